@@ -1,0 +1,103 @@
+package io.redoubt.lm.codec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The canonical encoding: big-endian fixed-width integers, length-prefixed byte strings and
+ * lists, no optional padding and no maps. One value has exactly one encoding, which is what
+ * signing needs (every correct server of a site must sign identical bytes, section 4.3).
+ * Kryo is kept for host-level framing; anything signed or hashed goes through this class.
+ */
+public final class CanonicalWriter {
+    private byte[] buf = new byte[128];
+    private int size;
+
+    private void ensure(int extra) {
+        if (size + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+    }
+
+    public CanonicalWriter u8(int v) {
+        ensure(1);
+        buf[size++] = (byte) v;
+        return this;
+    }
+
+    public CanonicalWriter bool(boolean v) {
+        return u8(v ? 1 : 0);
+    }
+
+    public CanonicalWriter i32(int v) {
+        ensure(4);
+        buf[size++] = (byte) (v >>> 24);
+        buf[size++] = (byte) (v >>> 16);
+        buf[size++] = (byte) (v >>> 8);
+        buf[size++] = (byte) v;
+        return this;
+    }
+
+    public CanonicalWriter i64(long v) {
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8) buf[size++] = (byte) (v >>> shift);
+        return this;
+    }
+
+    public CanonicalWriter bytes(Bytes b) {
+        return bytes(b.unsafeArray());
+    }
+
+    public CanonicalWriter bytes(byte[] b) {
+        i32(b.length);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+        return this;
+    }
+
+    /** Appends raw bytes with no length prefix (for nesting an already-encoded value). */
+    public CanonicalWriter raw(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+        return this;
+    }
+
+    public CanonicalWriter utf8(String s) {
+        return bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public CanonicalWriter site(SiteId s) {
+        return i32(s.value());
+    }
+
+    public CanonicalWriter server(ServerId s) {
+        return i32(s.site().value()).i32(s.index());
+    }
+
+    public CanonicalWriter client(ClientId c) {
+        return i32(c.site().value()).i32(c.index());
+    }
+
+    public <T> CanonicalWriter list(List<T> items, BiConsumer<CanonicalWriter, T> each) {
+        i32(items.size());
+        for (T item : items) each.accept(this, item);
+        return this;
+    }
+
+    public CanonicalWriter bytesList(List<Bytes> items) {
+        return list(items, CanonicalWriter::bytes);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public Bytes toBytes() {
+        return Bytes.wrap(Arrays.copyOf(buf, size));
+    }
+}

@@ -1,0 +1,64 @@
+package io.redoubt.lm.core;
+
+import io.redoubt.lm.Bytes;
+import java.util.List;
+
+/**
+ * A state-machine-replication protocol as a pure object: Multi-Paxos and PBFT implement it, and
+ * the same class serves both tiers of a composition (Lane 2008, section 4.3). Inside a site the
+ * nodes are servers and timers are real timers; on the wide area the nodes are sites (logical
+ * machines), messages leave signed by the site, and a timer is an LM timeout.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>Inputs are the methods below and nothing else changes the state. The host calls them
+ *       one at a time, never concurrently.</li>
+ *   <li>Outputs go to the {@link Outbox} given at construction, during the input call that
+ *       caused them.</li>
+ *   <li>No clock, threads, sockets or unseeded randomness: the only notion of time is a timer
+ *       firing. Two cores given the same inputs in the same order produce the same outputs.</li>
+ *   <li>Untrusted input (any {@code onMessage}) is validated; bad input is passed to
+ *       {@link Outbox#reject} and dropped, never thrown.</li>
+ *   <li>Construction restores from the records the core persisted earlier (empty for a new
+ *       node); then the host calls {@link #start()} exactly once before any other input.</li>
+ * </ul>
+ *
+ * @param <N> node identity type
+ */
+public interface OrderingCore<N> {
+    /** Called once, after construction (and restore), before any other input. */
+    void start();
+
+    /** A message from {@code from}, as bytes off the wire: decoding and validation happen here. */
+    void onMessage(N from, Bytes message);
+
+    /** Timer {@code id}, armed earlier with {@link Outbox#setTimer}, fired. */
+    void onTimer(TimerId id);
+
+    /**
+     * Asks for {@code payload} to be ordered. The core orders it at least once if this node
+     * stays correct and connected long enough (it forwards to the leader and retransmits);
+     * duplicates are possible, so the layer above makes execution idempotent.
+     */
+    void submit(Bytes payload);
+
+    /** Whether this node currently believes it leads the protocol. Advisory, for hosts. */
+    boolean isLeader();
+
+    /** The node this core currently believes leads. Advisory, for hosts. */
+    N leader();
+
+    /** The highest slot delivered so far in this incarnation, or -1. */
+    long deliveredThrough();
+
+    /** Payloads submitted here and not yet seen ordered; for hosts' progress reporting. */
+    int pendingCount();
+
+    /** A short human-readable status for traces. */
+    String describe();
+
+    /** Persisted records a core of this kind writes; hosts hand them back on restart. */
+    interface Restorer<N, C extends OrderingCore<N>> {
+        C restore(List<Bytes> persistedRecords);
+    }
+}

@@ -1,0 +1,37 @@
+package io.redoubt.lm.core;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.Encodable;
+import java.util.List;
+
+/**
+ * Everything a protocol core asks its host to do. A core calls these while it handles one
+ * input; the host performs them in the order they were called, with one rule:
+ * <b>a {@link #persist} must be durable before any {@link #send} issued after it leaves
+ * the node</b> (a host that writes asynchronously holds later sends until the write is done).
+ * That is how an acceptor's promise or accepted value reaches disk before anyone hears of it.
+ *
+ * @param <N> the node type: a {@code ServerId} inside a site, a {@code SiteId} on the wide area
+ */
+public interface Outbox<N> {
+    /** Sends {@code message} to {@code to}; links may lose, duplicate or reorder it. */
+    void send(N to, Encodable message);
+
+    /** Arms (or re-arms) timer {@code id} to fire {@link OrderingCore#onTimer} after {@code delayMillis}. */
+    void setTimer(TimerId id, long delayMillis);
+
+    /** Disarms timer {@code id}; a timer that is not armed is ignored. */
+    void cancelTimer(TimerId id);
+
+    /** Appends a record to this node's stable storage (see the rule above about later sends). */
+    void persist(Encodable record);
+
+    /**
+     * Hands the host the next batch of the total order. Slots are delivered exactly once per
+     * incarnation, in increasing order, with no gaps; an empty batch is a no-op slot.
+     */
+    void deliver(long slot, List<Bytes> payloads);
+
+    /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
+    void reject(N from, Rejection reason, String detail);
+}

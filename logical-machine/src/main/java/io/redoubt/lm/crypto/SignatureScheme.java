@@ -1,0 +1,29 @@
+package io.redoubt.lm.crypto;
+
+import io.redoubt.lm.Bytes;
+
+/**
+ * An ordinary (single-signer) signature scheme. Implementations must be deterministic:
+ * signing the same bytes with the same key gives the same signature, which is what lets every
+ * server of a benign site produce the identical LM signature (section 4.3).
+ */
+public interface SignatureScheme {
+    String name();
+
+    /** Derives a key pair from 32 bytes of seed material (deployments and the simulator use seeds). */
+    KeyPair generate(Bytes seed32);
+
+    Bytes sign(Bytes privateKey, Bytes message);
+
+    /** False for any malformed key or signature; never throws on untrusted input. */
+    boolean verify(Bytes publicKey, Bytes message, Bytes signature);
+
+    static SignatureScheme named(String name) {
+        return switch (name) {
+            case "ed25519" -> Ed25519Scheme.INSTANCE;
+            case "simulated" -> SimulatedScheme.INSTANCE;
+            default -> throw new IllegalArgumentException(
+                    "unknown signature scheme '" + name + "'; valid: ed25519, simulated");
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package io.redoubt.lm.exec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.codec.CanonicalReader;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.codec.Encodable;
+import io.redoubt.lm.core.TimerId;
+import java.util.List;
+
+/**
+ * The events a site orders locally so that its servers act as one logical machine (section
+ * 4.3): every input that can change the wide-area protocol instance is one of these, and the
+ * wide-area core sees them only in the agreed order.
+ */
+public sealed interface LmEvent extends Encodable {
+    int TAG_CLIENT_UPDATE = 1, TAG_WIDE_MESSAGE = 2, TAG_TIMEOUT = 3;
+    int WIDE_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+    int NOTICES_MAX = 64;
+
+    /**
+     * A client update that server {@code via} received from a local client. {@code via} is part of
+     * the event so that a retransmission through another server is a distinct payload and is
+     * ordered, which lets that server answer with the cached reply.
+     */
+    record ClientUpdate(ServerId via, SignedUpdate update) implements LmEvent {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_CLIENT_UPDATE).server(via);
+            update.encodeTo(w);
+        }
+    }
+
+    /** A wide-area message that logical machine {@code from} sent to this one, with its LM signature. */
+    record WideMessage(SiteId from, Bytes message, Bytes signature) implements LmEvent {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_WIDE_MESSAGE).site(from).bytes(message).bytes(signature);
+        }
+    }
+
+    /** An LM timeout: wide-area timer {@code timer} of generation {@code generation} expired, with proof. */
+    record Timeout(TimerId timer, long generation, List<TimeoutNotice> proof) implements LmEvent {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_TIMEOUT);
+            timer.encodeTo(w);
+            w.i64(generation).list(proof, (out, n) -> n.encodeTo(out));
+        }
+    }
+
+    static LmEvent decode(Bytes bytes) throws DecodeException {
+        CanonicalReader r = new CanonicalReader(bytes);
+        int tag = r.u8();
+        LmEvent e = switch (tag) {
+            case TAG_CLIENT_UPDATE -> new ClientUpdate(r.server(), SignedUpdate.decode(r));
+            case TAG_WIDE_MESSAGE -> new WideMessage(r.site(), r.bytes(WIDE_MESSAGE_BYTES_MAX), r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+            case TAG_TIMEOUT -> new Timeout(TimerId.decode(r), r.nonNegative("generation"), r.list(NOTICES_MAX, TimeoutNotice::decode));
+            default -> throw new DecodeException("unknown LM event tag " + tag);
+        };
+        r.expectEnd();
+        return e;
+    }
+}

@@ -1,0 +1,32 @@
+package io.redoubt.lm.exec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+
+/**
+ * What the logical-machine executor asks of the server hosting it. Every call is made while the
+ * server executes a locally ordered batch, so every correct server of the site makes the same
+ * calls in the same order; what differs per server is only what the host does with them (one
+ * forwarder sends, the client's own server replies).
+ */
+public interface LmHost {
+    /** The wide-area core sent {@code message} to logical machine {@code to}. */
+    void sendWide(SiteId to, Bytes message);
+
+    /** The wide-area core armed timer {@code timer}: start this server's local timer for it (section 4.3). */
+    void startLmTimer(TimerId timer, long generation, long delayMillis);
+
+    /** The wide-area core disarmed {@code timer}, or its timeout executed. */
+    void stopLmTimer(TimerId timer);
+
+    /** Update number {@code globalSeq} (1-based, in global order) was applied, giving {@code reply}. */
+    void executed(long globalSeq, SignedUpdate update, Bytes reply);
+
+    /** The reply to {@code update} is known (first execution or a duplicate): answer the client if it is ours. */
+    void reply(SignedUpdate update, Bytes reply);
+
+    /** An ordered event was invalid and was skipped, identically at every correct server. */
+    void rejected(Object from, Rejection reason, String detail);
+}

@@ -1,0 +1,253 @@
+package io.redoubt.lm.exec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.app.StateMachine;
+import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.codec.Encodable;
+import io.redoubt.lm.core.CoreFactory;
+import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.Digests;
+import io.redoubt.lm.crypto.KeyDirectory;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The logical-machine executor (Lane 2008, section 4.3, Figure 4.1). It takes the batches the
+ * local protocol orders and feeds their events, in that order, to the wide-area protocol core;
+ * it routes that core's outputs: wide-area messages to the link, timers to LM timeouts, ordered
+ * client updates to the application, replies to clients.
+ *
+ * <p>Its state is a pure function of the sequence of ordered events, so every correct server of
+ * the site holds the same state after the same batch: the site is one deterministic machine.
+ * {@link #stateDigest()} chains every executed event to let checkers verify exactly that.
+ *
+ * <p>The wide-area core's persist requests are not written anywhere: the logical machine's
+ * durability is the local order itself, which a majority (Paxos) or 2f+1 (PBFT) of the site's
+ * servers keep on stable storage, and a restarted server rebuilds this executor by replaying it.
+ */
+public final class LogicalMachine {
+    private final SiteId site;
+    private final List<ServerId> siteServers;
+    private final int noticesNeeded;
+    private final KeyDirectory keys;
+    private final StateMachine app;
+    private final LmHost host;
+    private final OrderingCore<SiteId> wide;
+    private final VerifiedCache verified = new VerifiedCache(65_536);
+
+    private final Map<ClientId, ClientRecord> clients = new TreeMap<>();
+    private final Map<TimerId, ActiveTimer> timers = new TreeMap<>();
+    private long nextTimerGeneration = 1;
+    private long executedUpdates;
+    private long executedEvents;
+    private Bytes stateDigest = Bytes.EMPTY;
+
+    private record ClientRecord(long seq, Bytes reply) {}
+
+    /** A wide-area timer the core armed: its generation and delay, to re-arm after a restart. */
+    public record ActiveTimer(long generation, long delayMillis) {}
+
+    /**
+     * @param noticesNeeded signed expiry notices needed to order an LM timeout: 1 for a benign
+     *     site, f+1 for a Byzantine one (section 4.3)
+     */
+    public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
+                          CoreFactory wideFactory, KeyDirectory keys, StateMachine app, LmHost host) {
+        if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
+            throw new IllegalArgumentException("noticesNeeded must be in [1, " + siteServers.size() + "], was " + noticesNeeded);
+        }
+        this.site = site;
+        this.siteServers = List.copyOf(siteServers);
+        this.noticesNeeded = noticesNeeded;
+        this.keys = keys;
+        this.app = app;
+        this.host = host;
+        this.wide = wideFactory.create(sites, site, new WideOutbox(), List.of());
+        this.wide.start();
+    }
+
+    /** Executes one locally ordered batch of encoded {@link LmEvent}s. */
+    public void execute(List<Bytes> batch) {
+        for (Bytes encoded : batch) {
+            executedEvents++;
+            stateDigest = Digests.sha256(stateDigest, encoded);
+            LmEvent event;
+            try {
+                event = LmEvent.decode(encoded);
+            } catch (DecodeException e) {
+                // Only a faulty local leader orders garbage; every correct server skips it alike.
+                host.rejected(site, Rejection.MALFORMED, "ordered LM event: " + e.getMessage());
+                continue;
+            }
+            if (event instanceof LmEvent.ClientUpdate e) executeClientUpdate(e);
+            else if (event instanceof LmEvent.WideMessage e) executeWideMessage(e);
+            else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
+            else throw new IllegalStateException("unhandled LM event " + event);
+        }
+    }
+
+    private void executeClientUpdate(LmEvent.ClientUpdate e) {
+        SignedUpdate u = e.update();
+        if (!e.via().site().equals(site) || !u.client().site().equals(site)) {
+            host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update from another site ordered here");
+            return;
+        }
+        if (!verified.verify(keys, u.client(), u.signedContent(), u.signature())) {
+            host.rejected(u.client(), Rejection.BAD_SIGNATURE, "client update signature");
+            return;
+        }
+        ClientRecord last = clients.get(u.client());
+        if (last != null && u.seq() <= last.seq) {
+            if (u.seq() == last.seq) host.reply(u, last.reply); // a retransmission: answer from the cache
+            return;
+        }
+        wide.submit(u.encode());
+    }
+
+    private void executeWideMessage(LmEvent.WideMessage e) {
+        if (e.from().equals(site)) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "wide-area message from our own site");
+            return;
+        }
+        if (!verified.verify(keys, e.from(), wideSignedContent(e.from(), e.message()), e.signature())) {
+            host.rejected(e.from(), Rejection.BAD_SIGNATURE, "logical-machine signature of " + e.from());
+            return;
+        }
+        wide.onMessage(e.from(), e.message());
+    }
+
+    private void executeTimeout(LmEvent.Timeout e) {
+        ActiveTimer active = timers.get(e.timer());
+        if (active == null || active.generation != e.generation()) return; // stale: re-armed or cancelled since
+        TreeSet<ServerId> signers = new TreeSet<>();
+        for (TimeoutNotice n : e.proof()) {
+            if (!n.signer().site().equals(site) || n.signer().index() >= siteServers.size()) continue;
+            if (!n.timer().equals(e.timer()) || n.generation() != e.generation()) continue;
+            if (verified.verify(keys, n.signer(), n.signedContent(), n.signature())) signers.add(n.signer());
+        }
+        if (signers.size() < noticesNeeded) {
+            host.rejected(site, Rejection.BAD_SIGNATURE, "LM timeout with " + signers.size() + " valid notices, need " + noticesNeeded);
+            return;
+        }
+        timers.remove(e.timer());
+        host.stopLmTimer(e.timer());
+        wide.onTimer(e.timer());
+    }
+
+    /** The bytes a logical machine signs for one wide-area message. */
+    public static Bytes wideSignedContent(SiteId from, Bytes message) {
+        return new io.redoubt.lm.codec.CanonicalWriter().utf8("redoubt/lm-message").site(from).bytes(message).toBytes();
+    }
+
+    private void executeOrderedUpdates(List<Bytes> payloads) {
+        for (Bytes p : payloads) {
+            SignedUpdate u;
+            try {
+                u = SignedUpdate.decode(p);
+            } catch (DecodeException ex) {
+                host.rejected(site, Rejection.MALFORMED, "globally ordered update: " + ex.getMessage());
+                continue;
+            }
+            // Checked again here, not only at the origin: a faulty origin site must not be able
+            // to have an unsigned update executed (S2 - validity).
+            if (!verified.verify(keys, u.client(), u.signedContent(), u.signature())) {
+                host.rejected(u.client(), Rejection.BAD_SIGNATURE, "globally ordered update signature");
+                continue;
+            }
+            ClientRecord last = clients.get(u.client());
+            if (last != null && u.seq() <= last.seq) {
+                if (u.seq() == last.seq) host.reply(u, last.reply);
+                continue; // ordered twice (retransmission); executed once
+            }
+            Bytes reply = app.apply(u.operation());
+            clients.put(u.client(), new ClientRecord(u.seq(), reply));
+            executedUpdates++;
+            host.executed(executedUpdates, u, reply);
+            host.reply(u, reply);
+        }
+    }
+
+    /** The wide-area core's outbox: its effects, made identically at every correct server. */
+    private final class WideOutbox implements Outbox<SiteId> {
+        @Override
+        public void send(SiteId to, Encodable message) {
+            host.sendWide(to, message.encode());
+        }
+
+        @Override
+        public void setTimer(TimerId id, long delayMillis) {
+            long generation = nextTimerGeneration++;
+            timers.put(id, new ActiveTimer(generation, delayMillis));
+            host.startLmTimer(id, generation, delayMillis);
+        }
+
+        @Override
+        public void cancelTimer(TimerId id) {
+            if (timers.remove(id) != null) host.stopLmTimer(id);
+        }
+
+        @Override
+        public void persist(Encodable record) {
+            // Durable through the local order; see the class comment.
+        }
+
+        @Override
+        public void deliver(long slot, List<Bytes> payloads) {
+            executeOrderedUpdates(payloads);
+        }
+
+        @Override
+        public void reject(SiteId from, Rejection reason, String detail) {
+            host.rejected(from, reason, detail);
+        }
+    }
+
+    // ---------------------------------------------------------------- read-only views
+
+    public SiteId site() {
+        return site;
+    }
+
+    /** The last executed sequence number and reply for {@code client}, or null. */
+    public Map.Entry<Long, Bytes> lastReply(ClientId client) {
+        ClientRecord r = clients.get(client);
+        return r == null ? null : Map.entry(r.seq, r.reply);
+    }
+
+    public Map<TimerId, ActiveTimer> activeTimers() {
+        return java.util.Collections.unmodifiableMap(timers);
+    }
+
+    public OrderingCore<SiteId> wideCore() {
+        return wide;
+    }
+
+    public long executedUpdates() {
+        return executedUpdates;
+    }
+
+    public long executedEvents() {
+        return executedEvents;
+    }
+
+    /** A hash chained over every executed event: equal at equal positions at every correct server. */
+    public Bytes stateDigest() {
+        return stateDigest;
+    }
+
+    public long signatureVerifications() {
+        return verified.verifications();
+    }
+
+    public StateMachine app() {
+        return app;
+    }
+}

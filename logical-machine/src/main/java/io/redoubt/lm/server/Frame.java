@@ -1,0 +1,81 @@
+package io.redoubt.lm.server;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.codec.CanonicalReader;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.codec.Encodable;
+import io.redoubt.lm.exec.LmEvent;
+import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.exec.TimeoutNotice;
+
+/**
+ * What travels between two endpoints (server or client). The link authenticates who sent a
+ * frame (TLS in the Pekko host, construction in the simulator); what must be provable to a
+ * third party carries its own signature: updates (client), wide-area messages (logical
+ * machine) and timeout notices (server).
+ */
+public sealed interface Frame extends Encodable {
+    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5;
+    int FRAME_BYTES_MAX = 8 * 1024 * 1024;
+
+    /** A message of the site's local ordering protocol, between two servers of one site. */
+    record Local(Bytes message) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_LOCAL).bytes(message);
+        }
+    }
+
+    /** A logical-machine message, forwarder to peer (section 4.4): signed by the sending site. */
+    record Wide(SiteId from, SiteId to, Bytes message, Bytes signature) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_WIDE).site(from).site(to).bytes(message).bytes(signature);
+        }
+    }
+
+    /** A signed LM timer expiry notice, broadcast inside the site (section 4.3). */
+    record Notice(TimeoutNotice notice) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_NOTICE);
+            notice.encodeTo(w);
+        }
+    }
+
+    /** A client's update, client to a server of its own site. */
+    record Request(SignedUpdate update) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_REQUEST);
+            update.encodeTo(w);
+        }
+    }
+
+    /** The reply to a client's update, after it was globally ordered and executed. */
+    record Reply(ClientId client, long seq, Bytes reply) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_REPLY).client(client).i64(seq).bytes(reply);
+        }
+    }
+
+    static Frame decode(Bytes bytes) throws DecodeException {
+        if (bytes.length() > FRAME_BYTES_MAX) throw new DecodeException("frame of " + bytes.length() + " bytes exceeds " + FRAME_BYTES_MAX);
+        CanonicalReader r = new CanonicalReader(bytes);
+        int tag = r.u8();
+        Frame f = switch (tag) {
+            case TAG_LOCAL -> new Local(r.bytes(FRAME_BYTES_MAX));
+            case TAG_WIDE -> new Wide(r.site(), r.site(), r.bytes(LmEvent.WIDE_MESSAGE_BYTES_MAX), r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+            case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
+            case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
+            case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
+            default -> throw new DecodeException("unknown frame tag " + tag);
+        };
+        r.expectEnd();
+        return f;
+    }
+
+    /** Decodes a frame a client received. */
+    static Frame decodeForClient(Bytes bytes) throws DecodeException {
+        return decode(bytes);
+    }
+}

@@ -1,0 +1,32 @@
+package io.redoubt.lm.server;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.exec.SignedUpdate;
+
+/**
+ * What a {@link ServerNode} asks of its host (the simulator or the Pekko runtime). Calls come in
+ * order; a {@link #persist} must be durable before any later send leaves (see
+ * {@link io.redoubt.lm.core.Outbox}).
+ */
+public interface ServerIo {
+    void sendToServer(ServerId to, Bytes frame);
+
+    void sendToClient(ClientId to, Bytes frame);
+
+    void setTimer(TimerId id, long delayMillis);
+
+    void cancelTimer(TimerId id);
+
+    /** Appends one record to this server's stable storage; a restart hands them all back. */
+    void persist(Bytes record);
+
+    /** Observation: update {@code globalSeq} executed here (checkers, metrics). */
+    default void executed(long globalSeq, SignedUpdate update, Bytes reply) {}
+
+    /** Observation: an input was rejected (hosts count per reason and trace). */
+    default void rejected(Object from, Rejection reason, String detail) {}
+}

@@ -1,0 +1,745 @@
+package io.redoubt.paxos;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+import io.redoubt.paxos.PaxosMessage.Accept;
+import io.redoubt.paxos.PaxosMessage.CatchUpReply;
+import io.redoubt.paxos.PaxosMessage.CatchUpRequest;
+import io.redoubt.paxos.PaxosMessage.Forward;
+import io.redoubt.paxos.PaxosMessage.Heartbeat;
+import io.redoubt.paxos.PaxosMessage.HeartbeatAck;
+import io.redoubt.paxos.PaxosMessage.Prepare;
+import io.redoubt.paxos.PaxosMessage.Promise;
+import io.redoubt.paxos.PaxosMessage.Propose;
+import io.redoubt.paxos.PaxosMessage.SlotReport;
+import io.redoubt.paxos.PaxosMessage.ViewChange;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Multi-Paxos with a stable leader (Lane 2008, section 2.2.1), as a pure core. One class serves
+ * both tiers (section 4.3): members are the servers of a site, or the sites themselves.
+ *
+ * <p>Views are ballots; view {@code v} is led by member {@code v mod n}. The leader of a new
+ * view runs phase 1 (prepare/promise) once for all open slots, re-proposes the value with the
+ * highest accepted view in each, fills gaps with no-ops, and then orders new payloads with
+ * phase 2 alone (propose/accept), at most {@link PaxosConfig#windowSlots()} slots ahead of its
+ * last decided slot. Accepts go to every member, so each learns a decision directly from a
+ * majority; the leader's {@code decidedThrough}, piggybacked on proposals and heartbeats, lets a
+ * member decide slots whose accepts it missed, and catch-up fills slots it never saw.
+ *
+ * <p>Leader suspicion is driven by work, as in PBFT's request timers: a follower holding
+ * payloads that are not ordered within the progress timeout moves to the next view, doubling its
+ * timeout. An idle system therefore never changes leader, which matters on the wide area, where
+ * every timer is an ordered LM timeout (section 4.3).
+ *
+ * <p>Everything an acceptor promises or accepts is persisted before the messages that reveal it
+ * are sent (see {@link Outbox}).
+ */
+public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
+    static final TimerId PROGRESS = TimerId.of("paxos-progress");
+    static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
+
+    private final PaxosConfig config;
+    private final List<N> members;
+    private final Map<N, Integer> indexOf = new TreeMap<>();
+    private final int self;
+    private final int quorum;
+    private final Outbox<N> out;
+
+    // Acceptor and learner state. The log keeps decided slots to serve catch-up (compaction
+    // comes with checkpoints).
+    private long view; // the highest view promised; also the view this node is in
+    private final TreeMap<Long, Slot> log = new TreeMap<>();
+    private long decidedThrough = -1; // every slot <= this is decided at this node
+    private long deliveredThrough = -1;
+
+    // Leader state (valid when leading()).
+    private enum Phase { FOLLOWING, PREPARING, LEADING }
+    private Phase phase = Phase.FOLLOWING;
+    private long prepareFrom;
+    private final Map<Integer, Promise> promises = new TreeMap<>();
+    private long nextSlot;
+    private final long[] peerDecidedThrough;
+
+    // Payloads submitted here (or forwarded to us while leading) and not yet seen delivered.
+    private final LinkedHashSet<Bytes> pending = new LinkedHashSet<>();
+    private final LinkedHashSet<Bytes> proposedThisView = new LinkedHashSet<>();
+    private final LinkedHashSet<Bytes> recentlyDelivered = new LinkedHashSet<>();
+    private long progressTimeoutMillis;
+    private boolean progressArmed;
+    private boolean forwardRetried;
+    private int catchUpAttempts;
+    private boolean retransmitArmed;
+    private long catchUpRequestedFrom = -1;
+    private boolean started;
+
+    private static final class Slot {
+        long acceptedView = -1;
+        List<Bytes> value;
+        boolean decided;
+        long acceptsView = -1;
+        final BitSet accepts = new BitSet();
+    }
+
+    public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+        if (members.isEmpty()) throw new IllegalArgumentException("a Paxos instance needs at least one member");
+        this.config = config;
+        this.members = List.copyOf(members);
+        for (int i = 0; i < members.size(); i++) {
+            if (indexOf.put(members.get(i), i) != null) throw new IllegalArgumentException("duplicate member " + members.get(i));
+        }
+        Integer me = indexOf.get(self);
+        if (me == null) throw new IllegalArgumentException(self + " is not a member of " + members);
+        this.self = me;
+        this.quorum = members.size() / 2 + 1;
+        this.out = out;
+        this.peerDecidedThrough = new long[members.size()];
+        java.util.Arrays.fill(peerDecidedThrough, -1);
+        this.progressTimeoutMillis = config.progressTimeoutMillis();
+        restore(persisted);
+    }
+
+    /** Majority quorum size for {@code n} members: any two quorums intersect. */
+    public static int quorumSize(int n) {
+        return n / 2 + 1;
+    }
+
+    private void restore(List<Bytes> persisted) {
+        for (Bytes b : persisted) {
+            PaxosRecord r = PaxosRecord.decode(b);
+            if (r instanceof PaxosRecord.Promised p) {
+                view = Math.max(view, p.view());
+            } else if (r instanceof PaxosRecord.Accepted a) {
+                Slot s = slot(a.slot());
+                if (!s.decided && a.view() >= s.acceptedView) {
+                    s.acceptedView = a.view();
+                    s.value = a.value();
+                }
+            } else if (r instanceof PaxosRecord.Learned l) {
+                Slot s = slot(l.slot());
+                s.value = l.value();
+                s.decided = true;
+            }
+        }
+        while (log.containsKey(decidedThrough + 1) && log.get(decidedThrough + 1).decided) decidedThrough++;
+        nextSlot = decidedThrough + 1;
+    }
+
+    @Override
+    public void start() {
+        if (started) throw new IllegalStateException("start() called twice");
+        started = true;
+        deliverReady(); // a restart re-delivers what was decided before, so the host can rebuild
+        if (leading()) {
+            startPhase1();
+        } else if (decidedThrough >= 0 || !log.isEmpty()) {
+            // A restarted node asks the leader it knows for what it missed while down.
+            requestCatchUp(leaderIndex());
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    @Override
+    public void onMessage(N from, Bytes message) {
+        PaxosMessage m;
+        try {
+            m = PaxosMessage.decode(message, config);
+        } catch (DecodeException e) {
+            out.reject(from, Rejection.MALFORMED, e.getMessage());
+            return;
+        }
+        onMessage(from, m);
+    }
+
+    /** A decoded message; unit tests call this directly. */
+    public void onMessage(N from, PaxosMessage message) {
+        Integer sender = indexOf.get(from);
+        if (sender == null) {
+            out.reject(from, Rejection.NOT_A_MEMBER, "not a member of this Paxos instance");
+            return;
+        }
+        if (sender == self) {
+            out.reject(from, Rejection.PROTOCOL_VIOLATION, "message claims to come from this node");
+            return;
+        }
+        if (message instanceof Prepare m) onPrepare(sender, m);
+        else if (message instanceof Promise m) onPromise(sender, m);
+        else if (message instanceof Propose m) onPropose(sender, m);
+        else if (message instanceof Accept m) onAccept(sender, m);
+        else if (message instanceof Forward m) onForward(sender, m);
+        else if (message instanceof CatchUpRequest m) onCatchUpRequest(sender, m);
+        else if (message instanceof CatchUpReply m) onCatchUpReply(sender, m);
+        else if (message instanceof ViewChange m) onViewChange(sender, m);
+        else if (message instanceof Heartbeat m) onHeartbeat(sender, m);
+        else if (message instanceof HeartbeatAck m) onHeartbeatAck(sender, m);
+        else throw new IllegalStateException("unhandled Paxos message " + message);
+    }
+
+    @Override
+    public void submit(Bytes payload) {
+        if (payload.length() > config.payloadBytesMax()) {
+            out.reject(members.get(self), Rejection.INVALID_REQUEST,
+                    "payload of " + payload.length() + " bytes exceeds payloadBytesMax " + config.payloadBytesMax());
+            return;
+        }
+        if (recentlyDelivered.contains(payload) || pending.contains(payload)) return;
+        if (pending.size() >= config.pendingPayloadsMax()) {
+            out.reject(members.get(self), Rejection.OVERLOADED, "pending queue full (" + pending.size() + ")");
+            return;
+        }
+        pending.add(payload);
+        if (leading()) {
+            if (phase == Phase.LEADING) proposeReady();
+        } else {
+            out.send(members.get(leaderIndex()), new Forward(List.of(payload)));
+            armProgress();
+        }
+    }
+
+    @Override
+    public void onTimer(TimerId id) {
+        if (id.equals(PROGRESS)) onProgressTimeout();
+        else if (id.equals(RETRANSMIT)) onRetransmitTimeout();
+        // Unknown ids are stale timers of an earlier incarnation; ignore them.
+    }
+
+    // ---------------------------------------------------------------- phase 1
+
+    private void startPhase1() {
+        phase = Phase.PREPARING;
+        promises.clear();
+        proposedThisView.clear();
+        prepareFrom = decidedThrough + 1;
+        promises.put(self, ownPromise());
+        broadcast(new Prepare(view, prepareFrom));
+        armRetransmit();
+        maybeFinishPhase1();
+    }
+
+    private Promise ownPromise() {
+        List<SlotReport> reports = new ArrayList<>();
+        boolean truncated = collectReports(prepareFrom, config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
+        return new Promise(view, decidedThrough, reports, truncated);
+    }
+
+    /** Fills {@code into} with this node's slots from {@code from}; returns whether more did not fit. */
+    private boolean collectReports(long from, int max, List<SlotReport> into, boolean decidedOnly) {
+        for (Map.Entry<Long, Slot> e : log.tailMap(from, true).entrySet()) {
+            Slot s = e.getValue();
+            if (s.value == null) continue;
+            if (decidedOnly && !s.decided) break;
+            if (into.size() == max) return true;
+            into.add(new SlotReport(e.getKey(), Math.max(s.acceptedView, 0), s.value, s.decided));
+        }
+        return false;
+    }
+
+    private void onPrepare(int sender, Prepare m) {
+        if (sender != leaderOf(m.view())) {
+            out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "prepare for view " + m.view() + " from a node that does not lead it");
+            return;
+        }
+        if (m.view() < view) {
+            out.reject(members.get(sender), Rejection.STALE_VIEW, "prepare for view " + m.view() + " < " + view);
+            out.send(members.get(sender), new ViewChange(view)); // tell the stale leader where we are
+            return;
+        }
+        if (m.view() > view) adoptView(m.view());
+        List<SlotReport> reports = new ArrayList<>();
+        boolean truncated = collectReports(m.fromSlot(), config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
+        out.send(members.get(sender), new Promise(view, decidedThrough, reports, truncated));
+    }
+
+    private void onPromise(int sender, Promise m) {
+        if (m.view() != view || phase != Phase.PREPARING) return; // late or for another view: harmless
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        for (SlotReport r : m.slots()) {
+            if (r.acceptedView() > view) {
+                out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "promise reports a value accepted in a future view");
+                return;
+            }
+        }
+        promises.put(sender, m);
+        maybeFinishPhase1();
+    }
+
+    /**
+     * With a majority of promises, the new leader knows every value that may have been chosen: for
+     * each open slot it re-proposes the value accepted in the highest view (Paxos phase 2 rule), or
+     * a no-op where no member of the majority accepted anything.
+     */
+    protected void maybeFinishPhase1() {
+        if (promises.size() < quorum) return;
+        boolean truncated = false;
+        TreeMap<Long, SlotReport> chosen = new TreeMap<>();
+        for (Promise p : promises.values()) {
+            truncated |= p.truncated();
+            for (SlotReport r : p.slots()) {
+                if (r.slot() < prepareFrom) continue;
+                SlotReport best = chosen.get(r.slot());
+                if (best == null || (!best.decided() && (r.decided() || r.acceptedView() > best.acceptedView()))) {
+                    chosen.put(r.slot(), r);
+                }
+            }
+        }
+        if (truncated) {
+            // Learn the decided slots we were told about, then prepare again from further on.
+            for (SlotReport r : chosen.values()) if (r.decided()) learn(r.slot(), r.value());
+            deliverReady();
+            startPhase1();
+            return;
+        }
+        phase = Phase.LEADING;
+        promises.clear();
+        long last = chosen.isEmpty() ? prepareFrom - 1 : chosen.lastKey();
+        for (long s = prepareFrom; s <= last; s++) propose(s, valueToRepropose(s, chosen.get(s)));
+        nextSlot = Math.max(last + 1, decidedThrough + 1);
+        proposeReady();
+    }
+
+    /**
+     * The Paxos rule for a slot after phase 1: the value accepted in the highest view among the
+     * majority's promises (or the decided value), else a no-op. Overridable only so that tests can
+     * build a deliberately broken Paxos and watch the simulator's checkers catch it.
+     */
+    protected List<Bytes> valueToRepropose(long slot, SlotReport highestAccepted) {
+        return highestAccepted == null ? List.of() : highestAccepted.value();
+    }
+
+    // ---------------------------------------------------------------- phase 2
+
+    /** Proposes batches of pending payloads while the window has room. */
+    private void proposeReady() {
+        while (phase == Phase.LEADING && nextSlot <= decidedThrough + config.windowSlots()) {
+            List<Bytes> batch = new ArrayList<>();
+            int bytes = 0;
+            for (Bytes p : pending) {
+                if (proposedThisView.contains(p)) continue;
+                if (batch.size() == config.batchPayloadsMax() || (bytes + p.length() > config.batchBytesMax() && !batch.isEmpty())) break;
+                batch.add(p);
+                bytes += p.length();
+            }
+            if (batch.isEmpty()) return;
+            proposedThisView.addAll(batch);
+            propose(nextSlot++, batch);
+        }
+    }
+
+    private void propose(long slotNumber, List<Bytes> value) {
+        Slot s = slot(slotNumber);
+        if (!s.decided) {
+            s.acceptedView = view;
+            s.value = value;
+            out.persist(new PaxosRecord.Accepted(slotNumber, view, value));
+        }
+        countAccept(s, view, self);
+        broadcast(new Propose(view, slotNumber, value, decidedThrough));
+        armRetransmit();
+        checkDecided(slotNumber, s);
+    }
+
+    private void onPropose(int sender, Propose m) {
+        if (sender != leaderOf(m.view())) {
+            out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "proposal for view " + m.view() + " from a node that does not lead it");
+            return;
+        }
+        if (m.view() < view) {
+            out.reject(members.get(sender), Rejection.STALE_VIEW, "proposal for view " + m.view() + " < " + view);
+            out.send(members.get(sender), new ViewChange(view));
+            return;
+        }
+        if (m.view() > view) adoptView(m.view());
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        Slot s = log.get(m.slot());
+        if (m.slot() <= decidedThrough || (s != null && s.decided)) {
+            out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough)); // it may still need our vote
+        } else if (m.slot() > decidedThrough + 4L * config.windowSlots()) {
+            // Far ahead of us: we are behind. Do not grow the log; catch up instead.
+            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "slot " + m.slot() + " is far past decided " + decidedThrough);
+            requestCatchUp(sender);
+        } else {
+            s = slot(m.slot());
+            if (s.acceptedView == m.view()) {
+                if (!s.value.equals(m.value())) {
+                    out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "two proposals for slot " + m.slot() + " in view " + m.view());
+                    return;
+                }
+                out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough)); // a retransmission
+            } else {
+                s.acceptedView = m.view();
+                s.value = m.value();
+                out.persist(new PaxosRecord.Accepted(m.slot(), m.view(), m.value()));
+                broadcast(new Accept(view, m.slot(), decidedThrough));
+            }
+            countAccept(s, m.view(), sender);
+            countAccept(s, m.view(), self);
+            checkDecided(m.slot(), s);
+        }
+        learnFromLeader(sender, m.decidedThrough());
+    }
+
+    private void onAccept(int sender, Accept m) {
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        if (m.view() < view) return; // a vote from an older view can no longer decide anything here
+        if (m.view() > view) adoptView(m.view());
+        if (m.slot() <= decidedThrough) return;
+        if (m.slot() > decidedThrough + 4L * config.windowSlots()) {
+            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "accept for slot " + m.slot() + " far past decided " + decidedThrough);
+            return;
+        }
+        Slot s = slot(m.slot());
+        countAccept(s, m.view(), sender);
+        checkDecided(m.slot(), s);
+    }
+
+    private void countAccept(Slot s, long acceptView, int member) {
+        if (acceptView < s.acceptsView) return;
+        if (acceptView > s.acceptsView) {
+            s.acceptsView = acceptView;
+            s.accepts.clear();
+        }
+        s.accepts.set(member);
+    }
+
+    /** A slot is decided once a majority accepted the same view's proposal and we hold that value. */
+    private void checkDecided(long slotNumber, Slot s) {
+        if (s.decided || s.value == null || s.acceptedView != s.acceptsView) return;
+        // The leader of acceptsView proposed exactly one value per slot; it counts as accepting it.
+        s.accepts.set(leaderOf(s.acceptsView));
+        if (s.accepts.cardinality() >= quorum) {
+            learn(slotNumber, s.value);
+            deliverReady();
+        }
+    }
+
+    /**
+     * A leader that has decided through {@code leaderDecided} decided, in its view, the value it
+     * proposed; we hold that same value for every slot we accepted in that view, so those slots
+     * are decided for us too. Slots we lack are fetched with catch-up.
+     */
+    private void learnFromLeader(int leader, long leaderDecided) {
+        if (leaderDecided <= decidedThrough || leader != leaderIndex()) return;
+        boolean missing = false;
+        for (long s = decidedThrough + 1; s <= leaderDecided; s++) {
+            Slot slot = log.get(s);
+            if (slot != null && !slot.decided && slot.value != null && slot.acceptedView == view) {
+                learn(s, slot.value);
+            } else if (slot == null || !slot.decided) {
+                missing = true;
+            }
+        }
+        deliverReady();
+        if (missing) requestCatchUp(leader);
+    }
+
+    private void learn(long slotNumber, List<Bytes> value) {
+        Slot s = slot(slotNumber);
+        if (s.decided) return;
+        s.decided = true;
+        s.value = value;
+        out.persist(new PaxosRecord.Learned(slotNumber, value));
+        while (log.containsKey(decidedThrough + 1) && log.get(decidedThrough + 1).decided) decidedThrough++;
+    }
+
+    private void deliverReady() {
+        boolean progressed = false;
+        while (deliveredThrough < decidedThrough) {
+            long slotNumber = deliveredThrough + 1;
+            List<Bytes> value = log.get(slotNumber).value;
+            deliveredThrough = slotNumber;
+            for (Bytes p : value) {
+                progressed |= pending.remove(p);
+                proposedThisView.remove(p);
+                rememberDelivered(p);
+            }
+            out.deliver(slotNumber, value);
+        }
+        if (catchUpRequestedFrom >= 0 && catchUpRequestedFrom <= decidedThrough) {
+            catchUpRequestedFrom = -1;
+            catchUpAttempts = 0;
+        }
+        if (progressed) {
+            progressTimeoutMillis = config.progressTimeoutMillis(); // the leader is doing its job
+            forwardRetried = false;
+            if (progressArmed) {
+                progressArmed = false;
+                out.cancelTimer(PROGRESS);
+            }
+            armProgress();
+        }
+        if (phase == Phase.LEADING) proposeReady();
+    }
+
+    private void rememberDelivered(Bytes p) {
+        recentlyDelivered.add(p);
+        if (recentlyDelivered.size() > config.pendingPayloadsMax()) {
+            Iterator<Bytes> it = recentlyDelivered.iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    // ---------------------------------------------------------------- payload forwarding
+
+    private void onForward(int sender, Forward m) {
+        // A node that no longer leads drops forwards: their submitter keeps them and resends them
+        // to whoever leads next, so nothing is lost and no payload bounces between non-leaders.
+        if (!leading()) return;
+        for (Bytes p : m.payloads()) submitForwarded(p);
+        if (phase == Phase.LEADING) proposeReady();
+    }
+
+    /** Sends every pending payload to the leader, in forwards no larger than a batch. */
+    private void forwardPending() {
+        List<Bytes> chunk = new ArrayList<>();
+        int bytes = 0;
+        for (Bytes p : pending) {
+            if (!chunk.isEmpty() && (chunk.size() == config.batchPayloadsMax() || bytes + p.length() > config.batchBytesMax())) {
+                out.send(members.get(leaderIndex()), new Forward(chunk));
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(p);
+            bytes += p.length();
+        }
+        if (!chunk.isEmpty()) out.send(members.get(leaderIndex()), new Forward(chunk));
+    }
+
+    private void submitForwarded(Bytes p) {
+        if (p.length() > config.payloadBytesMax() || recentlyDelivered.contains(p) || pending.contains(p)) return;
+        if (pending.size() >= config.pendingPayloadsMax()) {
+            out.reject(members.get(self), Rejection.OVERLOADED, "pending queue full; dropping a forwarded payload");
+            return;
+        }
+        pending.add(p);
+    }
+
+    // ---------------------------------------------------------------- view change
+
+    private void onProgressTimeout() {
+        progressArmed = false;
+        if (pending.isEmpty() || leading()) return;
+        if (!forwardRetried) {
+            // One lost forward should not cost a leader change: retransmit once, then suspect.
+            forwardRetried = true;
+            forwardPending();
+            armProgress();
+            return;
+        }
+        forwardRetried = false;
+        // Lane 2008 section 4.8.2: a leader that does not order pending events in time is replaced,
+        // and each replacement lengthens the timeout, so a stable site settles on a correct leader.
+        progressTimeoutMillis = Math.min(progressTimeoutMillis * 2, config.progressTimeoutMaxMillis());
+        adoptView(view + 1);
+        broadcast(new ViewChange(view));
+        if (!leading()) armProgress();
+    }
+
+    private void onViewChange(int sender, ViewChange m) {
+        if (m.view() > view) adoptView(m.view());
+        else if (m.view() == view && leading() && phase == Phase.PREPARING) {
+            out.send(members.get(sender), new Prepare(view, prepareFrom)); // it may have missed our prepare
+        }
+    }
+
+    /** Moves to a higher view: promises it, and runs phase 1 if this node leads it. */
+    private void adoptView(long newView) {
+        if (newView <= view) throw new IllegalStateException("views only grow: " + view + " -> " + newView);
+        view = newView;
+        out.persist(new PaxosRecord.Promised(view));
+        proposedThisView.clear();
+        promises.clear();
+        if (leading()) {
+            if (progressArmed) {
+                progressArmed = false;
+                out.cancelTimer(PROGRESS);
+            }
+            startPhase1();
+        } else {
+            phase = Phase.FOLLOWING;
+            if (!pending.isEmpty()) {
+                forwardPending();
+                armProgress();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- catch-up and heartbeats
+
+    private void requestCatchUp(int from) {
+        if (from == self) return;
+        long fromSlot = decidedThrough + 1;
+        if (catchUpRequestedFrom == fromSlot) return; // one outstanding request; the timer repeats it
+        catchUpRequestedFrom = fromSlot;
+        out.send(members.get(from), new CatchUpRequest(fromSlot));
+        armRetransmit();
+    }
+
+    private void onCatchUpRequest(int sender, CatchUpRequest m) {
+        List<SlotReport> reports = new ArrayList<>();
+        collectReports(m.fromSlot(), config.catchUpSlotsMax(), reports, true);
+        if (!reports.isEmpty() || decidedThrough >= m.fromSlot()) out.send(members.get(sender), new CatchUpReply(decidedThrough, reports));
+    }
+
+    private void onCatchUpReply(int sender, CatchUpReply m) {
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        for (SlotReport r : m.slots()) {
+            if (r.decided() && r.slot() > decidedThrough) learn(r.slot(), r.value());
+        }
+        catchUpRequestedFrom = -1;
+        deliverReady();
+        if (m.decidedThrough() > decidedThrough) requestCatchUp(sender);
+    }
+
+    private void onHeartbeat(int sender, Heartbeat m) {
+        if (sender != leaderOf(m.view())) {
+            out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "heartbeat for view " + m.view() + " from a node that does not lead it");
+            return;
+        }
+        if (m.view() < view) {
+            out.send(members.get(sender), new ViewChange(view));
+            return;
+        }
+        if (m.view() > view) adoptView(m.view());
+        learnFromLeader(sender, m.decidedThrough());
+        out.send(members.get(sender), new HeartbeatAck(view, decidedThrough));
+    }
+
+    private void onHeartbeatAck(int sender, HeartbeatAck m) {
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+    }
+
+    private void onRetransmitTimeout() {
+        retransmitArmed = false;
+        if (catchUpRequestedFrom >= 0) {
+            // The request or its reply was lost; ask the leader, or anyone if we lead.
+            // Rotate through the members so that a crashed one cannot stall us.
+            catchUpRequestedFrom = -1;
+            catchUpAttempts++;
+            int target = (leaderIndex() + catchUpAttempts) % members.size();
+            if (target == self) target = (target + 1) % members.size();
+            requestCatchUp(target);
+        }
+        if (phase == Phase.PREPARING) {
+            for (int i = 0; i < members.size(); i++) {
+                if (i != self && !promises.containsKey(i)) out.send(members.get(i), new Prepare(view, prepareFrom));
+            }
+            armRetransmit();
+        } else if (phase == Phase.LEADING) {
+            boolean undecided = false;
+            for (Map.Entry<Long, Slot> e : log.tailMap(decidedThrough + 1, true).entrySet()) {
+                Slot s = e.getValue();
+                if (s.decided || s.acceptedView != view) continue;
+                undecided = true;
+                for (int i = 0; i < members.size(); i++) {
+                    if (i != self && !(s.acceptsView == view && s.accepts.get(i))) {
+                        out.send(members.get(i), new Propose(view, e.getKey(), s.value, decidedThrough));
+                    }
+                }
+            }
+            boolean lagging = false;
+            for (int i = 0; i < members.size(); i++) {
+                if (i != self && peerDecidedThrough[i] < decidedThrough) {
+                    lagging = true;
+                    out.send(members.get(i), new Heartbeat(view, decidedThrough));
+                }
+            }
+            if (undecided || lagging) armRetransmit();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void armProgress() {
+        if (progressArmed || pending.isEmpty() || leading()) return;
+        progressArmed = true;
+        out.setTimer(PROGRESS, progressTimeoutMillis);
+    }
+
+    private void armRetransmit() {
+        if (retransmitArmed) return;
+        retransmitArmed = true;
+        out.setTimer(RETRANSMIT, config.retransmitMillis());
+    }
+
+    private void broadcast(PaxosMessage m) {
+        for (int i = 0; i < members.size(); i++) if (i != self) out.send(members.get(i), m);
+    }
+
+    private Slot slot(long slotNumber) {
+        return log.computeIfAbsent(slotNumber, k -> new Slot());
+    }
+
+    private int leaderOf(long v) {
+        return (int) (v % members.size());
+    }
+
+    private int leaderIndex() {
+        return leaderOf(view);
+    }
+
+    private boolean leading() {
+        return leaderIndex() == self;
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    @Override
+    public boolean isLeader() {
+        return leading();
+    }
+
+    @Override
+    public N leader() {
+        return members.get(leaderIndex());
+    }
+
+    @Override
+    public long deliveredThrough() {
+        return deliveredThrough;
+    }
+
+    @Override
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    public long view() {
+        return view;
+    }
+
+    public long decidedThrough() {
+        return decidedThrough;
+    }
+
+    public int quorum() {
+        return quorum;
+    }
+
+    /** The decided value of {@code slot}, or null; for tests and checkers. */
+    public List<Bytes> decidedValue(long slotNumber) {
+        Slot s = log.get(slotNumber);
+        return s != null && s.decided ? s.value : null;
+    }
+
+    @Override
+    public String describe() {
+        return "paxos[" + members.get(self) + " view=" + view + " leader=" + leader() + " phase=" + phase
+                + " decided=" + decidedThrough + " next=" + nextSlot + " pending=" + pending.size() + "]";
+    }
+
+    protected PaxosConfig config() {
+        return config;
+    }
+}
