@@ -19,7 +19,6 @@ import io.redoubt.paxos.PaxosMessage.SlotReport;
 import io.redoubt.paxos.PaxosMessage.ViewChange;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +73,6 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     // Payloads submitted here (or forwarded to us while leading) and not yet seen delivered.
     private final LinkedHashSet<Bytes> pending = new LinkedHashSet<>();
     private final LinkedHashSet<Bytes> proposedThisView = new LinkedHashSet<>();
-    private final LinkedHashSet<Bytes> recentlyDelivered = new LinkedHashSet<>();
     private long progressTimeoutMillis;
     private boolean progressArmed;
     private boolean forwardRetried;
@@ -173,6 +171,10 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
             out.reject(from, Rejection.PROTOCOL_VIOLATION, "message claims to come from this node");
             return;
         }
+        if (viewOf(message) > PaxosMessage.VIEW_MAX) {
+            out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "view beyond " + PaxosMessage.VIEW_MAX);
+            return;
+        }
         if (message instanceof Prepare m) onPrepare(sender, m);
         else if (message instanceof Promise m) onPromise(sender, m);
         else if (message instanceof Propose m) onPropose(sender, m);
@@ -186,6 +188,17 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         else throw new IllegalStateException("unhandled Paxos message " + message);
     }
 
+    private static long viewOf(PaxosMessage m) {
+        if (m instanceof Prepare p) return p.view();
+        if (m instanceof Promise p) return p.view();
+        if (m instanceof Propose p) return p.view();
+        if (m instanceof Accept a) return a.view();
+        if (m instanceof ViewChange v) return v.view();
+        if (m instanceof Heartbeat h) return h.view();
+        if (m instanceof HeartbeatAck h) return h.view();
+        return 0;
+    }
+
     @Override
     public void submit(Bytes payload) {
         if (payload.length() > config.payloadBytesMax()) {
@@ -193,7 +206,11 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
                     "payload of " + payload.length() + " bytes exceeds payloadBytesMax " + config.payloadBytesMax());
             return;
         }
-        if (recentlyDelivered.contains(payload) || pending.contains(payload)) return;
+        // Equal payloads already waiting are one submission; but a payload equal to one already
+        // delivered is ordered again: for a logical machine a re-arrival is a new event (a
+        // retransmitted wide-area message must be executed again to be answered), and the layer
+        // above makes execution idempotent.
+        if (pending.contains(payload)) return;
         if (pending.size() >= config.pendingPayloadsMax()) {
             out.reject(members.get(self), Rejection.OVERLOADED, "pending queue full (" + pending.size() + ")");
             return;
@@ -264,9 +281,16 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     private void onPromise(int sender, Promise m) {
         if (m.view() != view || phase != Phase.PREPARING) return; // late or for another view: harmless
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        long slotLimit = prepareFrom + config.catchUpSlotsMax() + 5L * config.windowSlots();
         for (SlotReport r : m.slots()) {
             if (r.acceptedView() > view) {
                 out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "promise reports a value accepted in a future view");
+                return;
+            }
+            if (r.slot() >= slotLimit) {
+                // A correct promise is cut at a bounded count of contiguous slots; a far slot would
+                // make us propose an unbounded run of no-ops.
+                out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "promise reports slot " + r.slot() + " beyond " + slotLimit);
                 return;
             }
         }
@@ -461,7 +485,6 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
             for (Bytes p : value) {
                 progressed |= pending.remove(p);
                 proposedThisView.remove(p);
-                rememberDelivered(p);
             }
             out.deliver(slotNumber, value);
         }
@@ -481,22 +504,13 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (phase == Phase.LEADING) proposeReady();
     }
 
-    private void rememberDelivered(Bytes p) {
-        recentlyDelivered.add(p);
-        if (recentlyDelivered.size() > config.pendingPayloadsMax()) {
-            Iterator<Bytes> it = recentlyDelivered.iterator();
-            it.next();
-            it.remove();
-        }
-    }
-
     // ---------------------------------------------------------------- payload forwarding
 
     private void onForward(int sender, Forward m) {
         // A node that no longer leads drops forwards: their submitter keeps them and resends them
         // to whoever leads next, so nothing is lost and no payload bounces between non-leaders.
         if (!leading()) return;
-        for (Bytes p : m.payloads()) submitForwarded(p);
+        for (Bytes p : m.payloads()) submitForwarded(sender, p);
         if (phase == Phase.LEADING) proposeReady();
     }
 
@@ -516,10 +530,10 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (!chunk.isEmpty()) out.send(members.get(leaderIndex()), new Forward(chunk));
     }
 
-    private void submitForwarded(Bytes p) {
-        if (p.length() > config.payloadBytesMax() || recentlyDelivered.contains(p) || pending.contains(p)) return;
+    private void submitForwarded(int sender, Bytes p) {
+        if (p.length() > config.payloadBytesMax() || pending.contains(p)) return;
         if (pending.size() >= config.pendingPayloadsMax()) {
-            out.reject(members.get(self), Rejection.OVERLOADED, "pending queue full; dropping a forwarded payload");
+            out.reject(members.get(sender), Rejection.OVERLOADED, "pending queue full; dropping a forwarded payload");
             return;
         }
         pending.add(p);
@@ -541,8 +555,10 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         // Lane 2008 section 4.8.2: a leader that does not order pending events in time is replaced,
         // and each replacement lengthens the timeout, so a stable site settles on a correct leader.
         progressTimeoutMillis = Math.min(progressTimeoutMillis * 2, config.progressTimeoutMaxMillis());
+        // Announce the view first: on an ordered link the next leader then sees our forwards after
+        // it has moved to the view it leads, and does not drop them.
+        broadcast(new ViewChange(view + 1));
         adoptView(view + 1);
-        broadcast(new ViewChange(view));
         if (!leading()) armProgress();
     }
 
@@ -589,7 +605,9 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     private void onCatchUpRequest(int sender, CatchUpRequest m) {
         List<SlotReport> reports = new ArrayList<>();
         collectReports(m.fromSlot(), config.catchUpSlotsMax(), reports, true);
-        if (!reports.isEmpty() || decidedThrough >= m.fromSlot()) out.send(members.get(sender), new CatchUpReply(decidedThrough, reports));
+        // Always answer, even with nothing: the reply tells the requester how far we are, so it
+        // stops asking once nobody is ahead of it (an idle cluster must go quiet).
+        out.send(members.get(sender), new CatchUpReply(decidedThrough, reports));
     }
 
     private void onCatchUpReply(int sender, CatchUpReply m) {

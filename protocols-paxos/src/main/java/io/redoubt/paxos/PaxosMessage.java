@@ -100,6 +100,12 @@ public sealed interface PaxosMessage extends Encodable {
         }
     }
 
+    /**
+     * Views above this are refused: no honest run gets near it (a view change a millisecond would
+     * take 146,000 years), and refusing them keeps {@code view + 1} from ever overflowing.
+     */
+    long VIEW_MAX = 1L << 62;
+
     /** Decodes untrusted bytes; every count and length is bounded by {@code config}. */
     static PaxosMessage decode(Bytes bytes, PaxosConfig config) throws DecodeException {
         CanonicalReader r = new CanonicalReader(bytes);
@@ -107,24 +113,30 @@ public sealed interface PaxosMessage extends Encodable {
         int payloadMax = config.payloadBytesMax();
         int batchMax = config.batchPayloadsMax();
         PaxosMessage m = switch (tag) {
-            case TAG_PREPARE -> new Prepare(r.nonNegative("view"), r.nonNegative("fromSlot"));
-            case TAG_PROMISE -> new Promise(r.nonNegative("view"), decidedThrough(r),
+            case TAG_PREPARE -> new Prepare(view(r), r.nonNegative("fromSlot"));
+            case TAG_PROMISE -> new Promise(view(r), decidedThrough(r),
                     r.list(config.catchUpSlotsMax() + config.windowSlots() * 4, in -> slotReport(in, batchMax, payloadMax)),
                     r.bool());
-            case TAG_PROPOSE -> new Propose(r.nonNegative("view"), r.nonNegative("slot"),
+            case TAG_PROPOSE -> new Propose(view(r), r.nonNegative("slot"),
                     r.bytesList(batchMax, payloadMax), decidedThrough(r));
-            case TAG_ACCEPT -> new Accept(r.nonNegative("view"), r.nonNegative("slot"), decidedThrough(r));
+            case TAG_ACCEPT -> new Accept(view(r), r.nonNegative("slot"), decidedThrough(r));
             case TAG_FORWARD -> new Forward(r.bytesList(config.pendingPayloadsMax(), payloadMax));
             case TAG_CATCH_UP_REQUEST -> new CatchUpRequest(r.nonNegative("fromSlot"));
             case TAG_CATCH_UP_REPLY -> new CatchUpReply(decidedThrough(r),
                     r.list(config.catchUpSlotsMax(), in -> slotReport(in, batchMax, payloadMax)));
-            case TAG_VIEW_CHANGE -> new ViewChange(r.nonNegative("view"));
-            case TAG_HEARTBEAT -> new Heartbeat(r.nonNegative("view"), decidedThrough(r));
-            case TAG_HEARTBEAT_ACK -> new HeartbeatAck(r.nonNegative("view"), decidedThrough(r));
+            case TAG_VIEW_CHANGE -> new ViewChange(view(r));
+            case TAG_HEARTBEAT -> new Heartbeat(view(r), decidedThrough(r));
+            case TAG_HEARTBEAT_ACK -> new HeartbeatAck(view(r), decidedThrough(r));
             default -> throw new DecodeException("unknown Paxos message tag " + tag);
         };
         r.expectEnd();
         return m;
+    }
+
+    private static long view(CanonicalReader r) throws DecodeException {
+        long v = r.nonNegative("view");
+        if (v > VIEW_MAX) throw new DecodeException("view " + v + " exceeds " + VIEW_MAX);
+        return v;
     }
 
     private static long decidedThrough(CanonicalReader r) throws DecodeException {

@@ -117,7 +117,14 @@ public final class KeyValueStore implements StateMachine {
             CanonicalReader r = new CanonicalReader(snapshot);
             int n = r.count(Integer.MAX_VALUE, "entries");
             TreeMap<Bytes, Bytes> restored = new TreeMap<>();
-            for (int i = 0; i < n; i++) restored.put(r.bytes(KEY_LENGTH_MAX), r.bytes(VALUE_LENGTH_MAX));
+            Bytes previous = null;
+            for (int i = 0; i < n; i++) {
+                Bytes key = r.bytes(KEY_LENGTH_MAX);
+                // Canonical snapshots list keys in strictly increasing order; anything else is not ours.
+                if (previous != null && previous.compareTo(key) >= 0) throw new DecodeException("snapshot keys out of order");
+                restored.put(key, r.bytes(VALUE_LENGTH_MAX));
+                previous = key;
+            }
             r.expectEnd();
             data.clear();
             data.putAll(restored);

@@ -73,8 +73,18 @@ public final class CanonicalReader {
         return b;
     }
 
+    /** Strict UTF-8: malformed sequences are rejected, never replaced, so decoding stays one-to-one. */
     public String utf8(int maxLength) throws DecodeException {
-        return bytes(maxLength).toUtf8();
+        Bytes b = bytes(maxLength);
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b.unsafeArray()))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DecodeException("malformed UTF-8 string");
+        }
     }
 
     public SiteId site() throws DecodeException {

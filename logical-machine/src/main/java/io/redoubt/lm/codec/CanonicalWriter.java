@@ -23,6 +23,7 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter u8(int v) {
+        if (v < 0 || v > 0xff) throw new IllegalArgumentException("u8 out of range: " + v);
         ensure(1);
         buf[size++] = (byte) v;
         return this;

@@ -13,8 +13,9 @@ public record TimerId(String kind, long arg) implements Comparable<TimerId> {
     public static final int KIND_LENGTH_MAX = 32;
 
     public TimerId {
-        if (kind == null || kind.isEmpty() || kind.length() > KIND_LENGTH_MAX) {
-            throw new IllegalArgumentException("timer kind must have 1.." + KIND_LENGTH_MAX + " characters: " + kind);
+        // Printable ASCII only, so the character limit is also the byte limit of the encoding.
+        if (kind == null || kind.isEmpty() || kind.length() > KIND_LENGTH_MAX || !kind.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("timer kind must be 1.." + KIND_LENGTH_MAX + " printable ASCII characters: " + kind);
         }
     }
 
@@ -29,8 +30,11 @@ public record TimerId(String kind, long arg) implements Comparable<TimerId> {
     public static TimerId decode(CanonicalReader r) throws DecodeException {
         String kind = r.utf8(KIND_LENGTH_MAX);
         long arg = r.i64();
-        if (kind.isEmpty()) throw new DecodeException("empty timer kind");
-        return new TimerId(kind, arg);
+        try {
+            return new TimerId(kind, arg);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(e.getMessage());
+        }
     }
 
     @Override

@@ -407,6 +407,14 @@ public final class ServerNode {
         return n;
     }
 
+    /** LM timers this server runs and the notices it holds, for failure reports. */
+    public String describeLmTimers() {
+        StringBuilder sb = new StringBuilder("lmTimers=").append(lmTimers).append(" active=").append(lm.activeTimers()).append(" notices={");
+        notices.forEach((t, n) -> sb.append(t).append(":g").append(n.generation).append("x").append(n.bySigner.size())
+                .append(n.submitted ? "(submitted)" : "").append(' '));
+        return sb.append("} leader=").append(local.isLeader()).toString();
+    }
+
     public long wideMessagesSent() {
         return wideMessagesSent;
     }

@@ -1,0 +1,76 @@
+package io.redoubt.sim;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.crypto.Digests;
+import io.redoubt.lm.exec.SignedUpdate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The properties of section 4.2, checked from outside the servers after every step: S1 safety,
+ * S2 validity, and the logical-machine property that makes them possible (every correct server
+ * of a site holds the same executor state after the same number of ordered events).
+ */
+final class Checkers {
+    private final Map<Long, Bytes> globalOrder = new HashMap<>();
+    private final Map<Long, String> globalOrderWho = new HashMap<>();
+    private final Map<ClientId, Map<Long, Bytes>> proposed = new TreeMap<>();
+    private final Map<SiteId, Map<Long, Bytes>> siteDigests = new TreeMap<>();
+    private final List<String> violations = new ArrayList<>();
+
+    static Bytes updateDigest(SignedUpdate u) {
+        return Digests.sha256(SignedUpdate.signedContent(u.client(), u.seq(), u.operation()));
+    }
+
+    /** A client proposed this update (section 4.2: it sent it to a server of its site). */
+    void proposed(SignedUpdate u) {
+        proposed.computeIfAbsent(u.client(), k -> new HashMap<>()).put(u.seq(), updateDigest(u));
+    }
+
+    void executed(ServerId server, long globalSeq, SignedUpdate u, long nowMicros) {
+        Bytes digest = updateDigest(u);
+        // S2 - validity: only an update that a client proposed may be executed.
+        Map<Long, Bytes> byClient = proposed.get(u.client());
+        Bytes expected = byClient == null ? null : byClient.get(u.seq());
+        if (!digest.equals(expected)) {
+            violations.add("S2 validity: " + server + " executed " + u + " at global seq " + globalSeq
+                    + " but no client proposed it (t=" + nowMicros / 1000 + "ms)");
+        }
+        // S1 - safety: if two correct servers execute the i-th update, the updates are identical.
+        Bytes first = globalOrder.putIfAbsent(globalSeq, digest);
+        if (first == null) {
+            globalOrderWho.put(globalSeq, server + " executed " + u);
+        } else if (!first.equals(digest)) {
+            violations.add("S1 safety: at global seq " + globalSeq + " " + globalOrderWho.get(globalSeq) + " but "
+                    + server + " executed " + u + " (t=" + nowMicros / 1000 + "ms)");
+        }
+    }
+
+    /** After each input to a server: its executor state must match its site's at the same position. */
+    void logicalMachineState(ServerId server, long executedEvents, Bytes stateDigest) {
+        if (executedEvents == 0) return;
+        Bytes first = siteDigests.computeIfAbsent(server.site(), k -> new HashMap<>()).putIfAbsent(executedEvents, stateDigest);
+        if (first != null && !first.equals(stateDigest)) {
+            violations.add("logical machine " + server.site() + " diverged: " + server + " has a different state after "
+                    + executedEvents + " ordered events than another server of its site");
+        }
+    }
+
+    void violation(String s) {
+        violations.add(s);
+    }
+
+    List<String> violations() {
+        return violations;
+    }
+
+    long orderedUpdates() {
+        return globalOrder.size();
+    }
+}

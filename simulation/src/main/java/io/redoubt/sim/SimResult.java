@@ -1,0 +1,47 @@
+package io.redoubt.sim;
+
+import io.redoubt.lm.core.Rejection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one simulation run found. A run passes when it has no safety violation and no liveness
+ * failure; {@link #traceHash()} identifies the run's whole history for determinism checks.
+ */
+public record SimResult(
+        SimConfig config,
+        List<String> safetyViolations,
+        List<String> livenessFailures,
+        List<String> faults,
+        long orderedUpdates,
+        long updatesExecutedByEveryServer,
+        int servers,
+        boolean replicasAgree,
+        long virtualMillis,
+        long steps,
+        long messages,
+        long bytes,
+        Map<Rejection, Long> rejections,
+        String traceHash,
+        RoundStats.Snapshot roundsClientAtLeaderSite,
+        RoundStats.Snapshot roundsClientElsewhere,
+        long lmSignatures,
+        long wideMessages,
+        String stopReason) {
+
+    public boolean passed() {
+        return safetyViolations.isEmpty() && livenessFailures.isEmpty();
+    }
+
+    /** A few lines a person can act on: what failed, the faults injected, and the replay command. */
+    public String failureReport() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("seed ").append(config.seed()).append(" FAILED\n");
+        for (String v : safetyViolations) sb.append("  safety: ").append(v).append('\n');
+        for (String v : livenessFailures) sb.append("  liveness: ").append(v).append('\n');
+        sb.append("  faults injected:\n");
+        for (String f : faults) sb.append("    ").append(f).append('\n');
+        sb.append("  replay: ").append(config.replayCommand()).append('\n');
+        return sb.toString();
+    }
+}

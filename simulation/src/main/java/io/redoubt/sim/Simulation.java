@@ -1,0 +1,590 @@
+package io.redoubt.sim;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.app.KeyValueStore;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.KeyPair;
+import io.redoubt.lm.crypto.SignatureScheme;
+import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.server.Frame;
+import io.redoubt.lm.server.ServerConfig;
+import io.redoubt.lm.server.ServerIo;
+import io.redoubt.lm.server.ServerNode;
+import io.redoubt.sim.net.Cancellable;
+import io.redoubt.sim.net.EventLoop;
+import io.redoubt.sim.net.LinkSpec;
+import io.redoubt.sim.net.Network;
+import io.redoubt.sim.net.RandomSource;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+
+/**
+ * A whole deployment (sites of servers, and clients) in one deterministic discrete-event
+ * simulation: virtual time, a network with latency, bandwidth, loss, duplication, reordering
+ * and partitions, and servers that crash and restart with only what they persisted.
+ *
+ * <p>A run has two phases, as in TigerBeetle's VOPR: a <b>safety phase</b> in which the fault
+ * profile does its worst, then the network heals, every server restarts, and the <b>liveness
+ * phase</b> requires every client update to be executed by every server within
+ * {@link SimConfig#livenessBoundMillis()}. The checkers of section 4.2 (S1, S2) and the
+ * logical-machine check run after every step. A seed reproduces a run exactly; the trace hash
+ * summarises everything delivered and executed so that two runs can be compared cheaply.
+ *
+ * <p>Each frame carries, outside its bytes, the number of wide-area and local-area hops on the
+ * causal path that produced it (timers inherit the path of the input that armed them). The
+ * count at the moment an update executes at the server its client talked to is the update's
+ * round count, compared against Table 4.2.
+ */
+public final class Simulation {
+    private static final int META_BYTES = 8;
+    private static final boolean DEBUG = Boolean.getBoolean("redoubt.sim.debug");
+
+    private final SimConfig config;
+    private final EventLoop loop = new EventLoop();
+    private final RandomSource random;
+    private final RandomSource faultRandom;
+    private final Network<Endpoint> network;
+    private final KeyDirectory keys;
+    private final Map<SiteId, Integer> siteSizes = new TreeMap<>();
+    private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
+    private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
+    private final Checkers checkers = new Checkers();
+    private final SHA256Digest trace = new SHA256Digest();
+    private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    private final List<String> faultLog = new ArrayList<>();
+    private final List<String> livenessFailures = new ArrayList<>();
+    private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
+    private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
+
+    // Link faults in force during the safety phase.
+    private boolean faultsActive;
+    private double lossProbability;
+    private double duplicateProbability;
+    private long wanJitterMicros;
+    private long lanJitterMicros;
+    private long healAtMicros;
+
+    // Causal hop counts of the input being processed.
+    private int currentWideHops;
+    private int currentLocalHops;
+    private final RoundStats roundsAtLeaderSite = new RoundStats();
+    private final RoundStats roundsElsewhere = new RoundStats();
+
+    private record PendingUpdate(SignedUpdate update, Bytes digest, long proposedAtMicros) {}
+
+    public Simulation(SimConfig config) {
+        this.config = config;
+        this.random = new RandomSource(config.seed());
+        this.faultRandom = random.fork("faults");
+        this.keys = new KeyDirectory(SignatureScheme.named(config.signatureScheme()),
+                Bytes.wrap(ByteBuffer.allocate(8).putLong(config.seed()).array()));
+        this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
+        for (int s = 0; s < config.sites(); s++) siteSizes.put(new SiteId(s), config.serversPerSite());
+        for (int s = 0; s < config.sites(); s++) {
+            for (int i = 0; i < config.serversPerSite(); i++) {
+                ServerId id = ServerId.of(s, i);
+                servers.put(Endpoint.of(id), new SimServer(id));
+            }
+            for (int c = 0; c < config.clientsPerSite(); c++) {
+                ClientId id = ClientId.of(s, c);
+                clients.put(Endpoint.of(id), new SimClient(id));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** Runs both phases and reports. Never throws because of what the protocols did. */
+    public SimResult run() {
+        long safetyEndMicros = config.faults() == FaultProfile.NONE ? 0 : config.safetyPhaseMillis() * 1000;
+        healAtMicros = safetyEndMicros;
+        for (SimServer s : servers.values()) s.boot();
+        if (config.faults() == FaultProfile.BENIGN) planBenignFaults(safetyEndMicros);
+        RandomSource clientStart = random.fork("client-start");
+        for (SimClient c : clients.values()) {
+            loop.schedule(clientStart.between(0, 20_000), c::next);
+        }
+        if (safetyEndMicros > 0) loop.scheduleAt(safetyEndMicros, this::heal);
+
+        String stopReason = null;
+        long hardStopMicros = safetyEndMicros + 60_000_000L + (long) config.totalUpdates() * 2_000_000L;
+        while (true) {
+            long chunkEnd = loop.nowMicros() + 500_000;
+            boolean done = loop.runUntil(this::finished, chunkEnd);
+            if (!done && loop.pending() > 0) loop.runUntil(chunkEnd); // nothing due before chunkEnd: advance the clock
+            if (!checkers.violations().isEmpty()) {
+                stopReason = "safety violation";
+                break;
+            }
+            settleCompleted();
+            if (done) break;
+            if (loop.pending() == 0) {
+                livenessFailures.add("nothing left to do at t=" + loop.nowMicros() / 1000 + "ms but the run is not finished");
+                break;
+            }
+            if (loop.nowMicros() > healAtMicros) {
+                PendingUpdate oldest = incomplete.peekFirst();
+                if (oldest != null) {
+                    long deadline = Math.max(oldest.proposedAtMicros, healAtMicros) + config.livenessBoundMillis() * 1000;
+                    if (loop.nowMicros() > deadline) {
+                        livenessFailures.add(oldest.update + " proposed at t=" + oldest.proposedAtMicros / 1000
+                                + "ms was not executed by every server within " + config.livenessBoundMillis()
+                                + "ms after the network healed (" + describeLaggards(oldest) + ")");
+                        break;
+                    }
+                }
+                long stalledClients = clients.values().stream().filter(c -> !c.finished() && c.current == null).count();
+                if (stalledClients > 0 && incomplete.isEmpty() && loop.nowMicros() > healAtMicros + config.livenessBoundMillis() * 1000) {
+                    livenessFailures.add(stalledClients + " clients stalled without an outstanding update");
+                    break;
+                }
+            }
+            if (loop.nowMicros() > hardStopMicros) {
+                livenessFailures.add("run exceeded its virtual-time budget of " + hardStopMicros / 1000 + "ms");
+                break;
+            }
+        }
+        return result(stopReason);
+    }
+
+    private boolean finished() {
+        if (!checkers.violations().isEmpty()) return true;
+        for (SimClient c : clients.values()) if (!c.finished()) return false;
+        long total = config.totalUpdates();
+        for (SimServer s : servers.values()) {
+            if (!s.up || s.node.logicalMachine().executedUpdates() < total) return false;
+        }
+        return true;
+    }
+
+    /** Drops updates that every server has executed from the liveness watch list. */
+    private void settleCompleted() {
+        long minExecuted = Long.MAX_VALUE;
+        for (SimServer s : servers.values()) {
+            minExecuted = Math.min(minExecuted, s.up ? s.node.logicalMachine().executedUpdates() : -1);
+        }
+        while (!incomplete.isEmpty()) {
+            Long seq = globalSeqOf.get(incomplete.peekFirst().digest);
+            if (seq == null || seq > minExecuted) break;
+            incomplete.pollFirst();
+        }
+        // Out-of-order completion: rotate finished ones out from behind a slow head.
+        if (!incomplete.isEmpty()) {
+            ArrayDeque<PendingUpdate> keep = new ArrayDeque<>();
+            for (PendingUpdate p : incomplete) {
+                Long seq = globalSeqOf.get(p.digest);
+                if (seq == null || seq > minExecuted) keep.add(p);
+            }
+            incomplete.clear();
+            incomplete.addAll(keep);
+        }
+    }
+
+    private String describeLaggards(PendingUpdate p) {
+        Long seq = globalSeqOf.get(p.digest);
+        StringBuilder sb = new StringBuilder(seq == null ? "never ordered" : "global seq " + seq);
+        for (SimServer s : servers.values()) {
+            if (s.up && s.id.index() == 0) sb.append("; site ").append(s.id.site().value()).append(" wide ").append(s.node.logicalMachine().wideCore().describe())
+                    .append(' ').append(s.node.describeLmTimers());
+        }
+        int shown = 0;
+        for (SimServer s : servers.values()) {
+            long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
+            if (seq == null || executed < seq) {
+                if (shown++ < 4) sb.append("; ").append(s.id).append(s.up ? " at " + executed + " local " + s.node.localCore().describe()
+                        + " wide " + s.node.logicalMachine().wideCore().describe() : " down");
+            }
+        }
+        return sb.toString();
+    }
+
+    private void heal() {
+        faultsActive = false;
+        network.heal();
+        faultLog.add("t=" + loop.nowMicros() / 1000 + "ms heal: network whole, faults stop, every server up");
+        for (SimServer s : servers.values()) if (!s.up) s.restart();
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** Draws this seed's benign faults: lossy links and a handful of crashes and partitions. */
+    private void planBenignFaults(long safetyEndMicros) {
+        RandomSource r = faultRandom;
+        faultsActive = true;
+        lossProbability = r.pick(List.of(0.0, 0.005, 0.02, 0.05));
+        duplicateProbability = r.pick(List.of(0.0, 0.01, 0.03));
+        wanJitterMicros = r.pick(List.of(0L, 2_000L, 10_000L));
+        lanJitterMicros = r.pick(List.of(0L, 100L));
+        faultLog.add(String.format("links: loss %.3f, duplication %.2f, WAN jitter %dms, LAN jitter %dus",
+                lossProbability, duplicateProbability, wanJitterMicros / 1000, lanJitterMicros));
+        int events = 1 + r.nextInt(5);
+        for (int e = 0; e < events; e++) {
+            long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
+            long duration = r.between(100_000, 2_500_000);
+            int kind = r.nextInt(5);
+            int site = r.nextInt(config.sites());
+            int index = r.nextInt(config.serversPerSite());
+            loop.scheduleAt(at, () -> applyFault(kind, site, index, Math.min(duration, Math.max(0, healAtMicros - loop.nowMicros()))));
+        }
+    }
+
+    private void applyFault(int kind, int site, int index, long durationMicros) {
+        if (!faultsActive) return;
+        String t = "t=" + loop.nowMicros() / 1000 + "ms ";
+        switch (kind) {
+            case 0 -> { // crash a random server
+                SimServer s = servers.get(new Endpoint(false, site, index));
+                if (s.up) {
+                    faultLog.add(t + "crash " + s.id + " for " + durationMicros / 1000 + "ms");
+                    s.crash();
+                    loop.schedule(durationMicros, () -> { if (faultsActive && !s.up) s.restart(); });
+                }
+            }
+            case 1 -> { // crash the local leader of a site, to force a view change with values in flight
+                for (SimServer s : servers.values()) {
+                    if (s.id.site().value() == site && s.up && s.node.localCore().isLeader()) {
+                        faultLog.add(t + "crash local leader " + s.id + " for " + durationMicros / 1000 + "ms");
+                        s.crash();
+                        loop.schedule(durationMicros, () -> { if (faultsActive && !s.up) s.restart(); });
+                        break;
+                    }
+                }
+            }
+            case 2 -> { // isolate one site
+                faultLog.add(t + "isolate site " + site + " for " + durationMicros / 1000 + "ms");
+                network.partition((a, b) -> (a.site() == site) == (b.site() == site));
+                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+            }
+            case 3 -> { // isolate the site that leads the wide-area protocol
+                int leaderSite = wideLeaderSite();
+                faultLog.add(t + "isolate wide-area leader site " + leaderSite + " for " + durationMicros / 1000 + "ms");
+                network.partition((a, b) -> (a.site() == leaderSite) == (b.site() == leaderSite));
+                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+            }
+            default -> { // split the sites in two
+                int cut = 1 + (config.sites() > 1 ? site % (config.sites() - 1) : 0);
+                faultLog.add(t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..] for " + durationMicros / 1000 + "ms");
+                network.partition((a, b) -> (a.site() < cut) == (b.site() < cut));
+                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+            }
+        }
+    }
+
+    private int wideLeaderSite() {
+        for (SimServer s : servers.values()) {
+            if (s.up) return s.node.logicalMachine().wideCore().leader().value();
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- network
+
+    private final class Topology implements Network.Topology<Endpoint> {
+        @Override
+        public LinkSpec spec(Endpoint from, Endpoint to) {
+            boolean lan = from.site() == to.site();
+            LinkSpec base = lan ? LinkSpec.lan() : LinkSpec.wan(config.wanLatencyMicros(), config.wanBandwidthBitsPerSecond());
+            if (!faultsActive) return base;
+            return base.withLoss(lossProbability).withDuplicates(duplicateProbability).withJitter(lan ? lanJitterMicros : wanJitterMicros);
+        }
+
+        @Override
+        public Object pipeOf(Endpoint from, Endpoint to) {
+            // All servers of a site share its WAN uplink to each other site (the paper's 10 Mbit/s links).
+            if (from.site() != to.site()) return "wan " + from.site() + ">" + to.site();
+            return List.of(from, to);
+        }
+    }
+
+    private void send(Endpoint from, Endpoint to, Bytes frame, boolean countHop) {
+        int wide = currentWideHops;
+        int local = currentLocalHops;
+        if (countHop && !from.client() && !to.client()) {
+            if (from.site() == to.site()) local++;
+            else wide++;
+        }
+        byte[] framed = new byte[META_BYTES + frame.length()];
+        ByteBuffer.wrap(framed).putInt(wide).putInt(local).put(frame.unsafeArray());
+        network.send(from, to, framed);
+    }
+
+    private void receive(Endpoint from, Endpoint to, byte[] framed) {
+        ByteBuffer b = ByteBuffer.wrap(framed);
+        currentWideHops = b.getInt();
+        currentLocalHops = b.getInt();
+        Bytes frame = Bytes.wrap(java.util.Arrays.copyOfRange(framed, META_BYTES, framed.length));
+        traceLong(loop.nowMicros());
+        traceBytes(from.toString());
+        traceBytes(to.toString());
+        trace.update(frame.unsafeArray(), 0, frame.length());
+        if (to.client()) {
+            SimClient c = clients.get(to);
+            if (c != null) c.onFrame(frame);
+        } else {
+            SimServer s = servers.get(to);
+            if (s != null && s.up) s.onFrame(from, frame);
+        }
+    }
+
+    private void traceLong(long v) {
+        for (int i = 7; i >= 0; i--) trace.update((byte) (v >>> (8 * i)));
+    }
+
+    private void traceBytes(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        trace.update(b, 0, b.length);
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    /** Hosts one {@link ServerNode}: its timers, its stable storage, its crashes. */
+    private final class SimServer implements ServerIo {
+        final ServerId id;
+        final Endpoint endpoint;
+        final List<Bytes> storage = new ArrayList<>();
+        final TreeMap<TimerId, Cancellable> timers = new TreeMap<>();
+        ServerNode node;
+        boolean up;
+        int incarnation;
+
+        SimServer(ServerId id) {
+            this.id = id;
+            this.endpoint = Endpoint.of(id);
+        }
+
+        void boot() {
+            up = true;
+            currentWideHops = 0;
+            currentLocalHops = 0;
+            node = new ServerNode(id, siteSizes, ServerConfig.benignSite(), config.localFactory(), config.wideFactory(),
+                    keys, new KeyValueStore(), this, List.copyOf(storage));
+            node.start();
+            afterInput();
+        }
+
+        void crash() {
+            up = false;
+            node = null;
+            incarnation++;
+            for (Cancellable c : timers.values()) c.cancel();
+            timers.clear();
+            network.setDown(endpoint, true);
+        }
+
+        void restart() {
+            faultLog.add("t=" + loop.nowMicros() / 1000 + "ms restart " + id + " from " + storage.size() + " stored records");
+            network.setDown(endpoint, false);
+            boot();
+        }
+
+        void onFrame(Endpoint from, Bytes frame) {
+            if (from.client()) node.onClientFrame(from.clientId(), frame);
+            else node.onServerFrame(from.server(), frame);
+            afterInput();
+        }
+
+        void afterInput() {
+            if (node != null) checkers.logicalMachineState(id, node.logicalMachine().executedEvents(), node.logicalMachine().stateDigest());
+        }
+
+        @Override
+        public void sendToServer(ServerId to, Bytes frame) {
+            send(endpoint, Endpoint.of(to), frame, true);
+        }
+
+        @Override
+        public void sendToClient(ClientId to, Bytes frame) {
+            send(endpoint, Endpoint.of(to), frame, false);
+        }
+
+        @Override
+        public void setTimer(TimerId timer, long delayMillis) {
+            Cancellable old = timers.remove(timer);
+            if (old != null) old.cancel();
+            if (DEBUG && id.site().value() == 0 && timer.kind().startsWith("W:")) System.err.println("t=" + loop.nowMicros() / 1000 + " " + id + " set " + timer + " " + delayMillis + " up=" + up);
+            int inc = incarnation;
+            int wide = currentWideHops;
+            int local = currentLocalHops;
+            timers.put(timer, loop.schedule(delayMillis * 1000, () -> {
+                if (!up || inc != incarnation) return;
+                timers.remove(timer);
+                currentWideHops = wide;
+                currentLocalHops = local;
+                node.onTimer(timer);
+                afterInput();
+            }));
+        }
+
+        @Override
+        public void cancelTimer(TimerId timer) {
+            Cancellable c = timers.remove(timer);
+            if (c != null) c.cancel();
+            if (DEBUG && id.site().value() == 0 && timer.kind().startsWith("W:")) System.err.println("t=" + loop.nowMicros() / 1000 + " " + id + " cancel " + timer + " had=" + (c != null));
+        }
+
+        @Override
+        public void persist(Bytes record) {
+            storage.add(record); // synchronous: durable before any later send, as Outbox requires
+        }
+
+        @Override
+        public void executed(long globalSeq, SignedUpdate update, Bytes reply) {
+            checkers.executed(id, globalSeq, update, loop.nowMicros());
+            Bytes digest = Checkers.updateDigest(update);
+            globalSeqOf.putIfAbsent(digest, globalSeq);
+            traceLong(globalSeq);
+            trace.update(digest.unsafeArray(), 0, digest.length());
+            SimClient c = clients.get(Endpoint.of(update.client()));
+            if (c != null && c.current != null && c.current.seq() == update.seq() && c.attempts == 1 && c.targetServer().equals(id)) {
+                (update.client().site().value() == wideLeaderSite() ? roundsAtLeaderSite : roundsElsewhere)
+                        .add(currentWideHops, currentLocalHops);
+            }
+        }
+
+        @Override
+        public void rejected(Object from, Rejection reason, String detail) {
+            rejections.merge(reason, 1L, Long::sum);
+        }
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    /** A correct client (section 4.2): one outstanding update at a time, retransmitted on timeout. */
+    private final class SimClient {
+        final ClientId id;
+        final Endpoint endpoint;
+        final KeyPair key;
+        final RandomSource values;
+        SignedUpdate current;
+        long seq;
+        int completed;
+        int attempts;
+        int targetIndex;
+        Cancellable retransmit;
+        final long retransmitMicros = 2_000_000;
+
+        SimClient(ClientId id) {
+            this.id = id;
+            this.endpoint = Endpoint.of(id);
+            this.key = keys.client(id);
+            this.values = random.fork("client " + id);
+            this.targetIndex = id.index() % config.serversPerSite();
+        }
+
+        boolean finished() {
+            return completed >= config.updatesPerClient();
+        }
+
+        ServerId targetServer() {
+            return new ServerId(id.site(), targetIndex);
+        }
+
+        void next() {
+            if (finished()) {
+                current = null;
+                return;
+            }
+            seq++;
+            Bytes op = KeyValueStore.put("k" + id + "/" + values.nextInt(16), "v" + seq + "-" + values.nextLong());
+            Bytes sig = keys.scheme().sign(key.privateKey(), SignedUpdate.signedContent(id, seq, op));
+            current = new SignedUpdate(id, seq, op, sig);
+            checkers.proposed(current);
+            incomplete.addLast(new PendingUpdate(current, Checkers.updateDigest(current), loop.nowMicros()));
+            attempts = 0;
+            transmit();
+        }
+
+        void transmit() {
+            attempts++;
+            currentWideHops = 0;
+            currentLocalHops = 0;
+            send(endpoint, Endpoint.of(targetServer()), new Frame.Request(current).encode(), false);
+            retransmit = loop.schedule(retransmitMicros, this::onTimeout);
+        }
+
+        void onTimeout() {
+            if (current == null) return;
+            // CLink-Opt's client side (section 4.5): move to the next server of the site and resend.
+            targetIndex = (targetIndex + 1) % config.serversPerSite();
+            transmit();
+        }
+
+        void onFrame(Bytes bytes) {
+            Frame f;
+            try {
+                f = decodeReply(bytes);
+            } catch (DecodeException e) {
+                return;
+            }
+            if (f instanceof Frame.Reply r && current != null && r.seq() == current.seq()) {
+                retransmit.cancel();
+                completed++;
+                loop.schedule(values.between(0, 2_000), this::next); // think time; keeps clients out of lock-step
+                current = null;
+            }
+        }
+    }
+
+    private static Frame decodeReply(Bytes bytes) throws DecodeException {
+        io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(bytes);
+        if (r.u8() != Frame.TAG_REPLY) throw new DecodeException("not a reply");
+        Frame.Reply reply = new Frame.Reply(r.client(), r.nonNegative("seq"), r.bytes(Frame.FRAME_BYTES_MAX));
+        r.expectEnd();
+        return reply;
+    }
+
+    // ---------------------------------------------------------------- result
+
+    private SimResult result(String stopReason) {
+        byte[] hash = new byte[32];
+        SHA256Digest copy = new SHA256Digest(trace);
+        copy.doFinal(hash, 0);
+        long minExecuted = Long.MAX_VALUE;
+        long maxExecuted = 0;
+        long lmSignatures = 0;
+        long wideMessages = 0;
+        for (SimServer s : servers.values()) {
+            long e = s.up ? s.node.logicalMachine().executedUpdates() : 0;
+            minExecuted = Math.min(minExecuted, e);
+            maxExecuted = Math.max(maxExecuted, e);
+            if (s.up) {
+                lmSignatures += s.node.lmSignatures();
+                wideMessages += s.node.wideMessagesSent();
+            }
+        }
+        boolean replicasAgree = checkers.violations().isEmpty() && minExecuted == maxExecuted && sameAppState();
+        return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
+                checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
+                network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), Bytes.wrap(hash).toHex(),
+                roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages, stopReason);
+    }
+
+    private boolean sameAppState() {
+        Bytes first = null;
+        for (SimServer s : servers.values()) {
+            if (!s.up) continue;
+            Bytes snap = s.node.logicalMachine().app().snapshot();
+            if (first == null) first = snap;
+            else if (!first.equals(snap)) return false;
+        }
+        return true;
+    }
+
+    /** Adds bytes to the trace hash; used by tests that perturb a run on purpose. */
+    static Bytes canonicalTraceTag(String tag) {
+        return new CanonicalWriter().utf8(tag).toBytes();
+    }
+}
