@@ -27,6 +27,8 @@ public record SimResult(
         RoundStats.Snapshot roundsClientElsewhere,
         long lmSignatures,
         long wideMessages,
+        LatencyStats clientLatency,
+        long maxQueueDelayMicros,
         String stopReason) {
 
     public boolean passed() {

@@ -5,7 +5,6 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.app.KeyValueStore;
-import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
@@ -50,7 +49,6 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  */
 public final class Simulation {
     private static final int META_BYTES = 8;
-    private static final boolean DEBUG = Boolean.getBoolean("redoubt.sim.debug");
 
     private final SimConfig config;
     private final EventLoop loop = new EventLoop();
@@ -82,6 +80,20 @@ public final class Simulation {
     private int currentLocalHops;
     private final RoundStats roundsAtLeaderSite = new RoundStats();
     private final RoundStats roundsElsewhere = new RoundStats();
+
+    private ProgressListener progress = (virtualMillis, executed, total) -> {};
+    private final List<Long> latenciesMicros = new ArrayList<>();
+
+    /** Told about progress every half second of virtual time (the demo prints it). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        void progress(long virtualMillis, long updatesExecutedEverywhere, long updatesTotal);
+    }
+
+    public Simulation onProgress(ProgressListener listener) {
+        this.progress = listener;
+        return this;
+    }
 
     private record PendingUpdate(SignedUpdate update, Bytes digest, long proposedAtMicros) {}
 
@@ -130,6 +142,7 @@ public final class Simulation {
                 break;
             }
             settleCompleted();
+            progress.progress(loop.nowMicros() / 1000, minExecutedEverywhere(), config.totalUpdates());
             if (done) break;
             if (loop.pending() == 0) {
                 livenessFailures.add("nothing left to do at t=" + loop.nowMicros() / 1000 + "ms but the run is not finished");
@@ -191,6 +204,12 @@ public final class Simulation {
             incomplete.clear();
             incomplete.addAll(keep);
         }
+    }
+
+    private long minExecutedEverywhere() {
+        long min = Long.MAX_VALUE;
+        for (SimServer s : servers.values()) min = Math.min(min, s.up ? s.node.logicalMachine().executedUpdates() : 0);
+        return min;
     }
 
     private String describeLaggards(PendingUpdate p) {
@@ -414,7 +433,6 @@ public final class Simulation {
         public void setTimer(TimerId timer, long delayMillis) {
             Cancellable old = timers.remove(timer);
             if (old != null) old.cancel();
-            if (DEBUG && id.site().value() == 0 && timer.kind().startsWith("W:")) System.err.println("t=" + loop.nowMicros() / 1000 + " " + id + " set " + timer + " " + delayMillis + " up=" + up);
             int inc = incarnation;
             int wide = currentWideHops;
             int local = currentLocalHops;
@@ -432,7 +450,6 @@ public final class Simulation {
         public void cancelTimer(TimerId timer) {
             Cancellable c = timers.remove(timer);
             if (c != null) c.cancel();
-            if (DEBUG && id.site().value() == 0 && timer.kind().startsWith("W:")) System.err.println("t=" + loop.nowMicros() / 1000 + " " + id + " cancel " + timer + " had=" + (c != null));
         }
 
         @Override
@@ -474,6 +491,7 @@ public final class Simulation {
         int attempts;
         int targetIndex;
         Cancellable retransmit;
+        long proposedAtMicros;
         final long retransmitMicros = 2_000_000;
 
         SimClient(ClientId id) {
@@ -501,6 +519,7 @@ public final class Simulation {
             Bytes op = KeyValueStore.put("k" + id + "/" + values.nextInt(16), "v" + seq + "-" + values.nextLong());
             Bytes sig = keys.scheme().sign(key.privateKey(), SignedUpdate.signedContent(id, seq, op));
             current = new SignedUpdate(id, seq, op, sig);
+            proposedAtMicros = loop.nowMicros();
             checkers.proposed(current);
             incomplete.addLast(new PendingUpdate(current, Checkers.updateDigest(current), loop.nowMicros()));
             attempts = 0;
@@ -532,6 +551,7 @@ public final class Simulation {
             if (f instanceof Frame.Reply r && current != null && r.seq() == current.seq()) {
                 retransmit.cancel();
                 completed++;
+                latenciesMicros.add(loop.nowMicros() - proposedAtMicros);
                 loop.schedule(values.between(0, 2_000), this::next); // think time; keeps clients out of lock-step
                 current = null;
             }
@@ -569,7 +589,8 @@ public final class Simulation {
         return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
                 checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
                 network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), Bytes.wrap(hash).toHex(),
-                roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages, stopReason);
+                roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages,
+                LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(), stopReason);
     }
 
     private boolean sameAppState() {
@@ -583,8 +604,4 @@ public final class Simulation {
         return true;
     }
 
-    /** Adds bytes to the trace hash; used by tests that perturb a run on purpose. */
-    static Bytes canonicalTraceTag(String tag) {
-        return new CanonicalWriter().utf8(tag).toBytes();
-    }
 }

@@ -1,0 +1,124 @@
+package io.redoubt.cli;
+
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.sim.FaultProfile;
+import io.redoubt.sim.SimConfig;
+import io.redoubt.sim.SimResult;
+import io.redoubt.sim.Simulation;
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job: a whole deployment (sites of servers, clients) on an emulated WAN, run in the
+ * deterministic simulator with real Ed25519 signatures, with progress and a summary.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a whole deployment on an emulated WAN under a client workload, then check that every replica agrees.")
+final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", description = "deployment file (default: conf/paxos-paxos.conf)")
+    File config;
+
+    @Option(names = "--sites", description = "override the number of sites")
+    Integer sites;
+
+    @Option(names = "--servers-per-site", description = "override the servers per site")
+    Integer serversPerSite;
+
+    @Option(names = "--clients-per-site", description = "override the clients per site")
+    Integer clientsPerSite;
+
+    @Option(names = "--updates-per-client", description = "override the updates each client proposes")
+    Integer updatesPerClient;
+
+    @Option(names = "--faults", description = "none or benign (default: from the config, none)")
+    String faults;
+
+    @Option(names = "--seed", description = "seed of the run (default: from the config)")
+    Long seed;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        File file = config;
+        if (file == null) {
+            File def = new File("conf/paxos-paxos.conf");
+            file = def.isFile() ? def : null;
+        }
+        SimConfig c = Settings.load(file);
+        if (sites != null || serversPerSite != null) {
+            int s = sites != null ? sites : c.sites();
+            int n = serversPerSite != null ? serversPerSite : c.serversPerSite();
+            if (s < 1) throw bad("--sites must be >= 1, was " + s);
+            if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
+            c = new SimConfig(c.composition(), s, n, c.clientsPerSite(), c.updatesPerClient(), c.faults(), c.seed(), c.signatureScheme(),
+                    c.wanLatencyMicros(), c.wanBandwidthBitsPerSecond(), c.safetyPhaseMillis(), c.livenessBoundMillis(), c.localPaxos(), c.widePaxos(), null, null);
+        }
+        if (clientsPerSite != null || updatesPerClient != null) {
+            int cl = clientsPerSite != null ? clientsPerSite : c.clientsPerSite();
+            int up = updatesPerClient != null ? updatesPerClient : c.updatesPerClient();
+            if (cl < 1) throw bad("--clients-per-site must be >= 1, was " + cl);
+            if (up < 1) throw bad("--updates-per-client must be >= 1, was " + up);
+            c = c.withWorkload(cl, up);
+        }
+        if (faults != null) {
+            try {
+                c = c.withFaults(FaultProfile.parse(faults));
+            } catch (IllegalArgumentException e) {
+                throw bad(e.getMessage());
+            }
+        }
+        if (seed != null) c = c.withSeed(seed);
+
+        int servers = c.sites() * c.serversPerSite();
+        out.printf(Locale.ROOT, "demo: %s%n", Settings.describe(c));
+        out.printf(Locale.ROOT, "  %d servers, %d clients proposing %d updates to a replicated key-value store; %s signatures; faults %s; seed %d%n",
+                servers, c.sites() * c.clientsPerSite(), c.totalUpdates(), c.signatureScheme(), c.faults().cliName(), c.seed());
+        long t0 = System.nanoTime();
+        long[] lastPrinted = {-1};
+        SimResult r = new Simulation(c).onProgress((virtualMillis, executed, total) -> {
+            if (executed != lastPrinted[0]) {
+                lastPrinted[0] = executed;
+                out.printf(Locale.ROOT, "  t=%6.2fs virtual  %4d/%d updates executed by all %d servers%n", virtualMillis / 1000.0, executed, total, servers);
+                out.flush();
+            }
+        }).run();
+        double wallSeconds = (System.nanoTime() - t0) / 1e9;
+
+        out.println("summary:");
+        out.printf(Locale.ROOT, "  updates ordered        %d of %d (global sequence 1..%d)%n", r.orderedUpdates(), c.totalUpdates(), r.orderedUpdates());
+        out.printf(Locale.ROOT, "  executed by            %d of %d servers (every server executed all %d)%n",
+                r.updatesExecutedByEveryServer() == c.totalUpdates() ? r.servers() : 0, r.servers(), r.updatesExecutedByEveryServer());
+        out.printf(Locale.ROOT, "  replicas agree         %s%n", r.replicasAgree()
+                ? "yes: same updates in the same order, identical key-value state on every server" : "NO");
+        var lat = r.clientLatency();
+        out.printf(Locale.ROOT, "  client latency         mean %.0f ms, p50 %.0f ms, p99 %.0f ms, max %.0f ms (virtual)%n",
+                lat.meanMillis(), lat.p50Millis(), lat.p99Millis(), lat.maxMillis());
+        out.printf(Locale.ROOT, "  throughput             %.0f updates/s over %.2f s virtual%n",
+                r.orderedUpdates() * 1000.0 / Math.max(1, r.virtualMillis()), r.virtualMillis() / 1000.0);
+        out.printf(Locale.ROOT, "  network                %d messages, %.1f KiB; %d wide-area messages under %d LM signatures%n",
+                r.messages(), r.bytes() / 1024.0, r.wideMessages(), r.lmSignatures());
+        long rejected = 0;
+        for (Map.Entry<Rejection, Long> e : r.rejections().entrySet()) rejected += e.getValue();
+        out.printf(Locale.ROOT, "  rejected inputs        %d %s%n", rejected, rejected == 0 ? "" : r.rejections().toString());
+        out.printf(Locale.ROOT, "  safety (S1, S2)        %s%n", r.safetyViolations().isEmpty() ? "no violation" : r.safetyViolations());
+        out.printf(Locale.ROOT, "  took                   %.2f s wall%n", wallSeconds);
+        if (!r.passed()) {
+            out.print(r.failureReport());
+            return 1;
+        }
+        return r.replicasAgree() ? 0 : 1;
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

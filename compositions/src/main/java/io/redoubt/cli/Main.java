@@ -1,0 +1,44 @@
+package io.redoubt.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code redoubt} command line: {@code demo} and {@code sim} for now. */
+@Command(name = "redoubt", mixinStandardHelpOptions = true, version = "redoubt 0.1.0",
+        description = "Intrusion-tolerant state machine replication across wide-area networks (Lane 2008, Chapter 4).",
+        subcommands = {DemoCommand.class, SimCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; valid: demo, sim");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code (tests call this). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        // A bad argument gets one line that says what would be valid, not a page of usage.
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String sub = ex.getCommandLine().getCommandName();
+            err.println("redoubt: " + ex.getMessage() + " (see: bin/redoubt " + ("redoubt".equals(sub) ? "" : sub + " ") + "--help)");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, r) -> {
+            if (ex instanceof Settings.SettingsException || ex instanceof IllegalArgumentException) {
+                err.println("redoubt: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+}

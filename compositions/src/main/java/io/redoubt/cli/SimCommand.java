@@ -1,0 +1,164 @@
+package io.redoubt.cli;
+
+import io.redoubt.sim.Composition;
+import io.redoubt.sim.FaultProfile;
+import io.redoubt.sim.SimConfig;
+import io.redoubt.sim.SimResult;
+import io.redoubt.sim.Simulation;
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A simulation campaign: many seeds of a whole deployment under faults, checked for S1, S2, the
+ * logical-machine property and liveness. Seeds run in parallel; each run is deterministic.
+ */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = "Run a deterministic simulation campaign of a whole deployment under faults.")
+final class SimCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--composition", defaultValue = "paxos/paxos", description = "wide/local protocols; valid: " + Composition.VALID)
+    String composition;
+
+    @Option(names = "--sites", description = "number of sites (default: 5)")
+    Integer sites;
+
+    @Option(names = "--servers-per-site", description = "servers in each site (default: 3)")
+    Integer serversPerSite;
+
+    @Option(names = "--seeds", defaultValue = "200", description = "how many seeds to run (default: ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--seed", defaultValue = "1", description = "first seed (default: ${DEFAULT-VALUE})")
+    long firstSeed;
+
+    @Option(names = "--faults", defaultValue = "benign", description = "none or benign (default: ${DEFAULT-VALUE})")
+    String faults;
+
+    @Option(names = "--updates", defaultValue = "200", description = "client updates per run, about (default: ${DEFAULT-VALUE})")
+    int updates;
+
+    @Option(names = "--signatures", defaultValue = "simulated",
+            description = "simulated (fast stand-in, default) or ed25519 (real signatures, slower)")
+    String signatures;
+
+    @Option(names = "--threads", description = "seeds run in parallel (default: number of cores)")
+    Integer threads;
+
+    @Option(names = "--config", description = "a deployment file to take timeouts and the WAN from (default: built-in defaults)")
+    File config;
+
+    @Option(names = "--verbose", description = "print one line per seed")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        SimConfig base = buildConfig();
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (threadCount < 1) throw bad("--threads must be >= 1, was " + threadCount);
+        out.printf(Locale.ROOT, "sim: %s, faults %s, %d updates/run, seeds %d..%d on %d threads%n",
+                Settings.describe(base), base.faults().cliName(), base.totalUpdates(), firstSeed, firstSeed + seeds - 1, threadCount);
+
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threadCount, r -> {
+            Thread t = new Thread(r, "sim-seed");
+            t.setDaemon(true);
+            return t;
+        });
+        List<SimResult> failed = new ArrayList<>();
+        int safety = 0, liveness = 0, done = 0;
+        long updatesOrdered = 0;
+        try {
+            CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
+            for (int i = 0; i < seeds; i++) {
+                SimConfig c = base.withSeed(firstSeed + i);
+                cs.submit(() -> runOne(c));
+            }
+            int step = Math.max(1, seeds / 10);
+            for (int i = 0; i < seeds; i++) {
+                Future<SimResult> f = cs.take();
+                SimResult r;
+                try {
+                    r = f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("simulation crashed: " + e.getCause(), e.getCause());
+                }
+                done++;
+                updatesOrdered += r.orderedUpdates();
+                if (!r.safetyViolations().isEmpty()) safety++;
+                if (!r.livenessFailures().isEmpty()) liveness++;
+                if (!r.passed()) failed.add(r);
+                if (verbose) {
+                    out.printf(Locale.ROOT, "  seed %d: %s, %d updates, %d ms virtual, %d messages, trace %s%n", r.config().seed(),
+                            r.passed() ? "ok" : "FAILED", r.orderedUpdates(), r.virtualMillis(), r.messages(), r.traceHash().substring(0, 16));
+                }
+                if (done % step == 0 || done == seeds) {
+                    out.printf(Locale.ROOT, "  [%4d/%d] %3d%%  %d safety violations, %d liveness failures, %.1f s%n",
+                            done, seeds, done * 100 / seeds, safety, liveness, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        failed.sort((a, b) -> Long.compare(a.config().seed(), b.config().seed()));
+        for (SimResult r : failed.subList(0, Math.min(failed.size(), 5))) out.print(r.failureReport());
+        if (failed.size() > 5) out.println("  (" + (failed.size() - 5) + " more failing seeds not shown)");
+
+        Fidelity.print(base, out);
+        out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
+                seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
+        out.printf(Locale.ROOT, "sim: %d seeds, %d safety violations, %d liveness failures%n", seeds, safety, liveness);
+        out.flush();
+        return safety + liveness == 0 ? 0 : 1;
+    }
+
+    private static SimResult runOne(SimConfig c) {
+        return new Simulation(c).run();
+    }
+
+    private SimConfig buildConfig() {
+        if (seeds < 1) throw bad("--seeds must be >= 1, was " + seeds);
+        if (updates < 1) throw bad("--updates must be >= 1, was " + updates);
+        SimConfig fromFile = Settings.load(config);
+        Composition comp = parse(() -> Composition.parse(composition));
+        FaultProfile faultProfile = parse(() -> FaultProfile.parse(faults));
+        parse(() -> io.redoubt.lm.crypto.SignatureScheme.named(signatures));
+        int s = sites != null ? sites : fromFile.sites();
+        int n = serversPerSite != null ? serversPerSite : fromFile.serversPerSite();
+        if (s < 1) throw bad("--sites must be >= 1, was " + s);
+        if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
+        int clientsPerSite = 2;
+        int perClient = Math.max(1, (updates + s * clientsPerSite - 1) / (s * clientsPerSite));
+        return new SimConfig(comp, s, n, clientsPerSite, perClient, faultProfile, firstSeed, signatures,
+                fromFile.wanLatencyMicros(), fromFile.wanBandwidthBitsPerSecond(), fromFile.safetyPhaseMillis(),
+                fromFile.livenessBoundMillis(), fromFile.localPaxos(), fromFile.widePaxos(), null, null);
+    }
+
+    private <T> T parse(java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
