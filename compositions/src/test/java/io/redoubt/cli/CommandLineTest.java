@@ -1,0 +1,89 @@
+package io.redoubt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's promises: one-line errors that say what is valid, and the campaign's closing line. */
+class CommandLineTest {
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static void assertOneLineError(Run r, String... mustMention) {
+        assertEquals(2, r.exit, "bad input exits 2; stderr: " + r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line, not a page of usage: " + r.err);
+        assertTrue(r.err.startsWith("redoubt: "), r.err);
+        for (String m : mustMention) assertTrue(r.err.contains(m), "error should mention '" + m + "': " + r.err);
+    }
+
+    @Test
+    void unknownCompositionNamesTheValidOnes() {
+        assertOneLineError(run("sim", "--composition", "raft/raft", "--seeds", "1"), "raft/raft", "valid: paxos/paxos");
+    }
+
+    @Test
+    void unknownFaultProfileNamesTheValidOnes() {
+        assertOneLineError(run("sim", "--faults", "gremlins", "--seeds", "1"), "gremlins", "valid: none, benign");
+    }
+
+    @Test
+    void nonNumericAndOutOfRangeNumbersAreRefused() {
+        assertOneLineError(run("sim", "--sites", "many"), "--sites", "many");
+        assertOneLineError(run("sim", "--sites", "0", "--seeds", "1"), "--sites must be >= 1");
+        assertOneLineError(run("sim", "--seeds", "0"), "--seeds must be >= 1");
+        assertOneLineError(run("demo", "--servers-per-site", "0"), "--servers-per-site must be >= 1");
+    }
+
+    @Test
+    void unknownOptionAndMissingCommandAreOneLine() {
+        assertOneLineError(run("sim", "--colour", "blue"), "--colour");
+        assertOneLineError(run(), "valid: demo, sim");
+        assertOneLineError(run("deploy"), "deploy");
+    }
+
+    @Test
+    void badConfigurationNamesKeyValueAndFix(@TempDir Path dir) throws IOException {
+        File f = dir.resolve("bad.conf").toFile();
+        Files.writeString(f.toPath(), "redoubt.wan.bandwidth = \"fast\"\n");
+        assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.wan.bandwidth", "fast", "10 Mbit/s");
+        Files.writeString(f.toPath(), "redoubt.topology.sites = -2\n");
+        assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.topology.sites", "-2", ">= 1");
+        Files.writeString(f.toPath(), "redoubt.local.paxos.progress-timeout = soon\n");
+        assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.local.paxos.progress-timeout");
+        assertOneLineError(run("demo", "--config", dir.resolve("missing.conf").toString()), "does not exist");
+    }
+
+    @Test
+    void campaignEndsWithTheSummaryLineAndExitsZeroWhenClean() {
+        Run r = run("sim", "--composition", "paxos/paxos", "--sites", "3", "--servers-per-site", "3", "--seeds", "3",
+                "--faults", "benign", "--updates", "30", "--threads", "1");
+        assertEquals(0, r.exit, r.out + r.err);
+        String[] lines = r.out.strip().split("\n");
+        assertEquals("sim: 3 seeds, 0 safety violations, 0 liveness failures", lines[lines.length - 1]);
+        assertTrue(r.out.contains("Table 4.2"), r.out);
+        assertTrue(r.out.contains("campaign took"), r.out);
+    }
+
+    @Test
+    void demoPrintsProgressAndASummaryThatReplicasAgree() {
+        Run r = run("demo", "--sites", "3", "--servers-per-site", "3", "--clients-per-site", "1", "--updates-per-client", "5");
+        assertEquals(0, r.exit, r.out + r.err);
+        assertTrue(r.out.contains("15/15 updates executed by all 9 servers"), r.out);
+        assertTrue(r.out.contains("executed by            9 of 9 servers"), r.out);
+        assertTrue(r.out.contains("replicas agree         yes"), r.out);
+    }
+}
