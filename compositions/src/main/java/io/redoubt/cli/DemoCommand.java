@@ -109,6 +109,9 @@ final class DemoCommand implements Callable<Integer> {
         long rejected = 0;
         for (Map.Entry<Rejection, Long> e : r.rejections().entrySet()) rejected += e.getValue();
         out.printf(Locale.ROOT, "  rejected inputs        %d %s%n", rejected, rejected == 0 ? "" : r.rejections().toString());
+        for (String line : r.rejectionTrace().subList(0, Math.min(3, r.rejectionTrace().size()))) out.println("                         " + line);
+        out.printf(Locale.ROOT, "  leader changes         %d local, %d wide-area; %d crashes, %d partitions%n", r.exercised().localViewChanges(),
+                r.exercised().wideViewChanges(), r.exercised().crashes(), r.exercised().partitions());
         out.printf(Locale.ROOT, "  safety (S1, S2)        %s%n", r.safetyViolations().isEmpty() ? "no violation" : r.safetyViolations());
         out.printf(Locale.ROOT, "  took                   %.2f s wall%n", wallSeconds);
         if (!r.passed()) {

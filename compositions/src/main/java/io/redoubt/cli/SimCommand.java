@@ -83,6 +83,7 @@ final class SimCommand implements Callable<Integer> {
         List<SimResult> failed = new ArrayList<>();
         int safety = 0, liveness = 0, done = 0;
         long updatesOrdered = 0;
+        SimResult.Exercised exercised = new SimResult.Exercised(0, 0, 0, 0);
         try {
             CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
@@ -100,6 +101,7 @@ final class SimCommand implements Callable<Integer> {
                 }
                 done++;
                 updatesOrdered += r.orderedUpdates();
+                exercised = exercised.plus(r.exercised());
                 if (!r.safetyViolations().isEmpty()) safety++;
                 if (!r.livenessFailures().isEmpty()) liveness++;
                 if (!r.passed()) failed.add(r);
@@ -120,6 +122,8 @@ final class SimCommand implements Callable<Integer> {
         for (SimResult r : failed.subList(0, Math.min(failed.size(), 5))) out.print(r.failureReport());
         if (failed.size() > 5) out.println("  (" + (failed.size() - 5) + " more failing seeds not shown)");
 
+        out.printf(Locale.ROOT, "faults exercised: %d server crashes, %d partitions, %d local leader changes, %d wide-area leader changes%n",
+                exercised.crashes(), exercised.partitions(), exercised.localViewChanges(), exercised.wideViewChanges());
         Fidelity.print(base, out);
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);

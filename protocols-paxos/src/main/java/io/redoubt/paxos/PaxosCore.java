@@ -733,6 +733,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         return pending.size();
     }
 
+    @Override
     public long view() {
         return view;
     }

@@ -29,7 +29,17 @@ public record SimResult(
         long wideMessages,
         LatencyStats clientLatency,
         long maxQueueDelayMicros,
+        Exercised exercised,
+        List<String> rejectionTrace,
         String stopReason) {
+
+    /** How hard the run pushed the protocols: leader changes at each tier, crashes, partitions. */
+    public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions) {
+        public Exercised plus(Exercised o) {
+            return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
+                    crashes + o.crashes, partitions + o.partitions);
+        }
+    }
 
     public boolean passed() {
         return safetyViolations.isEmpty() && livenessFailures.isEmpty();
@@ -43,6 +53,10 @@ public record SimResult(
         for (String v : livenessFailures) sb.append("  liveness: ").append(v).append('\n');
         sb.append("  faults injected:\n");
         for (String f : faults) sb.append("    ").append(f).append('\n');
+        if (!rejectionTrace.isEmpty()) {
+            sb.append("  first rejected inputs:\n");
+            for (String r : rejectionTrace.subList(0, Math.min(5, rejectionTrace.size()))) sb.append("    ").append(r).append('\n');
+        }
         sb.append("  replay: ").append(config.replayCommand()).append('\n');
         return sb.toString();
     }

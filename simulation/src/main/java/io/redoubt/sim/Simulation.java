@@ -63,6 +63,10 @@ public final class Simulation {
     private final SHA256Digest trace = new SHA256Digest();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     private final List<String> faultLog = new ArrayList<>();
+    private final List<String> rejectionTrace = new ArrayList<>();
+    private static final int REJECTION_TRACE_MAX = 20;
+    private int crashes;
+    private int partitions;
     private final List<String> livenessFailures = new ArrayList<>();
     private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
     private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
@@ -284,18 +288,21 @@ public final class Simulation {
             }
             case 2 -> { // isolate one site
                 faultLog.add(t + "isolate site " + site + " for " + durationMicros / 1000 + "ms");
+                partitions++;
                 network.partition((a, b) -> (a.site() == site) == (b.site() == site));
                 loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
             }
             case 3 -> { // isolate the site that leads the wide-area protocol
                 int leaderSite = wideLeaderSite();
                 faultLog.add(t + "isolate wide-area leader site " + leaderSite + " for " + durationMicros / 1000 + "ms");
+                partitions++;
                 network.partition((a, b) -> (a.site() == leaderSite) == (b.site() == leaderSite));
                 loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
             }
             default -> { // split the sites in two
                 int cut = 1 + (config.sites() > 1 ? site % (config.sites() - 1) : 0);
                 faultLog.add(t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..] for " + durationMicros / 1000 + "ms");
+                partitions++;
                 network.partition((a, b) -> (a.site() < cut) == (b.site() < cut));
                 loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
             }
@@ -395,6 +402,7 @@ public final class Simulation {
         }
 
         void crash() {
+            crashes++;
             up = false;
             node = null;
             incarnation++;
@@ -474,6 +482,9 @@ public final class Simulation {
         @Override
         public void rejected(Object from, Rejection reason, String detail) {
             rejections.merge(reason, 1L, Long::sum);
+            if (rejectionTrace.size() < REJECTION_TRACE_MAX) {
+                rejectionTrace.add("t=" + loop.nowMicros() / 1000 + "ms " + id + " rejected input from " + from + ": " + reason + " (" + detail + ")");
+            }
         }
     }
 
@@ -585,12 +596,22 @@ public final class Simulation {
                 wideMessages += s.node.wideMessagesSent();
             }
         }
+        long wideViews = 0;
+        long localViews = 0;
+        Map<Integer, Long> localViewBySite = new TreeMap<>();
+        for (SimServer s : servers.values()) {
+            if (!s.up) continue;
+            wideViews = Math.max(wideViews, s.node.logicalMachine().wideCore().view());
+            localViewBySite.merge(s.id.site().value(), s.node.localCore().view(), Math::max);
+        }
+        for (long v : localViewBySite.values()) localViews += v;
         boolean replicasAgree = checkers.violations().isEmpty() && minExecuted == maxExecuted && sameAppState();
         return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
                 checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
                 network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), Bytes.wrap(hash).toHex(),
                 roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages,
-                LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(), stopReason);
+                LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(),
+                new SimResult.Exercised(wideViews, localViews, crashes, partitions), List.copyOf(rejectionTrace), stopReason);
     }
 
     private boolean sameAppState() {

@@ -48,6 +48,9 @@ public interface OrderingCore<N> {
     /** The node this core currently believes leads. Advisory, for hosts. */
     N leader();
 
+    /** The view (ballot) this node is in; it grows by one per leader change. */
+    long view();
+
     /** The highest slot delivered so far in this incarnation, or -1. */
     long deliveredThrough();
 

@@ -1,0 +1,130 @@
+package io.redoubt.lm.exec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.core.CoreFactory;
+import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.TimerId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A test-only ordering core that lets the logical-machine layer be tested without any real
+ * protocol. It records every input it gets and hands its {@link Outbox} to the test, which can
+ * then make it set timers, send or deliver at will. In {@linkplain #instant instant} mode it is
+ * a trivial single-member ordering: every submitted payload is delivered at once as its own slot.
+ */
+public final class StubCore<N> implements OrderingCore<N> {
+    public final List<N> members;
+    public final N self;
+    public final Outbox<N> out;
+    public final boolean instant;
+    public final List<Bytes> submitted = new ArrayList<>();
+    public final List<Map.Entry<N, Bytes>> messages = new ArrayList<>();
+    public final List<TimerId> timersFired = new ArrayList<>();
+    public boolean leader = true;
+    public int starts;
+    private long nextSlot;
+
+    StubCore(List<N> members, N self, Outbox<N> out, boolean instant) {
+        this.members = List.copyOf(members);
+        this.self = self;
+        this.out = out;
+        this.instant = instant;
+    }
+
+    @Override
+    public void start() {
+        starts++;
+    }
+
+    @Override
+    public void onMessage(N from, Bytes message) {
+        messages.add(Map.entry(from, message));
+    }
+
+    @Override
+    public void onTimer(TimerId id) {
+        timersFired.add(id);
+    }
+
+    @Override
+    public void submit(Bytes payload) {
+        submitted.add(payload);
+        if (instant) deliver(List.of(payload));
+    }
+
+    /** Delivers {@code payloads} as the next slot, as a real core would once they are ordered. */
+    public void deliver(List<Bytes> payloads) {
+        out.deliver(nextSlot++, payloads);
+    }
+
+    @Override
+    public boolean isLeader() {
+        return leader;
+    }
+
+    @Override
+    public N leader() {
+        return self;
+    }
+
+    public long view() {
+        return 0;
+    }
+
+    @Override
+    public long deliveredThrough() {
+        return nextSlot - 1;
+    }
+
+    @Override
+    public int pendingCount() {
+        return 0;
+    }
+
+    @Override
+    public String describe() {
+        return "stub[" + self + " submitted=" + submitted.size() + "]";
+    }
+
+    /** Builds {@link StubCore}s and remembers them, so a test can reach the core a host built. */
+    public static final class Factory implements CoreFactory {
+        private final boolean instant;
+        public final List<StubCore<?>> created = new ArrayList<>();
+
+        private Factory(boolean instant) {
+            this.instant = instant;
+        }
+
+        /** Every submitted payload is delivered at once as its own slot. */
+        public static Factory instant() {
+            return new Factory(true);
+        }
+
+        /** Records inputs only; the test delivers through {@link StubCore#deliver}. */
+        public static Factory recording() {
+            return new Factory(false);
+        }
+
+        @Override
+        public String protocolName() {
+            return instant ? "stub-instant" : "stub-recording";
+        }
+
+        @Override
+        public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+            StubCore<N> core = new StubCore<>(members, self, out, instant);
+            created.add(core);
+            return core;
+        }
+
+        /** The core built last. */
+        @SuppressWarnings("unchecked")
+        public <N> StubCore<N> last() {
+            if (created.isEmpty()) throw new IllegalStateException("no core built yet");
+            return (StubCore<N>) created.get(created.size() - 1);
+        }
+    }
+}
