@@ -54,29 +54,20 @@ final class DemoCommand implements Callable<Integer> {
             file = def.isFile() ? def : null;
         }
         SimConfig c = Settings.load(file);
-        if (sites != null || serversPerSite != null) {
-            int s = sites != null ? sites : c.sites();
-            int n = serversPerSite != null ? serversPerSite : c.serversPerSite();
-            if (s < 1) throw bad("--sites must be >= 1, was " + s);
-            if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
-            c = new SimConfig(c.composition(), s, n, c.clientsPerSite(), c.updatesPerClient(), c.faults(), c.seed(), c.signatureScheme(),
-                    c.wanLatencyMicros(), c.wanBandwidthBitsPerSecond(), c.safetyPhaseMillis(), c.livenessBoundMillis(), c.localPaxos(), c.widePaxos(), null, null);
-        }
-        if (clientsPerSite != null || updatesPerClient != null) {
-            int cl = clientsPerSite != null ? clientsPerSite : c.clientsPerSite();
-            int up = updatesPerClient != null ? updatesPerClient : c.updatesPerClient();
-            if (cl < 1) throw bad("--clients-per-site must be >= 1, was " + cl);
-            if (up < 1) throw bad("--updates-per-client must be >= 1, was " + up);
-            c = c.withWorkload(cl, up);
-        }
+        SimConfig.Builder b = c.toBuilder();
+        if (sites != null) b.sites(atLeast("--sites", sites, 1));
+        if (serversPerSite != null) b.serversPerSite(atLeast("--servers-per-site", serversPerSite, 1));
+        if (clientsPerSite != null) b.clientsPerSite(atLeast("--clients-per-site", clientsPerSite, 1));
+        if (updatesPerClient != null) b.updatesPerClient(atLeast("--updates-per-client", updatesPerClient, 1));
         if (faults != null) {
             try {
-                c = c.withFaults(FaultProfile.parse(faults));
+                b.faults(FaultProfile.parse(faults));
             } catch (IllegalArgumentException e) {
                 throw bad(e.getMessage());
             }
         }
-        if (seed != null) c = c.withSeed(seed);
+        if (seed != null) b.seed(seed);
+        c = b.build();
 
         int servers = c.sites() * c.serversPerSite();
         out.printf(Locale.ROOT, "demo: %s%n", Settings.describe(c));
@@ -119,6 +110,11 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         return r.replicasAgree() ? 0 : 1;
+    }
+
+    private int atLeast(String option, int value, int min) {
+        if (value < min) throw bad(option + " must be >= " + min + ", was " + value);
+        return value;
     }
 
     private CommandLine.ParameterException bad(String message) {

@@ -149,9 +149,8 @@ final class SimCommand implements Callable<Integer> {
         if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
         int clientsPerSite = 2;
         int perClient = Math.max(1, (updates + s * clientsPerSite - 1) / (s * clientsPerSite));
-        return new SimConfig(comp, s, n, clientsPerSite, perClient, faultProfile, firstSeed, signatures,
-                fromFile.wanLatencyMicros(), fromFile.wanBandwidthBitsPerSecond(), fromFile.safetyPhaseMillis(),
-                fromFile.livenessBoundMillis(), fromFile.localPaxos(), fromFile.widePaxos(), null, null);
+        return fromFile.toBuilder().composition(comp).sites(s).serversPerSite(n).clientsPerSite(clientsPerSite)
+                .updatesPerClient(perClient).faults(faultProfile).seed(firstSeed).signatureScheme(signatures).build();
     }
 
     private <T> T parse(java.util.function.Supplier<T> s) {

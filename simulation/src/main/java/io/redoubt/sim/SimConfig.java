@@ -45,39 +45,94 @@ public record SimConfig(
     }
 
     public SimConfig withSeed(long s) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, s, signatureScheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, localOverride, wideOverride);
+        return toBuilder().seed(s).build();
     }
 
     public SimConfig withFaults(FaultProfile f) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, f, seed, signatureScheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, localOverride, wideOverride);
+        return toBuilder().faults(f).build();
     }
 
     public SimConfig withWorkload(int clientsPerSite, int updatesPerClient) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, localOverride, wideOverride);
+        return toBuilder().clientsPerSite(clientsPerSite).updatesPerClient(updatesPerClient).build();
+    }
+
+    public SimConfig withTopology(int sites, int serversPerSite) {
+        return toBuilder().sites(sites).serversPerSite(serversPerSite).build();
     }
 
     public SimConfig withSignatureScheme(String scheme) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, scheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, localOverride, wideOverride);
+        return toBuilder().signatureScheme(scheme).build();
     }
 
     public SimConfig withWan(long latencyMicros, long bandwidthBitsPerSecond) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
-                latencyMicros, bandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, localOverride, wideOverride);
+        return toBuilder().wanLatencyMicros(latencyMicros).wanBandwidthBitsPerSecond(bandwidthBitsPerSecond).build();
     }
 
     public SimConfig withPaxos(PaxosConfig local, PaxosConfig wide) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, local, wide, localOverride, wideOverride);
+        return toBuilder().localPaxos(local).widePaxos(wide).build();
     }
 
     /** Replaces the cores a tier is built from (tests use this to plant a deliberately broken protocol). */
     public SimConfig withCoreOverrides(CoreFactory local, CoreFactory wide) {
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
-                wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos, local, wide);
+        return toBuilder().localOverride(local).wideOverride(wide).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A mutable copy, so each change is one call rather than a sixteen-argument constructor. */
+    public static final class Builder {
+        private Composition composition;
+        private int sites, serversPerSite, clientsPerSite, updatesPerClient;
+        private FaultProfile faults;
+        private long seed;
+        private String signatureScheme;
+        private long wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis;
+        private PaxosConfig localPaxos, widePaxos;
+        private CoreFactory localOverride, wideOverride;
+
+        private Builder(SimConfig c) {
+            composition = c.composition;
+            sites = c.sites;
+            serversPerSite = c.serversPerSite;
+            clientsPerSite = c.clientsPerSite;
+            updatesPerClient = c.updatesPerClient;
+            faults = c.faults;
+            seed = c.seed;
+            signatureScheme = c.signatureScheme;
+            wanLatencyMicros = c.wanLatencyMicros;
+            wanBandwidthBitsPerSecond = c.wanBandwidthBitsPerSecond;
+            safetyPhaseMillis = c.safetyPhaseMillis;
+            livenessBoundMillis = c.livenessBoundMillis;
+            localPaxos = c.localPaxos;
+            widePaxos = c.widePaxos;
+            localOverride = c.localOverride;
+            wideOverride = c.wideOverride;
+        }
+
+        public Builder composition(Composition v) { composition = v; return this; }
+        public Builder sites(int v) { sites = v; return this; }
+        public Builder serversPerSite(int v) { serversPerSite = v; return this; }
+        public Builder clientsPerSite(int v) { clientsPerSite = v; return this; }
+        public Builder updatesPerClient(int v) { updatesPerClient = v; return this; }
+        public Builder faults(FaultProfile v) { faults = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder signatureScheme(String v) { signatureScheme = v; return this; }
+        public Builder wanLatencyMicros(long v) { wanLatencyMicros = v; return this; }
+        public Builder wanBandwidthBitsPerSecond(long v) { wanBandwidthBitsPerSecond = v; return this; }
+        public Builder safetyPhaseMillis(long v) { safetyPhaseMillis = v; return this; }
+        public Builder livenessBoundMillis(long v) { livenessBoundMillis = v; return this; }
+        public Builder localPaxos(PaxosConfig v) { localPaxos = v; return this; }
+        public Builder widePaxos(PaxosConfig v) { widePaxos = v; return this; }
+        public Builder localOverride(CoreFactory v) { localOverride = v; return this; }
+        public Builder wideOverride(CoreFactory v) { wideOverride = v; return this; }
+
+        public SimConfig build() {
+            return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
+                    wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos,
+                    localOverride, wideOverride);
+        }
     }
 
     public CoreFactory localFactory() {
