@@ -84,6 +84,10 @@ final class DemoCommand implements Callable<Integer> {
         }).run();
         double wallSeconds = (System.nanoTime() - t0) / 1e9;
 
+        if (!r.faults().isEmpty()) {
+            out.println("faults injected:");
+            for (String f : r.faults()) out.println("  " + f);
+        }
         out.println("summary:");
         out.printf(Locale.ROOT, "  updates ordered        %d of %d (global sequence 1..%d)%n", r.orderedUpdates(), c.totalUpdates(), r.orderedUpdates());
         out.printf(Locale.ROOT, "  executed by            %d of %d servers (every server executed all %d)%n",

@@ -73,6 +73,8 @@ final class SimCommand implements Callable<Integer> {
         if (threadCount < 1) throw bad("--threads must be >= 1, was " + threadCount);
         out.printf(Locale.ROOT, "sim: %s, faults %s, %d updates/run, seeds %d..%d on %d threads%n",
                 Settings.describe(base), base.faults().cliName(), base.totalUpdates(), firstSeed, firstSeed + seeds - 1, threadCount);
+        out.printf(Locale.ROOT, "  each run: %.1f s of faults, then the network heals and every update must be executed by every server within %.0f s%n",
+                base.safetyPhaseMillis() / 1000.0, base.livenessBoundMillis() / 1000.0);
 
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threadCount, r -> {
