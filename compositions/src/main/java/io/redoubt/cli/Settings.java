@@ -45,7 +45,8 @@ public final class Settings {
         } catch (ConfigException e) {
             throw new SettingsException("cannot read configuration: " + e.getMessage());
         }
-        return fromConfig(config.getConfig("redoubt"));
+        SimConfig loaded = fromConfig(config.getConfig("redoubt"));
+        return file == null ? loaded : loaded.toBuilder().configFile(file.getPath()).build();
     }
 
     static SimConfig fromConfig(Config c) {
@@ -69,7 +70,7 @@ public final class Settings {
         long livenessMillis = duration(c, "simulation.liveness-bound").toMillis();
         if (livenessMillis <= 0) throw invalid("simulation.liveness-bound", c.getValue("simulation.liveness-bound").unwrapped(), "must be > 0, e.g. 60s");
         return new SimConfig(composition, sites, serversPerSite, clients, updates, faults, seed, signatures, latencyMicros,
-                bandwidth, safetyMillis, livenessMillis, local, wide, null, null);
+                bandwidth, safetyMillis, livenessMillis, local, wide, null, null, -1, null, 0);
     }
 
     private static PaxosConfig paxos(Config c, String path) {

@@ -52,6 +52,18 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--updates", defaultValue = "200", description = "client updates per run, about (default: ${DEFAULT-VALUE})")
     int updates;
 
+    @Option(names = "--clients-per-site", defaultValue = "2", description = "clients in each site (default: ${DEFAULT-VALUE})")
+    int clientsPerSite;
+
+    @Option(names = "--updates-per-client", description = "updates each client proposes (default: from --updates)")
+    Integer updatesPerClient;
+
+    @Option(names = "--client-site", defaultValue = "-1", description = "run clients only in this site (default: every site)")
+    int clientSite;
+
+    @Option(names = "--client-think", defaultValue = "0ms", description = "pause between a reply and the next update, e.g. 2000ms (default: 0-2 ms at random)")
+    String clientThink;
+
     @Option(names = "--signatures", defaultValue = "simulated",
             description = "simulated (fast stand-in, default) or ed25519 (real signatures, slower)")
     String signatures;
@@ -149,10 +161,21 @@ final class SimCommand implements Callable<Integer> {
         int n = serversPerSite != null ? serversPerSite : fromFile.serversPerSite();
         if (s < 1) throw bad("--sites must be >= 1, was " + s);
         if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
-        int clientsPerSite = 2;
-        int perClient = Math.max(1, (updates + s * clientsPerSite - 1) / (s * clientsPerSite));
-        return fromFile.toBuilder().composition(comp).sites(s).serversPerSite(n).clientsPerSite(clientsPerSite)
-                .updatesPerClient(perClient).faults(faultProfile).seed(firstSeed).signatureScheme(signatures).build();
+        if (clientsPerSite < 1) throw bad("--clients-per-site must be >= 1, was " + clientsPerSite);
+        if (clientSite < -1 || clientSite >= s) throw bad("--client-site must be -1 (every site) or in [0, " + (s - 1) + "], was " + clientSite);
+        int clientSites = clientSite < 0 ? s : 1;
+        int perClient = updatesPerClient != null ? updatesPerClient
+                : Math.max(1, (updates + clientSites * clientsPerSite - 1) / (clientSites * clientsPerSite));
+        if (perClient < 1) throw bad("--updates-per-client must be >= 1, was " + perClient);
+        long thinkMillis;
+        try {
+            thinkMillis = com.typesafe.config.ConfigFactory.parseString("t = " + clientThink).getDuration("t").toMillis();
+        } catch (RuntimeException e) {
+            throw bad("--client-think '" + clientThink + "' is not a duration; write e.g. 2000ms or 2s");
+        }
+        if (thinkMillis < 0) throw bad("--client-think must not be negative, was " + clientThink);
+        return fromFile.toBuilder().clientThinkMillis(thinkMillis).composition(comp).sites(s).serversPerSite(n).clientsPerSite(clientsPerSite)
+                .updatesPerClient(perClient).clientSite(clientSite).faults(faultProfile).seed(firstSeed).signatureScheme(signatures).build();
     }
 
     private <T> T parse(java.util.function.Supplier<T> s) {

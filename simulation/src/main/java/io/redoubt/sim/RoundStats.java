@@ -1,7 +1,7 @@
 package io.redoubt.sim;
 
 /** Wide-area and local-area rounds on the causal path of updates (Table 4.2's measure). */
-final class RoundStats {
+public final class RoundStats {
     private long count;
     private long wideSum;
     private long localSum;

@@ -6,6 +6,10 @@ import io.redoubt.paxos.PaxosConfig;
 /**
  * One simulation run. Times are virtual.
  *
+ * @param clientSite the one site whose clients run, or -1 for clients at every site
+ * @param clientThinkMillis pause between a reply and a client's next update; 0 means a random
+ *     0-2 ms, which keeps clients out of lock-step
+ * @param configFile the deployment file the settings came from, or null (for the replay command)
  * @param livenessBoundMillis after the network heals, every update of a correct client must be
  *     executed by every correct server within this long of being proposed (or of the heal, if
  *     proposed earlier): the bound the liveness checker enforces
@@ -26,13 +30,17 @@ public record SimConfig(
         PaxosConfig localPaxos,
         PaxosConfig widePaxos,
         CoreFactory localOverride,
-        CoreFactory wideOverride) {
+        CoreFactory wideOverride,
+        int clientSite,
+        String configFile,
+        long clientThinkMillis) {
 
     public SimConfig {
         if (sites < 1) throw new IllegalArgumentException("--sites must be >= 1, was " + sites);
         if (serversPerSite < 1) throw new IllegalArgumentException("--servers-per-site must be >= 1, was " + serversPerSite);
         if (clientsPerSite < 0) throw new IllegalArgumentException("clients per site must be >= 0, was " + clientsPerSite);
         if (updatesPerClient < 0) throw new IllegalArgumentException("updates per client must be >= 0, was " + updatesPerClient);
+        if (clientSite < -1 || clientSite >= sites) throw new IllegalArgumentException("client site must be -1 (every site) or in [0, " + sites + "), was " + clientSite);
     }
 
     /** Defaults: the dissertation's WAN (50 ms links, 10 Mbit/s; section 4.7), about 200 updates. */
@@ -41,7 +49,7 @@ public record SimConfig(
         int updatesPerClient = (200 + sites * clientsPerSite - 1) / (sites * clientsPerSite);
         return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1,
                 "simulated", 25_000, 10_000_000, 6_000, 60_000,
-                PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null);
+                PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null, -1, null, 0);
     }
 
     public SimConfig withSeed(long s) {
@@ -91,6 +99,9 @@ public record SimConfig(
         private long wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis;
         private PaxosConfig localPaxos, widePaxos;
         private CoreFactory localOverride, wideOverride;
+        private int clientSite;
+        private String configFile;
+        private long clientThinkMillis;
 
         private Builder(SimConfig c) {
             composition = c.composition;
@@ -109,6 +120,9 @@ public record SimConfig(
             widePaxos = c.widePaxos;
             localOverride = c.localOverride;
             wideOverride = c.wideOverride;
+            clientSite = c.clientSite;
+            configFile = c.configFile;
+            clientThinkMillis = c.clientThinkMillis;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -127,11 +141,14 @@ public record SimConfig(
         public Builder widePaxos(PaxosConfig v) { widePaxos = v; return this; }
         public Builder localOverride(CoreFactory v) { localOverride = v; return this; }
         public Builder wideOverride(CoreFactory v) { wideOverride = v; return this; }
+        public Builder clientSite(int v) { clientSite = v; return this; }
+        public Builder configFile(String v) { configFile = v; return this; }
+        public Builder clientThinkMillis(long v) { clientThinkMillis = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
                     wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos,
-                    localOverride, wideOverride);
+                    localOverride, wideOverride, clientSite, configFile, clientThinkMillis);
         }
     }
 
@@ -143,13 +160,32 @@ public record SimConfig(
         return wideOverride != null ? wideOverride : composition.wideFactory(widePaxos);
     }
 
-    public int totalUpdates() {
-        return sites * clientsPerSite * updatesPerClient;
+    public int clientSites() {
+        return clientSite < 0 ? sites : 1;
     }
 
-    /** The one command that replays this run. */
+    public int totalUpdates() {
+        return clientSites() * clientsPerSite * updatesPerClient;
+    }
+
+    /**
+     * The one command that replays this run: it names everything the command line can set that
+     * shapes the run. A run with planted cores (a test's broken protocol) names them, since no
+     * command line can plant them.
+     */
     public String replayCommand() {
-        return "bin/redoubt sim --composition " + composition.cliName() + " --sites " + sites + " --servers-per-site "
-                + serversPerSite + " --faults " + faults.cliName() + " --seed " + seed + " --seeds 1";
+        StringBuilder sb = new StringBuilder("bin/redoubt sim");
+        if (configFile != null) sb.append(" --config ").append(configFile);
+        sb.append(" --composition ").append(composition.cliName()).append(" --sites ").append(sites)
+                .append(" --servers-per-site ").append(serversPerSite).append(" --faults ").append(faults.cliName())
+                .append(" --clients-per-site ").append(clientsPerSite).append(" --updates-per-client ").append(updatesPerClient)
+                .append(" --signatures ").append(signatureScheme).append(" --seed ").append(seed).append(" --seeds 1");
+        if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
+        if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
+        if (localOverride != null || wideOverride != null) {
+            sb.append("   (with test cores planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
+                    .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "").append("; replay through the test)");
+        }
+        return sb.toString();
     }
 }

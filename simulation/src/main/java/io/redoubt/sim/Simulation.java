@@ -114,7 +114,7 @@ public final class Simulation {
                 ServerId id = ServerId.of(s, i);
                 servers.put(Endpoint.of(id), new SimServer(id));
             }
-            for (int c = 0; c < config.clientsPerSite(); c++) {
+            for (int c = 0; c < config.clientsPerSite() && (config.clientSite() < 0 || config.clientSite() == s); c++) {
                 ClientId id = ClientId.of(s, c);
                 clients.put(Endpoint.of(id), new SimClient(id));
             }
@@ -131,7 +131,10 @@ public final class Simulation {
         if (config.faults() == FaultProfile.BENIGN) planBenignFaults(safetyEndMicros);
         RandomSource clientStart = random.fork("client-start");
         for (SimClient c : clients.values()) {
-            loop.schedule(clientStart.between(0, 20_000), c::next);
+            // With a think time set, clients also wait that long for start-up (the leaders' first
+            // phase 1) to finish, so that nothing but their own updates is in flight.
+            long startMicros = config.clientThinkMillis() > 0 ? config.clientThinkMillis() * 1000 : clientStart.between(0, 20_000);
+            loop.schedule(startMicros, c::next);
         }
         if (safetyEndMicros > 0) loop.scheduleAt(safetyEndMicros, this::heal);
 
@@ -563,7 +566,8 @@ public final class Simulation {
                 retransmit.cancel();
                 completed++;
                 latenciesMicros.add(loop.nowMicros() - proposedAtMicros);
-                loop.schedule(values.between(0, 2_000), this::next); // think time; keeps clients out of lock-step
+                long thinkMicros = config.clientThinkMillis() > 0 ? config.clientThinkMillis() * 1000 : values.between(0, 2_000);
+                loop.schedule(thinkMicros, this::next);
                 current = null;
             }
         }

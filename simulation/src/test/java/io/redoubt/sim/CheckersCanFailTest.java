@@ -1,0 +1,83 @@
+package io.redoubt.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.paxos.PaxosConfig;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Acceptance: "the checkers can fail". A deliberately broken Paxos ({@link BrokenPaxosFactory}:
+ * a new leader ignores the values reported in promises) is planted at one tier, seeds run until
+ * the simulator reports a safety violation, and the report must name it and give the replay
+ * command of that seed. Correct Paxos on the very same seeds must report nothing, so the
+ * detection is due to the bug and not to the checkers crying wolf.
+ *
+ * <p>At the wide-area tier the default benign fault mix exposes the bug in roughly one seed in
+ * ten (isolating the leader site while proposals are in flight). At the local tier it never does
+ * (see {@link #brokenLocalPaxosIsCaughtWhenLeadersAreSuspectedWithProposalsInFlight()}), so that
+ * test uses a targeted scenario built from the public configuration.
+ */
+class CheckersCanFailTest {
+    static final int MAX_SEEDS = 60;
+
+    /** What a detection must look like, and the control on the same seeds. */
+    static void assertCaughtWithReplay(List<SimResult> broken, LongFunction<SimConfig> correct, BrokenPaxosFactory factory, String tier) {
+        Optional<SimResult> caught = broken.stream().filter(r -> !r.safetyViolations().isEmpty()).findFirst();
+        assertTrue(caught.isPresent(), "broken " + tier + " Paxos was not caught in " + broken.size() + " seeds; it overwrote "
+                + factory.ignoredReports() + " reported values:\n" + broken.stream().map(Sims::summary).collect(Collectors.joining("\n")));
+        SimResult r = caught.get();
+        long seed = r.config().seed();
+
+        assertFalse(r.passed());
+        assertEquals("safety violation", r.stopReason(), "a safety violation stops the run");
+        String violation = r.safetyViolations().get(0);
+        assertTrue(violation.startsWith("S1 safety") || violation.matches("logical machine site\\d+ diverged.*"), violation);
+        String report = r.failureReport();
+        assertTrue(report.contains("seed " + seed + " FAILED"), report);
+        assertTrue(report.contains("safety: " + violation), report);
+        assertTrue(report.contains("replay: bin/redoubt sim --composition paxos/paxos --sites " + r.config().sites()), report);
+        assertTrue(report.contains("--seed " + seed + " --seeds 1"), report);
+        assertTrue(report.contains("  replay: " + r.config().replayCommand()), report);
+        assertTrue(factory.ignoredReports() > 0, "the planted bug was exercised");
+
+        // Control: correct Paxos, every seed the broken one ran, nothing reported.
+        List<SimResult> control = Sims.runAll(broken.stream().map(b -> correct.apply(b.config().seed())).toList());
+        for (SimResult c : control) assertTrue(c.safetyViolations().isEmpty(), c::failureReport);
+        SimResult sameSeed = control.stream().filter(c -> c.config().seed() == seed).findFirst().orElseThrow();
+        assertTrue(sameSeed.passed(), sameSeed::failureReport);
+    }
+
+    @Test
+    void brokenWideAreaPaxosIsCaughtAsAnS1ViolationWithAReplayCommand() {
+        BrokenPaxosFactory broken = new BrokenPaxosFactory(PaxosConfig.wideAreaDefaults());
+        LongFunction<SimConfig> correct = seed -> Sims.paxos(5, 3, FaultProfile.BENIGN, seed);
+        List<SimResult> runs = Sims.untilSafetyViolation(seed -> correct.apply(seed).withCoreOverrides(null, broken), MAX_SEEDS);
+        assertCaughtWithReplay(runs, correct, broken, "wide-area");
+        SimResult caught = runs.stream().filter(r -> !r.safetyViolations().isEmpty()).findFirst().orElseThrow();
+        assertTrue(caught.safetyViolations().stream().anyMatch(v -> v.startsWith("S1 safety")),
+                "logical machines diverge on the global order: " + caught.safetyViolations());
+    }
+
+    /**
+     * Under the default mix the local tier never exercises the bug: with three servers a follower
+     * decides a slot the moment it accepts it (its vote and the leader's are a majority), and a
+     * local leader is only suspected after its 40 ms progress timeout, by which time every value
+     * in flight is decided everywhere, so phase 1 finds nothing to re-propose. A progress timeout
+     * shorter than a LAN round trip makes followers depose a live leader with proposals in flight,
+     * which a correct Paxos survives and the broken one does not.
+     */
+    @Test
+    void brokenLocalPaxosIsCaughtWhenLeadersAreSuspectedWithProposalsInFlight() {
+        PaxosConfig impatient = PaxosConfig.localDefaults().withTimeouts(1, 4, 10);
+        BrokenPaxosFactory broken = new BrokenPaxosFactory(impatient);
+        LongFunction<SimConfig> correct = seed -> Sims.paxos(3, 3, FaultProfile.BENIGN, seed).withPaxos(impatient, PaxosConfig.wideAreaDefaults());
+        List<SimResult> runs = Sims.untilSafetyViolation(seed -> correct.apply(seed).withCoreOverrides(broken, null), MAX_SEEDS);
+        assertCaughtWithReplay(runs, correct, broken, "local");
+    }
+}
