@@ -28,8 +28,17 @@ public final class Main implements Runnable {
         cl.setErr(err);
         // A bad argument gets one line that says what would be valid, not a page of usage.
         cl.setParameterExceptionHandler((ex, a) -> {
-            String sub = ex.getCommandLine().getCommandName();
-            err.println("redoubt: " + ex.getMessage() + " (see: bin/redoubt " + ("redoubt".equals(sub) ? "" : sub + " ") + "--help)");
+            CommandLine where = ex.getCommandLine();
+            String sub = where.getCommandName();
+            String valid = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException) {
+                // Say what would have been accepted: the subcommands, or this command's options.
+                valid = where.getSubcommands().isEmpty()
+                        ? "; valid options: " + String.join(", ", where.getCommandSpec().optionsMap().keySet().stream()
+                                .filter(n -> n.startsWith("--")).sorted().toList())
+                        : "; valid commands: " + String.join(", ", where.getSubcommands().keySet());
+            }
+            err.println("redoubt: " + ex.getMessage().strip() + valid + " (see: bin/redoubt " + ("redoubt".equals(sub) ? "" : sub + " ") + "--help)");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, r) -> {
