@@ -46,7 +46,6 @@ import java.util.TreeMap;
 public final class ServerNode {
     private static final String LOCAL_TIMER = "L:";
     private static final String LM_TIMER = "W:";
-    private static final int NOTICE_TIMERS_MAX = 256;
 
     private final ServerId self;
     private final SiteId site;
@@ -255,12 +254,14 @@ public final class ServerNode {
             reject(n.signer(), Rejection.BAD_SIGNATURE, "timeout notice signature");
             return;
         }
+        // Keep notices only for timers this server has armed: that bounds the table by the wide
+        // core's own timers, so a faulty server cannot fill it with made-up ones. A notice for a
+        // timer we have not armed yet (we are behind) is dropped; its signer resends it every
+        // noticeResendMillis until the timeout is ordered.
+        Long armed = lmTimers.get(n.timer());
+        if (armed == null || n.generation() < armed) return;
         NoticeSet set = notices.get(n.timer());
         if (set == null || set.generation < n.generation()) {
-            if (set == null && notices.size() >= NOTICE_TIMERS_MAX) {
-                reject(n.signer(), Rejection.OVERLOADED, "too many distinct timers with pending notices");
-                return;
-            }
             set = new NoticeSet(n.generation());
             notices.put(n.timer(), set);
         } else if (set.generation > n.generation()) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The logical-machine executor (Lane 2008, section 4.3) driven by hand: ordered batches go in,
- * and a stub wide-area core shows what the executor handed it and lets the test deliver global
+ * and a scripted wide-area core shows what the executor handed it and lets the test deliver global
  * order and arm timers. No real protocol runs here.
  */
 class LogicalMachineTest {
@@ -95,13 +95,13 @@ class LogicalMachineTest {
         }
     }
 
-    /** One executor with its stub wide core and host. */
+    /** One executor with its scripted wide core and host. */
     final class Lm {
         final RecordingHost host = new RecordingHost();
-        final StubCore.Factory wideFactory = StubCore.Factory.recording();
+        final ScriptedCore.Factory wideFactory = ScriptedCore.Factory.recording();
         final KeyValueStore app = new KeyValueStore();
         final LogicalMachine lm;
-        final StubCore<SiteId> wide;
+        final ScriptedCore<SiteId> wide;
 
         Lm() {
             this(1);
@@ -540,7 +540,7 @@ class LogicalMachineTest {
 
         @Test
         void noticesNeededMustFitTheSite() {
-            StubCore.Factory f = StubCore.Factory.recording();
+            ScriptedCore.Factory f = ScriptedCore.Factory.recording();
             RecordingHost h = new RecordingHost();
             KeyValueStore app = new KeyValueStore();
             assertThrows(IllegalArgumentException.class, () -> new LogicalMachine(SITE, SITES, SITE_SERVERS, 0, f, keys, app, h));

@@ -11,7 +11,7 @@ import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.exec.LogicalMachine;
 import io.redoubt.lm.exec.SignedUpdate;
-import io.redoubt.lm.exec.StubCore;
+import io.redoubt.lm.exec.ScriptedCore;
 import io.redoubt.lm.exec.TimeoutNotice;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * One {@link ServerNode} (server 0.0 of three sites of three servers) driven by hand: an instant
- * stub core orders every submitted event at once, a recording stub stands in for the wide-area
+ * scripted core orders every submitted event at once, a recording scripted core stands in for the wide-area
  * core, and a recording {@link ServerIo} shows what the node did.
  */
 final class TestNode {
@@ -87,11 +87,11 @@ final class TestNode {
 
     final KeyDirectory keys;
     final RecordingIo io = new RecordingIo();
-    final StubCore.Factory localFactory = StubCore.Factory.instant();
-    final StubCore.Factory wideFactory = StubCore.Factory.recording();
+    final ScriptedCore.Factory localFactory = ScriptedCore.Factory.instant();
+    final ScriptedCore.Factory wideFactory = ScriptedCore.Factory.recording();
     final ServerNode node;
-    final StubCore<ServerId> local;
-    final StubCore<SiteId> wide;
+    final ScriptedCore<ServerId> local;
+    final ScriptedCore<SiteId> wide;
 
     TestNode(String scheme) {
         this(scheme, ServerConfig.benignSite());

@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.redoubt.lm.core.TimerId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-/**
- * Reproductions of open bugs in {@link ServerNode}, kept out of the default build. Run them with
- * {@code mvn -o test -pl logical-machine -Dtest=ServerNodeKnownBugsTest -Dredoubt.knownBugs=true};
- * each fails today.
- */
-@EnabledIfSystemProperty(named = "redoubt.knownBugs", matches = "true")
-class ServerNodeKnownBugsTest {
+/** Regressions: defects found in {@link ServerNode} by tests; each failed before its fix. */
+class ServerNodeRegressionTest {
     static final TimerId TIMER = new TimerId("paxos-progress", 0);
     static final TimerId LM_TIMER = new TimerId("W:paxos-progress", 0);
 
     /**
-     * ServerNode.collectNotice keeps a notice set for any timer id a member of the site signs a
+     * FIXED. ServerNode.collectNotice kept a notice set for any timer id a member of the site signs a
      * notice for, armed or not, never drops the sets of timers that were never armed, and sheds
      * notices for any new timer id once it holds 256 sets. One faulty server of the site (what
      * the f+1 notices of a Byzantine site are there to tolerate) can therefore sign notices for

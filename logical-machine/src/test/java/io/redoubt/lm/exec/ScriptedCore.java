@@ -15,7 +15,7 @@ import java.util.Map;
  * then make it set timers, send or deliver at will. In {@linkplain #instant instant} mode it is
  * a trivial single-member ordering: every submitted payload is delivered at once as its own slot.
  */
-public final class StubCore<N> implements OrderingCore<N> {
+public final class ScriptedCore<N> implements OrderingCore<N> {
     public final List<N> members;
     public final N self;
     public final Outbox<N> out;
@@ -27,7 +27,7 @@ public final class StubCore<N> implements OrderingCore<N> {
     public int starts;
     private long nextSlot;
 
-    StubCore(List<N> members, N self, Outbox<N> out, boolean instant) {
+    ScriptedCore(List<N> members, N self, Outbox<N> out, boolean instant) {
         this.members = List.copyOf(members);
         this.self = self;
         this.out = out;
@@ -86,13 +86,13 @@ public final class StubCore<N> implements OrderingCore<N> {
 
     @Override
     public String describe() {
-        return "stub[" + self + " submitted=" + submitted.size() + "]";
+        return "scripted[" + self + " submitted=" + submitted.size() + "]";
     }
 
-    /** Builds {@link StubCore}s and remembers them, so a test can reach the core a host built. */
+    /** Builds {@link ScriptedCore}s and remembers them, so a test can reach the core a host built. */
     public static final class Factory implements CoreFactory {
         private final boolean instant;
-        public final List<StubCore<?>> created = new ArrayList<>();
+        public final List<ScriptedCore<?>> created = new ArrayList<>();
 
         private Factory(boolean instant) {
             this.instant = instant;
@@ -103,28 +103,28 @@ public final class StubCore<N> implements OrderingCore<N> {
             return new Factory(true);
         }
 
-        /** Records inputs only; the test delivers through {@link StubCore#deliver}. */
+        /** Records inputs only; the test delivers through {@link ScriptedCore#deliver}. */
         public static Factory recording() {
             return new Factory(false);
         }
 
         @Override
         public String protocolName() {
-            return instant ? "stub-instant" : "stub-recording";
+            return instant ? "scripted-instant" : "scripted-recording";
         }
 
         @Override
         public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-            StubCore<N> core = new StubCore<>(members, self, out, instant);
+            ScriptedCore<N> core = new ScriptedCore<>(members, self, out, instant);
             created.add(core);
             return core;
         }
 
         /** The core built last. */
         @SuppressWarnings("unchecked")
-        public <N> StubCore<N> last() {
+        public <N> ScriptedCore<N> last() {
             if (created.isEmpty()) throw new IllegalStateException("no core built yet");
-            return (StubCore<N>) created.get(created.size() - 1);
+            return (ScriptedCore<N>) created.get(created.size() - 1);
         }
     }
 }
