@@ -1,7 +1,6 @@
 package io.redoubt.cli;
 
 import io.redoubt.lm.core.Rejection;
-import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;
 import io.redoubt.sim.Simulation;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The main job: a whole deployment (sites of servers, clients) on an emulated WAN, run in the
@@ -24,50 +22,13 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", description = "deployment file (default: conf/paxos-paxos.conf)")
-    File config;
-
-    @Option(names = "--sites", description = "override the number of sites")
-    Integer sites;
-
-    @Option(names = "--servers-per-site", description = "override the servers per site")
-    Integer serversPerSite;
-
-    @Option(names = "--clients-per-site", description = "override the clients per site")
-    Integer clientsPerSite;
-
-    @Option(names = "--updates-per-client", description = "override the updates each client proposes")
-    Integer updatesPerClient;
-
-    @Option(names = "--faults", description = "none or benign (default: from the config, none)")
-    String faults;
-
-    @Option(names = "--seed", description = "seed of the run (default: from the config)")
-    Long seed;
+    @CommandLine.Mixin
+    DeploymentOptions deployment;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        File file = config;
-        if (file == null) {
-            File def = new File("conf/paxos-paxos.conf");
-            file = def.isFile() ? def : null;
-        }
-        SimConfig c = Settings.load(file);
-        SimConfig.Builder b = c.toBuilder();
-        if (sites != null) b.sites(atLeast("--sites", sites, 1));
-        if (serversPerSite != null) b.serversPerSite(atLeast("--servers-per-site", serversPerSite, 1));
-        if (clientsPerSite != null) b.clientsPerSite(atLeast("--clients-per-site", clientsPerSite, 1));
-        if (updatesPerClient != null) b.updatesPerClient(atLeast("--updates-per-client", updatesPerClient, 1));
-        if (faults != null) {
-            try {
-                b.faults(FaultProfile.parse(faults));
-            } catch (IllegalArgumentException e) {
-                throw bad(e.getMessage());
-            }
-        }
-        if (seed != null) b.seed(seed);
-        c = b.build();
+        SimConfig c = deployment.resolve(spec.commandLine(), new File("conf/paxos-paxos.conf"));
 
         int servers = c.sites() * c.serversPerSite();
         out.printf(Locale.ROOT, "demo: %s%n", Settings.describe(c));
@@ -114,11 +75,6 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         return r.replicasAgree() ? 0 : 1;
-    }
-
-    private int atLeast(String option, int value, int min) {
-        if (value < min) throw bad(option + " must be >= " + min + ", was " + value);
-        return value;
     }
 
     private CommandLine.ParameterException bad(String message) {

@@ -31,32 +31,14 @@ final class SimCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--composition", defaultValue = "paxos/paxos", description = "wide/local protocols; valid: " + Composition.VALID)
-    String composition;
-
-    @Option(names = "--sites", description = "number of sites (default: 5)")
-    Integer sites;
-
-    @Option(names = "--servers-per-site", description = "servers in each site (default: 3)")
-    Integer serversPerSite;
+    @CommandLine.Mixin
+    DeploymentOptions deployment;
 
     @Option(names = "--seeds", defaultValue = "200", description = "how many seeds to run (default: ${DEFAULT-VALUE})")
     int seeds;
 
-    @Option(names = "--seed", defaultValue = "1", description = "first seed (default: ${DEFAULT-VALUE})")
-    long firstSeed;
-
-    @Option(names = "--faults", defaultValue = "benign", description = "none or benign (default: ${DEFAULT-VALUE})")
-    String faults;
-
     @Option(names = "--updates", defaultValue = "200", description = "client updates per run, about (default: ${DEFAULT-VALUE})")
     int updates;
-
-    @Option(names = "--clients-per-site", defaultValue = "2", description = "clients in each site (default: ${DEFAULT-VALUE})")
-    int clientsPerSite;
-
-    @Option(names = "--updates-per-client", description = "updates each client proposes (default: from --updates)")
-    Integer updatesPerClient;
 
     @Option(names = "--client-site", defaultValue = "-1", description = "run clients only in this site (default: every site)")
     int clientSite;
@@ -64,15 +46,8 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--client-think", defaultValue = "0ms", description = "pause between a reply and the next update, e.g. 2000ms (default: 0-2 ms at random)")
     String clientThink;
 
-    @Option(names = "--signatures", defaultValue = "simulated",
-            description = "simulated (fast stand-in, default) or ed25519 (real signatures, slower)")
-    String signatures;
-
     @Option(names = "--threads", description = "seeds run in parallel (default: number of cores)")
     Integer threads;
-
-    @Option(names = "--config", description = "a deployment file to take timeouts and the WAN from (default: built-in defaults)")
-    File config;
 
     @Option(names = "--verbose", description = "print one line per seed")
     boolean verbose;
@@ -84,7 +59,7 @@ final class SimCommand implements Callable<Integer> {
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (threadCount < 1) throw bad("--threads must be >= 1, was " + threadCount);
         out.printf(Locale.ROOT, "sim: %s, faults %s, %d updates/run, seeds %d..%d on %d threads%n",
-                Settings.describe(base), base.faults().cliName(), base.totalUpdates(), firstSeed, firstSeed + seeds - 1, threadCount);
+                Settings.describe(base), base.faults().cliName(), base.totalUpdates(), base.seed(), base.seed() + seeds - 1, threadCount);
         out.printf(Locale.ROOT, "  each run: %.1f s of faults, then the network heals and every update must be executed by every server within %.0f s%n",
                 base.safetyPhaseMillis() / 1000.0, base.livenessBoundMillis() / 1000.0);
 
@@ -101,7 +76,7 @@ final class SimCommand implements Callable<Integer> {
         try {
             CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
-                SimConfig c = base.withSeed(firstSeed + i);
+                SimConfig c = base.withSeed(base.seed() + i);
                 cs.submit(() -> runOne(c));
             }
             int step = Math.max(1, seeds / 10);
@@ -151,22 +126,18 @@ final class SimCommand implements Callable<Integer> {
     }
 
     private SimConfig buildConfig() {
+        CommandLine cl = spec.commandLine();
         if (seeds < 1) throw bad("--seeds must be >= 1, was " + seeds);
         if (updates < 1) throw bad("--updates must be >= 1, was " + updates);
-        SimConfig fromFile = Settings.load(config);
-        Composition comp = parse(() -> Composition.parse(composition));
-        FaultProfile faultProfile = parse(() -> FaultProfile.parse(faults));
-        parse(() -> io.redoubt.lm.crypto.SignatureScheme.named(signatures));
-        int s = sites != null ? sites : fromFile.sites();
-        int n = serversPerSite != null ? serversPerSite : fromFile.serversPerSite();
-        if (s < 1) throw bad("--sites must be >= 1, was " + s);
-        if (n < 1) throw bad("--servers-per-site must be >= 1, was " + n);
-        if (clientsPerSite < 1) throw bad("--clients-per-site must be >= 1, was " + clientsPerSite);
-        if (clientSite < -1 || clientSite >= s) throw bad("--client-site must be -1 (every site) or in [0, " + (s - 1) + "], was " + clientSite);
-        int clientSites = clientSite < 0 ? s : 1;
-        int perClient = updatesPerClient != null ? updatesPerClient
-                : Math.max(1, (updates + clientSites * clientsPerSite - 1) / (clientSites * clientsPerSite));
-        if (perClient < 1) throw bad("--updates-per-client must be >= 1, was " + perClient);
+        // Campaign defaults: benign faults, the fast signature stand-in, seed 1, two clients a site.
+        if (deployment.faults == null) deployment.faults = "benign";
+        if (deployment.signatures == null) deployment.signatures = "simulated";
+        if (deployment.seed == null) deployment.seed = 1L;
+        if (deployment.clientsPerSite == null) deployment.clientsPerSite = 2;
+        SimConfig c = deployment.resolve(cl, null);
+        if (clientSite < -1 || clientSite >= c.sites()) {
+            throw bad("--client-site must be -1 (every site) or in [0, " + (c.sites() - 1) + "], was " + clientSite);
+        }
         long thinkMillis;
         try {
             thinkMillis = com.typesafe.config.ConfigFactory.parseString("t = " + clientThink).getDuration("t").toMillis();
@@ -174,8 +145,10 @@ final class SimCommand implements Callable<Integer> {
             throw bad("--client-think '" + clientThink + "' is not a duration; write e.g. 2000ms or 2s");
         }
         if (thinkMillis < 0) throw bad("--client-think must not be negative, was " + clientThink);
-        return fromFile.toBuilder().clientThinkMillis(thinkMillis).composition(comp).sites(s).serversPerSite(n).clientsPerSite(clientsPerSite)
-                .updatesPerClient(perClient).clientSite(clientSite).faults(faultProfile).seed(firstSeed).signatureScheme(signatures).build();
+        int clientSites = clientSite < 0 ? c.sites() : 1;
+        int perClient = deployment.updatesPerClient != null ? deployment.updatesPerClient
+                : Math.max(1, (updates + clientSites * c.clientsPerSite() - 1) / (clientSites * c.clientsPerSite()));
+        return c.toBuilder().updatesPerClient(perClient).clientSite(clientSite).clientThinkMillis(thinkMillis).build();
     }
 
     private <T> T parse(java.util.function.Supplier<T> s) {

@@ -260,7 +260,7 @@ public final class Simulation {
         for (int e = 0; e < events; e++) {
             long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
             long duration = r.between(100_000, 2_500_000);
-            int kind = r.nextInt(5);
+            int kind = r.nextInt(6);
             int site = r.nextInt(config.sites());
             int index = r.nextInt(config.serversPerSite());
             loop.scheduleAt(at, () -> applyFault(kind, site, index, Math.min(duration, Math.max(0, healAtMicros - loop.nowMicros()))));
@@ -301,6 +301,22 @@ public final class Simulation {
                 partitions++;
                 network.partition((a, b) -> (a.site() == leaderSite) == (b.site() == leaderSite));
                 loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+            }
+            case 5 -> { // cut a site's local leader off from one of its servers: the rest of the site
+                        // may elect a new leader while the old one still has proposals in flight
+                int n = config.serversPerSite();
+                for (SimServer s : servers.values()) {
+                    if (s.id.site().value() == site && s.up && s.node.localCore().isLeader() && n > 1) {
+                        int other = (s.id.index() + 1 + index % (n - 1)) % n;
+                        Endpoint a = s.endpoint;
+                        Endpoint b = new Endpoint(false, site, other);
+                        faultLog.add(t + "cut local leader " + s.id + " from " + b + " for " + durationMicros / 1000 + "ms");
+                        partitions++;
+                        network.partition((x, y) -> !((x.equals(a) && y.equals(b)) || (x.equals(b) && y.equals(a))));
+                        loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+                        break;
+                    }
+                }
             }
             default -> { // split the sites in two
                 int cut = 1 + (config.sites() > 1 ? site % (config.sites() - 1) : 0);
