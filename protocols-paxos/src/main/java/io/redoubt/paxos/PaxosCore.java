@@ -454,8 +454,11 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
      */
     private void learnFromLeader(int leader, long leaderDecided) {
         if (leaderDecided <= decidedThrough || leader != leaderIndex()) return;
-        boolean missing = false;
-        for (long s = decidedThrough + 1; s <= leaderDecided; s++) {
+        // Look no further than the window: a claim far ahead is served by catch-up, and an absurd
+        // one from a faulty peer must not make us loop over it.
+        long end = Math.min(leaderDecided, decidedThrough + 4L * config.windowSlots());
+        boolean missing = leaderDecided > end;
+        for (long s = decidedThrough + 1; s <= end; s++) {
             Slot slot = log.get(s);
             if (slot != null && !slot.decided && slot.value != null && slot.acceptedView == view) {
                 learn(s, slot.value);

@@ -138,4 +138,21 @@ class PaxosRegressionTest {
         c.deliverAll(); // FIFO: the Forward reaches member 1 before the ViewChange
         assertEquals(batch("y"), c.core(1).decidedValue(0), "y is ordered in view 1 without another progress timeout");
     }
+
+    /**
+     * FIXED. A follower learning the leader's decidedThrough looped over every slot up to it, so a
+     * heartbeat claiming an absurd decidedThrough made a server spin for hours. Now it looks no
+     * further than the window and asks for the rest with catch-up. The preemptive timeout only
+     * guards the build against a hang; it checks no performance.
+     */
+    @Test
+    void anAbsurdDecidedThroughFromTheLeaderDoesNotHangAFollower() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(4, 1));
+        int before = c.out(2).sends().size();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> c.core(2).onMessage(0, new PaxosMessage.Heartbeat(0, Long.MAX_VALUE - 1)));
+        assertTrue(c.out(2).sends().subList(before, c.out(2).sends().size()).stream()
+                .anyMatch(sent -> sent.message() instanceof CatchUpRequest), "the follower asks for catch-up instead");
+        assertEquals(-1, c.core(2).decidedThrough(), "nothing is decided on a bare claim");
+    }
 }
