@@ -58,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         var lat = r.clientLatency();
         out.printf(Locale.ROOT, "  client latency         mean %.0f ms, p50 %.0f ms, p99 %.0f ms, max %.0f ms (virtual)%n",
                 lat.meanMillis(), lat.p50Millis(), lat.p99Millis(), lat.maxMillis());
+        for (String line : lat.histogramLines(40)) out.println("                     " + line);
         out.printf(Locale.ROOT, "  throughput             %.0f updates/s over %.2f s virtual%n",
                 r.orderedUpdates() * 1000.0 / Math.max(1, r.virtualMillis()), r.virtualMillis() / 1000.0);
         out.printf(Locale.ROOT, "  network                %d messages, %.1f KiB; %d wide-area messages under %d LM signatures%n",
