@@ -111,14 +111,14 @@ public final class MerkleTree {
     }
 
     static Bytes leafHash(Bytes message) {
-        MessageDigest d = Sha256.newDigest();
+        MessageDigest d = io.redoubt.lm.crypto.Digests.newSha256();
         d.update(LEAF_TAG);
         d.update(message.unsafeArray(), 0, message.length());
         return Bytes.wrap(d.digest());
     }
 
     static Bytes nodeHash(Bytes left, Bytes right) {
-        MessageDigest d = Sha256.newDigest();
+        MessageDigest d = io.redoubt.lm.crypto.Digests.newSha256();
         d.update(NODE_TAG);
         d.update(left.unsafeArray(), 0, left.length());
         d.update(right.unsafeArray(), 0, right.length());
@@ -126,7 +126,7 @@ public final class MerkleTree {
     }
 
     static Bytes rootHash(int leafCount, Bytes top) {
-        MessageDigest d = Sha256.newDigest();
+        MessageDigest d = io.redoubt.lm.crypto.Digests.newSha256();
         d.update(ROOT_TAG);
         d.update(new byte[] {(byte) (leafCount >>> 24), (byte) (leafCount >>> 16), (byte) (leafCount >>> 8), (byte) leafCount});
         d.update(top.unsafeArray(), 0, top.length());

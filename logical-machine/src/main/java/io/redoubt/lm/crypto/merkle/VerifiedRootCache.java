@@ -46,7 +46,7 @@ public final class VerifiedRootCache {
     }
 
     private static Key key(SiteId site, Bytes root, LmSignature signature) {
-        return new Key(site, root, Sha256.of(signature.encode()));
+        return new Key(site, root, io.redoubt.lm.crypto.Digests.sha256(signature.encode()));
     }
 
     /** True if this exact (site, root, signature) was verified before; refreshes its recency. */
