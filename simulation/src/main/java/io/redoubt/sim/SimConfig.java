@@ -64,16 +64,8 @@ public record SimConfig(
         return toBuilder().clientsPerSite(clientsPerSite).updatesPerClient(updatesPerClient).build();
     }
 
-    public SimConfig withTopology(int sites, int serversPerSite) {
-        return toBuilder().sites(sites).serversPerSite(serversPerSite).build();
-    }
-
     public SimConfig withSignatureScheme(String scheme) {
         return toBuilder().signatureScheme(scheme).build();
-    }
-
-    public SimConfig withWan(long latencyMicros, long bandwidthBitsPerSecond) {
-        return toBuilder().wanLatencyMicros(latencyMicros).wanBandwidthBitsPerSecond(bandwidthBitsPerSecond).build();
     }
 
     public SimConfig withPaxos(PaxosConfig local, PaxosConfig wide) {

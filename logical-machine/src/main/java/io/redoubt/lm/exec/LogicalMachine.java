@@ -243,10 +243,6 @@ public final class LogicalMachine {
         return stateDigest;
     }
 
-    public long signatureVerifications() {
-        return verified.verifications();
-    }
-
     public StateMachine app() {
         return app;
     }

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 final class VerifiedCache {
     private final int capacity;
     private final LinkedHashSet<Bytes> verified = new LinkedHashSet<>();
-    private long verifications;
 
     VerifiedCache(int capacity) {
         this.capacity = capacity;
@@ -23,7 +22,6 @@ final class VerifiedCache {
     boolean verify(KeyDirectory keys, Object signer, Bytes content, Bytes signature) {
         Bytes key = Digests.sha256(Digests.sha256(content), signature);
         if (verified.contains(key)) return true;
-        verifications++;
         if (!keys.verify(signer, content, signature)) return false;
         verified.add(key);
         if (verified.size() > capacity) {
@@ -32,9 +30,5 @@ final class VerifiedCache {
             it.remove();
         }
         return true;
-    }
-
-    long verifications() {
-        return verifications;
     }
 }

@@ -73,9 +73,4 @@ public sealed interface Frame extends Encodable {
         r.expectEnd();
         return f;
     }
-
-    /** Decodes a frame a client received. */
-    static Frame decodeForClient(Bytes bytes) throws DecodeException {
-        return decode(bytes);
-    }
 }
