@@ -8,6 +8,7 @@ import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.codec.Encodable;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import java.util.List;
 
 /**
@@ -32,10 +33,14 @@ public sealed interface LmEvent extends Encodable {
         }
     }
 
-    /** A wide-area message that logical machine {@code from} sent to this one, with its LM signature. */
-    record WideMessage(SiteId from, Bytes message, Bytes signature) implements LmEvent {
+    /**
+     * A wide-area message that logical machine {@code from} sent to this one, as it arrived: the
+     * message, its Merkle path and the LM signature on the batch root (section 4.6).
+     */
+    record WideMessage(SiteId from, LmEnvelopePart envelope) implements LmEvent {
         public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_WIDE_MESSAGE).site(from).bytes(message).bytes(signature);
+            w.u8(TAG_WIDE_MESSAGE).site(from);
+            envelope.encodeTo(w);
         }
     }
 
@@ -53,7 +58,7 @@ public sealed interface LmEvent extends Encodable {
         int tag = r.u8();
         LmEvent e = switch (tag) {
             case TAG_CLIENT_UPDATE -> new ClientUpdate(r.server(), SignedUpdate.decode(r));
-            case TAG_WIDE_MESSAGE -> new WideMessage(r.site(), r.bytes(WIDE_MESSAGE_BYTES_MAX), r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+            case TAG_WIDE_MESSAGE -> new WideMessage(r.site(), LmEnvelopePart.decode(r, WIDE_MESSAGE_BYTES_MAX));
             case TAG_TIMEOUT -> new Timeout(TimerId.decode(r), r.nonNegative("generation"), r.list(NOTICES_MAX, TimeoutNotice::decode));
             default -> throw new DecodeException("unknown LM event tag " + tag);
         };

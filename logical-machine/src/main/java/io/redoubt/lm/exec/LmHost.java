@@ -4,6 +4,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
+import java.util.List;
 
 /**
  * What the logical-machine executor asks of the server hosting it. Every call is made while the
@@ -12,8 +13,14 @@ import io.redoubt.lm.core.TimerId;
  * forwarder sends, the client's own server replies).
  */
 public interface LmHost {
-    /** The wide-area core sent {@code message} to logical machine {@code to}. */
-    void sendWide(SiteId to, Bytes message);
+    /** A wide-area message the wide-area core sent to logical machine {@code to}. */
+    record Outgoing(SiteId to, Bytes message) {}
+
+    /**
+     * The wide-area messages produced by executing one locally ordered batch, in the order the
+     * core sent them. They share one LM signature over a Merkle root (section 4.6).
+     */
+    void sendWideBatch(List<Outgoing> messages);
 
     /** The wide-area core armed timer {@code timer}: start this server's local timer for it (section 4.3). */
     void startLmTimer(TimerId timer, long generation, long delayMillis);

@@ -14,6 +14,12 @@ import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
+import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
+import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
+import io.redoubt.lm.crypto.merkle.SingleKeyLmScheme;
+import io.redoubt.lm.crypto.merkle.VerifiedRootCache;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +48,8 @@ public final class LogicalMachine {
     private final LmHost host;
     private final OrderingCore<SiteId> wide;
     private final VerifiedCache verified = new VerifiedCache(65_536);
+    private final LmMessageVerifier wideVerifier;
+    private final List<LmHost.Outgoing> outgoing = new ArrayList<>();
 
     private final Map<ClientId, ClientRecord> clients = new TreeMap<>();
     private final Map<TimerId, ActiveTimer> timers = new TreeMap<>();
@@ -70,8 +78,14 @@ public final class LogicalMachine {
         this.keys = keys;
         this.app = app;
         this.host = host;
+        // Benign sites sign as a logical machine with one site key (section 4.3); Byzantine sites'
+        // threshold schemes plug in here per site.
+        Map<SiteId, LmSignatureScheme> schemes = new TreeMap<>();
+        for (SiteId s : sites) schemes.put(s, new SingleKeyLmScheme(keys));
+        this.wideVerifier = new LmMessageVerifier(schemes, new VerifiedRootCache(4_096));
         this.wide = wideFactory.create(sites, site, new WideOutbox(), List.of());
         this.wide.start();
+        flushOutgoing();
     }
 
     /** Executes one locally ordered batch of encoded {@link LmEvent}s. */
@@ -92,6 +106,15 @@ public final class LogicalMachine {
             else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
             else throw new IllegalStateException("unhandled LM event " + event);
         }
+        flushOutgoing();
+    }
+
+    /** Everything one ordered batch made the wide-area core send: one Merkle tree, one signature. */
+    private void flushOutgoing() {
+        if (outgoing.isEmpty()) return;
+        List<LmHost.Outgoing> batch = List.copyOf(outgoing);
+        outgoing.clear();
+        host.sendWideBatch(batch);
     }
 
     private void executeClientUpdate(LmEvent.ClientUpdate e) {
@@ -117,11 +140,20 @@ public final class LogicalMachine {
             host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "wide-area message from our own site");
             return;
         }
-        if (!verified.verify(keys, e.from(), wideSignedContent(e.from(), e.message()), e.signature())) {
-            host.rejected(e.from(), Rejection.BAD_SIGNATURE, "logical-machine signature of " + e.from());
+        if (verifyWide(e.from(), e.envelope()) instanceof LmMessageVerifier.Rejected r) {
+            host.rejected(e.from(), r.reason(), "logical-machine message of " + e.from() + ": " + r.detail());
             return;
         }
-        wide.onMessage(e.from(), e.message());
+        wide.onMessage(e.from(), e.envelope().message());
+    }
+
+    /**
+     * Checks a wide-area message's Merkle path and its site's signature on the root (section
+     * 4.6). Verified roots are cached, but the verdict never depends on the cache, so every
+     * correct server decides alike.
+     */
+    public LmMessageVerifier.Verdict verifyWide(SiteId from, LmEnvelopePart envelope) {
+        return wideVerifier.verify(from, envelope);
     }
 
     private void executeTimeout(LmEvent.Timeout e) {
@@ -140,11 +172,6 @@ public final class LogicalMachine {
         timers.remove(e.timer());
         host.stopLmTimer(e.timer());
         wide.onTimer(e.timer());
-    }
-
-    /** The bytes a logical machine signs for one wide-area message. */
-    public static Bytes wideSignedContent(SiteId from, Bytes message) {
-        return new io.redoubt.lm.codec.CanonicalWriter().utf8("redoubt/lm-message").site(from).bytes(message).toBytes();
     }
 
     private void executeOrderedUpdates(List<Bytes> payloads) {
@@ -179,7 +206,7 @@ public final class LogicalMachine {
     private final class WideOutbox implements Outbox<SiteId> {
         @Override
         public void send(SiteId to, Encodable message) {
-            host.sendWide(to, message.encode());
+            outgoing.add(new LmHost.Outgoing(to, message.encode()));
         }
 
         @Override

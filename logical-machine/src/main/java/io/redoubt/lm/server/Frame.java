@@ -7,6 +7,7 @@ import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.codec.Encodable;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.exec.TimeoutNotice;
@@ -28,10 +29,14 @@ public sealed interface Frame extends Encodable {
         }
     }
 
-    /** A logical-machine message, forwarder to peer (section 4.4): signed by the sending site. */
-    record Wide(SiteId from, SiteId to, Bytes message, Bytes signature) implements Frame {
+    /**
+     * A logical-machine message, forwarder to peer (section 4.4), with its Merkle path and the
+     * sending site's signature on the root of its batch (section 4.6).
+     */
+    record Wide(SiteId from, SiteId to, LmEnvelopePart envelope) implements Frame {
         public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_WIDE).site(from).site(to).bytes(message).bytes(signature);
+            w.u8(TAG_WIDE).site(from).site(to);
+            envelope.encodeTo(w);
         }
     }
 
@@ -64,7 +69,7 @@ public sealed interface Frame extends Encodable {
         int tag = r.u8();
         Frame f = switch (tag) {
             case TAG_LOCAL -> new Local(r.bytes(FRAME_BYTES_MAX));
-            case TAG_WIDE -> new Wide(r.site(), r.site(), r.bytes(LmEvent.WIDE_MESSAGE_BYTES_MAX), r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+            case TAG_WIDE -> new Wide(r.site(), r.site(), LmEnvelopePart.decode(r, LmEvent.WIDE_MESSAGE_BYTES_MAX));
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));

@@ -14,6 +14,12 @@ import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.merkle.LmBatchSigner;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
+import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
+import io.redoubt.lm.crypto.merkle.LmSignature;
+import io.redoubt.lm.crypto.merkle.MerkleBatch;
+import io.redoubt.lm.crypto.merkle.SingleKeyLmSigner;
 import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.LmHost;
 import io.redoubt.lm.exec.LogicalMachine;
@@ -66,8 +72,7 @@ public final class ServerNode {
     private final TreeMap<SiteId, PeerState> peers = new TreeMap<>();
     private final TreeMap<ClientId, Long> waitingClients = new TreeMap<>();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
-    private Bytes lastSignedMessage;
-    private Bytes lastSignature;
+    private final LmBatchSigner lmSigner;
     private long wideMessagesSent;
     private long lmSignatures;
 
@@ -104,6 +109,7 @@ public final class ServerNode {
         this.keys = keys;
         this.io = io;
         this.replaying = !persisted.isEmpty();
+        this.lmSigner = new SingleKeyLmSigner(keys.scheme(), site, keys.site(site).privateKey());
         this.local = localFactory.create(siteServers, self, new LocalOutbox(), persisted);
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, app, new Host());
@@ -201,35 +207,46 @@ public final class ServerNode {
             reject(from, Rejection.PROTOCOL_VIOLATION, "wide-area frame " + f.from() + "->" + f.to() + " from " + from);
             return;
         }
-        // The peer checks the site signature before spending local ordering on the message;
-        // every server checks it again when the event executes.
-        if (!keys.verify(f.from(), LogicalMachine.wideSignedContent(f.from(), f.message()), f.signature())) {
-            reject(from, Rejection.BAD_SIGNATURE, "logical-machine signature of " + f.from());
+        // The peer checks the path and the site signature before spending local ordering on the
+        // message; every server checks them again when the event executes.
+        if (lm.verifyWide(f.from(), f.envelope()) instanceof LmMessageVerifier.Rejected r) {
+            reject(from, r.reason(), "logical-machine message of " + f.from() + ": " + r.detail());
             return;
         }
-        toSubmit.add(new LmEvent.WideMessage(f.from(), f.message(), f.signature()).encode());
+        toSubmit.add(new LmEvent.WideMessage(f.from(), f.envelope()).encode());
     }
 
-    private void sendWide(SiteId to, Bytes message) {
+    /**
+     * Sends the wide-area messages of one executed batch: one Merkle tree over the distinct
+     * messages, one LM signature on its root, and each message with its path (section 4.6), so a
+     * message broadcast to every site and everything else the batch produced cost one signature.
+     */
+    private void sendWideBatch(List<LmHost.Outgoing> batch) {
         if (replaying || !local.isLeader()) return; // the local leader is the forwarder on every link
-        if (!message.equals(lastSignedMessage)) {
-            // One signature per message, however many sites it goes to (section 4.3: one LM signature).
-            lastSignedMessage = message;
-            lastSignature = keys.scheme().sign(keys.site(site).privateKey(), LogicalMachine.wideSignedContent(site, message));
-            lmSignatures++;
+        List<Bytes> distinct = new ArrayList<>(new LinkedHashSet<>(batch.stream().map(LmHost.Outgoing::message).toList()));
+        MerkleBatch tree = MerkleBatch.of(distinct);
+        LmSignature signature = lmSigner.sign(tree.root());
+        lmSignatures++;
+        List<LmEnvelopePart> envelopes = tree.envelopes(signature);
+        for (LmHost.Outgoing o : batch) {
+            LmEnvelopePart envelope = envelopes.get(distinct.indexOf(o.message()));
+            io.sendToServer(peerFor(o.to(), o.message()), new Frame.Wide(site, o.to(), envelope).encode());
+            wideMessagesSent++;
         }
+    }
+
+    /** The peer on the link to {@code to}; a message sent again means the last peer may be down. */
+    private ServerId peerFor(SiteId to, Bytes message) {
         PeerState p = peers.computeIfAbsent(to, k -> new PeerState());
         Bytes digest = Digests.sha256(message);
         if (!p.recent.add(digest)) {
-            // The wide-area core is retransmitting: the last peer may be down; try the next one.
             p.peerIndex = (p.peerIndex + 1) % siteSizes.get(to);
         } else if (p.recent.size() > config.forwarderRecentMax()) {
             Iterator<Bytes> it = p.recent.iterator();
             it.next();
             it.remove();
         }
-        wideMessagesSent++;
-        io.sendToServer(new ServerId(to, p.peerIndex), new Frame.Wide(site, to, message, lastSignature).encode());
+        return new ServerId(to, p.peerIndex);
     }
 
     // ---------------------------------------------------------------- LM timeouts (section 4.3)
@@ -344,8 +361,8 @@ public final class ServerNode {
 
     private final class Host implements LmHost {
         @Override
-        public void sendWide(SiteId to, Bytes message) {
-            ServerNode.this.sendWide(to, message);
+        public void sendWideBatch(List<LmHost.Outgoing> batch) {
+            ServerNode.this.sendWideBatch(batch);
         }
 
         @Override

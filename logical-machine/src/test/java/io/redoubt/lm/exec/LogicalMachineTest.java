@@ -1,5 +1,6 @@
 package io.redoubt.lm.exec;
 
+import io.redoubt.lm.TestEnvelopes;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -55,9 +56,11 @@ class LogicalMachineTest {
         final List<String> calls = new ArrayList<>();
 
         @Override
-        public void sendWide(SiteId to, Bytes message) {
-            sent.add(Map.entry(to, message));
-            calls.add("send " + to + " " + message.toHex());
+        public void sendWideBatch(List<LmHost.Outgoing> batch) {
+            for (LmHost.Outgoing o : batch) {
+                sent.add(Map.entry(o.to(), o.message()));
+                calls.add("send " + o.to() + " " + o.message().toHex());
+            }
         }
 
         @Override
@@ -140,8 +143,7 @@ class LogicalMachineTest {
     }
 
     LmEvent.WideMessage wideFrom(SiteId from, Bytes message) {
-        Bytes sig = keys.scheme().sign(keys.site(from).privateKey(), LogicalMachine.wideSignedContent(from, message));
-        return new LmEvent.WideMessage(from, message, sig);
+        return new LmEvent.WideMessage(from, TestEnvelopes.signed(keys, from, message));
     }
 
     static Encodable raw(Bytes b) {
@@ -324,10 +326,12 @@ class LogicalMachineTest {
             Bytes msg = Bytes.ofUtf8("accept 7");
             LmEvent.WideMessage good = wideFrom(OTHER_SITE, msg);
             // Signed by site 2 but claiming to come from site 1.
-            LmEvent.WideMessage wrongSigner = new LmEvent.WideMessage(OTHER_SITE, msg, wideFrom(SiteId.of(2), msg).signature());
+            LmEvent.WideMessage wrongSigner = new LmEvent.WideMessage(OTHER_SITE, wideFrom(SiteId.of(2), msg).envelope());
             // Signature over another message.
-            LmEvent.WideMessage otherContent = new LmEvent.WideMessage(OTHER_SITE, Bytes.ofUtf8("accept 8"), good.signature());
-            m.execute(wrongSigner, otherContent, new LmEvent.WideMessage(OTHER_SITE, msg, Bytes.EMPTY));
+            LmEvent.WideMessage otherContent = new LmEvent.WideMessage(OTHER_SITE,
+                    TestEnvelopes.withMessage(good.envelope(), Bytes.ofUtf8("accept 8")));
+            m.execute(wrongSigner, otherContent, new LmEvent.WideMessage(OTHER_SITE,
+                    TestEnvelopes.withSignatureValue(good.envelope(), Bytes.EMPTY)));
             assertTrue(m.wide.messages.isEmpty());
             assertEquals(List.of(Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE), m.host.reasons());
         }
@@ -340,11 +344,17 @@ class LogicalMachineTest {
             assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), m.host.reasons());
         }
 
+        // Lane 2008, section 4.6: the messages produced by executing one ordered batch leave
+        // together, so that one LM signature over their Merkle root covers them all.
         @Test
-        void wideCoreSendsGoToTheHost() {
+        void wideCoreSendsGoToTheHostTogetherWhenTheirBatchEnds() {
             Lm m = new Lm();
             m.wide.out.send(SiteId.of(2), raw(Bytes.ofUtf8("propose")));
-            assertEquals(List.of(Map.entry(SiteId.of(2), Bytes.ofUtf8("propose"))), m.host.sent);
+            m.wide.out.send(SiteId.of(3), raw(Bytes.ofUtf8("propose")));
+            assertEquals(List.of(), m.host.sent, "nothing leaves in the middle of a batch");
+            m.execute();
+            assertEquals(List.of(Map.entry(SiteId.of(2), Bytes.ofUtf8("propose")), Map.entry(SiteId.of(3), Bytes.ofUtf8("propose"))),
+                    m.host.sent);
         }
     }
 
@@ -563,8 +573,9 @@ class LogicalMachineTest {
 
     @Test
     void theLmSignatureCoversTheSendingSite() {
-        // A signature of one site over a message can never pass as another site's.
-        Bytes m = Bytes.ofUtf8("x");
-        assertNotEquals(LogicalMachine.wideSignedContent(SiteId.of(1), m), LogicalMachine.wideSignedContent(SiteId.of(2), m));
+        // A signature of one site over a batch root can never pass as another site's.
+        Bytes root = io.redoubt.lm.crypto.merkle.MerkleBatch.of(List.of(Bytes.ofUtf8("x"))).root();
+        assertNotEquals(io.redoubt.lm.crypto.merkle.LmSignatureScheme.rootContent(SiteId.of(1), root),
+                io.redoubt.lm.crypto.merkle.LmSignatureScheme.rootContent(SiteId.of(2), root));
     }
 }

@@ -1,5 +1,6 @@
 package io.redoubt.lm.server;
 
+import io.redoubt.lm.TestEnvelopes;
 import static io.redoubt.lm.server.TestNode.ALICE;
 import static io.redoubt.lm.server.TestNode.BOB;
 import static io.redoubt.lm.server.TestNode.PEER;
@@ -193,7 +194,7 @@ class ServerNodeBadInputTest {
             Bytes msg = Bytes.ofUtf8("propose 1");
             Frame.Wide f = t.wide(SITE1, SITE, msg);
             t.node.onServerFrame(REMOTE, f.encode());
-            assertEquals(List.of(new LmEvent.WideMessage(SITE1, msg, f.signature()).encode()), t.local.submitted);
+            assertEquals(List.of(new LmEvent.WideMessage(SITE1, f.envelope()).encode()), t.local.submitted);
             assertEquals(List.of(Map.entry(SITE1, msg)), t.wide.messages);
             assertEquals(Map.of(), t.node.rejections());
         }
@@ -204,10 +205,11 @@ class ServerNodeBadInputTest {
             Bytes msg = Bytes.ofUtf8("propose 1");
             Frame.Wide good = t.wide(SITE1, SITE, msg);
             List<Frame.Wide> bad = List.of(
-                    new Frame.Wide(SITE1, SITE, msg, TestNode.flipBit(good.signature(), 9)),
-                    new Frame.Wide(SITE1, SITE, Bytes.ofUtf8("propose 2"), good.signature()),
-                    new Frame.Wide(SITE1, SITE, msg, t.wide(SITE2, SITE, msg).signature()), // site 2's signature
-                    new Frame.Wide(SITE1, SITE, msg, Bytes.EMPTY));
+                    new Frame.Wide(SITE1, SITE, TestEnvelopes.withSignatureValue(good.envelope(),
+                            TestNode.flipBit(good.envelope().signature().value(), 9))),
+                    new Frame.Wide(SITE1, SITE, TestEnvelopes.withMessage(good.envelope(), Bytes.ofUtf8("propose 2"))),
+                    new Frame.Wide(SITE1, SITE, t.wide(SITE2, SITE, msg).envelope()), // site 2's signature
+                    new Frame.Wide(SITE1, SITE, TestEnvelopes.withSignatureValue(good.envelope(), Bytes.EMPTY)));
             for (Frame.Wide f : bad) t.node.onServerFrame(REMOTE, f.encode());
             assertOnlyRejected(t, Rejection.BAD_SIGNATURE, bad.size());
         }

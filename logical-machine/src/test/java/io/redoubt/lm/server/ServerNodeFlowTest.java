@@ -1,5 +1,6 @@
 package io.redoubt.lm.server;
 
+import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
 import static io.redoubt.lm.server.TestNode.ALICE;
 import static io.redoubt.lm.server.TestNode.PEER;
 import static io.redoubt.lm.server.TestNode.PEER2;
@@ -67,6 +68,7 @@ class ServerNodeFlowTest {
         Bytes msg = Bytes.ofUtf8("propose 1");
         t.wide.out.send(to, w -> w.raw(msg.unsafeArray()));
         t.wide.out.send(to, w -> w.raw(msg.unsafeArray())); // the wide core retransmits
+        t.node.logicalMachine().execute(List.of()); // the end of an executed batch sends what it produced
 
         assertEquals(2, t.io.toServers.size());
         assertEquals(ServerId.of(1, 0), t.io.toServers.get(0).getKey());
@@ -75,10 +77,11 @@ class ServerNodeFlowTest {
             Frame.Wide f = assertInstanceOf(Frame.Wide.class, decode(sent.getValue()));
             assertEquals(SITE, f.from());
             assertEquals(to, f.to());
-            assertEquals(msg, f.message());
-            assertTrue(t.keys.verify(SITE, LogicalMachine.wideSignedContent(SITE, msg), f.signature()), "signed by the site");
+            assertEquals(msg, f.envelope().message());
+            assertTrue(t.node.logicalMachine().verifyWide(SITE, f.envelope()) instanceof LmMessageVerifier.Accepted,
+                    "signed by the site, over the batch root (section 4.6)");
         }
-        assertEquals(1, t.node.lmSignatures(), "one signature per message, however often it is sent");
+        assertEquals(1, t.node.lmSignatures(), "one signature per executed batch, however many messages it sent");
         assertEquals(2, t.node.wideMessagesSent());
 
         t.local.leader = false; // only the local leader forwards

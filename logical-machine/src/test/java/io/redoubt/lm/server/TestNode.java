@@ -1,5 +1,6 @@
 package io.redoubt.lm.server;
 
+import io.redoubt.lm.TestEnvelopes;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
@@ -115,7 +116,7 @@ final class TestNode {
     }
 
     Frame.Wide wide(SiteId from, SiteId to, Bytes message) {
-        return new Frame.Wide(from, to, message, keys.scheme().sign(keys.site(from).privateKey(), LogicalMachine.wideSignedContent(from, message)));
+        return new Frame.Wide(from, to, TestEnvelopes.signed(keys, from, message));
     }
 
     TimeoutNotice notice(ServerId signer, TimerId timer, long generation) {

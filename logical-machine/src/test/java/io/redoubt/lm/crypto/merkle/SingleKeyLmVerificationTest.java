@@ -127,11 +127,12 @@ class SingleKeyLmVerificationTest {
     @Test
     void theBatchRootContentIsDomainSeparatedFromThePerMessageContent() {
         MerkleBatch batch = MerkleBatch.of(messages(rnd, 4));
-        Bytes perMessageStyle = keys.scheme().sign(keys.site(A).privateKey(), LogicalMachine.wideSignedContent(A, batch.root()));
+        Bytes perMessageContent = new io.redoubt.lm.codec.CanonicalWriter().utf8("redoubt/lm-message").site(A).bytes(batch.root()).toBytes();
+        Bytes perMessageStyle = keys.scheme().sign(keys.site(A).privateKey(), perMessageContent);
         LmSignature forged = new LmSignature(scheme.name(), perMessageStyle);
         LmMessageVerifier v = verifier(new VerifiedRootCache(16));
         assertFalse(v.verify(A, batch.envelopes(forged).get(0)).accepted());
-        assertNotEquals(LmSignatureScheme.rootContent(A, batch.root()), LogicalMachine.wideSignedContent(A, batch.root()));
+        assertNotEquals(LmSignatureScheme.rootContent(A, batch.root()), perMessageContent);
         assertNotEquals(LmSignatureScheme.rootContent(A, batch.root()), LmSignatureScheme.rootContent(B, batch.root()));
     }
 
