@@ -1,0 +1,56 @@
+package io.redoubt.bft;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.crypto.KeyDirectory;
+
+/**
+ * The signing capability a host gives one PBFT core: it signs as this node and verifies what other
+ * members signed. PBFT needs signatures, not only authenticated links, because view-change and
+ * state-transfer messages carry certificates that a third party must be able to check (Castro and
+ * Liskov, OSDI '99, section 4.4). Production passes Ed25519 keys; the simulator passes
+ * {@link io.redoubt.lm.crypto.SimulatedScheme} keys; at the wide-area tier a logical machine's
+ * signature (threshold or site key) stands behind the same interface.
+ *
+ * @param <N> node identity type
+ */
+public interface NodeKeys<N> {
+    /** Signs {@code message} as this node. Must be deterministic (Ed25519 is). */
+    Bytes sign(Bytes message);
+
+    /** Whether {@code signature} is {@code signer}'s signature of {@code message}; never throws. */
+    boolean verify(N signer, Bytes message, Bytes signature);
+
+    /** Gives each node of a deployment its keys; a factory holds one of these for all its cores. */
+    interface Provider {
+        <N> NodeKeys<N> forNode(N self);
+    }
+
+    /**
+     * Keys from a {@link KeyDirectory}: a {@link ServerId} signs with its server key, a {@link SiteId}
+     * with its site key (a benign site's ordinary LM key, section 4.3).
+     */
+    static Provider fromDirectory(KeyDirectory directory) {
+        return new Provider() {
+            @Override
+            public <N> NodeKeys<N> forNode(N self) {
+                Bytes privateKey;
+                if (self instanceof ServerId s) privateKey = directory.server(s).privateKey();
+                else if (self instanceof SiteId s) privateKey = directory.site(s).privateKey();
+                else throw new IllegalArgumentException("no key for node type " + self.getClass().getName());
+                return new NodeKeys<>() {
+                    @Override
+                    public Bytes sign(Bytes message) {
+                        return directory.scheme().sign(privateKey, message);
+                    }
+
+                    @Override
+                    public boolean verify(N signer, Bytes message, Bytes signature) {
+                        return directory.verify(signer, message, signature);
+                    }
+                };
+            }
+        };
+    }
+}

@@ -1,0 +1,103 @@
+package io.redoubt.bft;
+
+/**
+ * Settings of one PBFT instance (Castro and Liskov, OSDI '99; Lane 2008, section 2.2.2). The same
+ * core runs among the 3f+1 servers of a site and among 3F+1 sites acting as logical machines
+ * (section 4.3), so every timing is a setting, never a constant.
+ *
+ * @param windowSlots distance between the low watermark (the last stable checkpoint) and the high
+ *     watermark: a pre-prepare is accepted only for slots in {@code (low, low + windowSlots]}
+ * @param checkpointIntervalSlots a checkpoint is taken after every this many delivered slots
+ * @param batchPayloadsMax most payloads in one pre-prepared batch (and in one forward)
+ * @param batchBytesMax most payload bytes in one batch
+ * @param payloadBytesMax largest payload accepted from {@code submit} or a peer
+ * @param pendingPayloadsMax most payloads held per source (per submitting member) waiting to be
+ *     ordered; more are shed (Lane 2008, section 4.4.1, "Fairness": one queue per source)
+ * @param requestTimeoutMillis how long a payload may wait before this node suspects the primary;
+ *     doubles on each suspicion up to the maximum
+ * @param requestTimeoutMaxMillis cap for the doubling
+ * @param viewChangeTimeoutMillis how long a node waits for the new view after voting for it before
+ *     voting for the next one; doubles per consecutive view change (PBFT section 4.5.2)
+ * @param viewChangeTimeoutMaxMillis cap for the doubling
+ * @param retransmitMillis period of retransmission of this node's own protocol messages for
+ *     unfinished slots, of its view change, and of state-fetch requests
+ * @param catchUpSlotsMax most slots carried in one state-fetch reply
+ * @param historySlotsMax most delivered batches kept (with their proofs) to serve lagging members;
+ *     a member further behind than this needs an application snapshot, which the core does not own
+ */
+public record PbftConfig(
+        int windowSlots,
+        int checkpointIntervalSlots,
+        int batchPayloadsMax,
+        int batchBytesMax,
+        int payloadBytesMax,
+        int pendingPayloadsMax,
+        long requestTimeoutMillis,
+        long requestTimeoutMaxMillis,
+        long viewChangeTimeoutMillis,
+        long viewChangeTimeoutMaxMillis,
+        long retransmitMillis,
+        int catchUpSlotsMax,
+        int historySlotsMax) {
+
+    public PbftConfig {
+        positive("windowSlots", windowSlots);
+        positive("checkpointIntervalSlots", checkpointIntervalSlots);
+        positive("batchPayloadsMax", batchPayloadsMax);
+        positive("batchBytesMax", batchBytesMax);
+        positive("payloadBytesMax", payloadBytesMax);
+        positive("pendingPayloadsMax", pendingPayloadsMax);
+        positive("requestTimeoutMillis", requestTimeoutMillis);
+        positive("viewChangeTimeoutMillis", viewChangeTimeoutMillis);
+        positive("retransmitMillis", retransmitMillis);
+        positive("catchUpSlotsMax", catchUpSlotsMax);
+        positive("historySlotsMax", historySlotsMax);
+        atLeast("windowSlots", windowSlots, "checkpointIntervalSlots", checkpointIntervalSlots);
+        atLeast("catchUpSlotsMax", catchUpSlotsMax, "checkpointIntervalSlots", checkpointIntervalSlots);
+        atLeast("historySlotsMax", historySlotsMax, "windowSlots", windowSlots);
+        atLeast("requestTimeoutMaxMillis", requestTimeoutMaxMillis, "requestTimeoutMillis", requestTimeoutMillis);
+        atLeast("viewChangeTimeoutMaxMillis", viewChangeTimeoutMaxMillis, "viewChangeTimeoutMillis", viewChangeTimeoutMillis);
+        if (payloadBytesMax > batchBytesMax) {
+            throw new IllegalArgumentException("payloadBytesMax (" + payloadBytesMax + ") must be <= batchBytesMax (" + batchBytesMax + ")");
+        }
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) throw new IllegalArgumentException(name + " must be > 0, was " + value);
+    }
+
+    private static void atLeast(String name, long value, String otherName, long other) {
+        if (value < other) {
+            throw new IllegalArgumentException(name + " (" + value + ") must be >= " + otherName + " (" + other + ")");
+        }
+    }
+
+    /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
+    public static PbftConfig localDefaults() {
+        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096);
+    }
+
+    /** Defaults for ordering among 3F+1 logical machines over a WAN. */
+    public static PbftConfig wideAreaDefaults() {
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048);
+    }
+
+    public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax);
+    }
+
+    public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
+                Math.max(historySlotsMax, windowSlots));
+    }
+
+    public PbftConfig withBatchPayloadsMax(int max) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax);
+    }
+}

@@ -1,0 +1,77 @@
+package io.redoubt.bft;
+
+import static io.redoubt.bft.PbftTestSupport.cfg;
+import static io.redoubt.bft.PbftTestSupport.p;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.core.Rejection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Group 4: fairness (Lane 2008, section 4.4.1 "Fairness" and section 4.5; PBFT request timers, section 4.5.2). */
+class PbftFairnessTest {
+
+    // Lane 2008, section 4.4.1: "the leader then attempts to order messages off of the queues in
+    // round-robin fashion"; a batch takes one payload per waiting source before a second from any.
+    @Test
+    void thePrimaryTakesFromThePerSourceQueuesRoundRobin() {
+        PbftConfig config = cfg(4, 4, 3);
+        PbftTestCluster c = new PbftTestCluster(4, config);
+        c.startAll();
+        for (int k = 0; k < 4; k++) c.submit(0, p("fill-" + k)); // slots 0..3: the window is full
+        for (int k = 0; k < 3; k++) {
+            c.submit(1, p("one-" + k));
+            c.submit(2, p("two-" + k));
+            c.submit(3, p("three-" + k));
+        }
+        c.deliverAll();
+        List<Bytes> fifth = c.deliveredLog(0).get(4L);
+        assertEquals(3, fifth.size());
+        assertEquals(List.of("1", "2", "3"), fifth.stream().map(b -> b.toUtf8().startsWith("one") ? "1" : b.toUtf8().startsWith("two") ? "2" : "3").sorted().toList(),
+                "one from each source: " + fifth);
+        for (int i = 0; i < 4; i++) assertEquals(0, c.core(i).pendingCount());
+    }
+
+    // Lane 2008, section 4.4.1: "a server places a timeout on the message and attempts to replace the
+    // leader if the message is not ordered in time" -- even while the leader orders everything else.
+    @Test
+    void aPrimaryThatStarvesOneSourceIsReplacedAndTheStarvedPayloadIsOrdered() {
+        PbftConfig config = cfg(64, 16, 4);
+        PbftTestCluster c = new PbftTestCluster(4, config, PbftCore::new,
+                Map.of(0, (cfg, m, self, out, keys, disk) -> new StarvingPbft(3, cfg, m, self, out, keys, disk))).byzantine(0);
+        c.startAll();
+        c.submit(3, p("starved"));
+        int other = 0;
+        for (int tick = 0; tick < 6 && c.core(1).view() == 0; tick++) {
+            // Sources 1 and 2 are served promptly between timeouts.
+            c.submit(1, p("fed-" + other++));
+            c.submit(2, p("fed-" + other++));
+            c.deliverAll();
+            for (int i = 1; i < 4; i++) if (c.armed(i, PbftCore.REQUEST)) c.fire(i, PbftCore.REQUEST);
+            c.deliverAll();
+        }
+        for (int i = 1; i < 4; i++) {
+            assertTrue(c.core(i).view() >= 1, "the starving primary was voted out: " + c.core(i).describe());
+            assertTrue(c.deliveredLog(i).values().stream().anyMatch(b -> b.contains(p("starved"))), "member " + i);
+            assertTrue(c.deliveredLog(i).values().stream().anyMatch(b -> b.contains(p("fed-0"))), "others were served meanwhile");
+            assertEquals(0, c.core(i).queuedFrom(3));
+        }
+        assertEquals(List.of(), c.violations());
+    }
+
+    // Bounded queues (STYLE.md): a source that floods is shed and counted, others are unaffected.
+    @Test
+    void aFloodingSourceIsShedAtItsOwnQueueBound() {
+        PbftConfig config = new PbftConfig(8, 4, 4, 1 << 20, 1024, 3, 50, 2_000, 100, 4_000, 10, 16, 4096);
+        PbftTestCluster c = new PbftTestCluster(4, config);
+        c.startAll();
+        for (int k = 0; k < 5; k++) c.core(1).onMessage(2, c.keys.sign(2, new PbftMessage.Forward(List.of(p("flood-" + k)), 2, Bytes.EMPTY)));
+        c.core(1).onMessage(3, c.keys.sign(3, new PbftMessage.Forward(List.of(p("polite")), 3, Bytes.EMPTY)));
+        assertEquals(3, c.core(1).queuedFrom(2));
+        assertEquals(1, c.core(1).queuedFrom(3));
+        assertEquals(List.of(Rejection.OVERLOADED, Rejection.OVERLOADED), c.out(1).rejectionReasons());
+    }
+}

@@ -1,0 +1,221 @@
+package io.redoubt.bft;
+
+import static io.redoubt.bft.PbftTestCluster.from;
+import static io.redoubt.bft.PbftTestCluster.to;
+import static io.redoubt.bft.PbftTestCluster.type;
+import static io.redoubt.bft.PbftTestSupport.assertPersistBeforeSend;
+import static io.redoubt.bft.PbftTestSupport.batch;
+import static io.redoubt.bft.PbftTestSupport.cfg;
+import static io.redoubt.bft.PbftTestSupport.p;
+import static io.redoubt.bft.PbftTestSupport.startedCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.bft.PbftMessage.Commit;
+import io.redoubt.bft.PbftMessage.Forward;
+import io.redoubt.bft.PbftMessage.PrePrepare;
+import io.redoubt.bft.PbftMessage.Prepare;
+import io.redoubt.bft.PbftTestCluster.Envelope;
+import io.redoubt.bft.RecordingOutbox.Event;
+import io.redoubt.bft.RecordingOutbox.Persisted;
+import io.redoubt.bft.RecordingOutbox.Sent;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.Ed25519Scheme;
+import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.codec.Encodable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** Group 1: the normal case of PBFT (Castro and Liskov, OSDI '99, section 4.2; Lane 2008, section 2.2.2, Figure 2.2). */
+class PbftNormalCaseTest {
+    private static final PbftConfig CONFIG = cfg(8, 4, 4);
+
+    private static int indexOf(List<Event> events, java.util.function.Predicate<Event> p) {
+        for (int i = 0; i < events.size(); i++) if (p.test(events.get(i))) return i;
+        return -1;
+    }
+
+    // Lane 2008, section 2.2.2: "the leader assigns a sequence number to a client update and
+    // proposes this assignment ... Pre-prepare"; every replica executes the same batch at the same slot.
+    @Test
+    void payloadsSubmittedAtThePrimaryAndAtABackupAreDeliveredInTheSameSlotsEverywhere() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        assertTrue(c.core(0).isLeader());
+        c.submit(0, p("at-primary"));
+        c.deliverAll();
+        c.submit(2, p("at-backup"));
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("at-primary"), 1L, batch("at-backup")), c.deliveredLog(i), "member " + i);
+            assertEquals(0, c.core(i).pendingCount());
+        }
+        assertEquals(List.of(), c.violations());
+        assertPersistBeforeSend(c);
+    }
+
+    // Castro and Liskov, section 4.2: prepared = pre-prepare + 2f prepares from distinct backups;
+    // committed-local = prepared + 2f + 1 commits. A backup with only quorum - 1 commits waits.
+    @Test
+    void aBackupDoesNotCommitWithOnlyQuorumMinusOneCommitsAndDuplicatesDoNotCount() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(0, p("x"));
+        c.deliverWhere(type(Forward.class));
+        c.deliverWhere(type(PrePrepare.class));
+        c.deliverWhere(type(Prepare.class));
+        // Every member is prepared and has sent its commit; member 3 hears only member 1's commit.
+        c.dropWhere(type(Commit.class).and(to(3)).and(from(1).negate()));
+        Envelope one = c.only(type(Commit.class).and(to(3)));
+        c.duplicate(one);
+        c.duplicate(one);
+        c.deliver(one);
+        assertEquals(-1, c.core(3).deliveredThrough(), "own commit + one other = 2 < quorum 3, however often repeated");
+        // A duplicated prepare does not make an unprepared member prepared either.
+        c.deliverWhere(to(3).negate());
+        for (int i = 0; i < 3; i++) assertEquals(0, c.core(i).deliveredThrough(), "member " + i);
+        // Member 3 retransmits its own votes; members that finished the slot answer with their commits.
+        c.fire(3, PbftCore.RETRANSMIT);
+        c.deliverWhere(to(3).negate());
+        c.deliverWhere(type(Commit.class).and(to(3)));
+        assertEquals(0, c.core(3).deliveredThrough());
+        assertEquals(List.of(), c.violations());
+    }
+
+    @Test
+    void aDuplicatedPrepareFromOneBackupDoesNotPrepareAndAPreparedSlotIsRecordedOnce() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(0, p("x"));
+        c.deliverWhere(type(Forward.class));
+        c.deliver(c.only(type(PrePrepare.class).and(to(3))));
+        c.dropWhere(type(PrePrepare.class).or(type(Prepare.class)));
+        assertEquals(0, c.out(3).sentMessages(Commit.class).size());
+        // With n = 4 a backup needs the prepares of 2 distinct backups: its own and one more.
+        Prepare fromTwo = c.keys.sign(2, new Prepare(0, 0, PbftMessage.batchDigest(batch("x")), 2, Bytes.EMPTY));
+        Prepare fromThree = c.keys.sign(3, new Prepare(0, 0, PbftMessage.batchDigest(batch("x")), 3, Bytes.EMPTY));
+        c.core(3).onMessage(2, fromTwo);
+        c.core(3).onMessage(2, fromTwo);
+        c.core(3).onMessage(2, fromTwo);
+        assertEquals(3, c.out(3).sentMessages(Commit.class).size(), "one commit to each of the 3 peers");
+        assertEquals(1, c.out(3).persistedRecords().stream().filter(r -> r instanceof PbftRecord.Prepared).count());
+        // A primary's own prepare would not count (the primary does not prepare), nor would its own member's echoed back.
+        c.core(1).onMessage(2, fromTwo);
+        c.core(1).onMessage(3, fromThree);
+        assertEquals(0, c.out(1).sentMessages(Commit.class).size(), "member 1 never accepted the pre-prepare, so it is not prepared");
+    }
+
+    // Every message is signed by its sender (the brief's requirement; certificates must be checkable by third parties).
+    @Test
+    void messagesWithBadSignaturesOrForeignSignersAreRejected() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        Bytes d = PbftMessage.batchDigest(batch("x"));
+        Prepare signedBy3 = c.keys.sign(3, new Prepare(0, 0, d, 2, Bytes.EMPTY)); // claims 2, signed by 3
+        c.core(1).onMessage(2, signedBy3);
+        Prepare honest = c.keys.sign(3, new Prepare(0, 0, d, 3, Bytes.EMPTY));
+        c.core(1).onMessage(2, honest); // 3's genuine prepare, but sent by 2
+        c.core(1).onMessage(3, honest.withSignature(Bytes.ofUtf8("not a signature")));
+        c.core(1).onMessage(7, honest); // not a member
+        assertEquals(List.of(Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE, Rejection.NOT_A_MEMBER),
+                c.out(1).rejectionReasons());
+    }
+
+    // Persist before send (Outbox contract; Castro and Liskov, TOCS 2002, section 4: a replica must
+    // not forget what it accepted or prepared once others may have heard of it).
+    @Test
+    void acceptedIsPersistedBeforeThePrepareAndPreparedBeforeTheCommit() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(0, p("x"));
+        List<Event> primary = c.out(0).events();
+        int acc = indexOf(primary, e -> e instanceof Persisted pr && pr.record() instanceof PbftRecord.Accepted);
+        int pp = indexOf(primary, e -> e instanceof Sent<?> s && s.message() instanceof PrePrepare);
+        assertTrue(acc >= 0 && acc < pp, "the primary records its pre-prepare before sending it: " + primary);
+        c.deliverWhere(type(Forward.class).or(type(PrePrepare.class)));
+        List<Event> backup = c.out(1).events();
+        int accB = indexOf(backup, e -> e instanceof Persisted pr && pr.record() instanceof PbftRecord.Accepted);
+        int prepB = indexOf(backup, e -> e instanceof Sent<?> s && s.message() instanceof Prepare);
+        assertTrue(accB >= 0 && accB < prepB, backup.toString());
+        c.deliverWhere(type(Prepare.class));
+        backup = c.out(1).events();
+        int prepared = indexOf(backup, e -> e instanceof Persisted pr && pr.record() instanceof PbftRecord.Prepared);
+        int commit = indexOf(backup, e -> e instanceof Sent<?> s && s.message() instanceof Commit);
+        assertTrue(prepared >= 0 && prepared < commit, backup.toString());
+        c.deliverAll();
+        int committed = indexOf(c.out(1).events(), e -> e instanceof Persisted pr && pr.record() instanceof PbftRecord.Committed);
+        int delivered = indexOf(c.out(1).events(), e -> e instanceof RecordingOutbox.Delivered);
+        assertTrue(committed >= 0 && committed < delivered);
+        assertPersistBeforeSend(c);
+    }
+
+    // Castro and Liskov, section 4.2: pre-prepares are accepted only between the watermarks h and H = h + L.
+    @Test
+    void preparesAndPrePreparesOutsideTheWindowAreRejectedAndThePrimaryStopsAtTheHighWatermark() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        List<Bytes> b = batch("far");
+        PrePrepare far = c.keys.sign(0, new PrePrepare(0, 8, PbftMessage.batchDigest(b), 0, b, Bytes.EMPTY)); // window is (-1, 7]
+        c.core(1).onMessage(0, far);
+        assertEquals(List.of(Rejection.OUT_OF_WINDOW), c.out(1).rejectionReasons());
+        // The primary assigns at most windowSlots slots before a checkpoint is stable.
+        for (int k = 0; k < 40; k++) c.submit(0, p("w" + k));
+        List<PrePrepare> sent = c.out(0).sentMessages(PrePrepare.class);
+        assertEquals(8, sent.stream().mapToLong(PrePrepare::sequence).distinct().count(), "slots 0..7 only");
+        assertTrue(sent.stream().allMatch(m -> m.batch().size() == 1), "submitted one by one with free slots: one per batch");
+        c.deliverAll();
+        // Checkpoints at 3 and 7 become stable, the window moves, and the rest is batched (4 per batch).
+        for (int i = 0; i < 4; i++) assertEquals(8 + 7, c.core(i).deliveredThrough(), c.core(i).describe());
+        assertEquals(15, c.core(1).stableCheckpoint());
+        assertTrue(c.deliveries(1).get(14).payloads().size() >= 1);
+        assertEquals(List.of(), c.violations());
+    }
+
+    // Stale views are refused (PBFT: a replica accepts normal-case messages only of its view).
+    @Test
+    void messagesOfOlderViewsAreRejectedAsStale() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(1, p("a"));
+        c.fire(1, PbftCore.REQUEST);
+        c.fire(1, PbftCore.REQUEST); // with the forwards still in flight, member 1 suspects the primary
+        assertEquals(1, c.core(1).view());
+        Bytes d = PbftMessage.batchDigest(batch("a"));
+        c.core(1).onMessage(2, c.keys.sign(2, new Prepare(0, 0, d, 2, Bytes.EMPTY)));
+        assertEquals(List.of(Rejection.STALE_VIEW), c.out(1).rejectionReasons());
+    }
+
+    // The factory builds cores over any member type with the production signature scheme.
+    @Test
+    void factoryBuiltCoresWithEd25519KeysOrderOverServerIds() {
+        KeyDirectory dir = new KeyDirectory(Ed25519Scheme.INSTANCE, Bytes.ofUtf8("pbft-factory-test"));
+        PbftFactory factory = new PbftFactory(CONFIG, NodeKeys.fromDirectory(dir));
+        assertEquals("pbft", factory.protocolName());
+        List<ServerId> servers = List.of(ServerId.of(1, 0), ServerId.of(1, 1), ServerId.of(1, 2), ServerId.of(1, 3));
+        Deque<Object[]> net = new ArrayDeque<>();
+        Map<ServerId, List<List<Bytes>>> delivered = new TreeMap<>();
+        Map<ServerId, OrderingCore<ServerId>> cores = new TreeMap<>();
+        for (ServerId s : servers) {
+            delivered.put(s, new ArrayList<>());
+            Outbox<ServerId> out = new Outbox<>() {
+                public void send(ServerId to, Encodable m) { net.add(new Object[] {s, to, m.encode()}); }
+                public void setTimer(TimerId id, long d) { }
+                public void cancelTimer(TimerId id) { }
+                public void persist(Encodable r) { }
+                public void deliver(long slot, List<Bytes> b) { delivered.get(s).add(b); }
+                public void reject(ServerId from, Rejection r, String d) { throw new AssertionError(r + " " + d); }
+            };
+            cores.put(s, factory.create(servers, s, out, List.of()));
+        }
+        cores.values().forEach(OrderingCore::start);
+        cores.get(servers.get(2)).submit(p("signed-with-ed25519"));
+        while (!net.isEmpty()) {
+            Object[] e = net.poll();
+            cores.get((ServerId) e[1]).onMessage((ServerId) e[0], (Bytes) e[2]);
+        }
+        for (ServerId s : servers) assertEquals(List.of(batch("signed-with-ed25519")), delivered.get(s), s.toString());
+    }
+}
