@@ -123,7 +123,7 @@ public final class LogicalMachine {
             host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update from another site ordered here");
             return;
         }
-        if (!verified.verify(keys, u.client(), u.signedContent(), u.signature())) {
+        if (!verifyClientUpdate(u)) {
             host.rejected(u.client(), Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
@@ -145,6 +145,14 @@ public final class LogicalMachine {
             return;
         }
         wide.onMessage(e.from(), e.envelope().message());
+    }
+
+    /**
+     * Checks a client's signature on its update through this server's cache, so the check made
+     * when the client hands the update in is not paid again when the update executes.
+     */
+    public boolean verifyClientUpdate(SignedUpdate u) {
+        return verified.verify(keys, u.client(), u.signedContent(), u.signature());
     }
 
     /**
@@ -185,7 +193,7 @@ public final class LogicalMachine {
             }
             // Checked again here, not only at the origin: a faulty origin site must not be able
             // to have an unsigned update executed (S2 - validity).
-            if (!verified.verify(keys, u.client(), u.signedContent(), u.signature())) {
+            if (!verifyClientUpdate(u)) {
                 host.rejected(u.client(), Rejection.BAD_SIGNATURE, "globally ordered update signature");
                 continue;
             }

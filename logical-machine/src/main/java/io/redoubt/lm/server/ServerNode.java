@@ -176,7 +176,7 @@ public final class ServerNode {
             reject(from, Rejection.INVALID_REQUEST, "a client talks to servers of its own site (section 4.2)");
             return;
         }
-        if (!keys.verify(u.client(), u.signedContent(), u.signature())) {
+        if (!lm.verifyClientUpdate(u)) {
             reject(from, Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
