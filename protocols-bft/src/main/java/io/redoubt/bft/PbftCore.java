@@ -121,6 +121,15 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private final TreeMap<Long, TreeMap<Integer, Checkpoint>> checkpointVotes = new TreeMap<>();
     private final Checkpoint[] farCheckpoint;
     private final long[] peerCheckpointSeq;
+    /**
+     * Per member, the highest slot it sent a commit for, in any view. f+1 commits above what we
+     * delivered say a correct member prepared further than we did; if we then make no progress
+     * for a tick, we fetch the slots (with commit certificates, which hold in any view, and the
+     * new view if there is one) instead of waiting for the next checkpoint. This is how a member
+     * that missed pre-prepares (cut off, restarted), one left alone in a view change the others
+     * never needed, or one a view behind after a restart, catches up while the others are idle.
+     */
+    private final long[] peerCommitSeq;
     private final TreeMap<Long, Bytes> ownCheckpoints = new TreeMap<>();
 
     // Delivered batches with their proofs, to serve lagging members (bounded by historySlotsMax).
@@ -139,7 +148,9 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private long deliveredAtLastTick = -2;
     private int fetchAttempts;
     private boolean sawBeyondWindow;
-    private long forwardedForView = -1; // a message above our high watermark: others' checkpoints are ahead
+    private long forwardedForView = -1;
+    private int ticksSinceForward;
+    private static final int FORWARD_AGAIN_TICKS = 8; // a message above our high watermark: others' checkpoints are ahead
 
     private record Delivered(List<Bytes> batch, List<Commit> commits) {}
 
@@ -188,6 +199,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         this.farCheckpoint = new Checkpoint[n];
         this.peerCheckpointSeq = new long[n];
         Arrays.fill(peerCheckpointSeq, -1);
+        this.peerCommitSeq = new long[n];
+        Arrays.fill(peerCommitSeq, -1);
         this.viewChangeTimeoutMillis = config.viewChangeTimeoutMillis();
         this.requestTimeoutMillis = config.requestTimeoutMillis();
         restore(persisted);
@@ -424,6 +437,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     private void onCommit(int sender, Commit m) {
+        peerCommitSeq[sender] = Math.max(peerCommitSeq[sender], m.sequence());
         if (m.view() < view) {
             out.reject(members.get(sender), Rejection.STALE_VIEW, "commit for view " + m.view() + " < " + view);
             return;
@@ -744,7 +758,10 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (n == 1) return false;
         long[] sorted = peerCheckpointSeq.clone();
         Arrays.sort(sorted);
-        return sorted[n - 1 - f] > deliveredThrough; // f + 1 members claim to have delivered further
+        if (sorted[n - 1 - f] > deliveredThrough) return true; // f + 1 members claim to have delivered further
+        long[] stale = peerCommitSeq.clone();
+        Arrays.sort(stale);
+        return stale[n - 1 - f] > deliveredThrough; // f + 1 members prepared further, in some view
     }
 
     private void sendFetch() {
@@ -1171,8 +1188,13 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             // Like a PBFT client retransmitting to all replicas: members that never heard of our
             // payloads start their own timers on them, and so join the view change.
             LinkedHashMap<Bytes, int[]> mine = queues.get(self);
-            if (mine != null && !mine.isEmpty() && forwardedForView != view) {
-                forwardedForView = view; // once per view change, not on every tick
+            // Once per view change, and again every few ticks: the first copies may have been lost
+            // (we may be the one member cut off, left alone in a view change the others never
+            // needed; then only they can order our payloads, and only if they hear of them).
+            ticksSinceForward++;
+            if (mine != null && !mine.isEmpty() && (forwardedForView != view || ticksSinceForward >= FORWARD_AGAIN_TICKS)) {
+                forwardedForView = view;
+                ticksSinceForward = 0;
                 broadcastForward(new ArrayList<>(mine.keySet()));
             }
         } else {

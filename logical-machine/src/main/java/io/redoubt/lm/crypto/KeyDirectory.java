@@ -33,6 +33,14 @@ public final class KeyDirectory {
         return scheme;
     }
 
+    /**
+     * A secret derived from the deployment secret for {@code purpose}, e.g. the randomness a
+     * dealer uses for a site's threshold key, so that a seed reproduces that key too.
+     */
+    public Bytes derivedSecret(String purpose) {
+        return Digests.sha256(deploymentSecret, Bytes.wrap(("derived/" + purpose).getBytes(StandardCharsets.UTF_8)));
+    }
+
     private KeyPair derive(String who) {
         Bytes seed = Digests.sha256(deploymentSecret, Bytes.wrap(who.getBytes(StandardCharsets.UTF_8)));
         return scheme.generate(seed);

@@ -69,6 +69,24 @@ public final class LogicalMachine {
      */
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, StateMachine app, LmHost host) {
+        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, siteKeysFor(sites, keys), app, host);
+    }
+
+    /** Every site signs with one site key: a deployment of benign sites. */
+    private static Map<SiteId, LmSignatureScheme> siteKeysFor(List<SiteId> sites, KeyDirectory keys) {
+        Map<SiteId, LmSignatureScheme> schemes = new TreeMap<>();
+        LmSignatureScheme siteKey = new SingleKeyLmScheme(keys);
+        for (SiteId s : sites) schemes.put(s, siteKey);
+        return schemes;
+    }
+
+    /**
+     * @param lmSchemes how each site's LM signatures are checked: a site key for a benign site,
+     *     threshold RSA or an f+1 certificate for a Byzantine one (section 4.3)
+     */
+    public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
+                          CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
+                          StateMachine app, LmHost host) {
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
             throw new IllegalArgumentException("noticesNeeded must be in [1, " + siteServers.size() + "], was " + noticesNeeded);
         }
@@ -78,11 +96,8 @@ public final class LogicalMachine {
         this.keys = keys;
         this.app = app;
         this.host = host;
-        // Benign sites sign as a logical machine with one site key (section 4.3); Byzantine sites'
-        // threshold schemes plug in here per site.
-        Map<SiteId, LmSignatureScheme> schemes = new TreeMap<>();
-        for (SiteId s : sites) schemes.put(s, new SingleKeyLmScheme(keys));
-        this.wideVerifier = new LmMessageVerifier(schemes, new VerifiedRootCache(4_096));
+        if (!lmSchemes.keySet().containsAll(sites)) throw new IllegalArgumentException("no LM signature scheme for some of " + sites);
+        this.wideVerifier = new LmMessageVerifier(new TreeMap<>(lmSchemes), new VerifiedRootCache(4_096));
         this.wide = wideFactory.create(sites, site, new WideOutbox(), List.of());
         this.wide.start();
         flushOutgoing();

@@ -9,15 +9,47 @@ package io.redoubt.lm.server;
  *     ordered (a notice can be lost, and the leader can change)
  * @param forwarderRecentMax how many recent wide-area messages a forwarder remembers per
  *     destination to notice retransmissions, on which it moves to the next peer
+ * @param signingRoundsMax how many recent batches' signing rounds a server of a Byzantine site
+ *     keeps (their shares and proofs); older rounds are dropped and their output waits for the
+ *     wide-area core's retransmission
+ * @param earlySharesPerServerMax shares kept per site peer for batches this server has not
+ *     executed yet
+ * @param merkleBatching whether the wide-area messages of one executed batch share one LM
+ *     signature over a Merkle root (section 4.6); off, each message is signed alone, which is
+ *     what Table 4.3 counts
+ * @param everyServerReplies whether every server of a client's site answers it once its update
+ *     executes, not only the server it talked to: in a Byzantine site the client trusts a reply
+ *     only when f+1 servers sent it
  */
-public record ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, int forwarderRecentMax) {
+public record ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, int forwarderRecentMax, int signingRoundsMax,
+                           int earlySharesPerServerMax, boolean everyServerReplies, boolean merkleBatching) {
     public ServerConfig {
         if (lmTimeoutNoticesNeeded < 1) throw new IllegalArgumentException("lmTimeoutNoticesNeeded must be >= 1, was " + lmTimeoutNoticesNeeded);
         if (noticeResendMillis <= 0) throw new IllegalArgumentException("noticeResendMillis must be > 0, was " + noticeResendMillis);
         if (forwarderRecentMax <= 0) throw new IllegalArgumentException("forwarderRecentMax must be > 0, was " + forwarderRecentMax);
+        if (signingRoundsMax <= 0) throw new IllegalArgumentException("signingRoundsMax must be > 0, was " + signingRoundsMax);
+        if (earlySharesPerServerMax <= 0) throw new IllegalArgumentException("earlySharesPerServerMax must be > 0, was " + earlySharesPerServerMax);
     }
 
     public static ServerConfig benignSite() {
-        return new ServerConfig(1, 200, 256);
+        return new ServerConfig(1, 200, 256, 64, 16, false, true);
+    }
+
+    /** A site of 3f+1 servers of which f may be Byzantine: LM timeouts need f+1 notices. */
+    public static ServerConfig byzantineSite(int f) {
+        return new ServerConfig(f + 1, 200, 256, 64, 16, true, true);
+    }
+
+    public ServerConfig withNoticesNeeded(int n) {
+        return new ServerConfig(n, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, everyServerReplies, merkleBatching);
+    }
+
+    public ServerConfig withMerkleBatching(boolean on) {
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
+                everyServerReplies, on);
+    }
+
+    public ServerConfig withEveryServerReplying(boolean every) {
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, every, merkleBatching);
     }
 }

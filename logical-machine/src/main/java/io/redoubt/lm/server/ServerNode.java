@@ -14,12 +14,10 @@ import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.KeyDirectory;
-import io.redoubt.lm.crypto.merkle.LmBatchSigner;
 import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
 import io.redoubt.lm.crypto.merkle.LmSignature;
 import io.redoubt.lm.crypto.merkle.MerkleBatch;
-import io.redoubt.lm.crypto.merkle.SingleKeyLmSigner;
 import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.LmHost;
 import io.redoubt.lm.exec.LogicalMachine;
@@ -29,7 +27,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,9 +72,40 @@ public final class ServerNode {
     private final TreeMap<SiteId, PeerState> peers = new TreeMap<>();
     private final TreeMap<ClientId, Long> waitingClients = new TreeMap<>();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
-    private final LmBatchSigner lmSigner;
+    private final SiteSigning signing;
+    /** Signing rounds of recent batches by Merkle root, oldest first (THRESHOLD-SIGN, section 3.4.2). */
+    private final LinkedHashMap<Bytes, SigningRound> rounds = new LinkedHashMap<>();
+    /** Shares that arrived before this server executed their batch; a few per sender. */
+    private final TreeMap<ServerId, ArrayDeque<Frame.Share>> earlyShares = new TreeMap<>();
+    /** Servers proven to have sent a bad partial (Figure 3.10); their shares are ignored. */
+    private final TreeSet<ServerId> blacklist = new TreeSet<>();
     private long wideMessagesSent;
     private long lmSignatures;
+    private long sharesMade;
+    private long proofsMade;
+
+    /** One batch's wide-area output waiting for (or holding) its site signature. */
+    private static final class SigningRound {
+        final List<LmHost.Outgoing> batch;
+        final List<Bytes> distinct;
+        final MerkleBatch tree;
+        final TreeMap<ServerId, Bytes> shares = new TreeMap<>();
+        final TreeMap<ServerId, Frame.ProofReply> proofs = new TreeMap<>();
+        final java.util.HashSet<ServerId> fedShares = new java.util.HashSet<>();
+        final java.util.HashSet<ServerId> fedProofs = new java.util.HashSet<>();
+        final java.util.HashSet<ServerId> proofRequestsAnswered = new java.util.HashSet<>();
+        SiteSigning.Collector collector;
+        LmSignature signature;
+
+        int attempt;
+
+        SigningRound(List<LmHost.Outgoing> batch, List<Bytes> distinct, MerkleBatch tree, int attempt) {
+            this.batch = batch;
+            this.distinct = distinct;
+            this.tree = tree;
+            this.attempt = attempt;
+        }
+    }
 
     private static final class NoticeSet {
         final long generation;
@@ -87,8 +118,7 @@ public final class ServerNode {
     }
 
     private static final class PeerState {
-        int peerIndex;
-        final LinkedHashSet<Bytes> recent = new LinkedHashSet<>();
+        final LinkedHashMap<Bytes, Integer> recent = new LinkedHashMap<>();
     }
 
     /**
@@ -97,9 +127,33 @@ public final class ServerNode {
      */
     public ServerNode(ServerId self, Map<SiteId, Integer> sites, ServerConfig config, CoreFactory localFactory,
                       CoreFactory wideFactory, KeyDirectory keys, StateMachine app, ServerIo io, List<Bytes> persisted) {
+        this(self, benignKeyring(sites, keys), config, localFactory, wideFactory, keys, app, io, persisted);
+    }
+
+    /** Every site benign, signing with its site key. */
+    private static LmKeyring benignKeyring(Map<SiteId, Integer> sites, KeyDirectory keys) {
+        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
+        sites.forEach((s, n) -> specs.put(s, new LmKeyring.SiteSpec(n, (n - 1) / 2, LmKeyring.Kind.SITE_KEY)));
+        return new LmKeyring(keys, specs, 0, true);
+    }
+
+    /**
+     * @param keyring every site's size and logical-machine signing (benign or Byzantine, section 4.3)
+     * @param persisted this server's stable storage, as written through {@link ServerIo#persist}
+     */
+    public ServerNode(ServerId self, LmKeyring keyring, ServerConfig config, CoreFactory localFactory,
+                      CoreFactory wideFactory, KeyDirectory keys, StateMachine app, ServerIo io, List<Bytes> persisted) {
+        this(self, keyring, keyring.signingFor(self), config, localFactory, wideFactory, keys, app, io, persisted);
+    }
+
+    /** As above, with this server's part in signing for its site given explicitly (the simulator plants bad signers). */
+    public ServerNode(ServerId self, LmKeyring keyring, SiteSigning signing, ServerConfig config, CoreFactory localFactory,
+                      CoreFactory wideFactory, KeyDirectory keys, StateMachine app, ServerIo io, List<Bytes> persisted) {
         this.self = self;
         this.site = self.site();
-        this.siteSizes = new TreeMap<>(sites);
+        this.siteSizes = new TreeMap<>();
+        keyring.sites().forEach((s, spec) -> siteSizes.put(s, spec.servers()));
+        Map<SiteId, Integer> sites = siteSizes;
         Integer size = siteSizes.get(site);
         if (size == null || self.index() >= size) throw new IllegalArgumentException(self + " is not in the deployment " + sites);
         List<ServerId> servers = new ArrayList<>();
@@ -109,10 +163,14 @@ public final class ServerNode {
         this.keys = keys;
         this.io = io;
         this.replaying = !persisted.isEmpty();
-        this.lmSigner = new SingleKeyLmSigner(keys.scheme(), site, keys.site(site).privateKey());
+        this.signing = signing;
+        if (config.lmTimeoutNoticesNeeded() < keyring.noticesNeeded(site)) {
+            throw new IllegalArgumentException("lmTimeoutNoticesNeeded = " + config.lmTimeoutNoticesNeeded() + " but " + site
+                    + " needs " + keyring.noticesNeeded(site) + " (f+1 for a Byzantine site, section 4.3)");
+        }
         this.local = localFactory.create(siteServers, self, new LocalOutbox(), persisted);
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
-                wideFactory, keys, app, new Host());
+                wideFactory, keys, keyring.verifiers(), app, new Host());
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */
@@ -148,6 +206,11 @@ public final class ServerNode {
         } else if (frame instanceof Frame.Notice f) {
             if (!from.equals(f.notice().signer())) reject(from, Rejection.PROTOCOL_VIOLATION, "timeout notice relayed for " + f.notice().signer());
             else collectNotice(f.notice());
+        } else if (frame instanceof Frame.Share || frame instanceof Frame.ProofRequest || frame instanceof Frame.ProofReply
+                || frame instanceof Frame.Blame) {
+            if (!from.site().equals(site) || from.equals(self)) reject(from, Rejection.NOT_A_MEMBER, "signing frame from outside the site");
+            else if (!(signing instanceof SiteSigning.Shared shared)) reject(from, Rejection.PROTOCOL_VIOLATION, "this site signs with its site key");
+            else onSigningFrame(from, frame, shared);
         } else {
             reject(from, Rejection.PROTOCOL_VIOLATION, "client frame from a server");
         }
@@ -222,31 +285,236 @@ public final class ServerNode {
      * message broadcast to every site and everything else the batch produced cost one signature.
      */
     private void sendWideBatch(List<LmHost.Outgoing> batch) {
-        if (replaying || !local.isLeader()) return; // the local leader is the forwarder on every link
+        if (replaying) return; // these messages were sent (or lost) before the crash; the core retransmits
+        if (!config.merkleBatching()) {
+            // Unamortized (to compare with Table 4.3): every distinct message is signed on its own.
+            java.util.LinkedHashMap<Bytes, List<LmHost.Outgoing>> byMessage = new java.util.LinkedHashMap<>();
+            for (LmHost.Outgoing o : batch) byMessage.computeIfAbsent(o.message(), k -> new ArrayList<>()).add(o);
+            for (List<LmHost.Outgoing> one : byMessage.values()) signAndSend(one);
+        } else {
+            signAndSend(batch);
+        }
+    }
+
+    private void signAndSend(List<LmHost.Outgoing> batch) {
         List<Bytes> distinct = new ArrayList<>(new LinkedHashSet<>(batch.stream().map(LmHost.Outgoing::message).toList()));
         MerkleBatch tree = MerkleBatch.of(distinct);
-        LmSignature signature = lmSigner.sign(tree.root());
-        lmSignatures++;
+        int attempt = 0;
+        for (LmHost.Outgoing o : batch) attempt = Math.max(attempt, noteAttempt(o.to(), o.message()));
+        if (signing instanceof SiteSigning.SiteKey k) {
+            if (!isForwarder(attempt)) return;
+            lmSignatures++;
+            forward(batch, distinct, tree, k.signer().sign(tree.root()), attempt);
+            return;
+        }
+        // A Byzantine site: every server shares its signature over the root it computed itself
+        // (every correct server executed the same batch, so computed the same root); the
+        // forwarder combines f+1 shares (THRESHOLD-SIGN, section 3.4.2).
+        SiteSigning.Shared shared = (SiteSigning.Shared) signing;
+        Bytes root = tree.root();
+        SigningRound round = rounds.get(root);
+        if (round != null) {
+            // The same output again (the core retransmits): resend under the signature we hold,
+            // or let the next forwarder combine the shares we already have.
+            round.attempt = attempt;
+            if (round.signature != null && isForwarder(attempt)) forward(batch, distinct, tree, round.signature, attempt);
+            else progress(root, round, shared);
+            return;
+        }
+        round = new SigningRound(batch, distinct, tree, attempt);
+        rounds.put(root, round);
+        if (rounds.size() > config.signingRoundsMax()) {
+            Iterator<Bytes> oldest = rounds.keySet().iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        Bytes share = shared.share(root);
+        sharesMade++;
+        round.shares.put(self, share);
+        Bytes frame = new Frame.Share(root, share).encode();
+        for (ServerId s : siteServers) if (!s.equals(self)) io.sendToServer(s, frame);
+        for (ArrayDeque<Frame.Share> early : earlyShares.values()) {
+            // The early shares were buffered per sender; take those for this root.
+            for (Iterator<Frame.Share> it = early.iterator(); it.hasNext(); ) {
+                Frame.Share e = it.next();
+                if (e.root().equals(root)) it.remove();
+            }
+        }
+        for (Map.Entry<ServerId, Bytes> e : takeEarlyShares(root).entrySet()) round.shares.putIfAbsent(e.getKey(), e.getValue());
+        progress(root, round, shared);
+    }
+
+    private final TreeMap<Bytes, TreeMap<ServerId, Bytes>> earlyByRoot = new TreeMap<>();
+
+    private Map<ServerId, Bytes> takeEarlyShares(Bytes root) {
+        TreeMap<ServerId, Bytes> m = earlyByRoot.remove(root);
+        return m == null ? Map.of() : m;
+    }
+
+    /** The forwarder sends one batch's messages, each with its path and the site signature on the root (section 4.6). */
+    private void forward(List<LmHost.Outgoing> batch, List<Bytes> distinct, MerkleBatch tree, LmSignature signature, int attempt) {
         List<LmEnvelopePart> envelopes = tree.envelopes(signature);
         for (LmHost.Outgoing o : batch) {
             LmEnvelopePart envelope = envelopes.get(distinct.indexOf(o.message()));
-            io.sendToServer(peerFor(o.to(), o.message()), new Frame.Wide(site, o.to(), envelope).encode());
+            ServerId peer = new ServerId(o.to(), attempt % siteSizes.get(o.to()));
+            io.sendToServer(peer, new Frame.Wide(site, o.to(), envelope).encode());
             wideMessagesSent++;
         }
     }
 
-    /** The peer on the link to {@code to}; a message sent again means the last peer may be down. */
-    private ServerId peerFor(SiteId to, Bytes message) {
+    // ---------------------------------------------------------------- THRESHOLD-SIGN (section 3.4.2, Figure 3.10)
+
+    private void onSigningFrame(ServerId from, Frame frame, SiteSigning.Shared shared) {
+        if (frame instanceof Frame.Blame b) {
+            onBlame(from, b.evidence(), shared);
+            return;
+        }
+        if (blacklist.contains(from)) return; // proven faulty: nothing it says about signing counts
+        if (frame instanceof Frame.Share f) {
+            SigningRound round = rounds.get(f.root());
+            if (round == null) {
+                // We have not executed that batch yet (or it is old, or made up). Keep a few per
+                // sender so an early share is not lost; a faulty server can only evict its own.
+                ArrayDeque<Frame.Share> q = earlyShares.computeIfAbsent(from, k -> new ArrayDeque<>());
+                q.addLast(f);
+                earlyByRoot.computeIfAbsent(f.root(), k -> new TreeMap<>()).putIfAbsent(from, f.share());
+                if (q.size() > config.earlySharesPerServerMax()) {
+                    Frame.Share dropped = q.pollFirst();
+                    TreeMap<ServerId, Bytes> m = earlyByRoot.get(dropped.root());
+                    if (m != null && m.remove(from) != null && m.isEmpty()) earlyByRoot.remove(dropped.root());
+                }
+                return;
+            }
+            round.shares.putIfAbsent(from, f.share());
+            progress(f.root(), round, shared);
+        } else if (frame instanceof Frame.ProofRequest f) {
+            SigningRound round = rounds.get(f.root());
+            // Answered once per requester and round: proofs cost far more than partials.
+            if (round == null || !round.proofRequestsAnswered.add(from)) return;
+            Bytes proof = shared.proof(f.root());
+            if (proof == null) {
+                reject(from, Rejection.PROTOCOL_VIOLATION, "proof requested, but this site's shares need none");
+                return;
+            }
+            proofsMade++;
+            Bytes share = round.shares.get(self);
+            Bytes content = Frame.ProofReply.signedContent(self, f.root(), share, proof);
+            Frame.ProofReply reply = new Frame.ProofReply(self, f.root(), share, proof, keys.scheme().sign(keys.server(self).privateKey(), content));
+            io.sendToServer(from, reply.encode());
+        } else if (frame instanceof Frame.ProofReply f) {
+            if (!f.signer().equals(from)) {
+                reject(from, Rejection.PROTOCOL_VIOLATION, "proof reply signed by " + f.signer());
+                return;
+            }
+            SigningRound round = rounds.get(f.root());
+            if (round == null || round.signature != null) return;
+            if (!keys.verify(from, f.signedContent(), f.signature())) {
+                reject(from, Rejection.BAD_SIGNATURE, "proof reply signature");
+                return;
+            }
+            Bytes sent = round.shares.get(from);
+            if (sent != null && !sent.equals(f.share())) {
+                // Two different partials for one root: no correct server does that.
+                blacklist.add(from);
+                reject(from, Rejection.PROTOCOL_VIOLATION, "proof reply for another partial than the one shared");
+                return;
+            }
+            round.shares.putIfAbsent(from, f.share());
+            round.proofs.putIfAbsent(from, f);
+            progress(f.root(), round, shared);
+        }
+    }
+
+    /** Feeds a round's new shares and proofs to its collector; only the forwarder (local leader) combines. */
+    private void progress(Bytes root, SigningRound round, SiteSigning.Shared shared) {
+        if (round.signature != null || !isForwarder(round.attempt) || replaying) return;
+        if (round.collector == null) round.collector = shared.collector(root, blacklist);
+        List<SiteSigning.Progress> results = new ArrayList<>();
+        for (Map.Entry<ServerId, Bytes> e : round.shares.entrySet()) {
+            if (round.fedShares.add(e.getKey())) results.add(round.collector.offerShare(e.getKey(), e.getValue()));
+        }
+        for (Map.Entry<ServerId, Frame.ProofReply> e : round.proofs.entrySet()) {
+            if (round.fedProofs.add(e.getKey())) results.add(round.collector.offerProof(e.getKey(), e.getValue().proof()));
+        }
+        for (SiteSigning.Progress p : results) {
+            for (SiteSigning.Bad bad : p.rejected()) {
+                reject(bad.server(), bad.reason(), "share for root " + root + ": " + bad.detail());
+            }
+            for (ServerId accused : p.blamed()) {
+                blacklist.add(accused);
+                reject(accused, Rejection.BAD_SIGNATURE, "partial signature proven invalid for root " + root + "; blacklisted");
+                Frame.ProofReply evidence = round.proofs.get(accused);
+                if (evidence != null) {
+                    Bytes frame = new Frame.Blame(evidence).encode();
+                    for (ServerId s : siteServers) if (!s.equals(self)) io.sendToServer(s, frame);
+                }
+            }
+            for (ServerId s : p.proofsWanted()) {
+                if (s.equals(self)) {
+                    // Our own partial is under suspicion only if we are faulty; prove it like anyone else.
+                    Bytes proof = shared.proof(root);
+                    proofsMade++;
+                    Bytes share = round.shares.get(self);
+                    Bytes content = Frame.ProofReply.signedContent(self, root, share, proof);
+                    round.proofs.putIfAbsent(self, new Frame.ProofReply(self, root, share, proof,
+                            keys.scheme().sign(keys.server(self).privateKey(), content)));
+                } else {
+                    io.sendToServer(s, new Frame.ProofRequest(root).encode());
+                }
+            }
+            if (p.signature() != null && round.signature == null) {
+                round.signature = p.signature();
+                lmSignatures++;
+                forward(round.batch, round.distinct, round.tree, round.signature, round.attempt);
+            }
+        }
+        // Our own proof, if it was wanted, is fed on the next pass.
+        if (round.signature == null && round.proofs.containsKey(self) && !round.fedProofs.contains(self)) progress(root, round, shared);
+    }
+
+    /** Another server relays proof that {@code evidence.signer()} made a bad partial (Figure 3.10, B9-B10). */
+    private void onBlame(ServerId from, Frame.ProofReply evidence, SiteSigning.Shared shared) {
+        ServerId accused = evidence.signer();
+        if (blacklist.contains(accused)) return;
+        if (!accused.site().equals(site) || accused.index() >= siteServers.size()
+                || !keys.verify(accused, evidence.signedContent(), evidence.signature())) {
+            reject(from, Rejection.BAD_SIGNATURE, "blame without a valid signed proof reply of " + accused);
+            return;
+        }
+        if (!shared.isEvidenceOfBadShare(accused, evidence.root(), evidence.share(), evidence.proof())) {
+            reject(from, Rejection.PROTOCOL_VIOLATION, "blame of " + accused + " whose proof verifies");
+            return;
+        }
+        blacklist.add(accused);
+        reject(accused, Rejection.BAD_SIGNATURE, "blamed by " + from + " with evidence of a bad partial; blacklisted");
+    }
+
+    /**
+     * How many times this server's logical machine has output {@code message} to {@code to} before
+     * (0 the first time). Every correct server executes the same batches, so every one counts
+     * alike, and the count picks both the forwarder and the peer: a message the core sends again
+     * leaves from the next server of this site to the next server of that one, so within f+1
+     * attempts a correct forwarder and a correct peer carry it (a simple form of BLink's
+     * forwarder rotation, section 4.4).
+     */
+    private int noteAttempt(SiteId to, Bytes message) {
         PeerState p = peers.computeIfAbsent(to, k -> new PeerState());
         Bytes digest = Digests.sha256(message);
-        if (!p.recent.add(digest)) {
-            p.peerIndex = (p.peerIndex + 1) % siteSizes.get(to);
-        } else if (p.recent.size() > config.forwarderRecentMax()) {
-            Iterator<Bytes> it = p.recent.iterator();
+        Integer before = p.recent.remove(digest);
+        int attempt = before == null ? 0 : before + 1;
+        p.recent.put(digest, attempt); // re-inserted: most recent last
+        if (p.recent.size() > config.forwarderRecentMax()) {
+            Iterator<Bytes> it = p.recent.keySet().iterator();
             it.next();
             it.remove();
         }
-        return new ServerId(to, p.peerIndex);
+        return attempt;
+    }
+
+    /** Whether this server forwards a batch output for the {@code attempt}-th time. */
+    private boolean isForwarder(int attempt) {
+        int leader = local.leader().index();
+        return siteServers.get(Math.floorMod(leader + attempt, siteServers.size())).equals(self);
     }
 
     // ---------------------------------------------------------------- LM timeouts (section 4.3)
@@ -392,6 +660,8 @@ public final class ServerNode {
             if (waiting != null && waiting == update.seq()) {
                 waitingClients.remove(update.client());
                 io.sendToClient(update.client(), new Frame.Reply(update.client(), update.seq(), reply).encode());
+            } else if (config.everyServerReplies() && update.client().site().equals(site)) {
+                io.sendToClient(update.client(), new Frame.Reply(update.client(), update.seq(), reply).encode());
             }
         }
 
@@ -437,7 +707,22 @@ public final class ServerNode {
         return wideMessagesSent;
     }
 
+    /** Site signatures this server produced as forwarder: one per batch signed with the site key, or combined from shares. */
     public long lmSignatures() {
         return lmSignatures;
+    }
+
+    /** Shares (threshold partials or certificate signatures) this server computed. */
+    public long sharesMade() {
+        return sharesMade;
+    }
+
+    /** Proofs of correctness of partials this server computed on request. */
+    public long proofsMade() {
+        return proofsMade;
+    }
+
+    public java.util.Set<ServerId> blacklist() {
+        return java.util.Collections.unmodifiableSet(blacklist);
     }
 }

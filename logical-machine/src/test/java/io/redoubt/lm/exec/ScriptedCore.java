@@ -24,6 +24,8 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
     public final List<Map.Entry<N, Bytes>> messages = new ArrayList<>();
     public final List<TimerId> timersFired = new ArrayList<>();
     public boolean leader = true;
+    /** Whom {@link #leader()} names; this node when null. */
+    public N leaderNode;
     public int starts;
     private long nextSlot;
 
@@ -67,7 +69,7 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
 
     @Override
     public N leader() {
-        return self;
+        return leaderNode != null ? leaderNode : self;
     }
 
     public long view() {

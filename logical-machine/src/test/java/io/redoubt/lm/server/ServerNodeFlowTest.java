@@ -62,31 +62,40 @@ class ServerNodeFlowTest {
     }
 
     @Test
-    void wideMessagesLeaveSignedByTheSiteFromTheForwarderAndRetransmissionsTryTheNextPeer() {
+    void wideMessagesLeaveSignedByTheSiteFromTheForwarderAndRetransmissionsRotateForwarderAndPeer() {
         TestNode t = new TestNode("ed25519");
         SiteId to = SiteId.of(1);
         Bytes msg = Bytes.ofUtf8("propose 1");
+        Bytes other = Bytes.ofUtf8("propose 0");
         t.wide.out.send(to, w -> w.raw(msg.unsafeArray()));
-        t.wide.out.send(to, w -> w.raw(msg.unsafeArray())); // the wide core retransmits
+        t.wide.out.send(SiteId.of(2), w -> w.raw(other.unsafeArray()));
         t.node.logicalMachine().execute(List.of()); // the end of an executed batch sends what it produced
 
         assertEquals(2, t.io.toServers.size());
         assertEquals(ServerId.of(1, 0), t.io.toServers.get(0).getKey());
-        assertEquals(ServerId.of(1, 1), t.io.toServers.get(1).getKey(), "a retransmission goes to the next peer");
+        assertEquals(ServerId.of(2, 0), t.io.toServers.get(1).getKey());
         for (Map.Entry<ServerId, Bytes> sent : t.io.toServers) {
             Frame.Wide f = assertInstanceOf(Frame.Wide.class, decode(sent.getValue()));
             assertEquals(SITE, f.from());
-            assertEquals(to, f.to());
-            assertEquals(msg, f.envelope().message());
             assertTrue(t.node.logicalMachine().verifyWide(SITE, f.envelope()) instanceof LmMessageVerifier.Accepted,
                     "signed by the site, over the batch root (section 4.6)");
         }
         assertEquals(1, t.node.lmSignatures(), "one signature per executed batch, however many messages it sent");
         assertEquals(2, t.node.wideMessagesSent());
 
-        t.local.leader = false; // only the local leader forwards
+        // The core sends the message again in a later batch: the next server of the site forwards
+        // it, to the next peer. With the local leader at index 2, the next server is us (index 0).
+        t.local.leaderNode = ServerId.of(0, 2);
+        t.wide.out.send(to, w -> w.raw(msg.unsafeArray()));
+        t.node.logicalMachine().execute(List.of());
+        assertEquals(3, t.io.toServers.size());
+        assertEquals(ServerId.of(1, 1), t.io.toServers.get(2).getKey(), "a retransmission goes to the next peer");
+        assertEquals(msg, assertInstanceOf(Frame.Wide.class, decode(t.io.toServers.get(2).getValue())).envelope().message());
+
+        // A first attempt leaves from the local leader (index 2), so not from us.
         t.wide.out.send(to, w -> w.raw(Bytes.ofUtf8("propose 2").unsafeArray()));
-        assertEquals(2, t.io.toServers.size());
+        t.node.logicalMachine().execute(List.of());
+        assertEquals(3, t.io.toServers.size());
     }
 
     @Test
@@ -133,7 +142,7 @@ class ServerNodeFlowTest {
 
     @Test
     void withTwoNoticesNeededOurOwnExpiryIsNotEnough() {
-        TestNode t = new TestNode("simulated", new ServerConfig(2, 200, 256));
+        TestNode t = new TestNode("simulated", ServerConfig.benignSite().withNoticesNeeded(2));
         t.wide.out.setTimer(TIMER, 300);
         t.node.onTimer(LM_TIMER);
         assertTrue(t.local.submitted.isEmpty());
