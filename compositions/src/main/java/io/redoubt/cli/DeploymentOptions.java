@@ -5,6 +5,8 @@ import io.redoubt.sim.Composition;
 import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import java.io.File;
+import io.redoubt.lm.crypto.threshold.ThresholdParameters;
+import io.redoubt.lm.server.LmKeyring;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -31,7 +33,7 @@ final class DeploymentOptions {
     @Option(names = "--updates-per-client", description = "updates each client proposes, one at a time")
     Integer updatesPerClient;
 
-    @Option(names = "--faults", description = "faults in the safety phase: none or benign")
+    @Option(names = "--faults", description = "faults in the safety phase: none, benign or byzantine")
     String faults;
 
     @Option(names = "--signatures", description = "ed25519 (real) or simulated (a fast stand-in, sound only inside the simulator)")
@@ -39,6 +41,12 @@ final class DeploymentOptions {
 
     @Option(names = "--seed", description = "seed of the (first) run")
     Long seed;
+
+    @Option(names = "--lm-signatures", description = "how a Byzantine site signs: threshold (Shoup RSA) or certificate (f+1 signatures)")
+    String lmSignatures;
+
+    @Option(names = "--threshold-key-bits", description = "threshold-RSA modulus bits (under 2048 only with simulated signatures)")
+    Integer thresholdKeyBits;
 
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
     SimConfig resolve(CommandLine cl, File defaultFile) {
@@ -52,7 +60,20 @@ final class DeploymentOptions {
         if (faults != null) b.faults(parse(cl, () -> FaultProfile.parse(faults)));
         if (signatures != null) b.signatureScheme(parse(cl, () -> SignatureScheme.named(signatures)).name());
         if (seed != null) b.seed(seed);
-        return parse(cl, b::build);
+        if (lmSignatures != null) {
+            b.byzantineSiteSigning(parse(cl, () -> {
+                LmKeyring.Kind k = LmKeyring.Kind.parse(lmSignatures);
+                if (k == LmKeyring.Kind.SITE_KEY) throw new IllegalArgumentException("--lm-signatures site-key: a Byzantine site cannot sign with one key; valid: threshold, certificate");
+                return k;
+            }));
+        }
+        if (thresholdKeyBits != null) b.thresholdKeyBits(atLeast(cl, "--threshold-key-bits", thresholdKeyBits, ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS));
+        SimConfig built = parse(cl, b::build);
+        if (built.insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().byzantineSites()) {
+            throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.thresholdKeyBits()
+                    + " is insecure; under " + ThresholdParameters.MODULUS_BITS_MIN + " bits only with --signatures simulated");
+        }
+        return built;
     }
 
     static int atLeast(CommandLine cl, String option, int value, int min) {

@@ -26,7 +26,8 @@ final class Fidelity {
         out.printf(Locale.ROOT, "rounds per update, fault-free, a single client proposing one update at a time (Lane 2008, Table 4.2, %s):%n",
                 base.composition().cliName());
         out.printf(Locale.ROOT, "  %-44s %6s %6s %6s%n", "", "wide", "local", "total");
-        out.printf(Locale.ROOT, "  %-44s %6d %6d %6d%n", "Table 4.2", table[0], table[1], table[2]);
+        if (table != null) out.printf(Locale.ROOT, "  %-44s %6d %6d %6d%n", "Table 4.2", table[0], table[1], table[2]);
+        else out.printf(Locale.ROOT, "  %-44s%n", "Table 4.2 has no row for a flat (solo) composition");
         row(out, "measured, client at the leader site", leader);
         if (other != null) row(out, "measured, client at another site", other);
         out.println("  The table counts from the update's arrival at the leader logical machine: order it there");

@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.redoubt.bft.PbftConfig;
+import io.redoubt.lm.crypto.threshold.ThresholdParameters;
+import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.sim.Composition;
 import io.redoubt.sim.FaultProfile;
@@ -69,8 +72,44 @@ public final class Settings {
         long safetyMillis = duration(c, "simulation.safety-phase").toMillis();
         long livenessMillis = duration(c, "simulation.liveness-bound").toMillis();
         if (livenessMillis <= 0) throw invalid("simulation.liveness-bound", c.getValue("simulation.liveness-bound").unwrapped(), "must be > 0, e.g. 60s");
-        return new SimConfig(composition, sites, serversPerSite, clients, updates, faults, seed, signatures, latencyMicros,
-                bandwidth, safetyMillis, livenessMillis, local, wide, null, null, -1, null, 0);
+        PbftConfig localPbft = pbft(c, "local.pbft");
+        PbftConfig widePbft = pbft(c, "wide.pbft");
+        LmKeyring.Kind lmSigning = get("redoubt.byzantine-sites.signatures", () -> {
+            LmKeyring.Kind k = LmKeyring.Kind.parse(c.getString("byzantine-sites.signatures"));
+            if (k == LmKeyring.Kind.SITE_KEY) throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
+            return k;
+        });
+        int keyBits = atLeast(c, "byzantine-sites.threshold-key-bits", ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS);
+        if (keyBits > ThresholdParameters.MODULUS_BITS_MAX || keyBits % 2 != 0) {
+            throw invalid("byzantine-sites.threshold-key-bits", keyBits, "must be even and at most " + ThresholdParameters.MODULUS_BITS_MAX + ", e.g. 2048");
+        }
+        if (keyBits < ThresholdParameters.MODULUS_BITS_MIN && !signatures.equals("simulated")) {
+            throw invalid("byzantine-sites.threshold-key-bits", keyBits, "keys under " + ThresholdParameters.MODULUS_BITS_MIN
+                    + " bits are insecure; they are allowed only with simulation.signatures = simulated");
+        }
+        try {
+            return new SimConfig(composition, sites, serversPerSite, clients, updates, faults, seed, signatures, latencyMicros,
+                    bandwidth, safetyMillis, livenessMillis, local, wide, null, null, -1, null, 0, localPbft, widePbft, lmSigning, keyBits, true);
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
+        }
+    }
+
+    private static PbftConfig pbft(Config c, String path) {
+        return get("redoubt." + path, () -> new PbftConfig(
+                atLeast(c, path + ".window-slots", 1),
+                atLeast(c, path + ".checkpoint-interval-slots", 1),
+                atLeast(c, path + ".batch-payloads-max", 1),
+                bytes(c, path + ".batch-bytes-max"),
+                bytes(c, path + ".payload-bytes-max"),
+                atLeast(c, path + ".pending-payloads-max", 1),
+                positiveMillis(c, path + ".request-timeout"),
+                positiveMillis(c, path + ".request-timeout-max"),
+                positiveMillis(c, path + ".view-change-timeout"),
+                positiveMillis(c, path + ".view-change-timeout-max"),
+                positiveMillis(c, path + ".retransmit"),
+                atLeast(c, path + ".catch-up-slots-max", 1),
+                atLeast(c, path + ".history-slots-max", 1)));
     }
 
     private static PaxosConfig paxos(Config c, String path) {

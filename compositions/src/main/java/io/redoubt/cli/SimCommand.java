@@ -72,7 +72,7 @@ final class SimCommand implements Callable<Integer> {
         List<SimResult> failed = new ArrayList<>();
         int safety = 0, liveness = 0, done = 0;
         long updatesOrdered = 0;
-        SimResult.Exercised exercised = new SimResult.Exercised(0, 0, 0, 0);
+        SimResult.Exercised exercised = SimResult.Exercised.none();
         try {
             CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
@@ -113,6 +113,12 @@ final class SimCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "faults exercised: %d server crashes, %d partitions, %d local leader changes, %d wide-area leader changes%n",
                 exercised.crashes(), exercised.partitions(), exercised.localViewChanges(), exercised.wideViewChanges());
+        if (!exercised.adversaries().isEmpty()) {
+            StringBuilder sb = new StringBuilder("adversaries: ");
+            exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));
+            sb.append(exercised.blacklisted()).append(" blacklistings of a server proven to send a bad partial");
+            out.println(sb);
+        }
         Fidelity.print(base, out);
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
@@ -132,6 +138,10 @@ final class SimCommand implements Callable<Integer> {
         // Campaign defaults: benign faults, the fast signature stand-in, seed 1, two clients a site.
         if (deployment.faults == null) deployment.faults = "benign";
         if (deployment.signatures == null) deployment.signatures = "simulated";
+        // With the stand-in, threshold keys may be small too: dealing 2048-bit keys per seed would dominate a campaign.
+        if (deployment.thresholdKeyBits == null && deployment.signatures.equals("simulated")) {
+            deployment.thresholdKeyBits = SimConfig.SIMULATION_THRESHOLD_KEY_BITS;
+        }
         if (deployment.seed == null) deployment.seed = 1L;
         if (deployment.clientsPerSite == null) deployment.clientsPerSite = 2;
         SimConfig c = deployment.resolve(cl, null);

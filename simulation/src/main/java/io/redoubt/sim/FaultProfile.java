@@ -8,14 +8,20 @@ public enum FaultProfile {
      * Benign faults: message loss, duplication and reordering, site partitions and merges, and
      * server crashes with restart from stable storage (the crash-recovery model Paxos tolerates).
      */
-    BENIGN;
+    BENIGN,
+    /**
+     * The benign faults, plus adversaries placed within the composition's assumptions (section
+     * 4.2): up to f Byzantine servers in each BFT site, up to F compromised sites when BFT runs on
+     * the wide area; Paxos sites and a Paxos wide area get crash faults only.
+     */
+    BYZANTINE;
 
     public static FaultProfile parse(String s) {
         return switch (s) {
             case "none" -> NONE;
             case "benign" -> BENIGN;
-            default -> throw new IllegalArgumentException("--faults '" + s + "' is not valid; valid: none, benign"
-                    + (s.equals("byzantine") ? " (byzantine arrives with the BFT compositions)" : ""));
+            case "byzantine" -> BYZANTINE;
+            default -> throw new IllegalArgumentException("--faults '" + s + "' is not valid; valid: none, benign, byzantine");
         };
     }
 

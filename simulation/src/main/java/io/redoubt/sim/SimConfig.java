@@ -1,6 +1,9 @@
 package io.redoubt.sim;
 
+import io.redoubt.bft.PbftConfig;
 import io.redoubt.lm.core.CoreFactory;
+import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 
 /**
@@ -33,7 +36,12 @@ public record SimConfig(
         CoreFactory wideOverride,
         int clientSite,
         String configFile,
-        long clientThinkMillis) {
+        long clientThinkMillis,
+        PbftConfig localPbft,
+        PbftConfig widePbft,
+        LmKeyring.Kind byzantineSiteSigning,
+        int thresholdKeyBits,
+        boolean amortized) {
 
     public SimConfig {
         if (sites < 1) throw new IllegalArgumentException("--sites must be >= 1, was " + sites);
@@ -41,6 +49,10 @@ public record SimConfig(
         if (clientsPerSite < 0) throw new IllegalArgumentException("clients per site must be >= 0, was " + clientsPerSite);
         if (updatesPerClient < 0) throw new IllegalArgumentException("updates per client must be >= 0, was " + updatesPerClient);
         if (clientSite < -1 || clientSite >= sites) throw new IllegalArgumentException("client site must be -1 (every site) or in [0, " + sites + "), was " + clientSite);
+        composition.checkTopology(sites, serversPerSite);
+        if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
+            throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
+        }
     }
 
     /** Defaults: the dissertation's WAN (50 ms links, 10 Mbit/s; section 4.7), about 200 updates. */
@@ -49,7 +61,20 @@ public record SimConfig(
         int updatesPerClient = (200 + sites * clientsPerSite - 1) / (sites * clientsPerSite);
         return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1,
                 "simulated", 25_000, 10_000_000, 6_000, 60_000,
-                PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null, -1, null, 0);
+                PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null, -1, null, 0,
+                PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD, SIMULATION_THRESHOLD_KEY_BITS, true);
+    }
+
+    /**
+     * Threshold-RSA modulus in campaigns with the simulated signature stand-in: small, so that a
+     * seed deals its keys in milliseconds; like the stand-in, sound only inside the simulator.
+     * With real signatures keys are 2048 bits unless configured otherwise.
+     */
+    public static final int SIMULATION_THRESHOLD_KEY_BITS = 512;
+
+    /** Whether threshold keys of this run are below the 2048-bit minimum (allowed only with simulated signatures). */
+    public boolean insecureThresholdKeys() {
+        return thresholdKeyBits < io.redoubt.lm.crypto.threshold.ThresholdParameters.MODULUS_BITS_MIN;
     }
 
     public SimConfig withSeed(long s) {
@@ -66,6 +91,10 @@ public record SimConfig(
 
     public SimConfig withSignatureScheme(String scheme) {
         return toBuilder().signatureScheme(scheme).build();
+    }
+
+    public SimConfig withPbft(PbftConfig local, PbftConfig wide) {
+        return toBuilder().localPbft(local).widePbft(wide).build();
     }
 
     public SimConfig withPaxos(PaxosConfig local, PaxosConfig wide) {
@@ -94,6 +123,10 @@ public record SimConfig(
         private int clientSite;
         private String configFile;
         private long clientThinkMillis;
+        private PbftConfig localPbft, widePbft;
+        private LmKeyring.Kind byzantineSiteSigning;
+        private int thresholdKeyBits;
+        private boolean amortized;
 
         private Builder(SimConfig c) {
             composition = c.composition;
@@ -115,6 +148,11 @@ public record SimConfig(
             clientSite = c.clientSite;
             configFile = c.configFile;
             clientThinkMillis = c.clientThinkMillis;
+            localPbft = c.localPbft;
+            widePbft = c.widePbft;
+            byzantineSiteSigning = c.byzantineSiteSigning;
+            thresholdKeyBits = c.thresholdKeyBits;
+            amortized = c.amortized;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -136,20 +174,38 @@ public record SimConfig(
         public Builder clientSite(int v) { clientSite = v; return this; }
         public Builder configFile(String v) { configFile = v; return this; }
         public Builder clientThinkMillis(long v) { clientThinkMillis = v; return this; }
+        public Builder localPbft(PbftConfig v) { localPbft = v; return this; }
+        public Builder widePbft(PbftConfig v) { widePbft = v; return this; }
+        public Builder byzantineSiteSigning(LmKeyring.Kind v) { byzantineSiteSigning = v; return this; }
+        public Builder thresholdKeyBits(int v) { thresholdKeyBits = v; return this; }
+        public Builder amortized(boolean v) { amortized = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
                     wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos,
-                    localOverride, wideOverride, clientSite, configFile, clientThinkMillis);
+                    localOverride, wideOverride, clientSite, configFile, clientThinkMillis, localPbft, widePbft, byzantineSiteSigning,
+                    thresholdKeyBits, amortized);
         }
     }
 
-    public CoreFactory localFactory() {
-        return localOverride != null ? localOverride : composition.localFactory(localPaxos);
+    /** The local tier's cores; PBFT signs its messages with the servers' keys in {@code keys}. */
+    public CoreFactory localFactory(KeyDirectory keys) {
+        return localOverride != null ? localOverride : composition.localFactory(unamortizedIfAsked(), keys);
     }
 
-    public CoreFactory wideFactory() {
-        return wideOverride != null ? wideOverride : composition.wideFactory(widePaxos);
+    /**
+     * With amortization off (to compare with Table 4.3, which the dissertation measured without
+     * the section 4.6 optimizations), every ordering instance carries one event.
+     */
+    private SimConfig unamortizedIfAsked() {
+        if (amortized) return this;
+        return toBuilder().localPaxos(localPaxos.withBatchPayloadsMax(1)).widePaxos(widePaxos.withBatchPayloadsMax(1))
+                .localPbft(localPbft.withBatchPayloadsMax(1)).widePbft(widePbft.withBatchPayloadsMax(1)).amortized(true).build();
+    }
+
+    /** The wide tier's cores. */
+    public CoreFactory wideFactory(KeyDirectory keys) {
+        return wideOverride != null ? wideOverride : composition.wideFactory(unamortizedIfAsked(), keys);
     }
 
     public int clientSites() {
@@ -172,6 +228,10 @@ public record SimConfig(
                 .append(" --servers-per-site ").append(serversPerSite).append(" --faults ").append(faults.cliName())
                 .append(" --clients-per-site ").append(clientsPerSite).append(" --updates-per-client ").append(updatesPerClient)
                 .append(" --signatures ").append(signatureScheme).append(" --seed ").append(seed).append(" --seeds 1");
+        if (composition.localProtocol().equals("bft")) {
+            sb.append(" --lm-signatures ").append(byzantineSiteSigning.name().toLowerCase(java.util.Locale.ROOT));
+            if (byzantineSiteSigning == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(thresholdKeyBits);
+        }
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         if (localOverride != null || wideOverride != null) {

@@ -31,13 +31,44 @@ public record SimResult(
         long maxQueueDelayMicros,
         Exercised exercised,
         List<String> rejectionTrace,
-        String stopReason) {
+        String stopReason,
+        CryptoCost leaderSiteCost) {
 
-    /** How hard the run pushed the protocols: leader changes at each tier, crashes, partitions. */
-    public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions) {
+    /**
+     * The expensive cryptography the servers of the wide-area leader's site did in the whole run
+     * (Table 4.3): ordinary signatures (Ed25519 here, RSA in the dissertation), threshold-RSA
+     * partials, and proofs of correctness of partials.
+     */
+    public record CryptoCost(int servers, long signatures, long thresholdPartials, long proofs) {
+        public double signaturesPerServer() {
+            return servers == 0 ? 0 : (double) signatures / servers;
+        }
+
+        public double partialsPerServer() {
+            return servers == 0 ? 0 : (double) thresholdPartials / servers;
+        }
+    }
+
+    /**
+     * How hard the run pushed the protocols: leader changes at each tier, crashes, partitions. {@code adversaries} counts faulty servers and
+     * compromised sites by what they did; {@code blacklisted} counts (server, faulty server)
+     * pairs where a correct server blacklisted a faulty one for a bad partial signature.
+     */
+    public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
+                            java.util.Map<String, Integer> adversaries, long blacklisted) {
+        public Exercised {
+            adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
+        }
+
+        public static Exercised none() {
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0);
+        }
+
         public Exercised plus(Exercised o) {
+            java.util.TreeMap<String, Integer> a = new java.util.TreeMap<>(adversaries);
+            o.adversaries.forEach((k, v) -> a.merge(k, v, Integer::sum));
             return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
-                    crashes + o.crashes, partitions + o.partitions);
+                    crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted);
         }
     }
 

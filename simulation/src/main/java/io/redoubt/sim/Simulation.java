@@ -13,7 +13,11 @@ import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.Frame;
+import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
+import io.redoubt.lm.server.SiteSigning;
+import io.redoubt.sim.adversary.Adversary;
+import io.redoubt.sim.adversary.BadShares;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.sim.net.Cancellable;
@@ -56,6 +60,9 @@ public final class Simulation {
     private final RandomSource faultRandom;
     private final Network<Endpoint> network;
     private final KeyDirectory keys;
+    private final LmKeyring keyring;
+    private final io.redoubt.lm.core.CoreFactory localFactory;
+    private final io.redoubt.lm.core.CoreFactory wideFactory;
     private final Map<SiteId, Integer> siteSizes = new TreeMap<>();
     private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
@@ -70,6 +77,19 @@ public final class Simulation {
     private final List<String> livenessFailures = new ArrayList<>();
     private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
     private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
+    /** Byzantine servers and every server of a compromised site: the checkers hold no promise for them. */
+    private final java.util.TreeSet<ServerId> faulty = new java.util.TreeSet<>();
+    private final TreeMap<ServerId, Adversary> adversaries = new TreeMap<>();
+    private final TreeMap<Integer, Adversary> compromisedSites = new TreeMap<>();
+    private final RandomSource adversaryRandom;
+    private long expectedUpdates;
+    /** The server whose input is being processed, to charge its signatures to (Table 4.3); null for clients. */
+    private ServerId processing;
+    private final TreeMap<ServerId, Long> signaturesBy = new TreeMap<>();
+
+    private void countSignature() {
+        if (processing != null) signaturesBy.merge(processing, 1L, Long::sum);
+    }
 
     // Link faults in force during the safety phase.
     private boolean faultsActive;
@@ -105,20 +125,79 @@ public final class Simulation {
         this.config = config;
         this.random = new RandomSource(config.seed());
         this.faultRandom = random.fork("faults");
-        this.keys = new KeyDirectory(SignatureScheme.named(config.signatureScheme()),
+        this.adversaryRandom = random.fork("adversaries");
+        this.keys = new KeyDirectory(new CountingScheme(SignatureScheme.named(config.signatureScheme()), this::countSignature),
                 Bytes.wrap(ByteBuffer.allocate(8).putLong(config.seed()).array()));
         this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
         for (int s = 0; s < config.sites(); s++) siteSizes.put(new SiteId(s), config.serversPerSite());
+        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
+        for (SiteId s : siteSizes.keySet()) specs.put(s, config.composition().siteSpec(config.serversPerSite(), config.byzantineSiteSigning()));
+        this.keyring = new LmKeyring(keys, specs, config.thresholdKeyBits(), config.insecureThresholdKeys());
+        this.localFactory = config.localFactory(keys);
+        this.wideFactory = config.wideFactory(keys);
+        if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
         for (int s = 0; s < config.sites(); s++) {
             for (int i = 0; i < config.serversPerSite(); i++) {
                 ServerId id = ServerId.of(s, i);
                 servers.put(Endpoint.of(id), new SimServer(id));
             }
+            // A compromised site's clients are its accomplices or its victims: no promise holds for them (section 4.2).
+            if (compromisedSites.containsKey(s)) continue;
             for (int c = 0; c < config.clientsPerSite() && (config.clientSite() < 0 || config.clientSite() == s); c++) {
                 ClientId id = ClientId.of(s, c);
                 clients.put(Endpoint.of(id), new SimClient(id));
             }
         }
+        expectedUpdates = (long) clients.size() * config.updatesPerClient();
+    }
+
+    // ---------------------------------------------------------------- adversaries (--faults byzantine)
+
+    /**
+     * Draws this seed's Byzantine faults within the composition's assumptions (section 4.2): a
+     * Paxos site has crash faults only; a BFT site up to f Byzantine servers of 3f+1; with BFT on
+     * the wide area up to F whole sites are compromised (every server faulty, acting as one
+     * Byzantine logical machine); with Paxos on the wide area, none.
+     */
+    private void planAdversaries() {
+        RandomSource r = adversaryRandom;
+        Composition comp = config.composition();
+        if (comp.byzantineWideArea() && r.nextInt(10) < 7) {
+            int count = 1 + r.nextInt(comp.wideFaults(config.sites()));
+            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE);
+            for (int k = 0; k < count; k++) {
+                Adversary kind = r.pick(kinds);
+                // An equivocating logical machine matters most as the wide-area primary: site 0 leads view 0.
+                int site = kind == Adversary.EQUIVOCATING_SITE && !compromisedSites.containsKey(0) ? 0 : r.nextInt(config.sites());
+                if (compromisedSites.containsKey(site)) continue;
+                compromisedSites.put(site, kind);
+                for (int i = 0; i < config.serversPerSite(); i++) faulty.add(ServerId.of(site, i));
+                faultLog.add("site " + site + " compromised: " + kind.description);
+            }
+        }
+        if (comp.byzantineSites()) {
+            int f = comp.siteFaults(config.serversPerSite());
+            List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
+                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER);
+            for (int site = 0; site < config.sites(); site++) {
+                if (compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;
+                for (int k = 0; k < f; k++) {
+                    Adversary kind = r.pick(kinds);
+                    // A leader adversary takes the view-0 primary's place (index 0); the others go anywhere.
+                    int index = kind.leader ? 0 : r.nextInt(config.serversPerSite());
+                    ServerId id = ServerId.of(site, index);
+                    if (adversaries.containsKey(id)) continue;
+                    adversaries.put(id, kind);
+                    faulty.add(id);
+                    faultLog.add("server " + id + " Byzantine: " + kind.description);
+                }
+            }
+        }
+    }
+
+    private Adversary adversaryOf(ServerId id) {
+        Adversary a = adversaries.get(id);
+        return a != null ? a : compromisedSites.get(id.site().value());
     }
 
     // ---------------------------------------------------------------- running
@@ -128,7 +207,6 @@ public final class Simulation {
         long safetyEndMicros = config.faults() == FaultProfile.NONE ? 0 : config.safetyPhaseMillis() * 1000;
         healAtMicros = safetyEndMicros;
         for (SimServer s : servers.values()) s.boot();
-        if (config.faults() == FaultProfile.BENIGN) planBenignFaults(safetyEndMicros);
         RandomSource clientStart = random.fork("client-start");
         for (SimClient c : clients.values()) {
             // With a think time set, clients also wait that long for start-up (the leaders' first
@@ -139,7 +217,8 @@ public final class Simulation {
         if (safetyEndMicros > 0) loop.scheduleAt(safetyEndMicros, this::heal);
 
         String stopReason = null;
-        long hardStopMicros = safetyEndMicros + 60_000_000L + (long) config.totalUpdates() * 2_000_000L;
+        if (config.faults() == FaultProfile.BENIGN || config.faults() == FaultProfile.BYZANTINE) planBenignFaults(safetyEndMicros);
+        long hardStopMicros = safetyEndMicros + 60_000_000L + expectedUpdates * 2_000_000L;
         while (true) {
             long chunkEnd = loop.nowMicros() + 500_000;
             boolean done = loop.runUntil(this::finished, chunkEnd);
@@ -149,7 +228,7 @@ public final class Simulation {
                 break;
             }
             settleCompleted();
-            progress.progress(loop.nowMicros() / 1000, minExecutedEverywhere(), config.totalUpdates());
+            progress.progress(loop.nowMicros() / 1000, minExecutedEverywhere(), expectedUpdates);
             if (done) break;
             if (loop.pending() == 0) {
                 livenessFailures.add("nothing left to do at t=" + loop.nowMicros() / 1000 + "ms but the run is not finished");
@@ -183,9 +262,9 @@ public final class Simulation {
     private boolean finished() {
         if (!checkers.violations().isEmpty()) return true;
         for (SimClient c : clients.values()) if (!c.finished()) return false;
-        long total = config.totalUpdates();
         for (SimServer s : servers.values()) {
-            if (!s.up || s.node.logicalMachine().executedUpdates() < total) return false;
+            if (faulty.contains(s.id)) continue;
+            if (!s.up || s.node.logicalMachine().executedUpdates() < expectedUpdates) return false;
         }
         return true;
     }
@@ -194,6 +273,7 @@ public final class Simulation {
     private void settleCompleted() {
         long minExecuted = Long.MAX_VALUE;
         for (SimServer s : servers.values()) {
+            if (faulty.contains(s.id)) continue;
             minExecuted = Math.min(minExecuted, s.up ? s.node.logicalMachine().executedUpdates() : -1);
         }
         while (!incomplete.isEmpty()) {
@@ -215,7 +295,9 @@ public final class Simulation {
 
     private long minExecutedEverywhere() {
         long min = Long.MAX_VALUE;
-        for (SimServer s : servers.values()) min = Math.min(min, s.up ? s.node.logicalMachine().executedUpdates() : 0);
+        for (SimServer s : servers.values()) {
+            if (!faulty.contains(s.id)) min = Math.min(min, s.up ? s.node.logicalMachine().executedUpdates() : 0);
+        }
         return min;
     }
 
@@ -228,6 +310,7 @@ public final class Simulation {
         }
         int shown = 0;
         for (SimServer s : servers.values()) {
+            if (faulty.contains(s.id)) continue;
             long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
             if (seq == null || executed < seq) {
                 if (shown++ < 4) sb.append("; ").append(s.id).append(s.up ? " at " + executed + " local " + s.node.localCore().describe()
@@ -377,7 +460,7 @@ public final class Simulation {
         trace.update(frame.unsafeArray(), 0, frame.length());
         if (to.client()) {
             SimClient c = clients.get(to);
-            if (c != null) c.onFrame(frame);
+            if (c != null) c.onFrame(from, frame);
         } else {
             SimServer s = servers.get(to);
             if (s != null && s.up) s.onFrame(from, frame);
@@ -404,17 +487,34 @@ public final class Simulation {
         ServerNode node;
         boolean up;
         int incarnation;
+        /** What this server does wrong, or null for a correct server. */
+        final Adversary adversary;
+        final RandomSource mischief;
+        /** Recent frames this server received, for a replaying adversary. */
+        final ArrayDeque<Bytes> heard = new ArrayDeque<>();
 
         SimServer(ServerId id) {
             this.id = id;
             this.endpoint = Endpoint.of(id);
+            this.adversary = adversaryOf(id);
+            this.mischief = random.fork("mischief " + id);
         }
 
         void boot() {
             up = true;
             currentWideHops = 0;
             currentLocalHops = 0;
-            node = new ServerNode(id, siteSizes, ServerConfig.benignSite(), config.localFactory(), config.wideFactory(),
+            ServerConfig serverConfig = ServerConfig.benignSite().withNoticesNeeded(keyring.noticesNeeded(id.site()))
+                    .withEveryServerReplying(config.composition().byzantineSites()).withMerkleBatching(config.amortized());
+            io.redoubt.lm.core.CoreFactory local = localFactory;
+            io.redoubt.lm.core.CoreFactory wide = wideFactory;
+            SiteSigning signing = keyring.signingFor(id);
+            if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), keys);
+            if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), keys);
+            if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), keys);
+            if (adversary == Adversary.BAD_SHARES && signing instanceof SiteSigning.Shared shared) signing = new BadShares(shared);
+            processing = id;
+            node = new ServerNode(id, keyring, signing, serverConfig, local, wide,
                     keys, new KeyValueStore(), this, List.copyOf(storage));
             node.start();
             afterInput();
@@ -437,23 +537,65 @@ public final class Simulation {
         }
 
         void onFrame(Endpoint from, Bytes frame) {
+            processing = id;
+            if (adversary == Adversary.REPLAY) {
+                heard.addLast(frame);
+                if (heard.size() > 64) heard.pollFirst();
+            }
             if (from.client()) node.onClientFrame(from.clientId(), frame);
             else node.onServerFrame(from.server(), frame);
             afterInput();
         }
 
         void afterInput() {
-            if (node != null) checkers.logicalMachineState(id, node.logicalMachine().executedEvents(), node.logicalMachine().stateDigest());
+            if (node != null && adversary == null) {
+                checkers.logicalMachineState(id, node.logicalMachine().executedEvents(), node.logicalMachine().stateDigest());
+            }
         }
 
         @Override
         public void sendToServer(ServerId to, Bytes frame) {
-            send(endpoint, Endpoint.of(to), frame, true);
+            misbehaveOrSend(Endpoint.of(to), frame, true);
         }
 
         @Override
         public void sendToClient(ClientId to, Bytes frame) {
-            send(endpoint, Endpoint.of(to), frame, false);
+            misbehaveOrSend(Endpoint.of(to), frame, false);
+        }
+
+        /** A correct server sends; an adversary drops, corrupts or replays (within what its links let it do). */
+        private void misbehaveOrSend(Endpoint to, Bytes frame, boolean countHop) {
+            if (adversary == null) {
+                send(endpoint, to, frame, countHop);
+                return;
+            }
+            switch (adversary) {
+                case SILENT, SILENT_SITE -> { }
+                case GARBAGE, GARBAGE_SITE -> {
+                    if (mischief.nextInt(2) == 0) {
+                        send(endpoint, to, frame, countHop);
+                    } else {
+                        byte[] b = java.util.Arrays.copyOf(frame.unsafeArray(), frame.length());
+                        int flips = 1 + mischief.nextInt(3);
+                        for (int k = 0; k < flips && b.length > 0; k++) b[mischief.nextInt(b.length)] ^= (byte) (1 + mischief.nextInt(255));
+                        send(endpoint, to, Bytes.wrap(b), countHop);
+                    }
+                    if (mischief.nextInt(10) == 0) { // and noise to anyone at all
+                        byte[] noise = new byte[1 + mischief.nextInt(64)];
+                        for (int k = 0; k < noise.length; k++) noise[k] = (byte) mischief.nextInt(256);
+                        List<SimServer> all = new ArrayList<>(servers.values());
+                        send(endpoint, all.get(mischief.nextInt(all.size())).endpoint, Bytes.wrap(noise), countHop);
+                    }
+                }
+                case REPLAY -> {
+                    send(endpoint, to, frame, countHop);
+                    if (!heard.isEmpty() && mischief.nextInt(3) == 0) {
+                        List<Bytes> old = new ArrayList<>(heard);
+                        send(endpoint, to, old.get(mischief.nextInt(old.size())), countHop);
+                    }
+                }
+                default -> send(endpoint, to, frame, countHop); // the adversary lives in its core or its signer
+            }
         }
 
         @Override
@@ -468,6 +610,7 @@ public final class Simulation {
                 timers.remove(timer);
                 currentWideHops = wide;
                 currentLocalHops = local;
+                processing = id;
                 node.onTimer(timer);
                 afterInput();
             }));
@@ -486,6 +629,7 @@ public final class Simulation {
 
         @Override
         public void executed(long globalSeq, SignedUpdate update, Bytes reply) {
+            if (faulty.contains(id)) return; // no promise holds for a faulty server (section 4.2)
             checkers.executed(id, globalSeq, update, loop.nowMicros());
             Bytes digest = Checkers.updateDigest(update);
             globalSeqOf.putIfAbsent(digest, globalSeq);
@@ -524,6 +668,9 @@ public final class Simulation {
         long proposedAtMicros;
         final long retransmitMicros = 2_000_000;
 
+        final int repliesNeeded = config.composition().byzantineSites()
+                ? config.composition().siteFaults(config.serversPerSite()) + 1 : 1;
+
         SimClient(ClientId id) {
             this.id = id;
             this.endpoint = Endpoint.of(id);
@@ -546,9 +693,11 @@ public final class Simulation {
                 return;
             }
             seq++;
+            processing = null; // the client signs its own update
             Bytes op = KeyValueStore.put("k" + id + "/" + values.nextInt(16), "v" + seq + "-" + values.nextLong());
             Bytes sig = keys.scheme().sign(key.privateKey(), SignedUpdate.signedContent(id, seq, op));
             current = new SignedUpdate(id, seq, op, sig);
+            replies.clear();
             proposedAtMicros = loop.nowMicros();
             checkers.proposed(current);
             incomplete.addLast(new PendingUpdate(current, Checkers.updateDigest(current), loop.nowMicros()));
@@ -571,14 +720,22 @@ public final class Simulation {
             transmit();
         }
 
-        void onFrame(Bytes bytes) {
+        /** Replies to the current update by server; a client of a Byzantine site needs f+1 that agree (section 4.2). */
+        final TreeMap<Endpoint, Bytes> replies = new TreeMap<>();
+
+        void onFrame(Endpoint from, Bytes bytes) {
             Frame f;
             try {
                 f = decodeReply(bytes);
             } catch (DecodeException e) {
                 return;
             }
-            if (f instanceof Frame.Reply r && current != null && r.seq() == current.seq()) {
+            if (from.client() || from.site() != id.site().value()) return; // only servers of its own site answer a client
+            if (f instanceof Frame.Reply r && current != null && r.seq() == current.seq() && r.client().equals(id)) {
+                replies.putIfAbsent(from, r.reply());
+                long agreeing = replies.values().stream().filter(v -> v.equals(r.reply())).count();
+                if (agreeing < repliesNeeded) return;
+                replies.clear();
                 retransmit.cancel();
                 completed++;
                 latenciesMicros.add(loop.nowMicros() - proposedAtMicros);
@@ -608,6 +765,7 @@ public final class Simulation {
         long lmSignatures = 0;
         long wideMessages = 0;
         for (SimServer s : servers.values()) {
+            if (faulty.contains(s.id)) continue;
             long e = s.up ? s.node.logicalMachine().executedUpdates() : 0;
             minExecuted = Math.min(minExecuted, e);
             maxExecuted = Math.max(maxExecuted, e);
@@ -631,13 +789,44 @@ public final class Simulation {
                 network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), Bytes.wrap(hash).toHex(),
                 roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages,
                 LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(),
-                new SimResult.Exercised(wideViews, localViews, crashes, partitions), List.copyOf(rejectionTrace), stopReason);
+                new SimResult.Exercised(wideViews, localViews, crashes, partitions, adversaryCounts(), blacklisted()), List.copyOf(rejectionTrace), stopReason,
+                leaderSiteCost());
+    }
+
+    private SimResult.CryptoCost leaderSiteCost() {
+        int site = wideLeaderSite();
+        int n = 0;
+        long signatures = 0, partials = 0, proofs = 0;
+        boolean threshold = keyring.sites().get(new SiteId(site)).kind() == LmKeyring.Kind.THRESHOLD;
+        for (SimServer s : servers.values()) {
+            if (s.id.site().value() != site) continue;
+            n++;
+            signatures += signaturesBy.getOrDefault(s.id, 0L);
+            if (s.up && threshold) {
+                partials += s.node.sharesMade();
+                proofs += s.node.proofsMade();
+            }
+        }
+        return new SimResult.CryptoCost(n, signatures, partials, proofs);
+    }
+
+    private Map<String, Integer> adversaryCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        adversaries.values().forEach(a -> counts.merge(a.description, 1, Integer::sum));
+        compromisedSites.values().forEach(a -> counts.merge("compromised site: " + a.description, 1, Integer::sum));
+        return counts;
+    }
+
+    private long blacklisted() {
+        long n = 0;
+        for (SimServer s : servers.values()) if (s.up && !faulty.contains(s.id)) n += s.node.blacklist().size();
+        return n;
     }
 
     private boolean sameAppState() {
         Bytes first = null;
         for (SimServer s : servers.values()) {
-            if (!s.up) continue;
+            if (!s.up || faulty.contains(s.id)) continue;
             Bytes snap = s.node.logicalMachine().app().snapshot();
             if (first == null) first = snap;
             else if (!first.equals(snap)) return false;

@@ -1,0 +1,32 @@
+package io.redoubt.sim.adversary;
+
+import io.redoubt.bft.NodeKeys;
+import io.redoubt.bft.PbftConfig;
+import io.redoubt.bft.PbftCore;
+import io.redoubt.bft.PbftMessage.PrePrepare;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.core.Outbox;
+import java.util.List;
+
+/**
+ * A Byzantine PBFT primary, at either tier: for every slot it sends its real pre-prepare to the
+ * lower half of the backups and a different, equally well-signed one to the others, so neither
+ * batch can gather a quorum (Castro and Liskov, OSDI '99, section 4.2). At the wide-area tier,
+ * run by every server of a compromised site, it makes that site a Byzantine logical machine
+ * whose equivocations carry the site's own LM signature.
+ */
+public final class EquivocatingPbft<N extends Comparable<N>> extends PbftCore<N> {
+    public EquivocatingPbft(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
+        super(config, members, self, out, keys, persisted);
+    }
+
+    @Override
+    protected void broadcastPrePrepare(PrePrepare pp) {
+        PrePrepare other = signPrePrepare(pp.view(), pp.sequence(), List.of(Bytes.ofUtf8("evil-" + pp.sequence() + "-" + pp.view())));
+        int n = memberCount();
+        for (int i = 0; i < n; i++) {
+            if (i == selfIndex()) continue;
+            outbox().send(member(i), i < (n + 1) / 2 ? pp : other);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.redoubt.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A few seeds of every composition under {@code --faults byzantine}, and the rounds of Table
+ * 4.2 for the BFT compositions. The long campaigns run from the command line; these keep the
+ * wiring honest on every build.
+ */
+class ByzantineCampaignTest {
+    static SimConfig config(String composition, int sites, int servers, long seed) {
+        return SimConfig.defaults(Composition.parse(composition), sites, servers).withFaults(FaultProfile.BYZANTINE).withSeed(seed);
+    }
+
+    @Test
+    void everyCompositionStaysSafeAndLiveWithAdversaries() {
+        List<SimResult> runs = Sims.runAll(List.of(config("bft/bft", 4, 4, 1), config("paxos/bft", 4, 4, 2),
+                config("bft/paxos", 4, 3, 3), config("bft/solo", 4, 1, 4)));
+        for (SimResult r : runs) assertTrue(r.passed(), r::failureReport);
+        assertTrue(runs.stream().anyMatch(r -> !r.exercised().adversaries().isEmpty()), "adversaries were placed");
+    }
+
+    @Test
+    void aPaxosWideAreaGetsNoCompromisedSitesAndAPaxosSiteNoByzantineServers() {
+        SimResult r = Sims.run(config("paxos/paxos", 3, 3, 5));
+        assertTrue(r.passed(), r::failureReport);
+        assertTrue(r.exercised().adversaries().isEmpty(), r.exercised().adversaries().toString());
+    }
+
+    @Test
+    void bftCompositionsTakeTheRoundsOfTable42AtTheLeaderSite() {
+        for (String name : List.of("bft/bft", "paxos/bft")) {
+            Composition c = Composition.parse(name);
+            SimConfig quiet = SimConfig.defaults(c, 4, 4).withFaults(FaultProfile.NONE).withWorkload(1, 3).toBuilder()
+                    .clientSite(0).clientThinkMillis(2_000).build();
+            var rounds = Sims.run(quiet).roundsClientAtLeaderSite();
+            int[] table = c.table42Rounds();
+            assertEquals(table[0], rounds.wideMin(), name);
+            assertEquals(table[0], rounds.wideMax(), name);
+            assertEquals(table[1], rounds.localMin(), name);
+            assertEquals(table[1], rounds.localMax(), name);
+        }
+    }
+
+    @Test
+    void topologiesTheProtocolsCannotRunOnAreRefusedWithTheFix() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SimConfig.defaults(Composition.parse("paxos/bft"), 3, 3));
+        assertTrue(e.getMessage().contains("at least 4"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SimConfig.defaults(Composition.parse("bft/paxos"), 3, 3));
+        assertTrue(e.getMessage().contains("3F+1"), e.getMessage());
+        assertFalse(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Composition.parse("solo/bft"))
+                .getMessage().isEmpty());
+    }
+}
