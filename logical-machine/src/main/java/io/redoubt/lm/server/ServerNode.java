@@ -333,22 +333,16 @@ public final class ServerNode {
         round.shares.put(self, share);
         Bytes frame = new Frame.Share(root, share).encode();
         for (ServerId s : siteServers) if (!s.equals(self)) io.sendToServer(s, frame);
-        for (ArrayDeque<Frame.Share> early : earlyShares.values()) {
-            // The early shares were buffered per sender; take those for this root.
-            for (Iterator<Frame.Share> it = early.iterator(); it.hasNext(); ) {
+        for (Map.Entry<ServerId, ArrayDeque<Frame.Share>> early : earlyShares.entrySet()) {
+            // Shares that came before we executed the batch, buffered per sender: take this root's.
+            for (Iterator<Frame.Share> it = early.getValue().iterator(); it.hasNext(); ) {
                 Frame.Share e = it.next();
-                if (e.root().equals(root)) it.remove();
+                if (!e.root().equals(root)) continue;
+                round.shares.putIfAbsent(early.getKey(), e.share());
+                it.remove();
             }
         }
-        for (Map.Entry<ServerId, Bytes> e : takeEarlyShares(root).entrySet()) round.shares.putIfAbsent(e.getKey(), e.getValue());
         progress(root, round, shared);
-    }
-
-    private final TreeMap<Bytes, TreeMap<ServerId, Bytes>> earlyByRoot = new TreeMap<>();
-
-    private Map<ServerId, Bytes> takeEarlyShares(Bytes root) {
-        TreeMap<ServerId, Bytes> m = earlyByRoot.remove(root);
-        return m == null ? Map.of() : m;
     }
 
     /** The forwarder sends one batch's messages, each with its path and the site signature on the root (section 4.6). */
@@ -377,12 +371,7 @@ public final class ServerNode {
                 // sender so an early share is not lost; a faulty server can only evict its own.
                 ArrayDeque<Frame.Share> q = earlyShares.computeIfAbsent(from, k -> new ArrayDeque<>());
                 q.addLast(f);
-                earlyByRoot.computeIfAbsent(f.root(), k -> new TreeMap<>()).putIfAbsent(from, f.share());
-                if (q.size() > config.earlySharesPerServerMax()) {
-                    Frame.Share dropped = q.pollFirst();
-                    TreeMap<ServerId, Bytes> m = earlyByRoot.get(dropped.root());
-                    if (m != null && m.remove(from) != null && m.isEmpty()) earlyByRoot.remove(dropped.root());
-                }
+                if (q.size() > config.earlySharesPerServerMax()) q.pollFirst();
                 return;
             }
             round.shares.putIfAbsent(from, f.share());
@@ -396,11 +385,7 @@ public final class ServerNode {
                 reject(from, Rejection.PROTOCOL_VIOLATION, "proof requested, but this site's shares need none");
                 return;
             }
-            proofsMade++;
-            Bytes share = round.shares.get(self);
-            Bytes content = Frame.ProofReply.signedContent(self, f.root(), share, proof);
-            Frame.ProofReply reply = new Frame.ProofReply(self, f.root(), share, proof, keys.scheme().sign(keys.server(self).privateKey(), content));
-            io.sendToServer(from, reply.encode());
+            io.sendToServer(from, ownProofReply(f.root(), round, proof).encode());
         } else if (frame instanceof Frame.ProofReply f) {
             if (!f.signer().equals(from)) {
                 reject(from, Rejection.PROTOCOL_VIOLATION, "proof reply signed by " + f.signer());
@@ -452,12 +437,7 @@ public final class ServerNode {
             for (ServerId s : p.proofsWanted()) {
                 if (s.equals(self)) {
                     // Our own partial is under suspicion only if we are faulty; prove it like anyone else.
-                    Bytes proof = shared.proof(root);
-                    proofsMade++;
-                    Bytes share = round.shares.get(self);
-                    Bytes content = Frame.ProofReply.signedContent(self, root, share, proof);
-                    round.proofs.putIfAbsent(self, new Frame.ProofReply(self, root, share, proof,
-                            keys.scheme().sign(keys.server(self).privateKey(), content)));
+                    round.proofs.putIfAbsent(self, ownProofReply(root, round, shared.proof(root)));
                 } else {
                     io.sendToServer(s, new Frame.ProofRequest(root).encode());
                 }
@@ -470,6 +450,14 @@ public final class ServerNode {
         }
         // Our own proof, if it was wanted, is fed on the next pass.
         if (round.signature == null && round.proofs.containsKey(self) && !round.fedProofs.contains(self)) progress(root, round, shared);
+    }
+
+    /** This server's partial for {@code root} with its proof, signed so that the pair is evidence (Figure 3.10). */
+    private Frame.ProofReply ownProofReply(Bytes root, SigningRound round, Bytes proof) {
+        proofsMade++;
+        Bytes share = round.shares.get(self);
+        Bytes content = Frame.ProofReply.signedContent(self, root, share, proof);
+        return new Frame.ProofReply(self, root, share, proof, keys.scheme().sign(keys.server(self).privateKey(), content));
     }
 
     /** Another server relays proof that {@code evidence.signer()} made a bad partial (Figure 3.10, B9-B10). */

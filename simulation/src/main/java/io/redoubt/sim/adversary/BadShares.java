@@ -46,8 +46,7 @@ public final class BadShares implements SiteSigning.Shared {
 
     @Override
     public Bytes proof(Bytes root) {
-        Bytes proof = honest.proof(otherRoot(root));
-        return proof;
+        return honest.proof(otherRoot(root));
     }
 
     @Override
