@@ -298,7 +298,9 @@ public sealed interface PbftMessage extends Encodable {
     private static FetchReply fetchReplyBody(CanonicalReader r, Limits l) throws DecodeException {
         long from = sequence(r);
         int slotsMax = l.config().catchUpSlotsMax();
-        List<SlotProof> proofs = r.list(slotsMax, in -> new SlotProof(sequence(in),
+        // Up to slotsMax slots, each its own entry when proved by commits, plus one leading entry
+        // without batches: a stable checkpoint proof newer than the requester's (see onFetchRequest).
+        List<SlotProof> proofs = r.list(slotsMax + 1, in -> new SlotProof(sequence(in),
                 in.list(slotsMax, x -> x.bytesList(l.config().batchPayloadsMax(), l.config().payloadBytesMax())),
                 in.list(l.members(), x -> nested(x, TAG_CHECKPOINT, z -> checkpointBody(z, l))),
                 in.list(l.members(), x -> nested(x, TAG_COMMIT, z -> commitBody(z, l)))));

@@ -125,6 +125,28 @@ class PbftCheckpointAndCatchUpTest {
         assertEquals(8, served.proofs().get(0).batches().size());
     }
 
+    // The largest reply a member serves (a newer stable checkpoint proof ahead of catchUpSlotsMax
+    // committed slots) must decode at the member that asked: a laggard far behind, whose request
+    // names an older stable checkpoint, is otherwise refused its catch-up for good.
+    @Test
+    void aFullFetchReplyAheadOfALaggardsCheckpointDecodes() throws Exception {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        for (int k = 0; k < 60; k++) {
+            c.submit(k % 3, p("while-away-" + k));
+            c.dropWhere(involving(3));
+            c.deliverWhere(involving(3).negate());
+        }
+        assertTrue(c.core(0).deliveredThrough() >= CONFIG.catchUpSlotsMax() + 1, c.core(0).describe());
+        c.dropWhere(e -> true);
+        c.core(0).onMessage(3, c.keys.sign(3, new PbftMessage.FetchRequest(0, 0, -1, 3, Bytes.EMPTY)));
+        FetchReply served = c.out(0).sentMessages(FetchReply.class).get(0);
+        long slots = served.proofs().stream().mapToLong(sp -> sp.batches().size()).sum();
+        assertEquals(CONFIG.catchUpSlotsMax(), slots, "a full reply");
+        assertTrue(served.proofs().get(0).batches().isEmpty(), "led by the stable checkpoint proof");
+        PbftMessage decoded = PbftMessage.decode(served.encode(), CONFIG, 4);
+        assertEquals(served, decoded);
+    }
+
     // Castro and Liskov, section 4.3 / TOCS 2002, section 4.1: a restarted replica recovers what it
     // persisted: it re-delivers the decided prefix and keeps its view, checkpoint and votes.
     @Test
