@@ -89,7 +89,7 @@ public final class Settings {
         }
         try {
             return new SimConfig(composition, sites, serversPerSite, clients, updates, faults, seed, signatures, latencyMicros,
-                    bandwidth, safetyMillis, livenessMillis, local, wide, null, null, -1, null, 0, localPbft, widePbft, lmSigning, keyBits, true);
+                    bandwidth, safetyMillis, livenessMillis, local, wide, null, null, -1, null, 0, localPbft, widePbft, lmSigning, keyBits, true, java.util.List.of(), false);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
         }

@@ -46,6 +46,11 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--client-think", defaultValue = "0ms", description = "pause between a reply and the next update, e.g. 2000ms (default: 0-2 ms at random)")
     String clientThink;
 
+    @Option(names = "--adversary", paramLabel = "WHERE=KIND", description = "put an adversary in place instead of drawing them from the seed;"
+            + " repeatable. SITE.SERVER=KIND for one server (silent, garbage, replay, bad-shares, equivocating-leader, starving-leader, rogue-lm),"
+            + " SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site); e.g. --adversary 0.0=equivocating-leader")
+    java.util.List<String> adversaries = new java.util.ArrayList<>();
+
     @Option(names = "--threads", description = "seeds run in parallel (default: number of cores)")
     Integer threads;
 
@@ -158,7 +163,19 @@ final class SimCommand implements Callable<Integer> {
         int clientSites = clientSite < 0 ? c.sites() : 1;
         int perClient = deployment.updatesPerClient != null ? deployment.updatesPerClient
                 : Math.max(1, (updates + clientSites * c.clientsPerSite() - 1) / (clientSites * c.clientsPerSite()));
-        return c.toBuilder().updatesPerClient(perClient).clientSite(clientSite).clientThinkMillis(thinkMillis).build();
+        java.util.List<SimConfig.PlantedAdversary> planted = new java.util.ArrayList<>();
+        for (String a : adversaries) {
+            try {
+                planted.add(SimConfig.PlantedAdversary.parse(a));
+            } catch (IllegalArgumentException e) {
+                throw bad(e.getMessage());
+            }
+        }
+        try {
+            return c.toBuilder().updatesPerClient(perClient).clientSite(clientSite).clientThinkMillis(thinkMillis).plantedAdversaries(planted).build();
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     private <T> T parse(java.util.function.Supplier<T> s) {

@@ -68,6 +68,18 @@ class CommandLineTest {
     }
 
     @Test
+    void plantedAdversariesAreCheckedAndNamedInTheReport() {
+        assertOneLineError(run("sim", "--composition", "paxos/bft", "--sites", "3", "--servers-per-site", "4", "--seeds", "1",
+                "--adversary", "0.0=silent", "--adversary", "0.3=garbage"), "--adversary 0.3=garbage", "more than f = 1");
+        assertOneLineError(run("sim", "--composition", "paxos/bft", "--sites", "3", "--servers-per-site", "4", "--seeds", "1",
+                "--adversary", "0.0"), "--adversary '0.0' has no '='", "SITE.SERVER=KIND");
+        Run r = run("sim", "--composition", "paxos/bft", "--sites", "3", "--servers-per-site", "4", "--seeds", "1",
+                "--faults", "none", "--updates", "30", "--threads", "1", "--adversary", "1.2=replay", "--verbose");
+        assertEquals(0, r.exit, r.out + r.err);
+        assertTrue(r.out.contains("adversaries: 1 x replays old messages"), r.out);
+    }
+
+    @Test
     void campaignEndsWithTheSummaryLineAndExitsZeroWhenClean() {
         Run r = run("sim", "--composition", "paxos/paxos", "--sites", "3", "--servers-per-site", "3", "--seeds", "3",
                 "--faults", "benign", "--updates", "30", "--threads", "1");

@@ -614,6 +614,11 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         return sign(new PrePrepare(v, seq, PbftMessage.batchDigest(batch), self, List.copyOf(batch), Bytes.EMPTY));
     }
 
+    /** A commit signed by this member; for adversary subclasses that vote for what they please. */
+    protected final Commit signCommit(long v, long seq, Bytes batchDigest) {
+        return sign(new Commit(v, seq, batchDigest, self, Bytes.EMPTY));
+    }
+
     /** Sends a pre-prepare to every backup; a test subclass overrides it to equivocate. */
     protected void broadcastPrePrepare(PrePrepare pp) {
         broadcast(pp);

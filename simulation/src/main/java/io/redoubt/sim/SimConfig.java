@@ -5,6 +5,10 @@ import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
+import io.redoubt.sim.adversary.Adversary;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One simulation run. Times are virtual.
@@ -41,7 +45,36 @@ public record SimConfig(
         PbftConfig widePbft,
         LmKeyring.Kind byzantineSiteSigning,
         int thresholdKeyBits,
-        boolean amortized) {
+        boolean amortized,
+        List<PlantedAdversary> plantedAdversaries,
+        boolean weakLmSignatures) {
+
+    /**
+     * An adversary put in place by hand ({@code --adversary}) instead of drawn from the seed: one
+     * server ({@code server >= 0}) or, for a whole-site kind, every server of {@code site}.
+     */
+    public record PlantedAdversary(int site, int server, Adversary kind) {
+        /** Parses {@code S.I=kind} (one server) or {@code S=kind} (a whole site). */
+        public static PlantedAdversary parse(String spec) {
+            int eq = spec.indexOf('=');
+            String fix = "; write SITE.SERVER=KIND for a server or SITE=KIND for a whole site, e.g. 0.0=equivocating-leader or 2=silent-site";
+            if (eq < 0) throw new IllegalArgumentException("--adversary '" + spec + "' has no '='" + fix);
+            String where = spec.substring(0, eq);
+            Adversary kind = Adversary.parse(spec.substring(eq + 1));
+            try {
+                int dot = where.indexOf('.');
+                if (dot < 0) return new PlantedAdversary(Integer.parseInt(where), -1, kind);
+                return new PlantedAdversary(Integer.parseInt(where.substring(0, dot)), Integer.parseInt(where.substring(dot + 1)), kind);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--adversary '" + spec + "': '" + where + "' is not SITE or SITE.SERVER" + fix);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (server < 0 ? String.valueOf(site) : site + "." + server) + "=" + kind.cliName();
+        }
+    }
 
     public SimConfig {
         if (sites < 1) throw new IllegalArgumentException("--sites must be >= 1, was " + sites);
@@ -53,6 +86,41 @@ public record SimConfig(
         if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
             throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
         }
+        plantedAdversaries = List.copyOf(plantedAdversaries);
+        checkPlanted(composition, sites, serversPerSite, plantedAdversaries);
+    }
+
+    /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
+    private static void checkPlanted(Composition comp, int sites, int serversPerSite, List<PlantedAdversary> planted) {
+        Map<Integer, Integer> perSite = new TreeMap<>();
+        int wholeSites = 0;
+        for (PlantedAdversary a : planted) {
+            String key = "--adversary " + a;
+            if (a.site() < 0 || a.site() >= sites) throw new IllegalArgumentException(key + ": site " + a.site() + " outside [0, " + sites + ")");
+            if (a.kind().wholeSite() != (a.server() < 0)) {
+                throw new IllegalArgumentException(key + ": " + a.kind().cliName() + (a.kind().wholeSite()
+                        ? " takes a whole site; write SITE=" : " is one server; write SITE.SERVER=") + a.kind().cliName());
+            }
+            if (a.kind().wholeSite()) {
+                if (!comp.byzantineWideArea()) {
+                    throw new IllegalArgumentException(key + ": with " + comp.wideProtocol() + " on the wide area no site may be compromised; use bft on the wide area");
+                }
+                if (++wholeSites > comp.wideFaults(sites)) {
+                    throw new IllegalArgumentException(key + ": more than F = " + comp.wideFaults(sites) + " compromised sites among " + sites);
+                }
+                if (perSite.containsKey(a.site())) throw new IllegalArgumentException(key + ": site " + a.site() + " is planted twice");
+                perSite.put(a.site(), serversPerSite);
+            } else {
+                if (!comp.byzantineSites()) {
+                    throw new IllegalArgumentException(key + ": " + comp.localProtocol() + " sites have crash faults only; use bft inside sites");
+                }
+                if (a.server() >= serversPerSite) throw new IllegalArgumentException(key + ": server " + a.server() + " outside [0, " + serversPerSite + ")");
+                int f = comp.siteFaults(serversPerSite);
+                if (perSite.merge(a.site(), 1, Integer::sum) > f) {
+                    throw new IllegalArgumentException(key + ": more than f = " + f + " Byzantine servers in site " + a.site());
+                }
+            }
+        }
     }
 
     /** Defaults: the dissertation's WAN (50 ms links, 10 Mbit/s; section 4.7), about 200 updates. */
@@ -62,7 +130,8 @@ public record SimConfig(
         return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1,
                 "simulated", 25_000, 10_000_000, 6_000, 60_000,
                 PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null, -1, null, 0,
-                PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD, SIMULATION_THRESHOLD_KEY_BITS, true);
+                PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD, SIMULATION_THRESHOLD_KEY_BITS, true,
+                List.of(), false);
     }
 
     /**
@@ -101,6 +170,19 @@ public record SimConfig(
         return toBuilder().localPaxos(local).widePaxos(wide).build();
     }
 
+    /** Puts these adversaries in place instead of drawing them from the seed. */
+    public SimConfig withAdversaries(List<PlantedAdversary> planted) {
+        return toBuilder().plantedAdversaries(planted).build();
+    }
+
+    /**
+     * Test code only: Byzantine sites sign, and every logical machine accepts, with f shares
+     * instead of f+1, so that one faulty server can speak for its site. The checkers must catch it.
+     */
+    public SimConfig withWeakLmSignatures() {
+        return toBuilder().weakLmSignatures(true).build();
+    }
+
     /** Replaces the cores a tier is built from (tests use this to plant a deliberately broken protocol). */
     public SimConfig withCoreOverrides(CoreFactory local, CoreFactory wide) {
         return toBuilder().localOverride(local).wideOverride(wide).build();
@@ -127,6 +209,8 @@ public record SimConfig(
         private LmKeyring.Kind byzantineSiteSigning;
         private int thresholdKeyBits;
         private boolean amortized;
+        private List<PlantedAdversary> plantedAdversaries;
+        private boolean weakLmSignatures;
 
         private Builder(SimConfig c) {
             composition = c.composition;
@@ -153,6 +237,8 @@ public record SimConfig(
             byzantineSiteSigning = c.byzantineSiteSigning;
             thresholdKeyBits = c.thresholdKeyBits;
             amortized = c.amortized;
+            plantedAdversaries = c.plantedAdversaries;
+            weakLmSignatures = c.weakLmSignatures;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -179,12 +265,14 @@ public record SimConfig(
         public Builder byzantineSiteSigning(LmKeyring.Kind v) { byzantineSiteSigning = v; return this; }
         public Builder thresholdKeyBits(int v) { thresholdKeyBits = v; return this; }
         public Builder amortized(boolean v) { amortized = v; return this; }
+        public Builder plantedAdversaries(List<PlantedAdversary> v) { plantedAdversaries = v; return this; }
+        public Builder weakLmSignatures(boolean v) { weakLmSignatures = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
                     wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos,
                     localOverride, wideOverride, clientSite, configFile, clientThinkMillis, localPbft, widePbft, byzantineSiteSigning,
-                    thresholdKeyBits, amortized);
+                    thresholdKeyBits, amortized, plantedAdversaries, weakLmSignatures);
         }
     }
 
@@ -234,9 +322,11 @@ public record SimConfig(
         }
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
-        if (localOverride != null || wideOverride != null) {
-            sb.append("   (with test cores planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
-                    .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "").append("; replay through the test)");
+        for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);
+        if (localOverride != null || wideOverride != null || weakLmSignatures) {
+            sb.append("   (with test code planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
+                    .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "")
+                    .append(weakLmSignatures ? " LM signatures of f shares" : "").append("; replay through the test)");
         }
         return sb.toString();
     }

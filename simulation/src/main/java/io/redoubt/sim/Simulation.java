@@ -17,6 +17,7 @@ import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.server.SiteSigning;
 import io.redoubt.sim.adversary.Adversary;
+import io.redoubt.sim.adversary.EquivocatingPaxos;
 import io.redoubt.sim.adversary.BadShares;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
@@ -131,11 +132,17 @@ public final class Simulation {
         this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
         for (int s = 0; s < config.sites(); s++) siteSizes.put(new SiteId(s), config.serversPerSite());
         Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
-        for (SiteId s : siteSizes.keySet()) specs.put(s, config.composition().siteSpec(config.serversPerSite(), config.byzantineSiteSigning()));
+        for (SiteId s : siteSizes.keySet()) {
+            LmKeyring.SiteSpec spec = config.composition().siteSpec(config.serversPerSite(), config.byzantineSiteSigning());
+            // Test code only: f signers instead of f+1, so one faulty server speaks for its site.
+            if (config.weakLmSignatures() && spec.kind() != LmKeyring.Kind.SITE_KEY) spec = new LmKeyring.SiteSpec(spec.servers(), spec.faults() - 1, spec.kind());
+            specs.put(s, spec);
+        }
         this.keyring = new LmKeyring(keys, specs, config.thresholdKeyBits(), config.insecureThresholdKeys());
         this.localFactory = config.localFactory(keys);
         this.wideFactory = config.wideFactory(keys);
-        if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
+        if (!config.plantedAdversaries().isEmpty()) plantAdversaries();
+        else if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
         for (int s = 0; s < config.sites(); s++) {
             for (int i = 0; i < config.serversPerSite(); i++) {
                 ServerId id = ServerId.of(s, i);
@@ -178,7 +185,7 @@ public final class Simulation {
         if (comp.byzantineSites()) {
             int f = comp.siteFaults(config.serversPerSite());
             List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
-                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER);
+                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM);
             for (int site = 0; site < config.sites(); site++) {
                 if (compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;
                 for (int k = 0; k < f; k++) {
@@ -191,6 +198,22 @@ public final class Simulation {
                     faulty.add(id);
                     faultLog.add("server " + id + " Byzantine: " + kind.description);
                 }
+            }
+        }
+    }
+
+    /** Puts the adversaries of {@code --adversary} in place (SimConfig checked them against the composition). */
+    private void plantAdversaries() {
+        for (SimConfig.PlantedAdversary a : config.plantedAdversaries()) {
+            if (a.kind().wholeSite()) {
+                compromisedSites.put(a.site(), a.kind());
+                for (int i = 0; i < config.serversPerSite(); i++) faulty.add(ServerId.of(a.site(), i));
+                faultLog.add("site " + a.site() + " compromised: " + a.kind().description + " (planted)");
+            } else {
+                ServerId id = ServerId.of(a.site(), a.server());
+                adversaries.put(id, a.kind());
+                faulty.add(id);
+                faultLog.add("server " + id + " Byzantine: " + a.kind().description + " (planted)");
             }
         }
     }
@@ -512,6 +535,9 @@ public final class Simulation {
             if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), keys);
             if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), keys);
             if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), keys);
+            if (adversary == Adversary.ROGUE_LM) {
+                wide = config.composition().byzantineWideArea() ? Adversary.equivocating(config.widePbft(), keys) : new EquivocatingPaxos(config.widePaxos());
+            }
             if (adversary == Adversary.BAD_SHARES && signing instanceof SiteSigning.Shared shared) signing = new BadShares(shared);
             processing = id;
             node = new ServerNode(id, keyring, signing, serverConfig, local, wide,

@@ -27,6 +27,12 @@ public enum Adversary {
     EQUIVOCATING_LEADER("equivocating local leader", true),
     /** As the site's view-0 PBFT primary, never orders what one server submits (section 4.4.1). */
     STARVING_LEADER("leader starving one input queue", true),
+    /**
+     * Its own copy of the site's logical machine runs an equivocating wide-area core, and as the
+     * site's first forwarder (the view-0 primary's place) it tries to sign and send those
+     * messages for the site alone: one server must not be able to speak for its site (section 4.2).
+     */
+    ROGUE_LM("server speaking for its site alone, equivocating", true),
     /** A compromised site that says nothing. */
     SILENT_SITE("a silent logical machine", false),
     /** A compromised site whose wide-area core equivocates as primary, under its own LM signature. */
@@ -40,6 +46,23 @@ public enum Adversary {
     Adversary(String description, boolean leader) {
         this.description = description;
         this.leader = leader;
+    }
+
+    /** Whether it takes a whole site (every server faulty) rather than one server. */
+    public boolean wholeSite() {
+        return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE;
+    }
+
+    /** Its name on the command line, e.g. {@code equivocating-leader}. */
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** Parses a {@link #cliName()}; the message lists the valid names. */
+    public static Adversary parse(String s) {
+        for (Adversary a : values()) if (a.cliName().equals(s)) return a;
+        throw new IllegalArgumentException("'" + s + "' is not an adversary; valid: "
+                + java.util.Arrays.stream(values()).map(Adversary::cliName).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     public static CoreFactory equivocating(PbftConfig config, KeyDirectory keys) {

@@ -10,8 +10,11 @@ import java.util.List;
 
 /**
  * A Byzantine PBFT primary, at either tier: for every slot it sends its real pre-prepare to the
- * lower half of the backups and a different, equally well-signed one to the others, so neither
- * batch can gather a quorum (Castro and Liskov, OSDI '99, section 4.2). At the wide-area tier,
+ * lower half of the backups and a different, equally well-signed one to the others, and at once
+ * commits to each version towards the half that got it. With quorums of 2f+1 neither half can
+ * gather a quorum for its version without the other's members (Castro and Liskov, OSDI '99,
+ * section 4.2), so the slot stalls until a view change; with anything weaker the halves decide
+ * differently, which is how the checkers are shown able to fail. At the wide-area tier,
  * run by every server of a compromised site, it makes that site a Byzantine logical machine
  * whose equivocations carry the site's own LM signature.
  */
@@ -26,7 +29,9 @@ public final class EquivocatingPbft<N extends Comparable<N>> extends PbftCore<N>
         int n = memberCount();
         for (int i = 0; i < n; i++) {
             if (i == selfIndex()) continue;
-            outbox().send(member(i), i < (n + 1) / 2 ? pp : other);
+            PrePrepare version = i < (n + 1) / 2 ? pp : other;
+            outbox().send(member(i), version);
+            outbox().send(member(i), signCommit(version.view(), version.sequence(), version.batchDigest()));
         }
     }
 }
