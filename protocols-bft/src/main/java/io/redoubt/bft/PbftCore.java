@@ -147,6 +147,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private boolean requestArmed, viewChangeArmed, retransmitArmed, started;
     private long deliveredAtLastTick = -2;
     private int fetchAttempts;
+    /** Built from stable storage: others may have moved on while we were down. */
+    private final boolean restarted;
     private boolean sawBeyondWindow;
     private long forwardedForView = -1;
     private int ticksSinceForward;
@@ -203,6 +205,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         Arrays.fill(peerCommitSeq, -1);
         this.viewChangeTimeoutMillis = config.viewChangeTimeoutMillis();
         this.requestTimeoutMillis = config.requestTimeoutMillis();
+        this.restarted = !persisted.isEmpty();
         restore(persisted);
     }
 
@@ -296,6 +299,12 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         }
         restoredCommitted.clear();
         executeReady();
+        if (restarted && n > 1) {
+            // The others may have finished while we were down and now be silent, so nothing would
+            // ever tell us we are behind: ask every member once (the recovering replica's query of
+            // Castro and Liskov, TOCS 2002, section 4.3). Members with nothing newer do not answer.
+            broadcast(sign(new FetchRequest(deliveredThrough + 1, view, stableSeq, self, Bytes.EMPTY)));
+        }
         if (!active) {
             broadcastViewChange();
             maybeArmViewChange();
@@ -812,7 +821,10 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         long before = deliveredThrough;
         applyFetchReply(sender, m);
         executeReady();
-        if (deliveredThrough > before && behind()) {
+        long slots = 0;
+        for (SlotProof p : m.proofs()) slots += p.batches().size();
+        // A full reply means the sender may hold more, even when nothing else says we are behind.
+        if (deliveredThrough > before && (behind() || slots >= config.catchUpSlotsMax())) {
             // More to fetch: ask the member that just proved useful.
             out.send(members.get(sender), sign(new FetchRequest(deliveredThrough + 1, view, stableSeq, self, Bytes.EMPTY)));
         }

@@ -147,6 +147,25 @@ class PbftCheckpointAndCatchUpTest {
         assertEquals(served, decoded);
     }
 
+    // A member that restarts after the others finished and fell silent hears nothing that could
+    // tell it it is behind: it must ask on its own (like the recovering replica of Castro and
+    // Liskov, TOCS 2002, section 4.3, which queries the others before it rejoins).
+    @Test
+    void aMemberRestartedAfterTheOthersWentIdleAsksAndCatchesUp() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        for (int k = 0; k < 4; k++) c.submit(k % 4, p("before-" + k));
+        c.deliverAll();
+        c.crash(2);
+        for (int k = 0; k < 30; k++) c.submit(k % 2, p("while-down-" + k));
+        c.deliverAll();
+        long others = c.core(0).deliveredThrough();
+        assertTrue(others > c.core(0).stableCheckpoint() && c.core(0).stableCheckpoint() > 8, c.core(0).describe());
+        c.restart(2);
+        c.deliverAll(); // no new payloads, no timers: only what the restarted member itself starts
+        assertEquals(c.deliveredLog(0), c.deliveredLog(2));
+        assertEquals(List.of(), c.violations());
+    }
+
     // Castro and Liskov, section 4.3 / TOCS 2002, section 4.1: a restarted replica recovers what it
     // persisted: it re-delivers the decided prefix and keeps its view, checkpoint and votes.
     @Test

@@ -336,11 +336,28 @@ public final class Simulation {
             if (faulty.contains(s.id)) continue;
             long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
             if (seq == null || executed < seq) {
-                if (shown++ < 4) sb.append("; ").append(s.id).append(s.up ? " at " + executed + " local " + s.node.localCore().describe()
-                        + " wide " + s.node.logicalMachine().wideCore().describe() : " down");
+                if (shown++ < 4) {
+                    sb.append("; ").append(s.id).append(s.up ? " at " + executed + " after " + s.node.logicalMachine().executedEvents()
+                            + " events, local " + s.node.localCore().describe() + " wide " + s.node.logicalMachine().wideCore().describe() : " down");
+                    SimServer ahead = furthestPeer(s.id);
+                    if (ahead != null) {
+                        sb.append(" (its site's furthest, ").append(ahead.id).append(", after ").append(ahead.node.logicalMachine().executedEvents())
+                                .append(" events, local ").append(ahead.node.localCore().describe()).append(')');
+                    }
+                }
             }
         }
         return sb.toString();
+    }
+
+    /** The correct, running server of {@code id}'s site that executed the most events: what a laggard should catch up to. */
+    private SimServer furthestPeer(ServerId id) {
+        SimServer best = null;
+        for (SimServer s : servers.values()) {
+            if (!s.id.site().equals(id.site()) || s.id.equals(id) || !s.up || faulty.contains(s.id)) continue;
+            if (best == null || s.node.logicalMachine().executedEvents() > best.node.logicalMachine().executedEvents()) best = s;
+        }
+        return best;
     }
 
     private void heal() {
