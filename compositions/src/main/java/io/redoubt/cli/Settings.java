@@ -109,7 +109,8 @@ public final class Settings {
                 positiveMillis(c, path + ".view-change-timeout-max"),
                 positiveMillis(c, path + ".retransmit"),
                 atLeast(c, path + ".catch-up-slots-max", 1),
-                atLeast(c, path + ".history-slots-max", 1)));
+                atLeast(c, path + ".history-slots-max", 1),
+                atLeast(c, path + ".in-flight-slots-max", 1)));
     }
 
     private static PaxosConfig paxos(Config c, String path) {

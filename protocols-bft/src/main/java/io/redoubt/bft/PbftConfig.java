@@ -24,6 +24,10 @@ package io.redoubt.bft;
  * @param catchUpSlotsMax most slots carried in one state-fetch reply
  * @param historySlotsMax most delivered batches kept (with their proofs) to serve lagging members;
  *     a member further behind than this needs an application snapshot, which the core does not own
+ * @param inFlightSlotsMax most slots the primary has proposed and not yet delivered; payloads that
+ *     arrive beyond it wait and leave together in the next batch. Without a bound every payload
+ *     gets its own instance (and its own signed messages) whenever the window has room, so batching
+ *     (and the signatures it saves, Lane 2008, section 4.6) would only start once the window is full
  */
 public record PbftConfig(
         int windowSlots,
@@ -38,7 +42,8 @@ public record PbftConfig(
         long viewChangeTimeoutMaxMillis,
         long retransmitMillis,
         int catchUpSlotsMax,
-        int historySlotsMax) {
+        int historySlotsMax,
+        int inFlightSlotsMax) {
 
     public PbftConfig {
         positive("windowSlots", windowSlots);
@@ -52,6 +57,7 @@ public record PbftConfig(
         positive("retransmitMillis", retransmitMillis);
         positive("catchUpSlotsMax", catchUpSlotsMax);
         positive("historySlotsMax", historySlotsMax);
+        positive("inFlightSlotsMax", inFlightSlotsMax);
         atLeast("windowSlots", windowSlots, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("catchUpSlotsMax", catchUpSlotsMax, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("historySlotsMax", historySlotsMax, "windowSlots", windowSlots);
@@ -72,32 +78,41 @@ public record PbftConfig(
         }
     }
 
+    /** Default in-flight bounds, chosen with {@code bin/redoubt fidelity} (signatures per update under load) and the campaigns (latency). */
+    static final int LOCAL_IN_FLIGHT_SLOTS = 4, WIDE_IN_FLIGHT_SLOTS = 2;
+
+    public PbftConfig withInFlightSlotsMax(int max) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max);
+    }
+
     /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
     public static PbftConfig localDefaults() {
-        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096);
+        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS);
     }
 
     /** Defaults for ordering among 3F+1 logical machines over a WAN. */
     public static PbftConfig wideAreaDefaults() {
-        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048);
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS);
     }
 
     public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
-                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax);
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax);
     }
 
     public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
-                Math.max(historySlotsMax, windowSlots));
+                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax);
     }
 
     public PbftConfig withBatchPayloadsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax);
     }
 }

@@ -524,11 +524,14 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     /** Delivers committed slots in order, with no gaps. */
     private void executeReady() {
+        long before = deliveredThrough;
         while (true) {
             Slot s = log.get(deliveredThrough + 1);
             if (s == null || !s.committed) break;
             deliver(deliveredThrough + 1, s.committedBatch, s.commitCertificate);
         }
+        // Deliveries free in-flight room: what waited goes out now, batched.
+        if (deliveredThrough > before && started && isPrimary() && active) proposeReady();
     }
 
     private void deliver(long seq, List<Bytes> batch, List<Commit> proof) {
@@ -563,7 +566,9 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     /** Assigns batches to slots while the window allows and payloads wait. */
     private void proposeReady() {
-        while (nextSeq <= stableSeq + config.windowSlots()) {
+        // Within the window, and with at most inFlightSlotsMax proposals not yet delivered here:
+        // what arrives meanwhile is batched into the next proposal.
+        while (nextSeq <= stableSeq + config.windowSlots() && nextSeq - 1 - deliveredThrough < config.inFlightSlotsMax()) {
             List<Bytes> batch = nextBatch();
             if (batch.isEmpty()) return;
             long seq = nextSeq++;

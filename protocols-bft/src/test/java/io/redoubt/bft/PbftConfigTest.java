@@ -17,17 +17,17 @@ class PbftConfigTest {
     @Test
     void invalidSettingsAreRejectedWithTheirName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new PbftConfig(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+                () -> new PbftConfig(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
         assertTrue(e.getMessage().contains("windowSlots"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(4, 8, 1, 100, 10, 1, 1, 1, 1, 1, 1, 8, 8));
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(4, 8, 1, 100, 10, 1, 1, 1, 1, 1, 1, 8, 8, 1));
         assertTrue(e.getMessage().contains("windowSlots") && e.getMessage().contains("checkpointIntervalSlots"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 10, 5, 1, 1, 1, 8, 8));
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 10, 5, 1, 1, 1, 8, 8, 1));
         assertTrue(e.getMessage().contains("requestTimeoutMaxMillis"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 200, 1, 1, 1, 1, 1, 1, 8, 8));
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 200, 1, 1, 1, 1, 1, 1, 8, 8, 1));
         assertTrue(e.getMessage().contains("payloadBytesMax"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 1, 1, 1, 1, 1, 2, 8));
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 1, 1, 1, 1, 1, 2, 8, 1));
         assertTrue(e.getMessage().contains("catchUpSlotsMax"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 1, 1, 1, 1, 1, 8, 4));
+        e = assertThrows(IllegalArgumentException.class, () -> new PbftConfig(8, 4, 1, 100, 10, 1, 1, 1, 1, 1, 1, 8, 4, 1));
         assertTrue(e.getMessage().contains("historySlotsMax"), e.getMessage());
     }
 }

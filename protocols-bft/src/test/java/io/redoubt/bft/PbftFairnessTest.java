@@ -65,7 +65,7 @@ class PbftFairnessTest {
     // Bounded queues (STYLE.md): a source that floods is shed and counted, others are unaffected.
     @Test
     void aFloodingSourceIsShedAtItsOwnQueueBound() {
-        PbftConfig config = new PbftConfig(8, 4, 4, 1 << 20, 1024, 3, 50, 2_000, 100, 4_000, 10, 16, 4096);
+        PbftConfig config = new PbftConfig(8, 4, 4, 1 << 20, 1024, 3, 50, 2_000, 100, 4_000, 10, 16, 4096, 8);
         PbftTestCluster c = new PbftTestCluster(4, config);
         c.startAll();
         for (int k = 0; k < 5; k++) c.core(1).onMessage(2, c.keys.sign(2, new PbftMessage.Forward(List.of(p("flood-" + k)), 2, Bytes.EMPTY)));

@@ -45,6 +45,22 @@ class PbftNormalCaseTest {
         return -1;
     }
 
+    // Batching under load: with one slot in flight, what arrives meanwhile leaves together in the
+    // next pre-prepare once that slot is delivered, instead of one instance per payload.
+    @Test
+    void payloadsArrivingWhileTheInFlightBoundIsReachedLeaveInOneBatch() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withInFlightSlotsMax(1));
+        c.submit(0, p("first"));
+        for (int k = 0; k < 3; k++) c.submit(0, p("queued-" + k));
+        List<PrePrepare> proposed = c.out(0).sentMessages(PrePrepare.class);
+        assertEquals(1, proposed.stream().map(PrePrepare::sequence).distinct().count(), "only one slot in flight");
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("first"), 1L, batch("queued-0", "queued-1", "queued-2")), c.deliveredLog(i), "member " + i);
+        }
+        assertEquals(List.of(), c.violations());
+    }
+
     // Lane 2008, section 2.2.2: "the leader assigns a sequence number to a client update and
     // proposes this assignment ... Pre-prepare"; every replica executes the same batch at the same slot.
     @Test

@@ -18,7 +18,8 @@ final class PbftTestSupport {
     /** A small configuration: window, checkpoint interval and batch size as given. */
     static PbftConfig cfg(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, 1 << 20, 1024, 1000,
-                50, 2_000, 100, 4_000, 10, Math.max(16, checkpointIntervalSlots), Math.max(4096, windowSlots));
+                50, 2_000, 100, 4_000, 10, Math.max(16, checkpointIntervalSlots), Math.max(4096, windowSlots),
+                windowSlots); // no in-flight bound beyond the window: tests choose when slots go out
     }
 
     static Bytes p(String s) {
