@@ -1,5 +1,6 @@
 package io.redoubt.bft;
 
+import io.redoubt.bft.adversary.EquivocatingPbft;
 import static io.redoubt.bft.PbftTestSupport.assertPersistBeforeSend;
 import static io.redoubt.bft.PbftTestSupport.cfg;
 import static io.redoubt.bft.PbftTestSupport.p;
@@ -40,7 +41,7 @@ class PbftDeterminismAndSafetyTest {
         Byzantine mode = Byzantine.values()[(int) (seed % 3)];
         int bad = (int) ((seed / 3) % n);
         if (mode == Byzantine.EQUIVOCATE && seed % 2 == 0) bad = 0; // often the first primary, where it hurts most
-        PbftTestCluster.CoreMaker badMaker = mode == Byzantine.EQUIVOCATE ? EquivocatingPbft::new : correct;
+        PbftTestCluster.CoreMaker badMaker = mode == Byzantine.EQUIVOCATE ? EquivocatingPbft<Integer>::new : correct;
         PbftTestCluster c = new PbftTestCluster(n, config, correct, Map.of(bad, badMaker)).byzantine(bad).viaBytes(viaBytes);
         c.startAll();
         int submitted = 0;

@@ -2,6 +2,8 @@ package io.redoubt.sim.adversary;
 
 import io.redoubt.bft.NodeKeys;
 import io.redoubt.bft.PbftConfig;
+import io.redoubt.bft.adversary.EquivocatingPbft;
+import io.redoubt.bft.adversary.StarvingPbft;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.OrderingCore;

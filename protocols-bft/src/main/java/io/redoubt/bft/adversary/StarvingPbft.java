@@ -1,4 +1,4 @@
-package io.redoubt.sim.adversary;
+package io.redoubt.bft.adversary;
 
 import io.redoubt.bft.NodeKeys;
 import io.redoubt.bft.PbftConfig;
@@ -21,9 +21,16 @@ public final class StarvingPbft<N extends Comparable<N>> extends PbftCore<N> {
     private final int starveSource;
     private final Set<Bytes> starved = new HashSet<>();
 
+    /** Starves the member after itself in {@code members}. */
     public StarvingPbft(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
+        this((members.indexOf(self) + 1) % members.size(), config, members, self, out, keys, persisted);
+    }
+
+    /** Starves member {@code starveSource} (an index into {@code members}). */
+    public StarvingPbft(int starveSource, PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
         super(config, members, self, out, keys, persisted);
-        this.starveSource = (members.indexOf(self) + 1) % members.size();
+        if (starveSource < 0 || starveSource >= members.size()) throw new IllegalArgumentException("no member " + starveSource);
+        this.starveSource = starveSource;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.redoubt.sim.adversary;
+package io.redoubt.bft.adversary;
 
 import io.redoubt.bft.NodeKeys;
 import io.redoubt.bft.PbftConfig;
