@@ -7,10 +7,10 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.codec.Encodable;
 import io.redoubt.lm.core.CoreFactory;
+import io.redoubt.lm.core.ForwardingOutbox;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Rejection;
-import io.redoubt.lm.core.TimerId;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.paxos.PaxosFactory;
 import java.util.List;
@@ -47,42 +47,17 @@ class MalformedWideMessageTest {
             if (!self.equals(GARBLER)) return inner.create(members, self, out, persisted);
             // A counter in the core's own state: every server of the site garbles the same messages,
             // so the site is still one deterministic logical machine.
-            Outbox<N> garbling = new Outbox<N>() {
+            Outbox<N> garbling = new ForwardingOutbox<N>(out) {
                 long sent;
 
                 @Override
                 public void send(N to, Encodable message) {
                     if (++sent % every != 0) {
-                        out.send(to, message);
+                        inner.send(to, message);
                         return;
                     }
                     Bytes encoded = message.encode();
-                    out.send(to, w -> w.raw(encoded.unsafeArray()).u8(0xA5)); // trailing garbage
-                }
-
-                @Override
-                public void setTimer(TimerId id, long delayMillis) {
-                    out.setTimer(id, delayMillis);
-                }
-
-                @Override
-                public void cancelTimer(TimerId id) {
-                    out.cancelTimer(id);
-                }
-
-                @Override
-                public void persist(Encodable record) {
-                    out.persist(record);
-                }
-
-                @Override
-                public void deliver(long slot, List<Bytes> payloads) {
-                    out.deliver(slot, payloads);
-                }
-
-                @Override
-                public void reject(N from, Rejection reason, String detail) {
-                    out.reject(from, reason, detail);
+                    inner.send(to, w -> w.raw(encoded.unsafeArray()).u8(0xA5)); // trailing garbage
                 }
             };
             return inner.create(members, self, garbling, persisted);

@@ -1,12 +1,10 @@
 package io.redoubt.sim.adversary;
 
 import io.redoubt.lm.Bytes;
-import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.codec.Encodable;
+import io.redoubt.lm.core.ForwardingOutbox;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
-import io.redoubt.lm.core.Rejection;
-import io.redoubt.lm.core.TimerId;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.paxos.PaxosFactory;
 import io.redoubt.paxos.PaxosMessage;
@@ -34,39 +32,14 @@ public final class EquivocatingPaxos extends PaxosFactory {
     @Override
     public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
         int upperHalfFrom = (members.size() + 1) / 2;
-        Outbox<N> lying = new Outbox<>() {
+        Outbox<N> lying = new ForwardingOutbox<>(out) {
             @Override
             public void send(N to, Encodable message) {
                 if (message instanceof PaxosMessage.Propose p && members.indexOf(to) >= upperHalfFrom) {
                     message = new PaxosMessage.Propose(p.view(), p.slot(),
                             List.of(Bytes.ofUtf8("forged-" + p.slot() + "-" + p.view())), p.decidedThrough());
                 }
-                out.send(to, message);
-            }
-
-            @Override
-            public void setTimer(TimerId id, long delayMillis) {
-                out.setTimer(id, delayMillis);
-            }
-
-            @Override
-            public void cancelTimer(TimerId id) {
-                out.cancelTimer(id);
-            }
-
-            @Override
-            public void persist(Encodable record) {
-                out.persist(record);
-            }
-
-            @Override
-            public void deliver(long slot, List<Bytes> payloads) {
-                out.deliver(slot, payloads);
-            }
-
-            @Override
-            public void reject(N from, Rejection reason, String detail) {
-                out.reject(from, reason, detail);
+                inner.send(to, message);
             }
         };
         return super.create(members, self, lying, persisted);
