@@ -18,7 +18,8 @@ final class Fidelity {
     static void print(SimConfig base, PrintWriter out) {
         // Two seconds between updates let retransmission and heartbeat timers of the previous one
         // settle, so no older chain of messages mixes into the next update's batches.
-        SimConfig quiet = base.withFaults(FaultProfile.NONE).withWorkload(1, 10).toBuilder().clientThinkMillis(2_000).build();
+        SimConfig quiet = base.withFaults(FaultProfile.NONE).withWorkload(1, 10).toBuilder().clientThinkMillis(2_000)
+                .plantedAdversaries(java.util.List.of()).build(); // fault-free: no adversaries either
         // In a fault-free run the leader of view 0 leads both tiers: site 0 and its server 0.
         var leader = new Simulation(quiet.toBuilder().clientSite(0).build()).run().roundsClientAtLeaderSite();
         var other = base.sites() > 1 ? new Simulation(quiet.toBuilder().clientSite(1).build()).run().roundsClientElsewhere() : null;
