@@ -91,7 +91,7 @@ final class SimCommand implements Callable<Integer> {
                 try {
                     r = f.get();
                 } catch (ExecutionException e) {
-                    throw new IllegalStateException("simulation crashed: " + e.getCause(), e.getCause());
+                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause().getCause());
                 }
                 done++;
                 updatesOrdered += r.orderedUpdates();
@@ -133,7 +133,12 @@ final class SimCommand implements Callable<Integer> {
     }
 
     private static SimResult runOne(SimConfig c) {
-        return new Simulation(c).run();
+        try {
+            return new Simulation(c).run();
+        } catch (RuntimeException | Error e) {
+            // A crash of the simulator itself (a bug, or a run that exhausts memory) names its seed.
+            throw new IllegalStateException("seed " + c.seed() + " crashed the simulation (" + e + "); replay: " + c.replayCommand(), e);
+        }
     }
 
     private SimConfig buildConfig() {

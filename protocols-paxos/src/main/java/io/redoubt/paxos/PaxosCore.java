@@ -614,6 +614,15 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     private void onCatchUpReply(int sender, CatchUpReply m) {
+        // A correct reply runs from (at most) our next undecided slot for at most catchUpSlotsMax
+        // slots; a far slot learned would make a later leader fill everything below it with no-ops.
+        long slotLimit = decidedThrough + 1 + config.catchUpSlotsMax() + 4L * config.windowSlots();
+        for (SlotReport r : m.slots()) {
+            if (r.slot() >= slotLimit) {
+                out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "catch-up reply reports slot " + r.slot() + " beyond " + slotLimit);
+                return;
+            }
+        }
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
         for (SlotReport r : m.slots()) {
             if (r.decided() && r.slot() > decidedThrough) learn(r.slot(), r.value());

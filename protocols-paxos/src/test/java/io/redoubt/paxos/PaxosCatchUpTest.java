@@ -152,4 +152,22 @@ class PaxosCatchUpTest {
         for (PaxosRecord r : c.out(2).persistedRecords()) if (r instanceof PaxosRecord.Learned l) learned.addAll(l.value());
         assertEquals(batch("m0", "m1", "m2"), learned, "each missing slot is learned (and persisted) once");
     }
+
+    // A catch-up reply answers a request from our next undecided slot with at most catchUpSlotsMax
+    // slots. One reporting a slot far beyond that (garbage that decodes) is refused whole: learned,
+    // it would make a later leader fill every slot up to it with no-ops.
+    @Test
+    void aCatchUpReplyReportingAFarSlotIsRefused() {
+        PaxosTestCluster<Integer> c = member2Missed(2, cfg(4, 1));
+        c.dropWhere(e -> true);
+        long far = 1L << 50;
+        c.core(2).onMessage(0, new CatchUpReply(far, List.of(new SlotReport(0, 0, batch("m0"), true),
+                new SlotReport(far, 0, batch("bogus"), true))));
+        assertEquals(List.of(io.redoubt.lm.core.Rejection.OUT_OF_WINDOW), c.out(2).rejectionReasons());
+        assertEquals(-1, c.core(2).decidedThrough(), "nothing of the refused reply was learned");
+        // A correct reply is still taken.
+        c.core(2).onMessage(0, new CatchUpReply(1, List.of(new SlotReport(0, 0, batch("m0"), true),
+                new SlotReport(1, 0, batch("m1"), true))));
+        assertEquals(expected(2), c.deliveries(2));
+    }
 }
