@@ -821,7 +821,7 @@ public final class Simulation {
         long localViews = 0;
         Map<Integer, Long> localViewBySite = new TreeMap<>();
         for (SimServer s : servers.values()) {
-            if (!s.up) continue;
+            if (!s.up || faulty.contains(s.id)) continue; // a faulty server's views may be anything
             wideViews = Math.max(wideViews, s.node.logicalMachine().wideCore().view());
             localViewBySite.merge(s.id.site().value(), s.node.localCore().view(), Math::max);
         }
