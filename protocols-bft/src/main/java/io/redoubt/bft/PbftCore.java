@@ -14,6 +14,7 @@ import io.redoubt.bft.PbftMessage.ViewChange;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.MemberIndex;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
@@ -93,8 +94,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId RETRANSMIT = TimerId.of("pbft-retransmit");
 
     private final PbftConfig config;
+    private final MemberIndex<N> membership;
     private final List<N> members;
-    private final Map<N, Integer> indexOf = new TreeMap<>();
     private final int self;
     private final int n;
     private final int f;
@@ -181,18 +182,13 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     public PbftCore(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
-        if (members.isEmpty()) throw new IllegalArgumentException("a PBFT instance needs at least one member");
         if (members.size() > PbftMessage.MEMBERS_MAX) {
             throw new IllegalArgumentException("at most " + PbftMessage.MEMBERS_MAX + " members, was " + members.size());
         }
         this.config = config;
-        this.members = List.copyOf(members);
-        for (int i = 0; i < members.size(); i++) {
-            if (indexOf.put(members.get(i), i) != null) throw new IllegalArgumentException("duplicate member " + members.get(i));
-        }
-        Integer me = indexOf.get(self);
-        if (me == null) throw new IllegalArgumentException(self + " is not a member of " + members);
-        this.self = me;
+        this.membership = new MemberIndex<>(members, self, "PBFT");
+        this.members = membership.members();
+        this.self = membership.self();
         this.n = members.size();
         this.f = faultsTolerated(n);
         this.out = out;
@@ -330,15 +326,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     /** A decoded message; unit tests call this directly. */
     public void onMessage(N from, PbftMessage message) {
-        Integer sender = indexOf.get(from);
-        if (sender == null) {
-            out.reject(from, Rejection.NOT_A_MEMBER, "not a member of this PBFT instance");
-            return;
-        }
-        if (sender == self) {
-            out.reject(from, Rejection.PROTOCOL_VIOLATION, "message claims to come from this node");
-            return;
-        }
+        int sender = membership.sender(from, out);
+        if (sender < 0) return;
         // A new view is self-certifying and may be relayed by anyone; everything else is signed by its sender.
         if (!(message instanceof NewView) && message.replica() != sender) {
             out.reject(from, Rejection.BAD_SIGNATURE, "signed by member " + message.replica() + ", not by the sender " + sender);

@@ -3,6 +3,7 @@ package io.redoubt.paxos;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.OrderingCore;
+import io.redoubt.lm.core.MemberIndex;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
@@ -49,8 +50,8 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
 
     private final PaxosConfig config;
+    private final MemberIndex<N> membership;
     private final List<N> members;
-    private final Map<N, Integer> indexOf = new TreeMap<>();
     private final int self;
     private final int quorum;
     private final Outbox<N> out;
@@ -90,15 +91,10 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-        if (members.isEmpty()) throw new IllegalArgumentException("a Paxos instance needs at least one member");
         this.config = config;
-        this.members = List.copyOf(members);
-        for (int i = 0; i < members.size(); i++) {
-            if (indexOf.put(members.get(i), i) != null) throw new IllegalArgumentException("duplicate member " + members.get(i));
-        }
-        Integer me = indexOf.get(self);
-        if (me == null) throw new IllegalArgumentException(self + " is not a member of " + members);
-        this.self = me;
+        this.membership = new MemberIndex<>(members, self, "Paxos");
+        this.members = membership.members();
+        this.self = membership.self();
         this.quorum = members.size() / 2 + 1;
         this.out = out;
         this.peerDecidedThrough = new long[members.size()];
@@ -162,15 +158,8 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     /** A decoded message; unit tests call this directly. */
     public void onMessage(N from, PaxosMessage message) {
-        Integer sender = indexOf.get(from);
-        if (sender == null) {
-            out.reject(from, Rejection.NOT_A_MEMBER, "not a member of this Paxos instance");
-            return;
-        }
-        if (sender == self) {
-            out.reject(from, Rejection.PROTOCOL_VIOLATION, "message claims to come from this node");
-            return;
-        }
+        int sender = membership.sender(from, out);
+        if (sender < 0) return;
         if (viewOf(message) > PaxosMessage.VIEW_MAX) {
             out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "view beyond " + PaxosMessage.VIEW_MAX);
             return;
