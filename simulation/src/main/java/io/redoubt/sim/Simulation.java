@@ -17,8 +17,9 @@ import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.server.SiteSigning;
 import io.redoubt.sim.adversary.Adversary;
-import io.redoubt.sim.adversary.EquivocatingPaxos;
 import io.redoubt.sim.adversary.BadShares;
+import io.redoubt.sim.adversary.EquivocatingPaxos;
+import io.redoubt.sim.adversary.MutatingCore;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.sim.net.Cancellable;
@@ -171,7 +172,7 @@ public final class Simulation {
         Composition comp = config.composition();
         if (comp.byzantineWideArea() && r.nextInt(10) < 7) {
             int count = 1 + r.nextInt(comp.wideFaults(config.sites()));
-            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE);
+            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE, Adversary.MUTATING_SITE);
             for (int k = 0; k < count; k++) {
                 Adversary kind = r.pick(kinds);
                 // An equivocating logical machine matters most as the wide-area primary: site 0 leads view 0.
@@ -552,6 +553,7 @@ public final class Simulation {
             if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), keys);
             if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), keys);
             if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), keys);
+            if (adversary == Adversary.MUTATING_SITE) wide = new MutatingCore(wide);
             if (adversary == Adversary.ROGUE_LM) {
                 wide = config.composition().byzantineWideArea() ? Adversary.equivocating(config.widePbft(), keys) : new EquivocatingPaxos(config.widePaxos());
             }

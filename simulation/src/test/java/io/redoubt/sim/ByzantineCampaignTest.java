@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redoubt.lm.core.Rejection;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +25,23 @@ class ByzantineCampaignTest {
                 config("bft/paxos", 4, 3, 3), config("bft/solo", 4, 1, 4)));
         for (SimResult r : runs) assertTrue(r.passed(), r::failureReport);
         assertTrue(runs.stream().anyMatch(r -> !r.exercised().adversaries().isEmpty()), "adversaries were placed");
+    }
+
+    // A compromised site signs nonsense as its logical machine: the other sites' decoders and
+    // cores must refuse it (and count why) while the correct sites carry on.
+    @Test
+    void wellSignedMutatedMessagesFromACompromisedSiteAreRefusedCountedAndSurvived() {
+        SimConfig quiet = config("bft/paxos", 4, 3, 6).withFaults(FaultProfile.NONE);
+        List<SimResult> runs = Sims.runAll(List.of(quiet, quiet.withAdversaries(List.of(SimConfig.PlantedAdversary.parse("0=mutating-site")))));
+        for (SimResult r : runs) assertTrue(r.passed(), r::failureReport);
+        assertEquals(0, refused(runs.get(0)), "a fault-free run refuses nothing: " + runs.get(0).rejections());
+        assertTrue(refused(runs.get(1)) > 0, "mutated messages were refused: " + runs.get(1).rejections());
+    }
+
+    private static long refused(SimResult r) {
+        return r.rejections().entrySet().stream()
+                .filter(e -> e.getKey() == Rejection.MALFORMED || e.getKey() == Rejection.BAD_SIGNATURE || e.getKey() == Rejection.PROTOCOL_VIOLATION)
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     @Test

@@ -40,7 +40,9 @@ public enum Adversary {
     /** A compromised site whose wide-area core equivocates as primary, under its own LM signature. */
     EQUIVOCATING_SITE("an equivocating logical machine", false),
     /** A compromised site whose servers send garbage. */
-    GARBAGE_SITE("a logical machine sending garbage", false);
+    GARBAGE_SITE("a logical machine sending garbage", false),
+    /** A compromised site whose logical machine signs mutated messages: well-signed nonsense. */
+    MUTATING_SITE("a logical machine signing mutated messages", false);
 
     public final String description;
     public final boolean leader;
@@ -52,7 +54,7 @@ public enum Adversary {
 
     /** Whether it takes a whole site (every server faulty) rather than one server. */
     public boolean wholeSite() {
-        return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE;
+        return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE || this == MUTATING_SITE;
     }
 
     /** Its name on the command line, e.g. {@code equivocating-leader}. */
