@@ -148,6 +148,17 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private boolean requestArmed, viewChangeArmed, retransmitArmed, started;
     private long deliveredAtLastTick = -2;
     private int fetchAttempts;
+    /**
+     * Announcements of our last delivered slot still to make, after the others fall idle: a
+     * member cut off while the last slots were decided hears nothing afterwards that could tell it
+     * it is behind. Like the periodic status messages of Castro's BFT library, but bounded: our
+     * commit for that slot goes to every member not known to hold it, after 1, 2, 4, ...
+     * retransmission periods, TAIL_ANNOUNCEMENTS times, and again after each new delivery.
+     */
+    private int tailAnnouncementsLeft;
+    private int tailAnnouncementsMade;
+    private boolean retransmitForTail;
+    private static final int TAIL_ANNOUNCEMENTS = 7;
     /** Built from stable storage: others may have moved on while we were down. */
     private final boolean restarted;
     private boolean sawBeyondWindow;
@@ -526,6 +537,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private void deliver(long seq, List<Bytes> batch, List<Commit> proof) {
         if (seq != deliveredThrough + 1) throw new IllegalStateException("delivering slot " + seq + " after " + deliveredThrough);
         deliveredThrough = seq;
+        tailAnnouncementsLeft = TAIL_ANNOUNCEMENTS;
+        tailAnnouncementsMade = 0;
         chain = PbftMessage.chain(chain, seq, PbftMessage.batchDigest(batch));
         history.put(seq, new Delivered(batch, proof));
         while (history.size() > config.historySlotsMax()) history.pollFirstEntry();
@@ -1194,6 +1207,11 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     private void onRetransmitTimeout() {
         retransmitArmed = false;
+        retransmitForTail = false;
+        if (!unfinishedWork()) {
+            announceTail();
+            return;
+        }
         if (!active) {
             if (latestViewChange[self] != null && latestViewChange[self].view() == view) broadcast(latestViewChange[self]);
             // Like a PBFT client retransmitting to all replicas: members that never heard of our
@@ -1222,6 +1240,31 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         deliveredAtLastTick = deliveredThrough;
     }
 
+    /** Sends our commit for our last delivered slot to every member not known to have committed it. */
+    private void announceTail() {
+        if (tailAnnouncementsLeft <= 0) return;
+        tailAnnouncementsLeft--;
+        tailAnnouncementsMade++;
+        Commit mine = ownCommit(deliveredThrough);
+        if (mine == null) return; // we fetched that slot: those who decided it announce it
+        for (int i = 0; i < n; i++) if (i != self && peerCommitSeq[i] < deliveredThrough) out.send(members.get(i), mine);
+    }
+
+    private Commit ownCommit(long seq) {
+        Slot s = log.get(seq);
+        if (s != null && s.myCommit != null) return s.myCommit;
+        Delivered d = history.get(seq);
+        if (d != null) for (Commit c : d.commits()) if (c.replica() == self) return c;
+        return null;
+    }
+
+    /** Whether some member is not known to hold our last delivered slot (and announcements are left). */
+    private boolean tailToAnnounce() {
+        if (tailAnnouncementsLeft <= 0 || deliveredThrough < 0 || n == 1) return false;
+        for (int i = 0; i < n; i++) if (i != self && peerCommitSeq[i] < deliveredThrough) return true;
+        return false;
+    }
+
     private boolean unfinishedWork() {
         if (!active || behind()) return true;
         for (Slot s : log.tailMap(deliveredThrough, false).values()) {
@@ -1233,9 +1276,15 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     /** Arms or disarms the request and retransmission timers after every input. */
     private void afterInput() {
         if (!started) return;
-        if (!retransmitArmed && unfinishedWork()) {
+        if ((!retransmitArmed || retransmitForTail) && unfinishedWork()) {
+            // Real work retransmits at the full rate, also when a slow tail announcement was pending.
             retransmitArmed = true;
+            retransmitForTail = false;
             out.setTimer(RETRANSMIT, config.retransmitMillis());
+        } else if (!retransmitArmed && tailToAnnounce()) {
+            retransmitArmed = true;
+            retransmitForTail = true;
+            out.setTimer(RETRANSMIT, config.retransmitMillis() << tailAnnouncementsMade); // 1, 2, 4, ... periods
         }
         boolean waiting = false;
         for (LinkedHashMap<Bytes, int[]> q : queues.values()) waiting |= !q.isEmpty();

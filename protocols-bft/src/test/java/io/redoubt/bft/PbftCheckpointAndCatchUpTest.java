@@ -166,6 +166,35 @@ class PbftCheckpointAndCatchUpTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // A member cut off while the last slots were decided, with the others idle afterwards, hears
+    // nothing that tells it it is behind; the others announce their last commit to members not
+    // known to hold it (a few times, further and further apart), and it fetches the rest.
+    @Test
+    void aMemberCutOffAtTheEndLearnsFromTheOthersTailAnnouncements() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        for (int k = 0; k < 3; k++) c.submit(k % 3, p("before-" + k));
+        c.deliverAll();
+        for (int k = 0; k < 3; k++) {
+            c.submit(k % 3, p("last-" + k));
+            c.dropWhere(involving(3));
+            c.deliverWhere(involving(3).negate());
+        }
+        c.dropWhere(involving(3)); // the last of it too
+        assertTrue(c.core(3).deliveredThrough() < c.core(0).deliveredThrough());
+        for (int round = 0; round < 8 && c.core(3).deliveredThrough() < c.core(0).deliveredThrough(); round++) {
+            for (int i = 0; i < 4; i++) if (c.armed(i, PbftCore.RETRANSMIT)) c.fire(i, PbftCore.RETRANSMIT);
+            c.deliverAll();
+        }
+        assertEquals(c.deliveredLog(0), c.deliveredLog(3));
+        // And the announcements stop: the timers fall silent within the bound.
+        for (int round = 0; round < 10; round++) {
+            for (int i = 0; i < 4; i++) if (c.armed(i, PbftCore.RETRANSMIT)) c.fire(i, PbftCore.RETRANSMIT);
+            c.deliverAll();
+        }
+        for (int i = 0; i < 4; i++) assertTrue(!c.armed(i, PbftCore.RETRANSMIT), "member " + i + " still retransmitting");
+        assertEquals(List.of(), c.violations());
+    }
+
     // Castro and Liskov, section 4.3 / TOCS 2002, section 4.1: a restarted replica recovers what it
     // persisted: it re-delivers the decided prefix and keeps its view, checkpoint and votes.
     @Test

@@ -255,7 +255,7 @@ public final class Simulation {
             progress.progress(loop.nowMicros() / 1000, minExecutedEverywhere(), expectedUpdates);
             if (done) break;
             if (loop.pending() == 0) {
-                livenessFailures.add("nothing left to do at t=" + loop.nowMicros() / 1000 + "ms but the run is not finished");
+                livenessFailures.add("nothing left to do at t=" + loop.nowMicros() / 1000 + "ms but the run is not finished (" + describeUnfinished() + ")");
                 break;
             }
             if (loop.nowMicros() > healAtMicros) {
@@ -281,6 +281,22 @@ public final class Simulation {
             }
         }
         return result(stopReason);
+    }
+
+    /** Who keeps a run from finishing: clients still proposing, servers short of every update. */
+    private String describeUnfinished() {
+        StringBuilder sb = new StringBuilder();
+        long waiting = clients.values().stream().filter(c -> !c.finished()).count();
+        sb.append(waiting).append(" clients unfinished");
+        for (SimServer s : servers.values()) {
+            if (faulty.contains(s.id)) continue;
+            long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
+            if (executed < expectedUpdates) {
+                sb.append("; ").append(s.id).append(s.up ? " at " + executed + "/" + expectedUpdates + " local " + s.node.localCore().describe()
+                        + " wide " + s.node.logicalMachine().wideCore().describe() + " " + s.node.describeLmTimers() : " down");
+            }
+        }
+        return sb.toString();
     }
 
     private boolean finished() {
