@@ -2,8 +2,8 @@ package io.redoubt.paxos;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.DecodeException;
-import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.MemberIndex;
+import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
