@@ -156,7 +156,6 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
      * retransmission periods, TAIL_ANNOUNCEMENTS times, and again after each new delivery.
      */
     private int tailAnnouncementsLeft;
-    private int tailAnnouncementsMade;
     private boolean retransmitForTail;
     private static final int TAIL_ANNOUNCEMENTS = 7;
     /** Built from stable storage: others may have moved on while we were down. */
@@ -538,7 +537,6 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (seq != deliveredThrough + 1) throw new IllegalStateException("delivering slot " + seq + " after " + deliveredThrough);
         deliveredThrough = seq;
         tailAnnouncementsLeft = TAIL_ANNOUNCEMENTS;
-        tailAnnouncementsMade = 0;
         chain = PbftMessage.chain(chain, seq, PbftMessage.batchDigest(batch));
         history.put(seq, new Delivered(batch, proof));
         while (history.size() > config.historySlotsMax()) history.pollFirstEntry();
@@ -1244,7 +1242,6 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private void announceTail() {
         if (tailAnnouncementsLeft <= 0) return;
         tailAnnouncementsLeft--;
-        tailAnnouncementsMade++;
         Commit mine = ownCommit(deliveredThrough);
         if (mine == null) return; // we fetched that slot: those who decided it announce it
         for (int i = 0; i < n; i++) if (i != self && peerCommitSeq[i] < deliveredThrough) out.send(members.get(i), mine);
@@ -1284,7 +1281,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         } else if (!retransmitArmed && tailToAnnounce()) {
             retransmitArmed = true;
             retransmitForTail = true;
-            out.setTimer(RETRANSMIT, config.retransmitMillis() << tailAnnouncementsMade); // 1, 2, 4, ... periods
+            out.setTimer(RETRANSMIT, config.retransmitMillis() << (TAIL_ANNOUNCEMENTS - tailAnnouncementsLeft)); // 1, 2, 4, ... periods
         }
         boolean waiting = false;
         for (LinkedHashMap<Bytes, int[]> q : queues.values()) waiting |= !q.isEmpty();
