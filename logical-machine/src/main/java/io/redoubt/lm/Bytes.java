@@ -31,6 +31,10 @@ public final class Bytes implements Comparable<Bytes> {
         return new Bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    public boolean isEmpty() {
+        return length() == 0;
+    }
+
     public int length() {
         return bytes.length;
     }

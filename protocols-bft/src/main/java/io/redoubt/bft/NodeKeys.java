@@ -10,8 +10,9 @@ import io.redoubt.lm.crypto.KeyDirectory;
  * members signed. PBFT needs signatures, not only authenticated links, because view-change and
  * state-transfer messages carry certificates that a third party must be able to check (Castro and
  * Liskov, OSDI '99, section 4.4). Production passes Ed25519 keys; the simulator passes
- * {@link io.redoubt.lm.crypto.SimulatedScheme} keys; at the wide-area tier a logical machine's
- * signature (threshold or site key) stands behind the same interface.
+ * {@link io.redoubt.lm.crypto.SimulatedScheme} keys. At the wide-area tier a message's signature is
+ * its logical machine's proof ({@link LmProofKeys}): no key held by any one server can sign for a
+ * site, so a faulty server cannot help another site forge its site's messages.
  *
  * @param <N> node identity type
  */
@@ -21,6 +22,17 @@ public interface NodeKeys<N> {
 
     /** Whether {@code signature} is {@code signer}'s signature of {@code message}; never throws. */
     boolean verify(N signer, Bytes message, Bytes signature);
+
+    /**
+     * Whether signatures come from the transport rather than from {@link #sign}: {@code sign}
+     * returns {@link Bytes#EMPTY}, each message sent leaves unsigned, and the host hands the core
+     * the proof that came with it ({@link io.redoubt.lm.core.OrderingCore#onMessage(Object, Bytes,
+     * Bytes)}). A member's own messages then have no signature of their own; inside a message of
+     * that same member they need none (the enclosing message's proof covers them).
+     */
+    default boolean signsByTransport() {
+        return false;
+    }
 
     /** Gives each node of a deployment its keys; a factory holds one of these for all its cores. */
     interface Provider {

@@ -324,14 +324,31 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     @Override
     public void onMessage(N from, Bytes message) {
-        PbftMessage m;
+        PbftMessage m = decode(from, message);
+        if (m != null) onMessage(from, m);
+    }
+
+    /**
+     * At the wide-area tier a message arrives unsigned, with its logical machine's proof beside
+     * it; the proof becomes its signature, so the message can later be relayed in a certificate
+     * and checked by a third site like any signed one. A message that already carries a signature
+     * (a new view relayed by another member) keeps it.
+     */
+    @Override
+    public void onMessage(N from, Bytes message, Bytes transportProof) {
+        PbftMessage m = decode(from, message);
+        if (m == null) return;
+        if (keys.signsByTransport() && m.signature().isEmpty()) m = m.withSignature(transportProof);
+        onMessage(from, m);
+    }
+
+    private PbftMessage decode(N from, Bytes message) {
         try {
-            m = PbftMessage.decode(message, config, n);
+            return PbftMessage.decode(message, config, n);
         } catch (DecodeException e) {
             out.reject(from, Rejection.MALFORMED, e.getMessage());
-            return;
+            return null;
         }
-        onMessage(from, m);
     }
 
     /** A decoded message; unit tests call this directly. */
@@ -343,7 +360,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             out.reject(from, Rejection.BAD_SIGNATURE, "signed by member " + message.replica() + ", not by the sender " + sender);
             return;
         }
-        if (!validSignature(message)) {
+        if (!validSignature(message, NOBODY)) {
             out.reject(from, Rejection.BAD_SIGNATURE, message.getClass().getSimpleName() + " signature does not verify");
             return;
         }
@@ -406,6 +423,11 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (s.prePrepare != null) {
             if (!s.prePrepare.batchDigest().equals(m.batchDigest())) {
                 out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "a second pre-prepare for slot " + m.sequence() + " in view " + view);
+            } else if (!relayable(s.prePrepare) && relayable(m)) {
+                // The signed copy of a pre-prepare we took from a new view (see installNewView):
+                // only with it can we show others that this slot prepared here.
+                s.prePrepare = m;
+                checkPrepared(m.sequence(), s);
             } else {
                 // A retransmission: our prepare or commit may have been lost.
                 if (s.myPrepare != null) out.send(members.get(sender), s.myPrepare);
@@ -461,7 +483,10 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     /**
      * A member still preparing a slot we have finished is behind: we send it our commit (if the
      * slot is in our log) or our latest checkpoint (if it is below our low watermark), so that it
-     * completes the slot or learns that it must fetch state. Returns whether the slot is finished here.
+     * completes the slot or learns that it must fetch state. Returns whether the prepare needs no
+     * further handling. A slot we delivered and can show nothing for (we fetched it with a
+     * certificate holding an entry we cannot relay) but hold in this view's log is agreed on
+     * again: our commit in this view is what the laggard needs.
      */
     private boolean helpLaggard(int sender, long seq) {
         if (seq > deliveredThrough) return false;
@@ -470,6 +495,8 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             out.send(members.get(sender), s.myCommit);
         } else if (seq <= stableSeq && deliveredThrough >= stableSeq && stableSeq >= 0) {
             out.send(members.get(sender), sign(new Checkpoint(stableSeq, stableDigest, self, Bytes.EMPTY)));
+        } else {
+            return s == null;
         }
         return true;
     }
@@ -485,9 +512,13 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         return true;
     }
 
-    /** Prepared: the pre-prepare and {@code quorum - 1} matching prepares from distinct backups. */
+    /**
+     * Prepared: the pre-prepare and {@code quorum - 1} matching prepares from distinct backups. The
+     * pre-prepare must be one we can relay: a prepared member must be able to put its certificate
+     * in a view change, or a batch committed by a quorum could be missing from the next view.
+     */
     private void checkPrepared(long seq, Slot s) {
-        if (s.prePrepare == null || s.myCommit != null) return;
+        if (s.prePrepare == null || s.myCommit != null || !relayable(s.prePrepare)) return;
         List<Prepare> matching = new ArrayList<>();
         for (Prepare p : s.prepares.values()) {
             if (p.batchDigest().equals(s.prePrepare.batchDigest()) && p.replica() != s.prePrepare.replica()) matching.add(p);
@@ -700,6 +731,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             return;
         }
         peerCheckpointSeq[sender] = Math.max(peerCheckpointSeq[sender], m.sequence());
+        if (m.sequence() == stableSeq && m.stateDigest().equals(stableDigest) && keys.signsByTransport()) addLateVote(m);
         if (m.sequence() <= stableSeq) return;
         if (m.sequence() > stableSeq + config.windowSlots()) {
             // Beyond our window: keep one claim per member; a quorum of equal claims proves we are behind.
@@ -726,6 +758,41 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
                 return;
             }
         }
+    }
+
+    /**
+     * A late vote for our stable checkpoint joins its proof: with more signed entries, whoever we
+     * send the proof to can relay it without our own entry, which is unsigned at the wide-area tier.
+     */
+    private void addLateVote(Checkpoint m) {
+        for (Checkpoint c : stableProof) if (c.replica() == m.replica()) return;
+        List<Checkpoint> more = new ArrayList<>(stableProof);
+        more.add(m);
+        stableProof = List.copyOf(more);
+        checkpointCerts.put(stableSeq, stableProof);
+    }
+
+    /**
+     * The entries of a valid checkpoint certificate that we can relay (signed ones and our own),
+     * with the signed votes we hold for the same checkpoint and our own vote if we delivered that
+     * far; null if they are fewer than a quorum. We adopt a stable checkpoint only with such a
+     * proof: a member that truncates its log must be able to show why in its view changes, or a
+     * batch prepared there could be missing from the next view. At the wide-area tier a member's
+     * own entries travel unsigned inside its own messages (the enclosing proof covers them), so a
+     * certificate received from one member may hold one entry nobody else can pass on.
+     */
+    private List<Checkpoint> relayableProof(long seq, Bytes digest, List<Checkpoint> proof) {
+        TreeMap<Integer, Checkpoint> byMember = new TreeMap<>();
+        for (Checkpoint c : proof) if (relayable(c)) byMember.putIfAbsent(c.replica(), c);
+        TreeMap<Integer, Checkpoint> votes = checkpointVotes.get(seq);
+        if (votes != null) {
+            for (Checkpoint c : votes.values()) if (c.stateDigest().equals(digest) && relayable(c)) byMember.putIfAbsent(c.replica(), c);
+        }
+        for (Checkpoint c : farCheckpoint) {
+            if (c != null && c.sequence() == seq && c.stateDigest().equals(digest)) byMember.putIfAbsent(c.replica(), c);
+        }
+        if (digest.equals(ownCheckpoints.get(seq))) byMember.putIfAbsent(self, sign(new Checkpoint(seq, digest, self, Bytes.EMPTY)));
+        return byMember.size() >= quorum() ? List.copyOf(byMember.values()) : null;
     }
 
     /** A checkpoint proved by a quorum becomes stable: the low watermark moves and the log is truncated. */
@@ -794,13 +861,20 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private void onFetchRequest(int sender, FetchRequest m) {
         if (m.view() < view && active && installedNewView != null) out.send(members.get(sender), installedNewView);
         List<SlotProof> proofs = new ArrayList<>();
-        if (stableSeq > m.stableSequence() && stableSeq >= 0) proofs.add(new SlotProof(stableSeq + 1, List.of(), stableProof, List.of()));
+        if (stableSeq > m.stableSequence() && stableSeq >= 0) {
+            proofs.add(new SlotProof(stableSeq + 1, List.of(), stableProof, List.of()));
+            // Inside the reply our own entry is unsigned where the transport signs; alone it comes
+            // with its proof, and the requester keeps only proofs it can relay (relayableProof).
+            if (keys.signsByTransport() && deliveredThrough >= stableSeq) {
+                out.send(members.get(sender), sign(new Checkpoint(stableSeq, stableDigest, self, Bytes.EMPTY)));
+            }
+        }
         long s = m.fromSequence();
         int slots = 0;
         while (slots < config.catchUpSlotsMax() && s <= deliveredThrough) {
             Delivered d = history.get(s);
             if (d == null) break;
-            if (!d.commits().isEmpty()) {
+            if (!d.commits().isEmpty() && allRelayable(d.commits())) {
                 proofs.add(new SlotProof(s, List.of(d.batch()), List.of(), d.commits()));
                 slots++;
                 s++;
@@ -839,12 +913,13 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         for (SlotProof p : m.proofs()) {
             if (p.batches().isEmpty()) {
                 long seq = p.firstSequence() - 1;
-                Bytes digest = p.commits().isEmpty() ? validCheckpointCertificate(seq, p.checkpointProof()) : null;
+                Bytes digest = p.commits().isEmpty() ? validCheckpointCertificate(seq, p.checkpointProof(), m.replica()) : null;
                 if (digest == null) {
                     out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "invalid stable checkpoint certificate for " + seq);
                     return;
                 }
-                if (seq > stableSeq) adoptStable(seq, digest, p.checkpointProof());
+                List<Checkpoint> proof = seq > stableSeq ? relayableProof(seq, digest, p.checkpointProof()) : null;
+                if (proof != null) adoptStable(seq, digest, proof);
                 continue;
             }
             if (p.lastSequence() <= deliveredThrough) continue;
@@ -857,18 +932,20 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
                 }
             }
             if (!p.commits().isEmpty() && p.checkpointProof().isEmpty() && p.batches().size() == 1) {
-                if (!validCommitCertificate(p.firstSequence(), p.batches().get(0), p.commits())) {
+                if (!validCommitCertificate(p.firstSequence(), p.batches().get(0), p.commits(), m.replica())) {
                     out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "invalid commit certificate for slot " + p.firstSequence());
                     return;
                 }
                 long seq = p.firstSequence();
+                // Kept to serve others only if we can relay every commit in it.
+                List<Commit> kept = allRelayable(p.commits()) ? p.commits() : List.of();
                 Slot s = log.get(seq);
-                if (s != null && !s.committed) markCommitted(seq, s, p.batches().get(0), p.commits());
-                else if (s == null) out.persist(new PbftRecord.Committed(seq, p.batches().get(0), p.commits()));
-                deliver(seq, p.batches().get(0), p.commits());
+                if (s != null && !s.committed) markCommitted(seq, s, p.batches().get(0), kept);
+                else if (s == null) out.persist(new PbftRecord.Committed(seq, p.batches().get(0), kept));
+                deliver(seq, p.batches().get(0), kept);
             } else if (p.commits().isEmpty() && !p.checkpointProof().isEmpty()) {
                 long last = p.lastSequence();
-                Bytes digest = validCheckpointCertificate(last, p.checkpointProof());
+                Bytes digest = validCheckpointCertificate(last, p.checkpointProof(), m.replica());
                 Bytes c = chain;
                 for (int k = 0; k < p.batches().size(); k++) {
                     c = PbftMessage.chain(c, p.firstSequence() + k, PbftMessage.batchDigest(p.batches().get(k)));
@@ -877,15 +954,19 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
                     out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "batches do not match the checkpoint certificate at " + last);
                     return;
                 }
-                // The certificate is the proof of these batches for later fetches (and after a restart).
-                checkpointCerts.put(last, p.checkpointProof());
-                out.persist(new PbftRecord.StableCheckpoint(last, digest, p.checkpointProof()));
                 for (int k = 0; k < p.batches().size(); k++) {
                     long seq = p.firstSequence() + k;
                     out.persist(new PbftRecord.Committed(seq, p.batches().get(k), List.of()));
                     deliver(seq, p.batches().get(k), List.of());
                 }
-                if (last > stableSeq) adoptStable(last, digest, p.checkpointProof(), false);
+                // The certificate, if we can relay it, proves these batches for later fetches (and
+                // after a restart); having delivered them, our own vote is part of it now.
+                List<Checkpoint> proof = relayableProof(last, digest, p.checkpointProof());
+                if (proof != null) {
+                    checkpointCerts.put(last, proof);
+                    out.persist(new PbftRecord.StableCheckpoint(last, digest, proof));
+                    if (last > stableSeq) adoptStable(last, digest, proof, false);
+                }
             } else {
                 out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "slot proof has neither a commit nor a checkpoint certificate");
                 return;
@@ -963,6 +1044,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             return;
         }
         if (latestViewChange[sender] == null || latestViewChange[sender].view() < m.view()) latestViewChange[sender] = m;
+        peerCheckpointSeq[sender] = Math.max(peerCheckpointSeq[sender], m.stableSequence());
         // PBFT's liveness rule: f + 1 members voting for higher views include a correct one; join the smallest.
         long smallest = Long.MAX_VALUE;
         int higher = 0;
@@ -1042,7 +1124,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             if (vc.view() != m.view()) return "new view carries a view change for view " + vc.view();
             if (seen[vc.replica()]) return "new view carries two view changes of member " + vc.replica();
             seen[vc.replica()] = true;
-            if (!validSignature(vc)) return "new view carries a forged view change of member " + vc.replica();
+            if (!validSignature(vc, m.replica())) return "new view carries a forged view change of member " + vc.replica();
             String bad = checkViewChange(vc);
             if (bad != null) return "new view carries an invalid view change: " + bad;
         }
@@ -1053,7 +1135,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         for (PrePrepare pp : m.prePrepares()) {
             Map.Entry<Long, List<Bytes>> e = it.next();
             if (pp.view() != m.view() || pp.sequence() != e.getKey() || pp.replica() != m.replica() || !pp.batch().equals(e.getValue())
-                    || !pp.batchDigest().equals(PbftMessage.batchDigest(pp.batch())) || !validSignature(pp)) {
+                    || !pp.batchDigest().equals(PbftMessage.batchDigest(pp.batch())) || !validSignature(pp, m.replica())) {
                 return "new view O set differs from the one its view changes determine at slot " + e.getKey();
             }
         }
@@ -1065,12 +1147,20 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         view = nv.view();
         active = false; // until the new view's pre-prepares are in place
         long low = stableOf(nv.viewChanges());
-        for (ViewChange vc : nv.viewChanges()) {
-            if (vc.stableSequence() == low && low > stableSeq) {
-                adoptStable(low, vc.stableProof().get(0).stateDigest(), vc.stableProof());
-                break;
+        if (low > stableSeq) {
+            // Every vote at the new low watermark certifies the same checkpoint; pool their entries,
+            // since we keep only those we can relay (relayableProof).
+            Bytes digest = null;
+            List<Checkpoint> entries = new ArrayList<>();
+            for (ViewChange vc : nv.viewChanges()) {
+                if (vc.stableSequence() != low) continue;
+                if (digest == null) digest = vc.stableProof().get(0).stateDigest();
+                if (digest.equals(vc.stableProof().get(0).stateDigest())) entries.addAll(vc.stableProof());
             }
+            List<Checkpoint> proof = relayableProof(low, digest, entries);
+            if (proof != null) adoptStable(low, digest, proof);
         }
+        for (ViewChange vc : nv.viewChanges()) peerCheckpointSeq[vc.replica()] = Math.max(peerCheckpointSeq[vc.replica()], vc.stableSequence());
         for (Slot s : log.values()) s.resetTo(view);
         inFlight.clear();
         long high = Math.max(low, stableSeq);
@@ -1092,7 +1182,12 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             out.cancelTimer(VIEW_CHANGE);
         }
         for (LinkedHashMap<Bytes, int[]> q : queues.values()) for (int[] age : q.values()) age[0] = 0;
-        if (isPrimary()) broadcast(nv);
+        if (isPrimary()) {
+            broadcast(nv);
+            // Where the new view's proof is the only signature its pre-prepares have (the wide-area
+            // tier), each also travels alone: members need a copy they can relay (checkPrepared).
+            for (PrePrepare pp : nv.prePrepares()) if (pp.signature().isEmpty() && pp.sequence() > stableSeq) broadcastPrePrepare(pp);
+        }
         for (PrePrepare pp : nv.prePrepares()) {
             if (pp.sequence() <= stableSeq) continue;
             Slot s = slot(pp.sequence());
@@ -1129,8 +1224,28 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     // ---------------------------------------------------------------- validation
 
-    private boolean validSignature(PbftMessage m) {
-        return m.replica() >= 0 && m.replica() < n && keys.verify(members.get(m.replica()), m.signedBytes(), m.signature());
+    /** No enclosing message vouches: a message taken off the wire. */
+    private static final int NOBODY = -1;
+
+    /**
+     * Whether {@code m} is authentic. Where the transport signs ({@link NodeKeys#signsByTransport}),
+     * a member's own entries inside its own message carry no signature: {@code vouchedBy}, the
+     * signer of the (already checked) enclosing message, stands for them, and for nobody else.
+     */
+    private boolean validSignature(PbftMessage m, int vouchedBy) {
+        if (m.replica() < 0 || m.replica() >= n) return false;
+        if (m.signature().isEmpty()) return keys.signsByTransport() && m.replica() == vouchedBy;
+        return keys.verify(members.get(m.replica()), m.signedBytes(), m.signature());
+    }
+
+    /** Whether a third party could check {@code m} without us: it is signed, or it is ours (we vouch for it). */
+    private boolean relayable(PbftMessage m) {
+        return m.replica() == self || !m.signature().isEmpty();
+    }
+
+    private boolean allRelayable(List<? extends PbftMessage> messages) {
+        for (PbftMessage m : messages) if (!relayable(m)) return false;
+        return true;
     }
 
     private String checkBatchSize(List<Bytes> batch) {
@@ -1146,24 +1261,24 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         return checkBatchSize(pp.batch());
     }
 
-    /** The digest a valid checkpoint certificate for {@code seq} proves, or null. */
-    private Bytes validCheckpointCertificate(long seq, List<Checkpoint> proof) {
+    /** The digest a valid checkpoint certificate for {@code seq}, sent by {@code vouchedBy}, proves, or null. */
+    private Bytes validCheckpointCertificate(long seq, List<Checkpoint> proof, int vouchedBy) {
         if (proof.isEmpty() || (seq + 1) % config.checkpointIntervalSlots() != 0) return null;
         Bytes digest = proof.get(0).stateDigest();
         boolean[] seen = new boolean[n];
         for (Checkpoint c : proof) {
-            if (c.sequence() != seq || !c.stateDigest().equals(digest) || seen[c.replica()] || !validSignature(c)) return null;
+            if (c.sequence() != seq || !c.stateDigest().equals(digest) || seen[c.replica()] || !validSignature(c, vouchedBy)) return null;
             seen[c.replica()] = true;
         }
         return proof.size() >= quorum() ? digest : null;
     }
 
-    private boolean validCommitCertificate(long seq, List<Bytes> batch, List<Commit> commits) {
+    private boolean validCommitCertificate(long seq, List<Bytes> batch, List<Commit> commits, int vouchedBy) {
         Bytes digest = PbftMessage.batchDigest(batch);
         long v = commits.get(0).view();
         boolean[] seen = new boolean[n];
         for (Commit c : commits) {
-            if (c.sequence() != seq || c.view() != v || !c.batchDigest().equals(digest) || seen[c.replica()] || !validSignature(c)) return false;
+            if (c.sequence() != seq || c.view() != v || !c.batchDigest().equals(digest) || seen[c.replica()] || !validSignature(c, vouchedBy)) return false;
             seen[c.replica()] = true;
         }
         return commits.size() >= quorum();
@@ -1172,7 +1287,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     /** Checks a view change's checkpoint proof and each prepared certificate (PBFT section 4.4); null if valid. */
     private String checkViewChange(ViewChange vc) {
         if (vc.stableSequence() >= 0) {
-            if (validCheckpointCertificate(vc.stableSequence(), vc.stableProof()) == null) return "view change with an invalid checkpoint proof";
+            if (validCheckpointCertificate(vc.stableSequence(), vc.stableProof(), vc.replica()) == null) return "view change with an invalid checkpoint proof";
         } else if (!vc.stableProof().isEmpty()) {
             return "view change with a proof for no checkpoint";
         }
@@ -1183,14 +1298,14 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
                 return "view change with prepared slot " + pp.sequence() + " out of order or outside its window";
             }
             previous = pp.sequence();
-            if (pp.view() >= vc.view() || pp.replica() != primaryOf(pp.view()) || !validSignature(pp) || checkBatch(pp) != null) {
+            if (pp.view() >= vc.view() || pp.replica() != primaryOf(pp.view()) || !validSignature(pp, vc.replica()) || checkBatch(pp) != null) {
                 return "view change with an invalid pre-prepare for slot " + pp.sequence();
             }
             boolean[] seen = new boolean[n];
             int count = 0;
             for (Prepare p : c.prepares()) {
                 if (p.view() != pp.view() || p.sequence() != pp.sequence() || !p.batchDigest().equals(pp.batchDigest())
-                        || p.replica() == pp.replica() || seen[p.replica()] || !validSignature(p)) {
+                        || p.replica() == pp.replica() || seen[p.replica()] || !validSignature(p, vc.replica())) {
                     return "view change with an invalid prepare for slot " + pp.sequence();
                 }
                 seen[p.replica()] = true;

@@ -13,8 +13,10 @@ import java.util.List;
  * 2.2.2). View {@code v} is led by member {@code v mod n}. Every message names the member index
  * that signed it and carries that signature, because view changes and state transfer pass
  * certificates of other members' messages to third parties. The signature covers
- * {@link #signedBytes()}: the tag and every field except the signature itself (and, for a
- * pre-prepare, except the batch, which the signed digest binds).
+ * {@link #signedBytes()}: the tag and every field except the signature itself, which comes last,
+ * so a message as sent is its signed bytes followed by its signature (at the wide-area tier a
+ * message leaves with an empty signature and its LM proof covers exactly those bytes; see
+ * {@link LmProofKeys}).
  */
 public sealed interface PbftMessage extends Encodable {
     int TAG_PRE_PREPARE = 1, TAG_PREPARE = 2, TAG_COMMIT = 3, TAG_CHECKPOINT = 4, TAG_VIEW_CHANGE = 5,
@@ -25,7 +27,8 @@ public sealed interface PbftMessage extends Encodable {
     /** Sequence numbers above this are refused, so that window arithmetic never overflows. */
     long SEQUENCE_MAX = 1L << 62;
     int DIGEST_LENGTH = 32;
-    int SIGNATURE_LENGTH_MAX = 512;
+    /** An Ed25519 signature, or at the wide-area tier an encoded LM proof. */
+    int SIGNATURE_LENGTH_MAX = io.redoubt.lm.crypto.merkle.LmProof.ENCODED_BYTES_MAX;
     /** Most members of one instance; more would make certificates unreasonably large. */
     int MEMBERS_MAX = 1024;
 
@@ -57,14 +60,7 @@ public sealed interface PbftMessage extends Encodable {
     record PrePrepare(long view, long sequence, Bytes batchDigest, int replica, List<Bytes> batch, Bytes signature)
             implements PbftMessage {
         public void encodeSigned(CanonicalWriter w) {
-            w.u8(TAG_PRE_PREPARE).i64(view).i64(sequence).bytes(batchDigest).i32(replica);
-        }
-
-        @Override
-        public void encodeTo(CanonicalWriter w) {
-            encodeSigned(w);
-            w.bytesList(batch);
-            w.bytes(signature);
+            w.u8(TAG_PRE_PREPARE).i64(view).i64(sequence).bytes(batchDigest).i32(replica).bytesList(batch);
         }
 
         public PrePrepare withSignature(Bytes s) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * mvn -o test -pl protocols-bft -Dtest=PbftCampaignTest -Dfrom=3547 -Dto=3548 -Dsteps=1200
  * </pre>
- * Settings: {@code from}, {@code to} (seeds), {@code steps}, and the window {@code w}, checkpoint
- * interval {@code k} and batch size {@code b}.
+ * Settings: {@code from}, {@code to} (seeds), {@code steps}, the window {@code w}, checkpoint
+ * interval {@code k} and batch size {@code b}, and {@code transport=true} to run as the wide-area
+ * tier does (messages leave unsigned; the transport proves them).
  */
 class PbftCampaignTest {
 
@@ -25,14 +26,16 @@ class PbftCampaignTest {
         int steps = Integer.getInteger("steps", 1200);
         int w = Integer.getInteger("w", 8), k = Integer.getInteger("k", 4), b = Integer.getInteger("b", 3);
         PbftConfig config = PbftTestSupport.cfg(w, k, b);
+        boolean transport = Boolean.getBoolean("transport");
         List<String> failures = new ArrayList<>();
         int slots = 0;
         for (long seed = from; seed < to; seed++) {
             int n = seed % 4 == 3 ? 7 : 4;
             String replay = "mvn -o test -pl protocols-bft -Dtest=PbftCampaignTest -Dfrom=" + seed
-                    + " -Dto=" + (seed + 1) + " -Dsteps=" + steps + " -Dw=" + w + " -Dk=" + k + " -Db=" + b;
+                    + " -Dto=" + (seed + 1) + " -Dsteps=" + steps + " -Dw=" + w + " -Dk=" + k + " -Db=" + b + (transport ? " -Dtransport=true" : "");
             try {
-                PbftDeterminismAndSafetyTest.Run run = PbftDeterminismAndSafetyTest.runSchedule(seed, n, steps, config, seed % 5 == 0, PbftCore::new);
+                PbftDeterminismAndSafetyTest.Run run = PbftDeterminismAndSafetyTest.runSchedule(seed, n, steps, config, seed % 5 == 0, PbftCore::new,
+                        transport ? TestKeys.transportSigned() : TestKeys.simulated());
                 PbftTestCluster c = run.cluster();
                 slots += c.firstDelivered().size();
                 boolean settled = PbftDeterminismAndSafetyTest.heal(run, 300);
@@ -46,7 +49,7 @@ class PbftCampaignTest {
                 failures.add("seed " + seed + " threw " + e + "\n  replay: " + replay);
             }
         }
-        System.out.println("PBFT campaign: seeds " + from + ".." + to + ", slots delivered " + slots + ", failures " + failures.size());
+        System.out.println("PBFT campaign" + (transport ? " (transport-signed)" : "") + ": seeds " + from + ".." + to + ", slots delivered " + slots + ", failures " + failures.size());
         assertEquals(List.of(), failures);
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,12 +38,17 @@ class PbftDeterminismAndSafetyTest {
     record Run(PbftTestCluster cluster, int byzantine, Byzantine mode) {}
 
     static Run runSchedule(long seed, int n, int steps, PbftConfig config, boolean viaBytes, PbftTestCluster.CoreMaker correct) {
+        return runSchedule(seed, n, steps, config, viaBytes, correct, TestKeys.simulated());
+    }
+
+    /** As above with {@code keys}; {@link TestKeys#transportSigned()} runs the schedule as the wide-area tier. */
+    static Run runSchedule(long seed, int n, int steps, PbftConfig config, boolean viaBytes, PbftTestCluster.CoreMaker correct, TestKeys keys) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Byzantine mode = Byzantine.values()[(int) (seed % 3)];
         int bad = (int) ((seed / 3) % n);
         if (mode == Byzantine.EQUIVOCATE && seed % 2 == 0) bad = 0; // often the first primary, where it hurts most
         PbftTestCluster.CoreMaker badMaker = mode == Byzantine.EQUIVOCATE ? EquivocatingPbft<Integer>::new : correct;
-        PbftTestCluster c = new PbftTestCluster(n, config, correct, Map.of(bad, badMaker)).byzantine(bad).viaBytes(viaBytes);
+        PbftTestCluster c = new PbftTestCluster(n, config, correct, Map.of(bad, badMaker), keys).byzantine(bad).viaBytes(viaBytes);
         c.startAll();
         int submitted = 0;
         for (int step = 0; step < steps; step++) {
@@ -151,12 +157,23 @@ class PbftDeterminismAndSafetyTest {
     // silent or sending garbage), loss, duplication, reordering, primary crashes and timer-driven view changes.
     @Test
     void noTwoCorrectMembersEverDeliverDifferentBatchesForOneSlot() {
+        checkSafety(TestKeys::simulated);
+    }
+
+    // The same at the wide-area tier: messages leave unsigned and their LM proof comes with them, so
+    // members vouch for their own certificate entries and relay only what others signed.
+    @Test
+    void safetyHoldsAlsoWhenSignaturesComeFromTheTransport() {
+        checkSafety(TestKeys::transportSigned);
+    }
+
+    private static void checkSafety(Supplier<TestKeys> keys) {
         int slots = 0;
         long highestView = 0;
         int restarts = 0;
         for (long seed = 0; seed < 200; seed++) {
             int n = seed % 4 == 3 ? 7 : 4;
-            Run run = runSchedule(seed, n, n == 4 ? 1500 : 1800, CONFIG, seed % 5 == 0, PbftCore::new);
+            Run run = runSchedule(seed, n, n == 4 ? 1500 : 1800, CONFIG, seed % 5 == 0, PbftCore::new, keys.get());
             PbftTestCluster c = run.cluster();
             assertEquals(List.of(), c.violations(), "seed " + seed + " (" + run.mode() + " member " + run.byzantine() + "); replay: " + replay(seed, n == 4 ? 1500 : 1800));
             assertPersistBeforeSend(c);
@@ -175,9 +192,20 @@ class PbftDeterminismAndSafetyTest {
     // members, every payload pending at a correct member is ordered and delivered there.
     @Test
     void afterFaultsStopEveryPayloadPendingAtACorrectMemberIsDelivered() {
+        checkLiveness(TestKeys::simulated);
+    }
+
+    // The same at the wide-area tier, where a member adopts a stable checkpoint only with a proof it
+    // can relay and takes signed copies of a new view's pre-prepares before it counts as prepared.
+    @Test
+    void livenessHoldsAlsoWhenSignaturesComeFromTheTransport() {
+        checkLiveness(TestKeys::transportSigned);
+    }
+
+    private static void checkLiveness(Supplier<TestKeys> keys) {
         for (long seed = 500; seed < 580; seed++) {
             int n = seed % 4 == 3 ? 7 : 4;
-            Run run = runSchedule(seed, n, 500, CONFIG, false, PbftCore::new);
+            Run run = runSchedule(seed, n, 500, CONFIG, false, PbftCore::new, keys.get());
             boolean ok = heal(run, 300);
             PbftTestCluster c = run.cluster();
             StringBuilder state = new StringBuilder();

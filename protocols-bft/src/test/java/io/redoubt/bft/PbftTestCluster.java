@@ -61,7 +61,7 @@ final class PbftTestCluster {
     final PbftConfig config;
     final List<Integer> members;
     final int n;
-    final TestKeys keys = TestKeys.simulated();
+    final TestKeys keys;
     private final List<PbftCore<Integer>> cores = new ArrayList<>();
     private final List<RecordingOutbox<Integer>> outboxes = new ArrayList<>();
     private final List<List<Bytes>> disks = new ArrayList<>();
@@ -88,6 +88,15 @@ final class PbftTestCluster {
 
     /** {@code special} gives some members their own core (an equivocator, a starving primary). */
     PbftTestCluster(int n, PbftConfig config, CoreMaker maker, Map<Integer, CoreMaker> special) {
+        this(n, config, maker, special, TestKeys.simulated());
+    }
+
+    /**
+     * With {@link TestKeys#transportSigned()} keys the cluster is the wide-area tier: messages leave
+     * unsigned and arrive as bytes with their sender's proof, as logical machines deliver them.
+     */
+    PbftTestCluster(int n, PbftConfig config, CoreMaker maker, Map<Integer, CoreMaker> special, TestKeys keys) {
+        this.keys = keys;
         this.config = config;
         this.defaultMaker = maker;
         this.makers.putAll(special);
@@ -230,7 +239,10 @@ final class PbftTestCluster {
 
     private void dispatch(Envelope e) {
         if (crashed[e.to()]) return;
-        if (e.raw() != null) core(e.to()).onMessage(e.from(), e.raw());
+        if (keys.isTransportSigned()) {
+            Bytes asSent = e.raw() != null ? e.raw() : e.message().encode();
+            core(e.to()).onMessage(e.from(), asSent, keys.transportProof(e.from(), asSent));
+        } else if (e.raw() != null) core(e.to()).onMessage(e.from(), e.raw());
         else if (viaBytes) core(e.to()).onMessage(e.from(), e.message().encode());
         else core(e.to()).onMessage(e.from(), e.message());
     }

@@ -8,17 +8,40 @@ import io.redoubt.lm.crypto.SimulatedScheme;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Keys for integer members, derived from the member index, with any signature scheme. */
+/**
+ * Keys for integer members, derived from the member index, with any signature scheme. In
+ * transport-signed mode they stand for the wide-area tier's LM proofs ({@link LmProofKeys}): cores
+ * sign nothing, and the test's transport proves each message as sent with its sender's key.
+ */
 final class TestKeys implements NodeKeys.Provider {
     private final SignatureScheme scheme;
+    private final boolean transportSigned;
     private final Map<Integer, KeyPair> pairs = new TreeMap<>();
 
     TestKeys(SignatureScheme scheme) {
+        this(scheme, false);
+    }
+
+    private TestKeys(SignatureScheme scheme, boolean transportSigned) {
         this.scheme = scheme;
+        this.transportSigned = transportSigned;
     }
 
     static TestKeys simulated() {
         return new TestKeys(SimulatedScheme.INSTANCE);
+    }
+
+    static TestKeys transportSigned() {
+        return new TestKeys(SimulatedScheme.INSTANCE, true);
+    }
+
+    boolean isTransportSigned() {
+        return transportSigned;
+    }
+
+    /** What the transport attaches to {@code asSent}, sent by {@code from} (an LM proof, in production). */
+    Bytes transportProof(int from, Bytes asSent) {
+        return scheme.sign(pair(from).privateKey(), asSent);
     }
 
     KeyPair pair(int member) {
@@ -36,14 +59,26 @@ final class TestKeys implements NodeKeys.Provider {
         return new NodeKeys<>() {
             @Override
             public Bytes sign(Bytes message) {
-                return scheme.sign(pair(me).privateKey(), message);
+                return transportSigned ? Bytes.EMPTY : scheme.sign(pair(me).privateKey(), message);
             }
 
             @Override
             public boolean verify(N signer, Bytes message, Bytes signature) {
-                return signer instanceof Integer i && i >= 0 && scheme.verify(pair(i).publicKey(), message, signature);
+                Bytes covered = transportSigned ? LmProofKeys.asSent(message) : message;
+                return signer instanceof Integer i && i >= 0 && scheme.verify(pair(i).publicKey(), covered, signature);
+            }
+
+            @Override
+            public boolean signsByTransport() {
+                return transportSigned;
             }
         };
+    }
+
+    /** {@code m} as a third party holds it after the transport delivered it from {@code member}: with its proof. */
+    @SuppressWarnings("unchecked")
+    <M extends PbftMessage> M proved(int member, M m) {
+        return (M) m.withSignature(transportProof(member, LmProofKeys.asSent(m.signedBytes())));
     }
 
     /** Signs {@code m} as member {@code member} (tests forge messages of Byzantine members with this). */

@@ -88,10 +88,9 @@ public record Composition(String wideProtocol, String localProtocol) {
         return new LmKeyring.SiteSpec(serversPerSite, siteFaults(serversPerSite), kind);
     }
 
-    CoreFactory wideFactory(SimConfig c, KeyDirectory keys) {
-        // PBFT among sites signs each message with the site's key (see the README's status for
-        // what a Byzantine site's wide-area messages still lack).
-        return wideProtocol.equals("bft") ? new PbftFactory(c.widePbft(), NodeKeys.fromDirectory(keys)) : new PaxosFactory(c.widePaxos());
+    /** @param wideKeys PBFT among sites signs with LM proofs ({@link io.redoubt.bft.LmProofKeys}) */
+    CoreFactory wideFactory(SimConfig c, NodeKeys.Provider wideKeys) {
+        return wideProtocol.equals("bft") ? new PbftFactory(c.widePbft(), wideKeys) : new PaxosFactory(c.widePaxos());
     }
 
     CoreFactory localFactory(SimConfig c, KeyDirectory keys) {

@@ -291,9 +291,9 @@ public record SimConfig(
                 .localPbft(localPbft.withBatchPayloadsMax(1)).widePbft(widePbft.withBatchPayloadsMax(1)).amortized(true).build();
     }
 
-    /** The wide tier's cores. */
-    public CoreFactory wideFactory(KeyDirectory keys) {
-        return wideOverride != null ? wideOverride : composition.wideFactory(unamortizedIfAsked(), keys);
+    /** The wide tier's cores; PBFT among sites signs with {@code wideKeys}, the sites' LM proofs. */
+    public CoreFactory wideFactory(io.redoubt.bft.NodeKeys.Provider wideKeys) {
+        return wideOverride != null ? wideOverride : composition.wideFactory(unamortizedIfAsked(), wideKeys);
     }
 
     public int clientSites() {

@@ -1,5 +1,7 @@
 package io.redoubt.sim;
 
+import io.redoubt.bft.LmProofKeys;
+import io.redoubt.bft.NodeKeys;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
@@ -65,6 +67,8 @@ public final class Simulation {
     private final LmKeyring keyring;
     private final io.redoubt.lm.core.CoreFactory localFactory;
     private final io.redoubt.lm.core.CoreFactory wideFactory;
+    private final NodeKeys.Provider localKeys;
+    private final NodeKeys.Provider wideKeys;
     private final Map<SiteId, Integer> siteSizes = new TreeMap<>();
     private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
@@ -141,7 +145,11 @@ public final class Simulation {
         }
         this.keyring = new LmKeyring(keys, specs, config.thresholdKeyBits(), config.insecureThresholdKeys());
         this.localFactory = config.localFactory(keys);
-        this.wideFactory = config.wideFactory(keys);
+        // Local PBFT signs with server keys; PBFT among sites with each message's LM proof, so that
+        // no key one faulty server holds can sign for its site (LmProofKeys).
+        this.localKeys = NodeKeys.fromDirectory(keys);
+        this.wideKeys = new LmProofKeys(keyring.verifiers());
+        this.wideFactory = config.wideFactory(wideKeys);
         if (!config.plantedAdversaries().isEmpty()) plantAdversaries();
         else if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
         for (int s = 0; s < config.sites(); s++) {
@@ -566,12 +574,12 @@ public final class Simulation {
             io.redoubt.lm.core.CoreFactory local = localFactory;
             io.redoubt.lm.core.CoreFactory wide = wideFactory;
             SiteSigning signing = keyring.signingFor(id);
-            if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), keys);
-            if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), keys);
-            if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), keys);
+            if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), localKeys);
+            if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), localKeys);
+            if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), wideKeys);
             if (adversary == Adversary.MUTATING_SITE) wide = new MutatingCore(wide);
             if (adversary == Adversary.ROGUE_LM) {
-                wide = config.composition().byzantineWideArea() ? Adversary.equivocating(config.widePbft(), keys) : new EquivocatingPaxos(config.widePaxos());
+                wide = config.composition().byzantineWideArea() ? Adversary.equivocating(config.widePbft(), wideKeys) : new EquivocatingPaxos(config.widePaxos());
             }
             if (adversary == Adversary.BAD_SHARES && signing instanceof SiteSigning.Shared shared) signing = new BadShares(shared);
             processing = id;

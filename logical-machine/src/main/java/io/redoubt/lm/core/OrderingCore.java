@@ -32,6 +32,16 @@ public interface OrderingCore<N> {
     /** A message from {@code from}, as bytes off the wire: decoding and validation happen here. */
     void onMessage(N from, Bytes message);
 
+    /**
+     * A message with the proof its transport gave it: at the wide-area tier, the message's Merkle
+     * path and its logical machine's signature on the root (section 4.6), already checked by the
+     * host. A core that passes other members' messages on inside certificates keeps the proof
+     * beside the message so a third party can check it; the others ignore it.
+     */
+    default void onMessage(N from, Bytes message, Bytes transportProof) {
+        onMessage(from, message);
+    }
+
     /** Timer {@code id}, armed earlier with {@link Outbox#setTimer}, fired. */
     void onTimer(TimerId id);
 

@@ -159,7 +159,7 @@ public final class LogicalMachine {
             host.rejected(e.from(), r.reason(), "logical-machine message of " + e.from() + ": " + r.detail());
             return;
         }
-        wide.onMessage(e.from(), e.envelope().message());
+        wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
     }
 
     /**

@@ -8,7 +8,6 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
-import io.redoubt.lm.crypto.KeyDirectory;
 import java.util.List;
 
 /**
@@ -69,8 +68,7 @@ public enum Adversary {
                 + java.util.Arrays.stream(values()).map(Adversary::cliName).collect(java.util.stream.Collectors.joining(", ")));
     }
 
-    public static CoreFactory equivocating(PbftConfig config, KeyDirectory keys) {
-        NodeKeys.Provider provider = NodeKeys.fromDirectory(keys);
+    public static CoreFactory equivocating(PbftConfig config, NodeKeys.Provider provider) {
         return new CoreFactory() {
             @Override
             public String protocolName() {
@@ -84,8 +82,7 @@ public enum Adversary {
         };
     }
 
-    public static CoreFactory starving(PbftConfig config, KeyDirectory keys) {
-        NodeKeys.Provider provider = NodeKeys.fromDirectory(keys);
+    public static CoreFactory starving(PbftConfig config, NodeKeys.Provider provider) {
         return new CoreFactory() {
             @Override
             public String protocolName() {

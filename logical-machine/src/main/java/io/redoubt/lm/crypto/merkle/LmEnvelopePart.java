@@ -17,6 +17,11 @@ public record LmEnvelopePart(Bytes message, MerklePath path, LmSignature signatu
         if (message == null || path == null || signature == null) throw new IllegalArgumentException("message, path and signature are required");
     }
 
+    /** The path and signature without the message: what a protocol keeps to relay the message later. */
+    public LmProof proof() {
+        return new LmProof(path, signature);
+    }
+
     @Override
     public void encodeTo(CanonicalWriter out) {
         out.bytes(message);
