@@ -2,7 +2,6 @@ package io.redoubt.bft;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
-import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.KeyDirectory;
 
 /**
@@ -40,17 +39,16 @@ public interface NodeKeys<N> {
     }
 
     /**
-     * Keys from a {@link KeyDirectory}: a {@link ServerId} signs with its server key, a {@link SiteId}
-     * with its site key (a benign site's ordinary LM key, section 4.3).
+     * Server keys from a {@link KeyDirectory}, for PBFT among the servers of a site. Sites sign
+     * with {@link LmProofKeys} instead: a key every server of a site holds would let one faulty
+     * server sign for the site.
      */
     static Provider fromDirectory(KeyDirectory directory) {
         return new Provider() {
             @Override
             public <N> NodeKeys<N> forNode(N self) {
-                Bytes privateKey;
-                if (self instanceof ServerId s) privateKey = directory.server(s).privateKey();
-                else if (self instanceof SiteId s) privateKey = directory.site(s).privateKey();
-                else throw new IllegalArgumentException("no key for node type " + self.getClass().getName());
+                if (!(self instanceof ServerId s)) throw new IllegalArgumentException("no server key for " + self + "; sites sign with LmProofKeys");
+                Bytes privateKey = directory.server(s).privateKey();
                 return new NodeKeys<>() {
                     @Override
                     public Bytes sign(Bytes message) {

@@ -67,6 +67,13 @@ import java.util.TreeMap;
  *   <li>Every message is signed (the signature variant of OSDI '99, no MAC authenticators), so a
  *       prepared certificate is a pre-prepare plus signed prepares that any member can check; the
  *       new view picks, per slot, the certificate with the highest view.</li>
+ *   <li>Among logical machines a message's signature is its LM proof, which exists only after
+ *       the message has left ({@link LmProofKeys}): messages leave unsigned and the proof that
+ *       arrives with each one becomes its signature. A member's own entries inside its own
+ *       messages stay unsigned, vouched for by the enclosing proof; so a member keeps, and
+ *       truncates its log on, only certificates it can relay (others' signed entries and its
+ *       own), takes part again in a slot it fetched with a certificate it cannot relay, and the
+ *       new primary sends each re-proposed pre-prepare alone as well as inside the new view.</li>
  *   <li>Certificates carry whole batches, not request digests, so the new primary never has to
  *       fetch a batch it re-proposes. Certificates are bounded by the window and batch limits.</li>
  *   <li>The core owns no application state: checkpoints sign a hash chain over the delivered
@@ -162,8 +169,6 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
     private final boolean restarted;
     private boolean sawBeyondWindow;
     private long forwardedForView = -1;
-    private int ticksSinceForward;
-    private static final int FORWARD_AGAIN_TICKS = 8; // a message above our high watermark: others' checkpoints are ahead
 
     private record Delivered(List<Bytes> batch, List<Commit> commits) {}
 
@@ -1330,14 +1335,20 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             // Like a PBFT client retransmitting to all replicas: members that never heard of our
             // payloads start their own timers on them, and so join the view change.
             LinkedHashMap<Bytes, int[]> mine = queues.get(self);
-            // Once per view change, and again every few ticks: the first copies may have been lost
-            // (we may be the one member cut off, left alone in a view change the others never
-            // needed; then only they can order our payloads, and only if they hear of them).
-            ticksSinceForward++;
-            if (mine != null && !mine.isEmpty() && (forwardedForView != view || ticksSinceForward >= FORWARD_AGAIN_TICKS)) {
-                forwardedForView = view;
-                ticksSinceForward = 0;
-                broadcastForward(new ArrayList<>(mine.keySet()));
+            // All of them once per view change; then, every tick, the oldest batch of them again:
+            // the first copies may have been lost (we may be the one member cut off, left alone in
+            // a view change the others never needed; then only they can order our payloads, and
+            // only if they hear of them). Every tick, beside the view change we re-send, because at
+            // the wide-area tier a site's outputs leave through a forwarder that rotates with each
+            // re-send; payloads re-sent every k-th tick could keep meeting the same faulty forwarder.
+            if (mine != null && !mine.isEmpty()) {
+                List<Bytes> all = new ArrayList<>(mine.keySet());
+                if (forwardedForView != view) {
+                    forwardedForView = view;
+                    broadcastForward(all);
+                } else {
+                    broadcast(sign(new Forward(List.copyOf(all.subList(0, Math.min(all.size(), config.batchPayloadsMax()))), self, Bytes.EMPTY)));
+                }
             }
         } else {
             for (Slot s : log.tailMap(deliveredThrough, false).values()) {

@@ -63,6 +63,35 @@ class PbftFairnessTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // A member left alone in a view change re-sends its pending payloads with its view change on
+    // every retransmission tick, not every k-th: among logical machines each re-send of a site's
+    // output leaves through the next forwarder, and payloads riding along every k-th re-send of the
+    // view change would meet the same forwarder each time when k is a multiple of the site's size
+    // (a bft/bft campaign seed found it: a faulty forwarder kept a site's update from ever leaving).
+    @Test
+    void aMemberAloneInAViewChangeResendsItsPayloadsOnEveryTick() {
+        PbftTestCluster c = new PbftTestCluster(4, cfg(8, 4, 2));
+        c.startAll();
+        c.crash(0); // the primary: member 1's payloads are never ordered
+        for (int k = 0; k < 3; k++) c.submit(1, p("mine-" + k));
+        c.dropWhere(e -> true);
+        c.fire(1, PbftCore.REQUEST);
+        c.fire(1, PbftCore.REQUEST);
+        assertEquals(1, c.core(1).view());
+        c.dropWhere(e -> true); // nobody hears the vote: member 1 is alone in the view change
+        for (int tick = 0; tick < 5; tick++) {
+            int mark = c.out(1).events().size();
+            c.fire(1, PbftCore.RETRANSMIT);
+            List<PbftMessage.Forward> forwards = c.out(1).since(mark).stream()
+                    .filter(e -> e instanceof RecordingOutbox.Sent<?> s && s.message() instanceof PbftMessage.Forward)
+                    .map(e -> (PbftMessage.Forward) ((RecordingOutbox.Sent<?>) e).message()).toList();
+            // To each of the 3 others: all payloads on the first tick, then the oldest batch (2) each tick.
+            assertEquals(tick == 0 ? 6 : 3, forwards.size(), "tick " + tick);
+            if (tick > 0) for (PbftMessage.Forward f : forwards) assertEquals(List.of(p("mine-0"), p("mine-1")), f.payloads());
+            c.dropWhere(e -> true);
+        }
+    }
+
     // Bounded queues (STYLE.md): a source that floods is shed and counted, others are unaffected.
     @Test
     void aFloodingSourceIsShedAtItsOwnQueueBound() {

@@ -12,6 +12,7 @@ import io.redoubt.bft.PbftMessage.SlotProof;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.crypto.Digests;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,5 +96,47 @@ class PbftTransportProofTest {
             assertEquals(i != 1, !preparedInView1.get(0).signature().isEmpty(), "member " + i);
         }
         assertEquals(List.of(), c.violations());
+    }
+
+    /**
+     * Members 1 and 2 (and 3) decide "x" at slot 0 while member 0 hears none of it; then member 3,
+     * compromised and holding every key that members 1 and 2 hold alone (as a faulty server of a
+     * correct site could leak its site's key), tells member 0 that slot 0 decided "y": a fetch
+     * reply whose commit certificate forges their commits as well as it can.
+     */
+    private static PbftTestCluster forgedCommitCertificate(TestKeys keys) {
+        PbftTestCluster c = new PbftTestCluster(4, CONFIG, PbftCore::new, Map.of(), keys).byzantine(3);
+        c.startAll();
+        c.submit(1, PbftTestSupport.p("x"));
+        c.deliverWhere(PbftTestCluster.type(PbftMessage.Forward.class).and(PbftTestCluster.to(0)));
+        c.deliverWhere(PbftTestCluster.to(0).negate());
+        c.dropWhere(PbftTestCluster.to(0));
+        List<Bytes> y = PbftTestSupport.batch("y");
+        Bytes d = PbftMessage.batchDigest(y);
+        List<PbftMessage.Commit> forged = new ArrayList<>();
+        for (int member = 1; member <= 3; member++) {
+            PbftMessage.Commit commit = new PbftMessage.Commit(0, 0, d, member, Bytes.EMPTY);
+            // With keys, member 3 signs as anyone whose key it holds; with LM proofs the best it can
+            // do is its own proof (or none, which vouches only for its own entry).
+            forged.add(keys.isTransportSigned() ? (member == 3 ? commit : keys.proved(3, commit)) : keys.sign(member, commit));
+        }
+        c.inject(3, 0, keys.sign(3, new FetchReply(0, List.of(new SlotProof(0, List.of(y), List.of(), forged)), 3, Bytes.EMPTY)));
+        c.deliverWhere(PbftTestCluster.to(0));
+        return c;
+    }
+
+    // The attack this design closes, shown failing against the old one: with site keys a
+    // compromised site overturns a decision; with LM proofs its forgery is refused and counted.
+    @Test
+    void aCompromisedMemberHoldingLeakedKeysOverturnsADecisionOnlyWhenSitesSignWithKeys() {
+        PbftTestCluster withKeys = forgedCommitCertificate(TestKeys.simulated());
+        assertEquals(1, withKeys.violations().size(), withKeys.violations().toString());
+        assertTrue(withKeys.violations().get(0).startsWith("S1 violated: slot 0"), withKeys.violations().get(0));
+
+        PbftTestCluster withProofs = forgedCommitCertificate(TestKeys.transportSigned());
+        assertEquals(List.of(), withProofs.violations());
+        assertEquals(-1, withProofs.core(0).deliveredThrough());
+        assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), withProofs.out(0).rejectionReasons());
+        for (int i = 1; i <= 2; i++) assertEquals(Map.of(0L, PbftTestSupport.batch("x")), withProofs.deliveredLog(i));
     }
 }
