@@ -1,12 +1,12 @@
 package io.redoubt.bft;
 
-import io.redoubt.bft.RecordingOutbox.Delivered;
-import io.redoubt.bft.RecordingOutbox.Event;
-import io.redoubt.bft.RecordingOutbox.Persisted;
-import io.redoubt.bft.RecordingOutbox.Sent;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
+import io.redoubt.lm.testkit.RecordingOutbox.Event;
+import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
+import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -146,7 +146,7 @@ final class PbftTestCluster {
         log.add(new NodeEvent(i, inc, e));
         if (e instanceof Sent<?> s) {
             int to = (Integer) s.to();
-            network.add(new Envelope(nextEnvelopeId++, i, to, s.message(), null));
+            network.add(new Envelope(nextEnvelopeId++, i, to, (PbftMessage) s.message(), null));
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {

@@ -2,10 +2,10 @@ package io.redoubt.bft;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redoubt.bft.RecordingOutbox.Event;
-import io.redoubt.bft.RecordingOutbox.Persisted;
-import io.redoubt.bft.RecordingOutbox.Sent;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.testkit.RecordingOutbox.Event;
+import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
+import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +52,7 @@ final class PbftTestSupport {
         List<Object> all = new ArrayList<>(before);
         all.addAll(events);
         for (Object o : all) {
-            PbftRecord r = o instanceof Persisted p ? p.record() : o instanceof PbftRecord pr ? pr : null;
+            PbftRecord r = o instanceof Persisted p ? (PbftRecord) p.record() : o instanceof PbftRecord pr ? pr : null;
             if (r instanceof PbftRecord.Accepted a) {
                 accepted.add(a.prePrepare().view() + "/" + a.prePrepare().sequence() + "/" + a.prePrepare().batchDigest());
             } else if (r instanceof PbftRecord.Prepared pc) {
@@ -62,7 +62,7 @@ final class PbftTestSupport {
                 leftFor = Math.max(leftFor, v.view());
             }
             if (!(o instanceof Sent<?> s)) continue;
-            PbftMessage m = s.message();
+            PbftMessage m = (PbftMessage) s.message();
             if (m instanceof PbftMessage.Prepare p && p.replica() == self(who)) {
                 assertTrue(accepted.contains(p.view() + "/" + p.sequence() + "/" + p.batchDigest()), who + " sent " + p + " before persisting Accepted");
             } else if (m instanceof PbftMessage.PrePrepare p && p.replica() == self(who)) {

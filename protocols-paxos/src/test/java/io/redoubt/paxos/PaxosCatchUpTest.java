@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import io.redoubt.paxos.PaxosMessage.CatchUpReply;
 import io.redoubt.paxos.PaxosMessage.CatchUpRequest;
 import io.redoubt.paxos.PaxosMessage.Heartbeat;
@@ -19,7 +20,6 @@ import io.redoubt.paxos.PaxosMessage.HeartbeatAck;
 import io.redoubt.paxos.PaxosMessage.Propose;
 import io.redoubt.paxos.PaxosMessage.SlotReport;
 import io.redoubt.paxos.PaxosTestCluster.Envelope;
-import io.redoubt.paxos.RecordingOutbox.Delivered;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

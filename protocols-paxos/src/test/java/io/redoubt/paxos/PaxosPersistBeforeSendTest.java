@@ -12,14 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.testkit.RecordingOutbox.Event;
+import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
+import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import io.redoubt.paxos.PaxosMessage.Accept;
 import io.redoubt.paxos.PaxosMessage.Prepare;
 import io.redoubt.paxos.PaxosMessage.Promise;
 import io.redoubt.paxos.PaxosMessage.Propose;
 import io.redoubt.paxos.PaxosMessage.SlotReport;
-import io.redoubt.paxos.RecordingOutbox.Event;
-import io.redoubt.paxos.RecordingOutbox.Persisted;
-import io.redoubt.paxos.RecordingOutbox.Sent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;

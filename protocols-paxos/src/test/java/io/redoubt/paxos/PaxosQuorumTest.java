@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.redoubt.paxos.RecordingOutbox.Delivered;
+import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

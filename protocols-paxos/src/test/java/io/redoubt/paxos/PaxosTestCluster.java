@@ -3,10 +3,10 @@ package io.redoubt.paxos;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.TimerId;
-import io.redoubt.paxos.RecordingOutbox.Delivered;
-import io.redoubt.paxos.RecordingOutbox.Event;
-import io.redoubt.paxos.RecordingOutbox.Persisted;
-import io.redoubt.paxos.RecordingOutbox.Sent;
+import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
+import io.redoubt.lm.testkit.RecordingOutbox.Event;
+import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
+import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -128,7 +128,7 @@ final class PaxosTestCluster<N extends Comparable<N>> {
         if (e instanceof Sent<?> s) {
             int to = members.indexOf(s.to());
             if (to < 0) throw new AssertionError("node " + i + " sent to non-member " + s.to());
-            network.add(new Envelope(nextEnvelopeId++, i, to, s.message()));
+            network.add(new Envelope(nextEnvelopeId++, i, to, (PaxosMessage) s.message()));
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {

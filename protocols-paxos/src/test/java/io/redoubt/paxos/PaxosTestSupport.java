@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.testkit.RecordingOutbox.Event;
+import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
+import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import io.redoubt.paxos.PaxosMessage.Accept;
 import io.redoubt.paxos.PaxosMessage.Promise;
 import io.redoubt.paxos.PaxosMessage.Propose;
 import io.redoubt.paxos.PaxosMessage.SlotReport;
-import io.redoubt.paxos.RecordingOutbox.Event;
-import io.redoubt.paxos.RecordingOutbox.Persisted;
-import io.redoubt.paxos.RecordingOutbox.Sent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +61,7 @@ final class PaxosTestSupport {
         List<Object> all = new ArrayList<>(before);
         all.addAll(events);
         for (Object o : all) {
-            PaxosRecord r = o instanceof Persisted p ? p.record() : o instanceof PaxosRecord pr ? pr : null;
+            PaxosRecord r = o instanceof Persisted p ? (PaxosRecord) p.record() : o instanceof PaxosRecord pr ? pr : null;
             if (r instanceof PaxosRecord.Promised pr) {
                 promised = Math.max(promised, pr.view());
             } else if (r instanceof PaxosRecord.Accepted a) {
@@ -70,7 +70,7 @@ final class PaxosTestSupport {
                 learned.put(l.slot(), l.value());
             }
             if (!(o instanceof Sent<?> s)) continue;
-            PaxosMessage m = s.message();
+            PaxosMessage m = (PaxosMessage) s.message();
             if (m instanceof Promise pm) {
                 assertTrue(pm.view() <= promised, who + " sent " + pm + " before persisting Promised(" + pm.view() + ")");
                 for (SlotReport rep : pm.slots()) {
