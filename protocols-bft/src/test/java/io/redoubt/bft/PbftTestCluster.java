@@ -3,12 +3,12 @@ package io.redoubt.bft;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.testkit.HandDrivenCluster;
 import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import io.redoubt.lm.testkit.RecordingOutbox.Event;
 import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
 import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * cores on every delivery: no two correct members (or incarnations) deliver different batches for
  * one slot (S1), and each incarnation delivers slots 0, 1, 2, ... with no gap or repeat.
  */
-final class PbftTestCluster {
+final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> {
 
     /** One message in flight: a typed message, or raw bytes (garbage from a Byzantine member). */
     record Envelope(long id, int from, int to, PbftMessage message, Bytes raw) {
@@ -68,7 +68,6 @@ final class PbftTestCluster {
     private final int[] incarnation;
     private final long[] lastDelivered;
     private final boolean[] crashed;
-    private final List<Envelope> network = new ArrayList<>();
     private final List<NodeEvent> log = new ArrayList<>();
     private final Map<Long, List<Bytes>> firstDelivered = new TreeMap<>();
     private final List<String> violations = new ArrayList<>();
@@ -146,7 +145,7 @@ final class PbftTestCluster {
         log.add(new NodeEvent(i, inc, e));
         if (e instanceof Sent<?> s) {
             int to = (Integer) s.to();
-            network.add(new Envelope(nextEnvelopeId++, i, to, (PbftMessage) s.message(), null));
+            send(new Envelope(nextEnvelopeId++, i, to, (PbftMessage) s.message(), null));
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {
@@ -189,7 +188,7 @@ final class PbftTestCluster {
 
     void crash(int i) {
         crashed[i] = true;
-        network.removeIf(e -> e.to() == i);
+        dropWhere(e -> e.to() == i);
     }
 
     void restart(int i) {
@@ -214,30 +213,15 @@ final class PbftTestCluster {
 
     /** Puts a message into the network as if member {@code from} had sent it. */
     void inject(int from, int to, PbftMessage m) {
-        network.add(new Envelope(nextEnvelopeId++, from, to, m, null));
+        send(new Envelope(nextEnvelopeId++, from, to, m, null));
     }
 
     void injectRaw(int from, int to, Bytes raw) {
-        network.add(new Envelope(nextEnvelopeId++, from, to, null, raw));
+        send(new Envelope(nextEnvelopeId++, from, to, null, raw));
     }
 
-    List<Envelope> pending() {
-        return List.copyOf(network);
-    }
-
-    List<Envelope> pending(Predicate<Envelope> p) {
-        List<Envelope> out = new ArrayList<>();
-        for (Envelope e : network) if (p.test(e)) out.add(e);
-        return out;
-    }
-
-    Envelope only(Predicate<Envelope> p) {
-        List<Envelope> m = pending(p);
-        if (m.size() != 1) throw new AssertionError("expected exactly one matching message in flight, found " + m);
-        return m.get(0);
-    }
-
-    private void dispatch(Envelope e) {
+    @Override
+    protected void dispatch(Envelope e) {
         if (crashed[e.to()]) return;
         if (keys.isTransportSigned()) {
             Bytes asSent = e.raw() != null ? e.raw() : e.message().encode();
@@ -247,46 +231,6 @@ final class PbftTestCluster {
         else core(e.to()).onMessage(e.from(), e.message());
     }
 
-    void deliver(Envelope e) {
-        if (!network.remove(e)) throw new AssertionError("not in flight: " + e);
-        dispatch(e);
-    }
-
-    void duplicate(Envelope e) {
-        if (!network.contains(e)) throw new AssertionError("not in flight: " + e);
-        dispatch(e);
-    }
-
-    void drop(Envelope e) {
-        if (!network.remove(e)) throw new AssertionError("not in flight: " + e);
-    }
-
-    int dropWhere(Predicate<Envelope> p) {
-        int before = network.size();
-        network.removeIf(p);
-        return before - network.size();
-    }
-
-    int deliverWhere(Predicate<Envelope> p) {
-        int delivered = 0;
-        while (true) {
-            Envelope next = null;
-            for (Iterator<Envelope> it = network.iterator(); it.hasNext(); ) {
-                Envelope e = it.next();
-                if (p.test(e)) {
-                    next = e;
-                    break;
-                }
-            }
-            if (next == null) return delivered;
-            if (++delivered > 200_000) throw new AssertionError("message storm: more than 200000 deliveries");
-            deliver(next);
-        }
-    }
-
-    int deliverAll() {
-        return deliverWhere(e -> true);
-    }
 
     List<Delivered> deliveries(int i) {
         return out(i).deliveries();

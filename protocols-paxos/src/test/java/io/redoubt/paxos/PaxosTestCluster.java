@@ -3,12 +3,12 @@ package io.redoubt.paxos;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.testkit.HandDrivenCluster;
 import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import io.redoubt.lm.testkit.RecordingOutbox.Event;
 import io.redoubt.lm.testkit.RecordingOutbox.Persisted;
 import io.redoubt.lm.testkit.RecordingOutbox.Sent;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * The cluster also checks, on every delivery, that no two nodes (or incarnations) deliver different
  * values for one slot, and that each incarnation delivers slots 0, 1, 2, ... with no gap or repeat.
  */
-final class PaxosTestCluster<N extends Comparable<N>> {
+final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<PaxosTestCluster.Envelope> {
 
     /** One message in flight. */
     record Envelope(long id, int from, int to, PaxosMessage message) {
@@ -67,7 +67,6 @@ final class PaxosTestCluster<N extends Comparable<N>> {
     private final int[] incarnation;
     private final long[] lastDelivered;
     private final boolean[] crashed;
-    private final List<Envelope> network = new ArrayList<>();
     private final List<NodeEvent> log = new ArrayList<>();
     private final Map<Long, List<Bytes>> firstDelivered = new TreeMap<>();
     private final List<String> violations = new ArrayList<>();
@@ -128,7 +127,7 @@ final class PaxosTestCluster<N extends Comparable<N>> {
         if (e instanceof Sent<?> s) {
             int to = members.indexOf(s.to());
             if (to < 0) throw new AssertionError("node " + i + " sent to non-member " + s.to());
-            network.add(new Envelope(nextEnvelopeId++, i, to, (PaxosMessage) s.message()));
+            send(new Envelope(nextEnvelopeId++, i, to, (PaxosMessage) s.message()));
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {
@@ -177,7 +176,7 @@ final class PaxosTestCluster<N extends Comparable<N>> {
     /** Stops node {@code i}: messages to it are dropped from now on; what it already sent stays in flight. */
     void crash(int i) {
         crashed[i] = true;
-        network.removeIf(e -> e.to() == i);
+        dropWhere(e -> e.to() == i);
     }
 
     /** Builds a fresh core from everything node {@code i} ever persisted and starts it. */
@@ -204,72 +203,14 @@ final class PaxosTestCluster<N extends Comparable<N>> {
 
     // ------------------------------------------------------------------ network
 
-    List<Envelope> pending() {
-        return List.copyOf(network);
-    }
-
-    List<Envelope> pending(Predicate<Envelope> p) {
-        List<Envelope> out = new ArrayList<>();
-        for (Envelope e : network) if (p.test(e)) out.add(e);
-        return out;
-    }
-
-    /** The only in-flight message matching {@code p}. */
-    Envelope only(Predicate<Envelope> p) {
-        List<Envelope> m = pending(p);
-        if (m.size() != 1) throw new AssertionError("expected exactly one matching message in flight, found " + m + " among " + network);
-        return m.get(0);
-    }
-
-    private void dispatch(Envelope e) {
+    @Override
+    protected void dispatch(Envelope e) {
         if (crashed[e.to()]) return;
         N from = members.get(e.from());
         if (viaBytes) core(e.to()).onMessage(from, e.message().encode());
         else core(e.to()).onMessage(from, e.message());
     }
 
-    void deliver(Envelope e) {
-        if (!network.remove(e)) throw new AssertionError("not in flight: " + e);
-        dispatch(e);
-    }
-
-    /** Delivers a copy of {@code e}, leaving the original in flight. */
-    void duplicate(Envelope e) {
-        if (!network.contains(e)) throw new AssertionError("not in flight: " + e);
-        dispatch(e);
-    }
-
-    void drop(Envelope e) {
-        if (!network.remove(e)) throw new AssertionError("not in flight: " + e);
-    }
-
-    int dropWhere(Predicate<Envelope> p) {
-        int before = network.size();
-        network.removeIf(p);
-        return before - network.size();
-    }
-
-    /** Delivers, oldest first, every in-flight message matching {@code p} (including ones sent meanwhile). */
-    int deliverWhere(Predicate<Envelope> p) {
-        int delivered = 0;
-        while (true) {
-            Envelope next = null;
-            for (Iterator<Envelope> it = network.iterator(); it.hasNext(); ) {
-                Envelope e = it.next();
-                if (p.test(e)) {
-                    next = e;
-                    break;
-                }
-            }
-            if (next == null) return delivered;
-            if (++delivered > 100_000) throw new AssertionError("message storm: more than 100000 deliveries");
-            deliver(next);
-        }
-    }
-
-    int deliverAll() {
-        return deliverWhere(e -> true);
-    }
 
     // ------------------------------------------------------------------ observations
 
