@@ -66,11 +66,8 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
     private final List<RecordingOutbox<Integer>> outboxes = new ArrayList<>();
     private final List<List<Bytes>> disks = new ArrayList<>();
     private final int[] incarnation;
-    private final long[] lastDelivered;
     private final boolean[] crashed;
     private final List<NodeEvent> log = new ArrayList<>();
-    private final Map<Long, List<Bytes>> firstDelivered = new TreeMap<>();
-    private final List<String> violations = new ArrayList<>();
     private final Map<Integer, CoreMaker> makers = new TreeMap<>();
     private final CoreMaker defaultMaker;
     private final Set<Integer> byzantine = new TreeSet<>();
@@ -104,7 +101,6 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
         this.members = List.copyOf(m);
         this.n = n;
         this.incarnation = new int[n];
-        this.lastDelivered = new long[n];
         this.crashed = new boolean[n];
         for (int i = 0; i < n; i++) {
             disks.add(new ArrayList<>());
@@ -133,7 +129,7 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
     private void newIncarnation(int i) {
         RecordingOutbox<Integer> out = new RecordingOutbox<>();
         int inc = ++incarnation[i];
-        lastDelivered[i] = -1;
+        restartDeliveries(i);
         out.onEvent(e -> route(i, inc, e));
         PbftCore<Integer> core = makers.getOrDefault(i, defaultMaker)
                 .make(config, members, i, out, keys.of(i), List.copyOf(disks.get(i)));
@@ -149,15 +145,7 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {
-            if (d.slot() != lastDelivered[i] + 1) {
-                violations.add("node " + i + " incarnation " + inc + " delivered slot " + d.slot() + " after " + lastDelivered[i]);
-            }
-            lastDelivered[i] = d.slot();
-            if (byzantine.contains(i)) return;
-            List<Bytes> first = firstDelivered.putIfAbsent(d.slot(), d.payloads());
-            if (first != null && !first.equals(d.payloads())) {
-                violations.add("S1 violated: slot " + d.slot() + " delivered as " + first + " and as " + d.payloads() + " (node " + i + ")");
-            }
+            checkDelivery(i, inc, d.slot(), d.payloads(), !byzantine.contains(i));
         }
     }
 
@@ -231,7 +219,6 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
         else core(e.to()).onMessage(e.from(), e.message());
     }
 
-
     List<Delivered> deliveries(int i) {
         return out(i).deliveries();
     }
@@ -242,15 +229,7 @@ final class PbftTestCluster extends HandDrivenCluster<PbftTestCluster.Envelope> 
         return m;
     }
 
-    List<String> violations() {
-        return List.copyOf(violations);
-    }
-
     List<NodeEvent> log() {
         return List.copyOf(log);
-    }
-
-    Map<Long, List<Bytes>> firstDelivered() {
-        return new TreeMap<>(firstDelivered);
     }
 }

@@ -65,11 +65,8 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
     private final List<RecordingOutbox<N>> outboxes = new ArrayList<>();
     private final List<List<Bytes>> disks = new ArrayList<>();
     private final int[] incarnation;
-    private final long[] lastDelivered;
     private final boolean[] crashed;
     private final List<NodeEvent> log = new ArrayList<>();
-    private final Map<Long, List<Bytes>> firstDelivered = new TreeMap<>();
-    private final List<String> violations = new ArrayList<>();
     private final CoreMaker<N> maker;
     private boolean viaBytes;
     private long nextEnvelopeId;
@@ -96,7 +93,6 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         this.members = List.copyOf(members);
         this.n = members.size();
         this.incarnation = new int[n];
-        this.lastDelivered = new long[n];
         this.crashed = new boolean[n];
         for (int i = 0; i < n; i++) {
             disks.add(new ArrayList<>());
@@ -115,7 +111,7 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
     private void newIncarnation(int i) {
         RecordingOutbox<N> out = new RecordingOutbox<>();
         int inc = ++incarnation[i];
-        lastDelivered[i] = -1;
+        restartDeliveries(i);
         out.onEvent(e -> route(i, inc, e));
         PaxosCore<N> core = maker.make(config, members, members.get(i), out, List.copyOf(disks.get(i)));
         cores.set(i, core);
@@ -131,14 +127,7 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         } else if (e instanceof Persisted p) {
             disks.get(i).add(p.encoded());
         } else if (e instanceof Delivered d) {
-            if (d.slot() != lastDelivered[i] + 1) {
-                violations.add("node " + i + " incarnation " + inc + " delivered slot " + d.slot() + " after " + lastDelivered[i]);
-            }
-            lastDelivered[i] = d.slot();
-            List<Bytes> first = firstDelivered.putIfAbsent(d.slot(), d.payloads());
-            if (first != null && !first.equals(d.payloads())) {
-                violations.add("S1 violated: slot " + d.slot() + " delivered as " + first + " and as " + d.payloads() + " (node " + i + ")");
-            }
+            checkDelivery(i, inc, d.slot(), d.payloads(), true);
         }
     }
 
@@ -211,7 +200,6 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         else core(e.to()).onMessage(from, e.message());
     }
 
-
     // ------------------------------------------------------------------ observations
 
     /** Deliveries of the current incarnation of node {@code i}. */
@@ -226,15 +214,7 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         return m;
     }
 
-    List<String> violations() {
-        return List.copyOf(violations);
-    }
-
     List<NodeEvent> log() {
         return List.copyOf(log);
-    }
-
-    Map<Long, List<Bytes>> firstDelivered() {
-        return new TreeMap<>(firstDelivered);
     }
 }

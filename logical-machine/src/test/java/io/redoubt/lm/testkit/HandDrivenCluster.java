@@ -1,13 +1,19 @@
 package io.redoubt.lm.testkit;
 
+import io.redoubt.lm.Bytes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * The network half of a hand-driven test cluster of cores: no threads, no clock, no randomness.
+ * The shared half of a hand-driven test cluster of cores: no threads, no clock, no randomness.
  * Messages the cores send wait in flight until the test delivers, duplicates or drops them;
  * delivery hands a message to {@link #dispatch}, whose core may send more (they join the end).
+ * Every delivery a core makes is checked as it happens, outside the cores: no two (checked)
+ * nodes or incarnations deliver different batches for one slot (S1), and each incarnation
+ * delivers slots 0, 1, 2, ... with no gap or repeat.
  *
  * @param <E> the cluster's envelope type (sender, receiver, message)
  */
@@ -16,6 +22,9 @@ public abstract class HandDrivenCluster<E> {
     private static final int DELIVERIES_MAX = 200_000;
 
     private final List<E> messages = new ArrayList<>();
+    private final Map<Integer, Long> lastDelivered = new TreeMap<>();
+    private final Map<Long, List<Bytes>> firstDelivered = new TreeMap<>();
+    private final List<String> violations = new ArrayList<>();
 
     /** Hands a delivered message to its receiver (unless the receiver is down). */
     protected abstract void dispatch(E e);
@@ -82,5 +91,36 @@ public abstract class HandDrivenCluster<E> {
 
     public int deliverAll() {
         return deliverWhere(e -> true);
+    }
+
+    // ------------------------------------------------------------------ delivery checks
+
+    /** A new incarnation of {@code node} starts delivering from slot 0 again. */
+    protected void restartDeliveries(int node) {
+        lastDelivered.put(node, -1L);
+    }
+
+    /**
+     * Checks one delivery of {@code node}'s {@code incarnation}; {@code agreementChecked} is false for
+     * a faulty node, whose deliveries promise nothing to others.
+     */
+    protected void checkDelivery(int node, int incarnation, long slot, List<Bytes> payloads, boolean agreementChecked) {
+        long last = lastDelivered.getOrDefault(node, -1L);
+        if (slot != last + 1) violations.add("node " + node + " incarnation " + incarnation + " delivered slot " + slot + " after " + last);
+        lastDelivered.put(node, slot);
+        if (!agreementChecked) return;
+        List<Bytes> first = firstDelivered.putIfAbsent(slot, payloads);
+        if (first != null && !first.equals(payloads)) {
+            violations.add("S1 violated: slot " + slot + " delivered as " + first + " and as " + payloads + " (node " + node + ")");
+        }
+    }
+
+    public List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    /** Slot -> the batch first delivered for it by any checked node. */
+    public Map<Long, List<Bytes>> firstDelivered() {
+        return new TreeMap<>(firstDelivered);
     }
 }
