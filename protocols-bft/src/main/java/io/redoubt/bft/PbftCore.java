@@ -499,7 +499,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (s != null && s.myCommit != null) {
             out.send(members.get(sender), s.myCommit);
         } else if (seq <= stableSeq && deliveredThrough >= stableSeq && stableSeq >= 0) {
-            out.send(members.get(sender), sign(new Checkpoint(stableSeq, stableDigest, self, Bytes.EMPTY)));
+            out.send(members.get(sender), ownStableCheckpoint());
         } else {
             return s == null;
         }
@@ -735,7 +735,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "checkpoint at " + m.sequence() + " is not at an interval boundary");
             return;
         }
-        peerCheckpointSeq[sender] = Math.max(peerCheckpointSeq[sender], m.sequence());
+        noteCheckpointClaim(sender, m.sequence());
         if (m.sequence() == stableSeq && m.stateDigest().equals(stableDigest) && keys.signsByTransport()) addLateVote(m);
         if (m.sequence() <= stableSeq) return;
         if (m.sequence() > stableSeq + config.windowSlots()) {
@@ -763,6 +763,16 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
                 return;
             }
         }
+    }
+
+    /** Our vote for our stable checkpoint, to re-send to a member that is behind. */
+    private Checkpoint ownStableCheckpoint() {
+        return sign(new Checkpoint(stableSeq, stableDigest, self, Bytes.EMPTY));
+    }
+
+    /** {@code member} says (a checkpoint, or a view change's stable proof) that it delivered through {@code seq}; see behind(). */
+    private void noteCheckpointClaim(int member, long seq) {
+        peerCheckpointSeq[member] = Math.max(peerCheckpointSeq[member], seq);
     }
 
     /**
@@ -871,7 +881,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             // Inside the reply our own entry is unsigned where the transport signs; alone it comes
             // with its proof, and the requester keeps only proofs it can relay (relayableProof).
             if (keys.signsByTransport() && deliveredThrough >= stableSeq) {
-                out.send(members.get(sender), sign(new Checkpoint(stableSeq, stableDigest, self, Bytes.EMPTY)));
+                out.send(members.get(sender), ownStableCheckpoint());
             }
         }
         long s = m.fromSequence();
@@ -1049,7 +1059,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             return;
         }
         if (latestViewChange[sender] == null || latestViewChange[sender].view() < m.view()) latestViewChange[sender] = m;
-        peerCheckpointSeq[sender] = Math.max(peerCheckpointSeq[sender], m.stableSequence());
+        noteCheckpointClaim(sender, m.stableSequence());
         // PBFT's liveness rule: f + 1 members voting for higher views include a correct one; join the smallest.
         long smallest = Long.MAX_VALUE;
         int higher = 0;
@@ -1165,7 +1175,7 @@ public class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
             List<Checkpoint> proof = relayableProof(low, digest, entries);
             if (proof != null) adoptStable(low, digest, proof);
         }
-        for (ViewChange vc : nv.viewChanges()) peerCheckpointSeq[vc.replica()] = Math.max(peerCheckpointSeq[vc.replica()], vc.stableSequence());
+        for (ViewChange vc : nv.viewChanges()) noteCheckpointClaim(vc.replica(), vc.stableSequence());
         for (Slot s : log.values()) s.resetTo(view);
         inFlight.clear();
         long high = Math.max(low, stableSeq);
