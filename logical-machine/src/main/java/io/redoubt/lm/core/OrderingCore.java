@@ -70,6 +70,24 @@ public interface OrderingCore<N> {
     /** A short human-readable status for traces. */
     String describe();
 
+    /**
+     * Checks this core's own invariants (watermarks ordered, a promised ballot never shrinks, no
+     * two different certified batches in one slot, ...) and throws {@link IllegalStateException}
+     * naming the first one broken. Only our own state is checked: untrusted input never reaches
+     * an invariant unvalidated. The simulator calls this after every step; tests call it too.
+     */
+    default void checkInvariants() {}
+
+    /**
+     * A digest of the canonical encoding of everything in this core's state that decides its
+     * future outputs. At the wide-area tier every correct server of a site must hold the same
+     * digest after the same ordered events (the logical-machine property, section 4.3), which
+     * the simulator's checker verifies.
+     */
+    default Bytes stateDigest() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no state digest");
+    }
+
     /** Persisted records a core of this kind writes; hosts hand them back on restart. */
     interface Restorer<N, C extends OrderingCore<N>> {
         C restore(List<Bytes> persistedRecords);
