@@ -1,8 +1,11 @@
 package io.redoubt.sim;
 
 import io.redoubt.bft.PbftConfig;
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.Deployment;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.app.StateMachine;
 import io.redoubt.lm.core.CoreFactory;
-import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.server.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.sim.adversary.Adversary;
@@ -11,7 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One simulation run. Times are virtual.
+ * One simulation run: a {@link Deployment} (what the assembly builds) plus what only a
+ * simulation has: the workload, the faults, the seed and the test hooks. Times are virtual.
  *
  * @param clientSite the one site whose clients run, or -1 for clients at every site
  * @param clientThinkMillis pause between a reply and a client's next update; 0 means a random
@@ -22,32 +26,25 @@ import java.util.TreeMap;
  *     proposed earlier): the bound the liveness checker enforces
  */
 public record SimConfig(
-        Composition composition,
-        int sites,
-        int serversPerSite,
+        Deployment deployment,
         int clientsPerSite,
         int updatesPerClient,
         FaultProfile faults,
         long seed,
         String signatureScheme,
-        long wanLatencyMicros,
-        long wanBandwidthBitsPerSecond,
         long safetyPhaseMillis,
         long livenessBoundMillis,
-        PaxosConfig localPaxos,
-        PaxosConfig widePaxos,
         CoreFactory localOverride,
         CoreFactory wideOverride,
         int clientSite,
         String configFile,
         long clientThinkMillis,
-        PbftConfig localPbft,
-        PbftConfig widePbft,
-        LmKeyring.Kind byzantineSiteSigning,
-        int thresholdKeyBits,
-        boolean amortized,
         List<PlantedAdversary> plantedAdversaries,
-        boolean weakLmSignatures) {
+        boolean weakLmSignatures,
+        PlantedApp plantedApp) {
+
+    /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
+    public record PlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {}
 
     /**
      * An adversary put in place by hand ({@code --adversary}) instead of drawn from the seed: one
@@ -77,45 +74,43 @@ public record SimConfig(
     }
 
     public SimConfig {
-        if (sites < 1) throw new IllegalArgumentException("--sites must be >= 1, was " + sites);
-        if (serversPerSite < 1) throw new IllegalArgumentException("--servers-per-site must be >= 1, was " + serversPerSite);
         if (clientsPerSite < 0) throw new IllegalArgumentException("clients per site must be >= 0, was " + clientsPerSite);
         if (updatesPerClient < 0) throw new IllegalArgumentException("updates per client must be >= 0, was " + updatesPerClient);
-        if (clientSite < -1 || clientSite >= sites) throw new IllegalArgumentException("client site must be -1 (every site) or in [0, " + sites + "), was " + clientSite);
-        composition.checkTopology(sites, serversPerSite);
-        if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
-            throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
+        if (clientSite < -1 || clientSite >= deployment.sites()) {
+            throw new IllegalArgumentException("client site must be -1 (every site) or in [0, " + deployment.sites() + "), was " + clientSite);
         }
         plantedAdversaries = List.copyOf(plantedAdversaries);
-        checkPlanted(composition, sites, serversPerSite, plantedAdversaries);
+        checkPlanted(deployment, plantedAdversaries);
     }
 
     /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
-    private static void checkPlanted(Composition comp, int sites, int serversPerSite, List<PlantedAdversary> planted) {
+    private static void checkPlanted(Deployment d, List<PlantedAdversary> planted) {
+        Composition comp = d.composition();
         Map<Integer, Integer> perSite = new TreeMap<>();
         int wholeSites = 0;
         for (PlantedAdversary a : planted) {
             String key = "--adversary " + a;
-            if (a.site() < 0 || a.site() >= sites) throw new IllegalArgumentException(key + ": site " + a.site() + " outside [0, " + sites + ")");
+            if (a.site() < 0 || a.site() >= d.sites()) throw new IllegalArgumentException(key + ": site " + a.site() + " outside [0, " + d.sites() + ")");
             if (a.kind().wholeSite() != (a.server() < 0)) {
                 throw new IllegalArgumentException(key + ": " + a.kind().cliName() + (a.kind().wholeSite()
                         ? " takes a whole site; write SITE=" : " is one server; write SITE.SERVER=") + a.kind().cliName());
             }
+            io.redoubt.lm.SiteId site = new io.redoubt.lm.SiteId(a.site());
             if (a.kind().wholeSite()) {
-                if (!comp.byzantineWideArea()) {
-                    throw new IllegalArgumentException(key + ": with " + comp.wideProtocol() + " on the wide area no site may be compromised; use bft on the wide area");
+                if (!comp.wide().byzantine()) {
+                    throw new IllegalArgumentException(key + ": with " + comp.wide().cliName() + " on the wide area no site may be compromised; use bft on the wide area");
                 }
-                if (++wholeSites > comp.wideFaults(sites)) {
-                    throw new IllegalArgumentException(key + ": more than F = " + comp.wideFaults(sites) + " compromised sites among " + sites);
+                if (++wholeSites > d.wideFaults()) {
+                    throw new IllegalArgumentException(key + ": more than F = " + d.wideFaults() + " compromised sites among " + d.sites());
                 }
                 if (perSite.containsKey(a.site())) throw new IllegalArgumentException(key + ": site " + a.site() + " is planted twice");
-                perSite.put(a.site(), serversPerSite);
+                perSite.put(a.site(), d.serversAt(site));
             } else {
-                if (!comp.byzantineSites()) {
-                    throw new IllegalArgumentException(key + ": " + comp.localProtocol() + " sites have crash faults only; use bft inside sites");
+                if (!d.localAt(site).byzantine()) {
+                    throw new IllegalArgumentException(key + ": " + d.localAt(site).cliName() + " sites have crash faults only; use bft inside sites");
                 }
-                if (a.server() >= serversPerSite) throw new IllegalArgumentException(key + ": server " + a.server() + " outside [0, " + serversPerSite + ")");
-                int f = comp.siteFaults(serversPerSite);
+                if (a.server() >= d.serversAt(site)) throw new IllegalArgumentException(key + ": server " + a.server() + " outside [0, " + d.serversAt(site) + ")");
+                int f = d.siteFaults(site);
                 if (perSite.merge(a.site(), 1, Integer::sum) > f) {
                     throw new IllegalArgumentException(key + ": more than f = " + f + " Byzantine servers in site " + a.site());
                 }
@@ -123,27 +118,24 @@ public record SimConfig(
         }
     }
 
-    /** Defaults: the dissertation's WAN (50 ms links, 10 Mbit/s; section 4.7), about 200 updates. */
+    /** Defaults: the dissertation's WAN (50 ms links, 10 Mbit/s; section 4.7), about 200 updates, benign faults, simulated signatures. */
     public static SimConfig defaults(Composition composition, int sites, int serversPerSite) {
-        int clientsPerSite = 2;
-        int updatesPerClient = (200 + sites * clientsPerSite - 1) / (sites * clientsPerSite);
-        return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1,
-                "simulated", 25_000, 10_000_000, 6_000, 60_000,
-                PaxosConfig.localDefaults(), PaxosConfig.wideAreaDefaults(), null, null, -1, null, 0,
-                PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD, SIMULATION_THRESHOLD_KEY_BITS, true,
-                List.of(), false);
+        return defaults(Deployment.defaults(composition, sites, serversPerSite));
     }
 
-    /**
-     * Threshold-RSA modulus in campaigns with the simulated signature stand-in: small, so that a
-     * seed deals its keys in milliseconds; like the stand-in, sound only inside the simulator.
-     * With real signatures keys are 2048 bits unless configured otherwise.
-     */
-    public static final int SIMULATION_THRESHOLD_KEY_BITS = 512;
+    public static SimConfig defaults(Deployment deployment) {
+        int clientsPerSite = 2;
+        int updatesPerClient = (200 + deployment.sites() * clientsPerSite - 1) / (deployment.sites() * clientsPerSite);
+        return new SimConfig(deployment, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1, "simulated", 6_000, 60_000,
+                null, null, -1, null, 0, List.of(), false, null);
+    }
 
-    /** Whether threshold keys of this run are below the 2048-bit minimum (allowed only with simulated signatures). */
-    public boolean insecureThresholdKeys() {
-        return thresholdKeyBits < io.redoubt.lm.crypto.threshold.ThresholdParameters.MODULUS_BITS_MIN;
+    public Composition composition() {
+        return deployment.composition();
+    }
+
+    public int sites() {
+        return deployment.sites();
     }
 
     public SimConfig withSeed(long s) {
@@ -183,6 +175,11 @@ public record SimConfig(
         return toBuilder().weakLmSignatures(true).build();
     }
 
+    /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service. */
+    public SimConfig withPlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {
+        return toBuilder().plantedApp(new PlantedApp(server, app)).build();
+    }
+
     /** Replaces the cores a tier is built from (tests use this to plant a deliberately broken protocol). */
     public SimConfig withCoreOverrides(CoreFactory local, CoreFactory wide) {
         return toBuilder().localOverride(local).wideOverride(wide).build();
@@ -192,112 +189,82 @@ public record SimConfig(
         return new Builder(this);
     }
 
-    /** A mutable copy, so each change is one call rather than a sixteen-argument constructor. */
+    /** A mutable copy, so each change is one call; deployment settings pass through to a {@link Deployment.Builder}. */
     public static final class Builder {
-        private Composition composition;
-        private int sites, serversPerSite, clientsPerSite, updatesPerClient;
+        private final Deployment.Builder deployment;
+        private int clientsPerSite, updatesPerClient;
         private FaultProfile faults;
         private long seed;
         private String signatureScheme;
-        private long wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis;
-        private PaxosConfig localPaxos, widePaxos;
+        private long safetyPhaseMillis, livenessBoundMillis;
         private CoreFactory localOverride, wideOverride;
         private int clientSite;
         private String configFile;
         private long clientThinkMillis;
-        private PbftConfig localPbft, widePbft;
-        private LmKeyring.Kind byzantineSiteSigning;
-        private int thresholdKeyBits;
-        private boolean amortized;
         private List<PlantedAdversary> plantedAdversaries;
         private boolean weakLmSignatures;
+        private PlantedApp plantedApp;
 
         private Builder(SimConfig c) {
-            composition = c.composition;
-            sites = c.sites;
-            serversPerSite = c.serversPerSite;
+            deployment = c.deployment.toBuilder();
             clientsPerSite = c.clientsPerSite;
             updatesPerClient = c.updatesPerClient;
             faults = c.faults;
             seed = c.seed;
             signatureScheme = c.signatureScheme;
-            wanLatencyMicros = c.wanLatencyMicros;
-            wanBandwidthBitsPerSecond = c.wanBandwidthBitsPerSecond;
             safetyPhaseMillis = c.safetyPhaseMillis;
             livenessBoundMillis = c.livenessBoundMillis;
-            localPaxos = c.localPaxos;
-            widePaxos = c.widePaxos;
             localOverride = c.localOverride;
             wideOverride = c.wideOverride;
             clientSite = c.clientSite;
             configFile = c.configFile;
             clientThinkMillis = c.clientThinkMillis;
-            localPbft = c.localPbft;
-            widePbft = c.widePbft;
-            byzantineSiteSigning = c.byzantineSiteSigning;
-            thresholdKeyBits = c.thresholdKeyBits;
-            amortized = c.amortized;
             plantedAdversaries = c.plantedAdversaries;
             weakLmSignatures = c.weakLmSignatures;
+            plantedApp = c.plantedApp;
         }
 
-        public Builder composition(Composition v) { composition = v; return this; }
-        public Builder sites(int v) { sites = v; return this; }
-        public Builder serversPerSite(int v) { serversPerSite = v; return this; }
+        public Builder deployment(Deployment v) { deployment.composition(v.composition()).sites(v.sites()).serversPerSite(v.serversPerSite())
+                .wanLatencyMicros(v.wanLatencyMicros()).wanBandwidthBitsPerSecond(v.wanBandwidthBitsPerSecond()).localPaxos(v.localPaxos())
+                .widePaxos(v.widePaxos()).localPbft(v.localPbft()).widePbft(v.widePbft()).byzantineSiteSigning(v.byzantineSiteSigning())
+                .thresholdKeyBits(v.thresholdKeyBits()).amortized(v.amortized()); return this; }
+        public Builder composition(Composition v) { deployment.composition(v); return this; }
+        public Builder sites(int v) { deployment.sites(v); return this; }
+        public Builder serversPerSite(int v) { deployment.serversPerSite(v); return this; }
+        public Builder wanLatencyMicros(long v) { deployment.wanLatencyMicros(v); return this; }
+        public Builder wanBandwidthBitsPerSecond(long v) { deployment.wanBandwidthBitsPerSecond(v); return this; }
+        public Builder localPaxos(PaxosConfig v) { deployment.localPaxos(v); return this; }
+        public Builder widePaxos(PaxosConfig v) { deployment.widePaxos(v); return this; }
+        public Builder localPbft(PbftConfig v) { deployment.localPbft(v); return this; }
+        public Builder widePbft(PbftConfig v) { deployment.widePbft(v); return this; }
+        public Builder byzantineSiteSigning(LmKeyring.Kind v) { deployment.byzantineSiteSigning(v); return this; }
+        public Builder thresholdKeyBits(int v) { deployment.thresholdKeyBits(v); return this; }
+        public Builder amortized(boolean v) { deployment.amortized(v); return this; }
         public Builder clientsPerSite(int v) { clientsPerSite = v; return this; }
         public Builder updatesPerClient(int v) { updatesPerClient = v; return this; }
         public Builder faults(FaultProfile v) { faults = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder signatureScheme(String v) { signatureScheme = v; return this; }
-        public Builder wanLatencyMicros(long v) { wanLatencyMicros = v; return this; }
-        public Builder wanBandwidthBitsPerSecond(long v) { wanBandwidthBitsPerSecond = v; return this; }
         public Builder safetyPhaseMillis(long v) { safetyPhaseMillis = v; return this; }
         public Builder livenessBoundMillis(long v) { livenessBoundMillis = v; return this; }
-        public Builder localPaxos(PaxosConfig v) { localPaxos = v; return this; }
-        public Builder widePaxos(PaxosConfig v) { widePaxos = v; return this; }
         public Builder localOverride(CoreFactory v) { localOverride = v; return this; }
         public Builder wideOverride(CoreFactory v) { wideOverride = v; return this; }
         public Builder clientSite(int v) { clientSite = v; return this; }
         public Builder configFile(String v) { configFile = v; return this; }
         public Builder clientThinkMillis(long v) { clientThinkMillis = v; return this; }
-        public Builder localPbft(PbftConfig v) { localPbft = v; return this; }
-        public Builder widePbft(PbftConfig v) { widePbft = v; return this; }
-        public Builder byzantineSiteSigning(LmKeyring.Kind v) { byzantineSiteSigning = v; return this; }
-        public Builder thresholdKeyBits(int v) { thresholdKeyBits = v; return this; }
-        public Builder amortized(boolean v) { amortized = v; return this; }
         public Builder plantedAdversaries(List<PlantedAdversary> v) { plantedAdversaries = v; return this; }
         public Builder weakLmSignatures(boolean v) { weakLmSignatures = v; return this; }
+        public Builder plantedApp(PlantedApp v) { plantedApp = v; return this; }
 
         public SimConfig build() {
-            return new SimConfig(composition, sites, serversPerSite, clientsPerSite, updatesPerClient, faults, seed, signatureScheme,
-                    wanLatencyMicros, wanBandwidthBitsPerSecond, safetyPhaseMillis, livenessBoundMillis, localPaxos, widePaxos,
-                    localOverride, wideOverride, clientSite, configFile, clientThinkMillis, localPbft, widePbft, byzantineSiteSigning,
-                    thresholdKeyBits, amortized, plantedAdversaries, weakLmSignatures);
+            return new SimConfig(deployment.build(), clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis,
+                    livenessBoundMillis, localOverride, wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries,
+                    weakLmSignatures, plantedApp);
         }
     }
 
-    /** The local tier's cores; PBFT signs its messages with the servers' keys in {@code keys}. */
-    public CoreFactory localFactory(KeyDirectory keys) {
-        return localOverride != null ? localOverride : composition.localFactory(unamortizedIfAsked(), keys);
-    }
-
-    /**
-     * With amortization off (to compare with Table 4.3, which the dissertation measured without
-     * the section 4.6 optimizations), every ordering instance carries one event.
-     */
-    private SimConfig unamortizedIfAsked() {
-        if (amortized) return this;
-        return toBuilder().localPaxos(localPaxos.withBatchPayloadsMax(1)).widePaxos(widePaxos.withBatchPayloadsMax(1))
-                .localPbft(localPbft.withBatchPayloadsMax(1)).widePbft(widePbft.withBatchPayloadsMax(1)).amortized(true).build();
-    }
-
-    /** The wide tier's cores; PBFT among sites signs with {@code wideKeys}, the sites' LM proofs. */
-    public CoreFactory wideFactory(io.redoubt.bft.NodeKeys.Provider wideKeys) {
-        return wideOverride != null ? wideOverride : composition.wideFactory(unamortizedIfAsked(), wideKeys);
-    }
-
     public int clientSites() {
-        return clientSite < 0 ? sites : 1;
+        return clientSite < 0 ? deployment.sites() : 1;
     }
 
     public int totalUpdates() {
@@ -312,21 +279,22 @@ public record SimConfig(
     public String replayCommand() {
         StringBuilder sb = new StringBuilder("bin/redoubt sim");
         if (configFile != null) sb.append(" --config ").append(configFile);
-        sb.append(" --composition ").append(composition.cliName()).append(" --sites ").append(sites)
-                .append(" --servers-per-site ").append(serversPerSite).append(" --faults ").append(faults.cliName())
+        sb.append(" --composition ").append(deployment.composition().cliName()).append(" --sites ").append(deployment.sites())
+                .append(" --servers-per-site ").append(deployment.serversPerSite()).append(" --faults ").append(faults.cliName())
                 .append(" --clients-per-site ").append(clientsPerSite).append(" --updates-per-client ").append(updatesPerClient)
                 .append(" --signatures ").append(signatureScheme).append(" --seed ").append(seed).append(" --seeds 1");
-        if (composition.localProtocol().equals("bft")) {
-            sb.append(" --lm-signatures ").append(byzantineSiteSigning.name().toLowerCase(java.util.Locale.ROOT));
-            if (byzantineSiteSigning == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(thresholdKeyBits);
+        if (deployment.composition().anyByzantineSite()) {
+            sb.append(" --lm-signatures ").append(deployment.byzantineSiteSigning().name().toLowerCase(java.util.Locale.ROOT));
+            if (deployment.byzantineSiteSigning() == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(deployment.thresholdKeyBits());
         }
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);
-        if (localOverride != null || wideOverride != null || weakLmSignatures) {
+        if (localOverride != null || wideOverride != null || weakLmSignatures || plantedApp != null) {
             sb.append("   (with test code planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
                     .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "")
-                    .append(weakLmSignatures ? " LM signatures of f shares" : "").append("; replay through the test)");
+                    .append(weakLmSignatures ? " LM signatures of f shares" : "")
+                    .append(plantedApp != null ? " a non-deterministic application at " + plantedApp.server() : "").append("; replay through the test)");
         }
         return sb.toString();
     }

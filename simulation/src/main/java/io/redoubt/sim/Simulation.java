@@ -1,12 +1,14 @@
 package io.redoubt.sim;
 
-import io.redoubt.bft.LmProofKeys;
-import io.redoubt.bft.NodeKeys;
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.ServerAssembly;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.app.KeyValueStore;
+import io.redoubt.lm.app.StateMachine;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
@@ -36,6 +38,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
@@ -63,13 +66,10 @@ public final class Simulation {
     private final RandomSource random;
     private final RandomSource faultRandom;
     private final Network<Endpoint> network;
+    private final Deployment deployment;
     private final KeyDirectory keys;
-    private final LmKeyring keyring;
-    private final io.redoubt.lm.core.CoreFactory localFactory;
-    private final io.redoubt.lm.core.CoreFactory wideFactory;
-    private final NodeKeys.Provider localKeys;
-    private final NodeKeys.Provider wideKeys;
-    private final Map<SiteId, Integer> siteSizes = new TreeMap<>();
+    /** Builds every server: the same code the Pekko host builds its servers with. */
+    private final ServerAssembly assembly;
     private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
     private final Checkers checkers = new Checkers();
@@ -135,25 +135,17 @@ public final class Simulation {
         this.keys = new KeyDirectory(new CountingScheme(SignatureScheme.named(config.signatureScheme()), this::countSignature),
                 Bytes.wrap(ByteBuffer.allocate(8).putLong(config.seed()).array()));
         this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
-        for (int s = 0; s < config.sites(); s++) siteSizes.put(new SiteId(s), config.serversPerSite());
-        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
-        for (SiteId s : siteSizes.keySet()) {
-            LmKeyring.SiteSpec spec = config.composition().siteSpec(config.serversPerSite(), config.byzantineSiteSigning());
-            // Test code only: f signers instead of f+1, so one faulty server speaks for its site.
-            if (config.weakLmSignatures() && spec.kind() != LmKeyring.Kind.SITE_KEY) spec = new LmKeyring.SiteSpec(spec.servers(), spec.faults() - 1, spec.kind());
-            specs.put(s, spec);
-        }
-        this.keyring = new LmKeyring(keys, specs, config.thresholdKeyBits(), config.insecureThresholdKeys());
-        this.localFactory = config.localFactory(keys);
-        // Local PBFT signs with server keys; PBFT among sites with each message's LM proof, so that
-        // no key one faulty server holds can sign for its site (LmProofKeys).
-        this.localKeys = NodeKeys.fromDirectory(keys);
-        this.wideKeys = new LmProofKeys(keyring.verifiers());
-        this.wideFactory = config.wideFactory(wideKeys);
+        this.deployment = config.deployment();
+        // Test code only: f signers instead of f+1, so one faulty server speaks for its site.
+        UnaryOperator<LmKeyring.SiteSpec> specs = config.weakLmSignatures()
+                ? spec -> spec.kind() == LmKeyring.Kind.SITE_KEY ? spec : new LmKeyring.SiteSpec(spec.servers(), spec.faults() - 1, spec.kind())
+                : UnaryOperator.identity();
+        this.assembly = new ServerAssembly(deployment, keys, KeyValueStore::new, specs);
         if (!config.plantedAdversaries().isEmpty()) plantAdversaries();
         else if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
-        for (int s = 0; s < config.sites(); s++) {
-            for (int i = 0; i < config.serversPerSite(); i++) {
+        for (SiteId site : deployment.siteIds()) {
+            int s = site.value();
+            for (int i = 0; i < deployment.serversAt(site); i++) {
                 ServerId id = ServerId.of(s, i);
                 servers.put(Endpoint.of(id), new SimServer(id));
             }
@@ -177,30 +169,30 @@ public final class Simulation {
      */
     private void planAdversaries() {
         RandomSource r = adversaryRandom;
-        Composition comp = config.composition();
-        if (comp.byzantineWideArea() && r.nextInt(10) < 7) {
-            int count = 1 + r.nextInt(comp.wideFaults(config.sites()));
+        Composition comp = deployment.composition();
+        if (comp.wide().byzantine() && r.nextInt(10) < 7) {
+            int count = 1 + r.nextInt(deployment.wideFaults());
             List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE, Adversary.MUTATING_SITE);
             for (int k = 0; k < count; k++) {
                 Adversary kind = r.pick(kinds);
                 // An equivocating logical machine matters most as the wide-area primary: site 0 leads view 0.
-                int site = kind == Adversary.EQUIVOCATING_SITE && !compromisedSites.containsKey(0) ? 0 : r.nextInt(config.sites());
+                int site = kind == Adversary.EQUIVOCATING_SITE && !compromisedSites.containsKey(0) ? 0 : r.nextInt(deployment.sites());
                 if (compromisedSites.containsKey(site)) continue;
                 compromisedSites.put(site, kind);
-                for (int i = 0; i < config.serversPerSite(); i++) faulty.add(ServerId.of(site, i));
+                for (int i = 0; i < deployment.serversAt(new SiteId(site)); i++) faulty.add(ServerId.of(site, i));
                 faultLog.add("site " + site + " compromised: " + kind.description);
             }
         }
-        if (comp.byzantineSites()) {
-            int f = comp.siteFaults(config.serversPerSite());
+        if (comp.anyByzantineSite()) {
             List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
                     Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM);
-            for (int site = 0; site < config.sites(); site++) {
-                if (compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;
-                for (int k = 0; k < f; k++) {
+            for (SiteId siteId : deployment.siteIds()) {
+                int site = siteId.value();
+                if (!deployment.localAt(siteId).byzantine() || compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;
+                for (int k = 0; k < deployment.siteFaults(siteId); k++) {
                     Adversary kind = r.pick(kinds);
                     // A leader adversary takes the view-0 primary's place (index 0); the others go anywhere.
-                    int index = kind.leader ? 0 : r.nextInt(config.serversPerSite());
+                    int index = kind.leader ? 0 : r.nextInt(deployment.serversAt(siteId));
                     ServerId id = ServerId.of(site, index);
                     if (adversaries.containsKey(id)) continue;
                     adversaries.put(id, kind);
@@ -216,7 +208,7 @@ public final class Simulation {
         for (SimConfig.PlantedAdversary a : config.plantedAdversaries()) {
             if (a.kind().wholeSite()) {
                 compromisedSites.put(a.site(), a.kind());
-                for (int i = 0; i < config.serversPerSite(); i++) faulty.add(ServerId.of(a.site(), i));
+                for (int i = 0; i < deployment.serversAt(new SiteId(a.site())); i++) faulty.add(ServerId.of(a.site(), i));
                 faultLog.add("site " + a.site() + " compromised: " + a.kind().description + " (planted)");
             } else {
                 ServerId id = ServerId.of(a.site(), a.server());
@@ -409,8 +401,8 @@ public final class Simulation {
             long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
             long duration = r.between(100_000, 2_500_000);
             int kind = r.nextInt(6);
-            int site = r.nextInt(config.sites());
-            int index = r.nextInt(config.serversPerSite());
+            int site = r.nextInt(deployment.sites());
+            int index = r.nextInt(deployment.serversPerSite());
             loop.scheduleAt(at, () -> applyFault(kind, site, index, Math.min(duration, Math.max(0, healAtMicros - loop.nowMicros()))));
         }
     }
@@ -420,7 +412,7 @@ public final class Simulation {
         String t = "t=" + loop.nowMicros() / 1000 + "ms ";
         switch (kind) {
             case 0 -> { // crash a random server
-                SimServer s = servers.get(new Endpoint(false, site, index));
+                SimServer s = servers.get(new Endpoint(false, site, index % deployment.serversAt(new SiteId(site))));
                 if (s.up) {
                     faultLog.add(t + "crash " + s.id + " for " + durationMicros / 1000 + "ms");
                     s.crash();
@@ -452,7 +444,7 @@ public final class Simulation {
             }
             case 5 -> { // cut a site's local leader off from one of its servers: the rest of the site
                         // may elect a new leader while the old one still has proposals in flight
-                int n = config.serversPerSite();
+                int n = deployment.serversAt(new SiteId(site));
                 for (SimServer s : servers.values()) {
                     if (s.id.site().value() == site && s.up && s.node.localCore().isLeader() && n > 1) {
                         int other = (s.id.index() + 1 + index % (n - 1)) % n;
@@ -467,7 +459,7 @@ public final class Simulation {
                 }
             }
             default -> { // split the sites in two
-                int cut = 1 + (config.sites() > 1 ? site % (config.sites() - 1) : 0);
+                int cut = 1 + (deployment.sites() > 1 ? site % (deployment.sites() - 1) : 0);
                 faultLog.add(t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..] for " + durationMicros / 1000 + "ms");
                 partitions++;
                 network.partition((a, b) -> (a.site() < cut) == (b.site() < cut));
@@ -489,7 +481,7 @@ public final class Simulation {
         @Override
         public LinkSpec spec(Endpoint from, Endpoint to) {
             boolean lan = from.site() == to.site();
-            LinkSpec base = lan ? LinkSpec.lan() : LinkSpec.wan(config.wanLatencyMicros(), config.wanBandwidthBitsPerSecond());
+            LinkSpec base = lan ? LinkSpec.lan() : LinkSpec.wan(deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
             if (!faultsActive) return base;
             return base.withLoss(lossProbability).withDuplicates(duplicateProbability).withJitter(lan ? lanJitterMicros : wanJitterMicros);
         }
@@ -569,24 +561,33 @@ public final class Simulation {
             up = true;
             currentWideHops = 0;
             currentLocalHops = 0;
-            ServerConfig serverConfig = ServerConfig.benignSite().withNoticesNeeded(keyring.noticesNeeded(id.site()))
-                    .withEveryServerReplying(config.composition().byzantineSites()).withMerkleBatching(config.amortized());
-            io.redoubt.lm.core.CoreFactory local = localFactory;
-            io.redoubt.lm.core.CoreFactory wide = wideFactory;
-            SiteSigning signing = keyring.signingFor(id);
-            if (adversary == Adversary.EQUIVOCATING_LEADER) local = Adversary.equivocating(config.localPbft(), localKeys);
-            if (adversary == Adversary.STARVING_LEADER) local = Adversary.starving(config.localPbft(), localKeys);
-            if (adversary == Adversary.EQUIVOCATING_SITE) wide = Adversary.equivocating(config.widePbft(), wideKeys);
-            if (adversary == Adversary.MUTATING_SITE) wide = new MutatingCore(wide);
-            if (adversary == Adversary.ROGUE_LM) {
-                wide = config.composition().byzantineWideArea() ? Adversary.equivocating(config.widePbft(), wideKeys) : new EquivocatingPaxos(config.widePaxos());
-            }
-            if (adversary == Adversary.BAD_SHARES && signing instanceof SiteSigning.Shared shared) signing = new BadShares(shared);
             processing = id;
-            node = new ServerNode(id, keyring, signing, serverConfig, local, wide,
-                    keys, new KeyValueStore(), this, List.copyOf(storage));
+            node = assembly.build(id, this, List.copyOf(storage), this::adversarial);
             node.start();
             afterInput();
+        }
+
+        /**
+         * This server's parts as its adversary (if any) and the test's planted code change them: a
+         * faulty core, a spoiled signer, a non-deterministic application. Correct servers keep
+         * the assembly's parts.
+         */
+        ServerAssembly.Parts adversarial(ServerAssembly.Parts parts) {
+            ServerAssembly.Parts p = parts;
+            if (config.localOverride() != null) p = p.withLocal(config.localOverride());
+            if (config.wideOverride() != null) p = p.withWide(config.wideOverride());
+            if (config.plantedApp() != null && config.plantedApp().server().equals(id)) p = p.withApp(config.plantedApp().app().get());
+            if (adversary == null) return p;
+            return switch (adversary) {
+                case EQUIVOCATING_LEADER -> p.withLocal(Adversary.equivocating(deployment.effectiveLocalPbft(), assembly.localKeys()));
+                case STARVING_LEADER -> p.withLocal(Adversary.starving(deployment.effectiveLocalPbft(), assembly.localKeys()));
+                case EQUIVOCATING_SITE -> p.withWide(Adversary.equivocating(deployment.effectiveWidePbft(), assembly.wideKeys()));
+                case MUTATING_SITE -> p.withWide(new MutatingCore(p.wide()));
+                case ROGUE_LM -> p.withWide(deployment.composition().wide().byzantine()
+                        ? Adversary.equivocating(deployment.effectiveWidePbft(), assembly.wideKeys()) : new EquivocatingPaxos(deployment.effectiveWidePaxos()));
+                case BAD_SHARES -> p.signing() instanceof SiteSigning.Shared shared ? p.withSigning(new BadShares(shared)) : p;
+                default -> p; // these misbehave on their links (misbehaveOrSend)
+            };
         }
 
         void crash() {
@@ -737,15 +738,15 @@ public final class Simulation {
         long proposedAtMicros;
         final long retransmitMicros = 2_000_000;
 
-        final int repliesNeeded = config.composition().byzantineSites()
-                ? config.composition().siteFaults(config.serversPerSite()) + 1 : 1;
+        final int repliesNeeded;
 
         SimClient(ClientId id) {
             this.id = id;
             this.endpoint = Endpoint.of(id);
             this.key = keys.client(id);
             this.values = random.fork("client " + id);
-            this.targetIndex = id.index() % config.serversPerSite();
+            this.repliesNeeded = deployment.repliesNeeded(id.site());
+            this.targetIndex = id.index() % deployment.serversAt(id.site());
         }
 
         boolean finished() {
@@ -785,7 +786,7 @@ public final class Simulation {
         void onTimeout() {
             if (current == null) return;
             // CLink-Opt's client side (section 4.5): move to the next server of the site and resend.
-            targetIndex = (targetIndex + 1) % config.serversPerSite();
+            targetIndex = (targetIndex + 1) % deployment.serversAt(id.site());
             transmit();
         }
 
@@ -866,7 +867,7 @@ public final class Simulation {
         int site = wideLeaderSite();
         int n = 0;
         long signatures = 0, partials = 0, proofs = 0;
-        boolean threshold = keyring.sites().get(new SiteId(site)).kind() == LmKeyring.Kind.THRESHOLD;
+        boolean threshold = assembly.keyring().sites().get(new SiteId(site)).kind() == LmKeyring.Kind.THRESHOLD;
         for (SimServer s : servers.values()) {
             if (s.id.site().value() != site) continue;
             n++;

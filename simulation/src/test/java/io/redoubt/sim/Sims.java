@@ -1,5 +1,6 @@
 package io.redoubt.sim;
 
+import io.redoubt.compose.Composition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;

@@ -1,7 +1,7 @@
 package io.redoubt.cli;
 
 import io.redoubt.lm.crypto.SignatureScheme;
-import io.redoubt.sim.Composition;
+import io.redoubt.compose.Composition;
 import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import java.io.File;
@@ -69,8 +69,8 @@ final class DeploymentOptions {
         }
         if (thresholdKeyBits != null) b.thresholdKeyBits(atLeast(cl, "--threshold-key-bits", thresholdKeyBits, ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS));
         SimConfig built = parse(cl, b::build);
-        if (built.insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().byzantineSites()) {
-            throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.thresholdKeyBits()
+        if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
+            throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()
                     + " is insecure; under " + ThresholdParameters.MODULUS_BITS_MIN + " bits only with --signatures simulated");
         }
         return built;

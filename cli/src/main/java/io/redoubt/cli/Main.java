@@ -42,7 +42,7 @@ public final class Main implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, r) -> {
-            if (ex instanceof Settings.SettingsException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof io.redoubt.compose.SettingsException || ex instanceof IllegalArgumentException) {
                 err.println("redoubt: " + ex.getMessage());
                 return 2;
             }

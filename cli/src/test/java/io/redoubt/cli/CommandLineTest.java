@@ -1,5 +1,6 @@
 package io.redoubt.cli;
 
+import io.redoubt.compose.Composition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

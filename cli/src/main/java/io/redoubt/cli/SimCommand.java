@@ -1,6 +1,6 @@
 package io.redoubt.cli;
 
-import io.redoubt.sim.Composition;
+import io.redoubt.compose.Composition;
 import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;
@@ -150,7 +150,7 @@ final class SimCommand implements Callable<Integer> {
         if (deployment.signatures == null) deployment.signatures = "simulated";
         // With the stand-in, threshold keys may be small too: dealing 2048-bit keys per seed would dominate a campaign.
         if (deployment.thresholdKeyBits == null && deployment.signatures.equals("simulated")) {
-            deployment.thresholdKeyBits = SimConfig.SIMULATION_THRESHOLD_KEY_BITS;
+            deployment.thresholdKeyBits = io.redoubt.compose.Deployment.SIMULATION_THRESHOLD_KEY_BITS;
         }
         if (deployment.seed == null) deployment.seed = 1L;
         if (deployment.clientsPerSite == null) deployment.clientsPerSite = 2;

@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SimConfig c = deployment.resolve(spec.commandLine(), new File("conf/paxos-paxos.conf"));
 
-        int servers = c.sites() * c.serversPerSite();
+        int servers = c.deployment().servers().size();
         out.printf(Locale.ROOT, "demo: %s%n", Settings.describe(c));
         out.printf(Locale.ROOT, "  %d servers, %d clients proposing %d updates to a replicated key-value store; %s signatures; faults %s; seed %d%n",
                 servers, c.sites() * c.clientsPerSite(), c.totalUpdates(), c.signatureScheme(), c.faults().cliName(), c.seed());

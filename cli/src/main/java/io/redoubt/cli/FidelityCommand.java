@@ -1,6 +1,6 @@
 package io.redoubt.cli;
 
-import io.redoubt.sim.Composition;
+import io.redoubt.compose.Composition;
 import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;

@@ -1,0 +1,76 @@
+package io.redoubt.compose;
+
+import io.redoubt.bft.PbftConfig;
+import io.redoubt.lm.crypto.threshold.ThresholdParameters;
+import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.paxos.PaxosConfig;
+import java.util.Locale;
+
+/**
+ * The deployment part of a HOCON file (composition, topology, WAN, each protocol's settings,
+ * Byzantine sites' signing), read once into a {@link Deployment}. Every key is documented in
+ * this module's {@code reference.conf}; a bad value fails here, at start-up.
+ */
+public final class DeploymentSettings {
+    private DeploymentSettings() {}
+
+    public static Deployment read(ConfigReader r) {
+        Composition composition = r.get("composition", () -> Composition.parse(r.config().getString("composition")));
+        int sites = r.atLeast("topology.sites", 1);
+        int serversPerSite = r.atLeast("topology.servers-per-site", 1);
+        long latencyMicros = r.duration("wan.latency").toNanos() / 1000;
+        long bandwidth = r.bandwidth("wan.bandwidth");
+        LmKeyring.Kind lmSigning = r.get("byzantine-sites.signatures", () -> {
+            LmKeyring.Kind k = LmKeyring.Kind.parse(r.config().getString("byzantine-sites.signatures"));
+            if (k == LmKeyring.Kind.SITE_KEY) throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
+            return k;
+        });
+        int keyBits = r.atLeast("byzantine-sites.threshold-key-bits", ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS);
+        if (keyBits > ThresholdParameters.MODULUS_BITS_MAX || keyBits % 2 != 0) {
+            throw r.invalid("byzantine-sites.threshold-key-bits", keyBits, "must be even and at most " + ThresholdParameters.MODULUS_BITS_MAX + ", e.g. 2048");
+        }
+        try {
+            return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, paxos(r, "local.paxos"), paxos(r, "wide.paxos"),
+                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true);
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
+        }
+    }
+
+    private static PbftConfig pbft(ConfigReader r, String path) {
+        return r.get(path, () -> new PbftConfig(
+                r.atLeast(path + ".window-slots", 1),
+                r.atLeast(path + ".checkpoint-interval-slots", 1),
+                r.atLeast(path + ".batch-payloads-max", 1),
+                r.bytes(path + ".batch-bytes-max"),
+                r.bytes(path + ".payload-bytes-max"),
+                r.atLeast(path + ".pending-payloads-max", 1),
+                r.positiveMillis(path + ".request-timeout"),
+                r.positiveMillis(path + ".request-timeout-max"),
+                r.positiveMillis(path + ".view-change-timeout"),
+                r.positiveMillis(path + ".view-change-timeout-max"),
+                r.positiveMillis(path + ".retransmit"),
+                r.atLeast(path + ".catch-up-slots-max", 1),
+                r.atLeast(path + ".history-slots-max", 1),
+                r.atLeast(path + ".in-flight-slots-max", 1)));
+    }
+
+    private static PaxosConfig paxos(ConfigReader r, String path) {
+        return r.get(path, () -> new PaxosConfig(
+                r.atLeast(path + ".window-slots", 1),
+                r.atLeast(path + ".batch-payloads-max", 1),
+                r.bytes(path + ".batch-bytes-max"),
+                r.bytes(path + ".payload-bytes-max"),
+                r.atLeast(path + ".pending-payloads-max", 1),
+                r.positiveMillis(path + ".progress-timeout"),
+                r.positiveMillis(path + ".progress-timeout-max"),
+                r.positiveMillis(path + ".retransmit"),
+                r.atLeast(path + ".catch-up-slots-max", 1)));
+    }
+
+    /** One line for banners: composition, topology and WAN. */
+    public static String describe(Deployment d) {
+        return String.format(Locale.ROOT, "%s, %d sites x %d servers, WAN %d ms one-way at %s",
+                d.composition().cliName(), d.sites(), d.serversPerSite(), d.wanLatencyMicros() / 1000, ConfigReader.rate(d.wanBandwidthBitsPerSecond()));
+    }
+}

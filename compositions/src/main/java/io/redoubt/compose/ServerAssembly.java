@@ -1,0 +1,143 @@
+package io.redoubt.compose;
+
+import io.redoubt.bft.LmProofKeys;
+import io.redoubt.bft.NodeKeys;
+import io.redoubt.bft.PbftFactory;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.app.KeyValueStore;
+import io.redoubt.lm.app.StateMachine;
+import io.redoubt.lm.core.CoreFactory;
+import io.redoubt.lm.core.SoloCore;
+import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.server.ServerConfig;
+import io.redoubt.lm.server.ServerIo;
+import io.redoubt.lm.server.ServerNode;
+import io.redoubt.lm.server.SiteSigning;
+import io.redoubt.paxos.PaxosFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Builds every server of a deployment from its description: the one place where a composition
+ * becomes running parts (section 4.3, Figure 4.1). The simulator and the Pekko host both build
+ * their servers here, so what runs in virtual time is what runs on sockets.
+ *
+ * <p>Per deployment it makes the logical-machine keyring (a site key for a benign site, threshold
+ * RSA or f+1-signature certificates for a Byzantine one), and the two kinds of PBFT keys: local
+ * PBFT signs with the servers' own keys, PBFT among sites with each message's LM proof, so that no
+ * key one faulty server holds can sign for its site ({@link LmProofKeys}). Per server it picks the
+ * local core of its site's protocol, the wide-area core, its part in signing for its site, its
+ * application and its settings.
+ */
+public final class ServerAssembly {
+    /** What one server is made of; a host or test may replace parts before the server is built. */
+    public record Parts(CoreFactory local, CoreFactory wide, SiteSigning signing, StateMachine app) {
+        public Parts withLocal(CoreFactory f) {
+            return new Parts(f, wide, signing, app);
+        }
+
+        public Parts withWide(CoreFactory f) {
+            return new Parts(local, f, signing, app);
+        }
+
+        public Parts withSigning(SiteSigning s) {
+            return new Parts(local, wide, s, app);
+        }
+
+        public Parts withApp(StateMachine a) {
+            return new Parts(local, wide, signing, a);
+        }
+    }
+
+    private final Deployment deployment;
+    private final KeyDirectory keys;
+    private final LmKeyring keyring;
+    private final NodeKeys.Provider localKeys;
+    private final NodeKeys.Provider wideKeys;
+    private final CoreFactory wideFactory;
+    private final Map<LocalProtocol, CoreFactory> localFactories = new TreeMap<>();
+    private final Supplier<StateMachine> application;
+
+    /** A deployment replicating the key-value store. */
+    public ServerAssembly(Deployment deployment, KeyDirectory keys) {
+        this(deployment, keys, KeyValueStore::new, UnaryOperator.identity());
+    }
+
+    /**
+     * @param application makes each server's copy of the replicated service
+     * @param siteSpecs lets a test weaken how sites sign (to show the checkers catch it); identity otherwise
+     */
+    public ServerAssembly(Deployment deployment, KeyDirectory keys, Supplier<StateMachine> application,
+                          UnaryOperator<LmKeyring.SiteSpec> siteSpecs) {
+        this.deployment = deployment;
+        this.keys = keys;
+        this.application = application;
+        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
+        for (SiteId s : deployment.siteIds()) specs.put(s, siteSpecs.apply(deployment.siteSpec(s)));
+        this.keyring = new LmKeyring(keys, specs, deployment.thresholdKeyBits(), deployment.insecureThresholdKeys());
+        this.localKeys = NodeKeys.fromDirectory(keys);
+        this.wideKeys = new LmProofKeys(keyring.verifiers());
+        this.wideFactory = switch (deployment.composition().wide()) {
+            case BFT -> new PbftFactory(deployment.effectiveWidePbft(), wideKeys);
+            case PAXOS -> new PaxosFactory(deployment.effectiveWidePaxos());
+        };
+        for (LocalProtocol p : LocalProtocol.values()) {
+            localFactories.put(p, switch (p) {
+                case BFT -> new PbftFactory(deployment.effectiveLocalPbft(), localKeys);
+                case SOLO -> new SoloCore.Factory(deployment.localPaxos().payloadBytesMax());
+                case PAXOS -> new PaxosFactory(deployment.effectiveLocalPaxos());
+            });
+        }
+    }
+
+    /** The parts of a correct {@code server}. */
+    public Parts parts(ServerId server) {
+        return new Parts(localFactories.get(deployment.localAt(server.site())), wideFactory, keyring.signingFor(server), application.get());
+    }
+
+    /** The settings of a server of {@code site}. */
+    public ServerConfig serverConfig(SiteId site) {
+        boolean byzantine = deployment.localAt(site).byzantine();
+        return ServerConfig.benignSite().withNoticesNeeded(keyring.noticesNeeded(site)).withEveryServerReplying(byzantine)
+                .withMerkleBatching(deployment.amortized());
+    }
+
+    /** Builds a correct {@code server}, restored from what it persisted ({@code persisted} is empty for a new one). */
+    public ServerNode build(ServerId server, ServerIo io, List<Bytes> persisted) {
+        return build(server, io, persisted, UnaryOperator.identity());
+    }
+
+    /** Builds {@code server} from its correct parts as {@code customize} changes them (adversaries, planted bugs). */
+    public ServerNode build(ServerId server, ServerIo io, List<Bytes> persisted, UnaryOperator<Parts> customize) {
+        Parts p = customize.apply(parts(server));
+        return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), keys, p.app(), io, persisted);
+    }
+
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    public KeyDirectory keys() {
+        return keys;
+    }
+
+    public LmKeyring keyring() {
+        return keyring;
+    }
+
+    /** How local PBFT signs: with each server's own key. */
+    public NodeKeys.Provider localKeys() {
+        return localKeys;
+    }
+
+    /** How PBFT among sites signs: with each message's LM proof. */
+    public NodeKeys.Provider wideKeys() {
+        return wideKeys;
+    }
+}
