@@ -87,7 +87,6 @@ class HouseRulesTest {
         assertTrue(found.isEmpty(), report(found));
     }
 
-    @org.junit.jupiter.api.Disabled("enabled once the cli module lands (issue 13)")
     @Test
     void realModuleArrowsPointDown() {
         List<Violation> found = HouseRules.checkArrows(ROOT);
