@@ -6,7 +6,7 @@ import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import java.io.File;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

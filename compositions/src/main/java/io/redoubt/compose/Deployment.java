@@ -4,7 +4,7 @@ import io.redoubt.bft.PbftConfig;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 import java.util.ArrayList;
 import java.util.List;

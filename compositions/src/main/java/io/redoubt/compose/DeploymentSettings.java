@@ -2,7 +2,7 @@ package io.redoubt.compose;
 
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 import java.util.Locale;
 

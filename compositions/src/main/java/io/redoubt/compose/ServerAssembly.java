@@ -1,5 +1,6 @@
 package io.redoubt.compose;
 
+import io.redoubt.blink.RotatingLink;
 import io.redoubt.bft.LmProofKeys;
 import io.redoubt.bft.NodeKeys;
 import io.redoubt.bft.PbftFactory;
@@ -11,11 +12,12 @@ import io.redoubt.lm.app.StateMachine;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.SoloCore;
 import io.redoubt.lm.crypto.KeyDirectory;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
-import io.redoubt.lm.server.SiteSigning;
+import io.redoubt.lm.server.WideLink;
+import io.redoubt.lm.sign.SiteSigning;
 import io.redoubt.paxos.PaxosFactory;
 import java.util.List;
 import java.util.Map;
@@ -37,21 +39,25 @@ import java.util.function.UnaryOperator;
  */
 public final class ServerAssembly {
     /** What one server is made of; a host or test may replace parts before the server is built. */
-    public record Parts(CoreFactory local, CoreFactory wide, SiteSigning signing, StateMachine app) {
+    public record Parts(CoreFactory local, CoreFactory wide, SiteSigning signing, WideLink.Factory link, StateMachine app) {
         public Parts withLocal(CoreFactory f) {
-            return new Parts(f, wide, signing, app);
+            return new Parts(f, wide, signing, link, app);
         }
 
         public Parts withWide(CoreFactory f) {
-            return new Parts(local, f, signing, app);
+            return new Parts(local, f, signing, link, app);
         }
 
         public Parts withSigning(SiteSigning s) {
-            return new Parts(local, wide, s, app);
+            return new Parts(local, wide, s, link, app);
+        }
+
+        public Parts withLink(WideLink.Factory l) {
+            return new Parts(local, wide, signing, l, app);
         }
 
         public Parts withApp(StateMachine a) {
-            return new Parts(local, wide, signing, a);
+            return new Parts(local, wide, signing, link, a);
         }
     }
 
@@ -98,7 +104,8 @@ public final class ServerAssembly {
 
     /** The parts of a correct {@code server}. */
     public Parts parts(ServerId server) {
-        return new Parts(localFactories.get(deployment.localAt(server.site())), wideFactory, keyring.signingFor(server), application.get());
+        return new Parts(localFactories.get(deployment.localAt(server.site())), wideFactory, keyring.signingFor(server), RotatingLink.FACTORY,
+                application.get());
     }
 
     /** The settings of a server of {@code site}. */
@@ -116,7 +123,7 @@ public final class ServerAssembly {
     /** Builds {@code server} from its correct parts as {@code customize} changes them (adversaries, planted bugs). */
     public ServerNode build(ServerId server, ServerIo io, List<Bytes> persisted, UnaryOperator<Parts> customize) {
         Parts p = customize.apply(parts(server));
-        return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), keys, p.app(), io, persisted);
+        return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), p.link(), keys, p.app(), io, persisted);
     }
 
     public Deployment deployment() {

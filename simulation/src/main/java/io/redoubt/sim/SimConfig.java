@@ -6,7 +6,7 @@ import io.redoubt.compose.Deployment;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.app.StateMachine;
 import io.redoubt.lm.core.CoreFactory;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.sim.adversary.Adversary;
 import java.util.List;

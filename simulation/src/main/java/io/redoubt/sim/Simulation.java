@@ -17,15 +17,16 @@ import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.Frame;
-import io.redoubt.lm.server.LmKeyring;
+import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
-import io.redoubt.lm.server.SiteSigning;
+import io.redoubt.lm.sign.SiteSigning;
 import io.redoubt.sim.adversary.Adversary;
 import io.redoubt.sim.adversary.BadShares;
 import io.redoubt.sim.adversary.EquivocatingPaxos;
 import io.redoubt.sim.adversary.MutatingCore;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
+import io.redoubt.lm.server.ServerTimer;
 import io.redoubt.sim.net.Cancellable;
 import io.redoubt.sim.net.EventLoop;
 import io.redoubt.sim.net.LinkSpec;
@@ -540,7 +541,7 @@ public final class Simulation {
         final ServerId id;
         final Endpoint endpoint;
         final List<Bytes> storage = new ArrayList<>();
-        final TreeMap<TimerId, Cancellable> timers = new TreeMap<>();
+        final TreeMap<ServerTimer, Cancellable> timers = new TreeMap<>();
         ServerNode node;
         boolean up;
         int incarnation;
@@ -669,7 +670,7 @@ public final class Simulation {
         }
 
         @Override
-        public void setTimer(TimerId timer, long delayMillis) {
+        public void setTimer(ServerTimer timer, long delayMillis) {
             Cancellable old = timers.remove(timer);
             if (old != null) old.cancel();
             int inc = incarnation;
@@ -687,7 +688,7 @@ public final class Simulation {
         }
 
         @Override
-        public void cancelTimer(TimerId timer) {
+        public void cancelTimer(ServerTimer timer) {
             Cancellable c = timers.remove(timer);
             if (c != null) c.cancel();
         }

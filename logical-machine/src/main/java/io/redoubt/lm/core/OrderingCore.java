@@ -15,6 +15,11 @@ import java.util.List;
  *       one at a time, never concurrently.</li>
  *   <li>Outputs go to the {@link Outbox} given at construction, during the input call that
  *       caused them.</li>
+ *   <li><b>No re-entry.</b> Nothing an output triggers may call an input method of the same core
+ *       while the call that produced it runs: the host queues such inputs (a server queues the
+ *       events it will submit to its local core) and feeds them after the call returns. Read-only
+ *       queries are allowed meanwhile. {@link ReentryGuard} throws on a breach; every server wraps
+ *       its cores in it, so every simulated step checks the rule.</li>
  *   <li>No clock, threads, sockets or unseeded randomness: the only notion of time is a timer
  *       firing. Two cores given the same inputs in the same order produce the same outputs.</li>
  *   <li>Untrusted input (any {@code onMessage}) is validated; bad input is passed to
@@ -26,6 +31,7 @@ import java.util.List;
  * @param <N> node identity type
  */
 public interface OrderingCore<N> {
+
     /** Called once, after construction (and restore), before any other input. */
     void start();
 

@@ -98,7 +98,7 @@ public final class LogicalMachine {
         this.host = host;
         if (!lmSchemes.keySet().containsAll(sites)) throw new IllegalArgumentException("no LM signature scheme for some of " + sites);
         this.wideVerifier = new LmMessageVerifier(new TreeMap<>(lmSchemes), new VerifiedRootCache(4_096));
-        this.wide = wideFactory.create(sites, site, new WideOutbox(), List.of());
+        this.wide = new io.redoubt.lm.core.ReentryGuard<>(wideFactory.create(sites, site, new WideOutbox(), List.of()));
         this.wide.start();
         flushOutgoing();
     }

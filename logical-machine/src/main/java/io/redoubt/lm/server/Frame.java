@@ -20,12 +20,12 @@ import io.redoubt.lm.exec.TimeoutNotice;
  * machine) and timeout notices (server).
  */
 public sealed interface Frame extends Encodable {
-    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_SHARE = 6, TAG_PROOF_REQUEST = 7,
-            TAG_PROOF_REPLY = 8, TAG_BLAME = 9;
-    int ROOT_BYTES_MAX = 64;
-    /** Room for a threshold-RSA partial of an 8192-bit key, or any ordinary signature. */
-    int SHARE_BYTES_MAX = 2048;
-    int PROOF_BYTES_MAX = 4096;
+    /**
+     * Every tag of the server-to-server and client frames, in one registry. Tags 6 to 9 are
+     * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
+     * component; the server routes a frame by its first byte.
+     */
+    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;
 
     /** A message of the site's local ordering protocol, between two servers of one site. */
@@ -69,57 +69,9 @@ public sealed interface Frame extends Encodable {
         }
     }
 
-    /**
-     * One server's share of its site's signature on a batch root (THRESHOLD-SIGN, section 3.4.2):
-     * a threshold-RSA partial or an ordinary signature, sent to every server of the site.
-     */
-    record Share(Bytes root, Bytes share) implements Frame {
-        public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_SHARE).bytes(root).bytes(share);
-        }
-    }
-
-    /** The combiner's request for a proof of correctness of the receiver's partial (Figure 3.10, B5). */
-    record ProofRequest(Bytes root) implements Frame {
-        public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_PROOF_REQUEST).bytes(root);
-        }
-    }
-
-    /**
-     * A server's partial for {@code root} with its proof of correctness, signed by the server so
-     * that a failed proof is evidence any third party can check (Figure 3.10, B8).
-     */
-    record ProofReply(ServerId signer, Bytes root, Bytes share, Bytes proof, Bytes signature) implements Frame {
-        public static Bytes signedContent(ServerId signer, Bytes root, Bytes share, Bytes proof) {
-            return new CanonicalWriter().utf8("redoubt/proof-reply").server(signer).bytes(root).bytes(share).bytes(proof).toBytes();
-        }
-
-        public Bytes signedContent() {
-            return signedContent(signer, root, share, proof);
-        }
-
-        void encodeBody(CanonicalWriter w) {
-            w.server(signer).bytes(root).bytes(share).bytes(proof).bytes(signature);
-        }
-
-        public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_PROOF_REPLY);
-            encodeBody(w);
-        }
-
-        static ProofReply decodeBody(CanonicalReader r) throws DecodeException {
-            return new ProofReply(r.server(), r.bytes(ROOT_BYTES_MAX), r.bytes(SHARE_BYTES_MAX), r.bytes(PROOF_BYTES_MAX),
-                    r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
-        }
-    }
-
-    /** Evidence that {@code evidence.signer()} produced a bad partial: every correct server of the site blacklists it (Figure 3.10, B9). */
-    record Blame(ProofReply evidence) implements Frame {
-        public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_BLAME);
-            evidence.encodeBody(w);
-        }
+    /** The tag of an encoded frame, or -1 for an empty one. */
+    static int tagOf(Bytes bytes) {
+        return bytes.length() == 0 ? -1 : bytes.unsafeArray()[0] & 0xff;
     }
 
     static Frame decode(Bytes bytes) throws DecodeException {
@@ -132,10 +84,6 @@ public sealed interface Frame extends Encodable {
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
-            case TAG_SHARE -> new Share(r.bytes(ROOT_BYTES_MAX), r.bytes(SHARE_BYTES_MAX));
-            case TAG_PROOF_REQUEST -> new ProofRequest(r.bytes(ROOT_BYTES_MAX));
-            case TAG_PROOF_REPLY -> ProofReply.decodeBody(r);
-            case TAG_BLAME -> new Blame(ProofReply.decodeBody(r));
             default -> throw new DecodeException("unknown frame tag " + tag);
         };
         r.expectEnd();

@@ -4,7 +4,6 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
-import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.exec.SignedUpdate;
 
 /**
@@ -17,9 +16,11 @@ public interface ServerIo {
 
     void sendToClient(ClientId to, Bytes frame);
 
-    void setTimer(TimerId id, long delayMillis);
+    /** Arms (or re-arms) {@code timer} to fire {@link ServerNode#onTimer} after {@code delayMillis}. */
+    void setTimer(ServerTimer timer, long delayMillis);
 
-    void cancelTimer(TimerId id);
+    /** Disarms {@code timer}; one that is not armed is ignored. */
+    void cancelTimer(ServerTimer timer);
 
     /** Appends one record to this server's stable storage; a restart hands them all back. */
     void persist(Bytes record);

@@ -3,7 +3,7 @@ package io.redoubt.sim.adversary;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
-import io.redoubt.lm.server.SiteSigning;
+import io.redoubt.lm.sign.SiteSigning;
 import java.util.Set;
 
 /**

@@ -1,4 +1,4 @@
-package io.redoubt.lm.server;
+package io.redoubt.lm.sign;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;

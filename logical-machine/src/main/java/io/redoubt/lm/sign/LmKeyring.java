@@ -1,4 +1,4 @@
-package io.redoubt.lm.server;
+package io.redoubt.lm.sign;
 
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
@@ -80,6 +80,13 @@ public final class LmKeyring {
                 }
             }
         }
+    }
+
+    /** Every site benign (Paxos inside), signing with its site key: f of 2f+1 per site. */
+    public static LmKeyring allBenign(KeyDirectory keys, Map<SiteId, Integer> siteSizes) {
+        Map<SiteId, SiteSpec> specs = new TreeMap<>();
+        siteSizes.forEach((s, n) -> specs.put(s, new SiteSpec(n, (n - 1) / 2, Kind.SITE_KEY)));
+        return new LmKeyring(keys, specs, 0, true);
     }
 
     public Map<SiteId, SiteSpec> sites() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Regressions: defects found in {@link ServerNode} by tests; each failed before its fix. */
 class ServerNodeRegressionTest {
     static final TimerId TIMER = new TimerId("paxos-progress", 0);
-    static final TimerId LM_TIMER = new TimerId("W:paxos-progress", 0);
+    static final ServerTimer LM_TIMER = new ServerTimer.LmTimeout(new TimerId("paxos-progress", 0));
 
     /**
      * FIXED. ServerNode.collectNotice kept a notice set for any timer id a member of the site signs a

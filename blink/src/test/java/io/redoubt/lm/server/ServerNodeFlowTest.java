@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ServerNodeFlowTest {
     static final TimerId TIMER = new TimerId("paxos-progress", 0);
-    static final TimerId LM_TIMER = new TimerId("W:paxos-progress", 0);
+    static final ServerTimer LM_TIMER = new ServerTimer.LmTimeout(new TimerId("paxos-progress", 0));
 
     static Frame decode(Bytes b) {
         return assertDoesNotThrow(() -> Frame.decode(b));
@@ -102,8 +102,8 @@ class ServerNodeFlowTest {
     void localCoreTimersAreNamespacedAndRoutedBack() {
         TestNode t = new TestNode("simulated");
         t.local.out.setTimer(new TimerId("paxos-retransmit", 3), 10);
-        assertEquals(List.of(Map.entry(new TimerId("L:paxos-retransmit", 3), 10L)), t.io.timersSet);
-        t.node.onTimer(new TimerId("L:paxos-retransmit", 3));
+        assertEquals(List.of(Map.entry(new ServerTimer.Local(new TimerId("paxos-retransmit", 3)), 10L)), t.io.timersSet);
+        t.node.onTimer(new ServerTimer.Local(new TimerId("paxos-retransmit", 3)));
         assertEquals(List.of(new TimerId("paxos-retransmit", 3)), t.local.timersFired);
         assertTrue(t.wide.timersFired.isEmpty());
     }

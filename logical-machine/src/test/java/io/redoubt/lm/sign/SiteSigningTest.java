@@ -1,4 +1,4 @@
-package io.redoubt.lm.server;
+package io.redoubt.lm.sign;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,7 @@
 package io.redoubt.lm.server;
 
 import io.redoubt.lm.TestEnvelopes;
+import io.redoubt.blink.RotatingLink;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
@@ -14,13 +15,15 @@ import io.redoubt.lm.exec.LogicalMachine;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.exec.ScriptedCore;
 import io.redoubt.lm.exec.TimeoutNotice;
+import io.redoubt.lm.sign.LmKeyring;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One {@link ServerNode} (server 0.0 of three sites of three servers) driven by hand: an instant
+ * One {@link ServerNode} (server 0.0 of three sites of three servers) with its real link
+ * ({@link RotatingLink}) driven by hand: an instant
  * scripted core orders every submitted event at once, a recording scripted core stands in for the wide-area
  * core, and a recording {@link ServerIo} shows what the node did.
  */
@@ -40,8 +43,8 @@ final class TestNode {
 
         final List<Map.Entry<ServerId, Bytes>> toServers = new ArrayList<>();
         final List<Map.Entry<ClientId, Bytes>> toClients = new ArrayList<>();
-        final List<Map.Entry<TimerId, Long>> timersSet = new ArrayList<>();
-        final List<TimerId> timersCancelled = new ArrayList<>();
+        final List<Map.Entry<ServerTimer, Long>> timersSet = new ArrayList<>();
+        final List<ServerTimer> timersCancelled = new ArrayList<>();
         final List<Bytes> persisted = new ArrayList<>();
         final List<SignedUpdate> executed = new ArrayList<>();
         final List<Rejected> rejected = new ArrayList<>();
@@ -57,13 +60,13 @@ final class TestNode {
         }
 
         @Override
-        public void setTimer(TimerId id, long delayMillis) {
-            timersSet.add(Map.entry(id, delayMillis));
+        public void setTimer(ServerTimer timer, long delayMillis) {
+            timersSet.add(Map.entry(timer, delayMillis));
         }
 
         @Override
-        public void cancelTimer(TimerId id) {
-            timersCancelled.add(id);
+        public void cancelTimer(ServerTimer timer) {
+            timersCancelled.add(timer);
         }
 
         @Override
@@ -100,7 +103,9 @@ final class TestNode {
 
     TestNode(String scheme, ServerConfig config) {
         keys = new KeyDirectory(SignatureScheme.named(scheme), Bytes.ofUtf8("server-node-test"));
-        node = new ServerNode(SELF, SITES, config, localFactory, wideFactory, keys, new KeyValueStore(), io, List.of());
+        LmKeyring keyring = LmKeyring.allBenign(keys, SITES);
+        node = new ServerNode(SELF, keyring, keyring.signingFor(SELF), config, localFactory, wideFactory, RotatingLink.FACTORY, keys,
+                new KeyValueStore(), io, List.of());
         node.start();
         local = localFactory.last();
         wide = wideFactory.last();

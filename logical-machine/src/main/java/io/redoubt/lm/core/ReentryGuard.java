@@ -1,0 +1,123 @@
+package io.redoubt.lm.core;
+
+import io.redoubt.lm.Bytes;
+
+/**
+ * Enforces the no-re-entry rule of {@link OrderingCore}: while one input of a core runs, nothing
+ * its outputs trigger may hand the same core another input. A host queues such inputs and feeds
+ * them after the call returns (the server does, for events to order). Read-only queries
+ * ({@link #isLeader()}, {@link #leader()}, ...) stay allowed. A broken rule is our own bug, so it
+ * throws at once, naming both inputs; every server wraps its cores in this guard, so every
+ * simulated step checks the rule.
+ */
+public final class ReentryGuard<N> implements OrderingCore<N> {
+    private final OrderingCore<N> core;
+    private String running;
+
+    public ReentryGuard(OrderingCore<N> core) {
+        this.core = core;
+    }
+
+    private void enter(String input) {
+        if (running != null) {
+            throw new IllegalStateException("re-entrant " + input + " while " + running + " runs in " + core.getClass().getSimpleName()
+                    + ": an output called back into its own core; queue the input and feed it after the call returns");
+        }
+        running = input;
+    }
+
+    @Override
+    public void start() {
+        enter("start()");
+        try {
+            core.start();
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public void onMessage(N from, Bytes message) {
+        enter("onMessage()");
+        try {
+            core.onMessage(from, message);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public void onMessage(N from, Bytes message, Bytes transportProof) {
+        enter("onMessage()");
+        try {
+            core.onMessage(from, message, transportProof);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public void onTimer(TimerId id) {
+        enter("onTimer(" + id + ")");
+        try {
+            core.onTimer(id);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public void submit(Bytes payload) {
+        enter("submit()");
+        try {
+            core.submit(payload);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public boolean isLeader() {
+        return core.isLeader();
+    }
+
+    @Override
+    public N leader() {
+        return core.leader();
+    }
+
+    @Override
+    public long view() {
+        return core.view();
+    }
+
+    @Override
+    public long deliveredThrough() {
+        return core.deliveredThrough();
+    }
+
+    @Override
+    public int pendingCount() {
+        return core.pendingCount();
+    }
+
+    @Override
+    public String describe() {
+        return core.describe();
+    }
+
+    @Override
+    public void checkInvariants() {
+        core.checkInvariants();
+    }
+
+    @Override
+    public Bytes stateDigest() {
+        return core.stateDigest();
+    }
+
+    /** The guarded core. */
+    public OrderingCore<N> inner() {
+        return core;
+    }
+}

@@ -1,0 +1,65 @@
+package io.redoubt.lm.server;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
+import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
+import io.redoubt.lm.crypto.merkle.LmSignature;
+import io.redoubt.lm.exec.LmHost;
+import io.redoubt.lm.sign.LmSigner;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How one server carries its logical machine's messages to other logical machines and takes
+ * theirs in (Lane 2008, section 4.4): which server forwards a signed batch, to which peer in the
+ * destination site, and what a peer does with what arrives. The implementation lives in the
+ * {@code blink} module; the server only routes to it.
+ */
+public interface WideLink {
+    /** What a link asks of its server. */
+    interface Host {
+        /** The local ordering protocol's current leader: the first forwarder of every batch. */
+        ServerId localLeader();
+
+        void sendToServer(ServerId to, Bytes frame);
+
+        /** Checks a wide-area message's Merkle path and its site's signature (section 4.6). */
+        LmMessageVerifier.Verdict verify(SiteId from, LmEnvelopePart envelope);
+
+        void reject(Object from, Rejection reason, String detail);
+    }
+
+    /** Builds one server's link; the assembly picks the implementation. */
+    interface Factory {
+        /**
+         * @param siteSizes every site of the deployment and its number of servers
+         * @param recentMax how many recent messages per destination the link remembers to notice retransmissions
+         */
+        WideLink create(ServerId self, Map<SiteId, Integer> siteSizes, int recentMax, Host host);
+    }
+
+    /**
+     * Notes that the logical machine output {@code messages} (one executed batch) and returns how
+     * many times it output them before: every correct server executes the same batches, so all
+     * count alike, and the count picks the forwarder ({@link #isForwarder}) and the peer.
+     */
+    int noteAttempt(List<LmHost.Outgoing> messages);
+
+    /** Whether this server forwards the {@code attempt}-th sending of a batch. */
+    boolean isForwarder(int attempt);
+
+    /** Sends a signed batch's messages, each with its Merkle path and the site signature on the root. */
+    void forward(LmSigner.Batch batch, LmSignature signature);
+
+    /**
+     * A logical-machine message from another site's forwarder. Returns the encoded LM event to
+     * order locally, or null after rejecting the frame through the host.
+     */
+    Bytes onWideFrame(ServerId from, Frame.Wide frame);
+
+    /** Wide-area messages this server forwarded. */
+    long wideMessagesSent();
+}

@@ -1,0 +1,61 @@
+package io.redoubt.lm.sign;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.crypto.merkle.LmSignature;
+import io.redoubt.lm.crypto.merkle.MerkleBatch;
+import io.redoubt.lm.exec.LmHost;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One server's part in signing its site's wide-area output as a logical machine (Lane 2008,
+ * sections 4.3 and 4.6): a benign site signs a batch's Merkle root in one step with its site key
+ * ({@link SiteKeySigner}); a Byzantine site combines f+1 shares (THRESHOLD-SIGN,
+ * {@link ThresholdSign}). Either way the signer hands the signed batch back to the server, whose
+ * link forwards it.
+ */
+public interface LmSigner {
+    /**
+     * The wide-area messages of one executed batch, their distinct contents with the Merkle tree
+     * over them, and how many times this output was sent before ({@code attempt}), which picks the
+     * forwarder and the peer.
+     */
+    record Batch(List<LmHost.Outgoing> messages, List<Bytes> distinct, MerkleBatch tree, int attempt) {
+        Batch withAttempt(int a) {
+            return new Batch(messages, distinct, tree, a);
+        }
+    }
+
+    /** What a signer asks of its server. */
+    interface Host {
+        /** Whether this server forwards the {@code attempt}-th sending of a batch (the link decides). */
+        boolean isForwarder(int attempt);
+
+        /** {@code batch} is signed: forward it. */
+        void signed(Batch batch, LmSignature signature);
+
+        void sendToServer(ServerId to, Bytes frame);
+
+        void reject(Object from, Rejection reason, String detail);
+    }
+
+    /** Signs one executed batch's output; every correct server of the site calls this for the same batches. */
+    void sign(Batch batch);
+
+    /** A {@link SigningFrame} from another server of the site (already checked to be one). */
+    void onFrame(ServerId from, Bytes frame);
+
+    /** Site signatures this server produced as forwarder. */
+    long lmSignatures();
+
+    /** Shares (threshold partials or certificate signatures) this server computed. */
+    long sharesMade();
+
+    /** Proofs of correctness of partials this server computed on request. */
+    long proofsMade();
+
+    /** Servers proven to have sent a bad partial (Figure 3.10). */
+    Set<ServerId> blacklist();
+}
