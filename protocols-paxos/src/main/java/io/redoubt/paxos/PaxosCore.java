@@ -5,6 +5,7 @@ import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.MemberIndex;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.paxos.PaxosMessage.Accept;
@@ -95,17 +96,12 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         this.membership = new MemberIndex<>(members, self, "Paxos");
         this.members = membership.members();
         this.self = membership.self();
-        this.quorum = members.size() / 2 + 1;
+        this.quorum = Quorums.majority(members.size());
         this.out = out;
         this.peerDecidedThrough = new long[members.size()];
         java.util.Arrays.fill(peerDecidedThrough, -1);
         this.progressTimeoutMillis = config.progressTimeoutMillis();
         restore(persisted);
-    }
-
-    /** Majority quorum size for {@code n} members: any two quorums intersect. */
-    public static int quorumSize(int n) {
-        return n / 2 + 1;
     }
 
     private void restore(List<Bytes> persisted) {
