@@ -46,7 +46,7 @@ import java.util.TreeMap;
  * <p>Everything an acceptor promises or accepts is persisted before the messages that reveal it
  * are sent (see {@link Outbox}).
  */
-public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
+public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId PROGRESS = TimerId.of("paxos-progress");
     static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
 
@@ -56,6 +56,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     private final int self;
     private final int quorum;
     private final Outbox<N> out;
+    private final RecoveryPolicy recovery;
 
     // Acceptor and learner state. The log keeps decided slots to serve catch-up (compaction
     // comes with checkpoints).
@@ -92,12 +93,18 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+        this(config, members, self, out, persisted, RecoveryPolicy.PAXOS);
+    }
+
+    /** A core whose new leaders fill open slots by {@code recovery}; anything but {@link RecoveryPolicy#PAXOS} is for tests. */
+    public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted, RecoveryPolicy recovery) {
         this.config = config;
         this.membership = new MemberIndex<>(members, self, "Paxos");
         this.members = membership.members();
         this.self = membership.self();
         this.quorum = Quorums.majority(members.size());
         this.out = out;
+        this.recovery = recovery;
         this.peerDecidedThrough = new long[members.size()];
         java.util.Arrays.fill(peerDecidedThrough, -1);
         this.progressTimeoutMillis = config.progressTimeoutMillis();
@@ -286,9 +293,9 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     /**
      * With a majority of promises, the new leader knows every value that may have been chosen: for
      * each open slot it re-proposes the value accepted in the highest view (Paxos phase 2 rule), or
-     * a no-op where no member of the majority accepted anything.
+     * a no-op where no member of the majority accepted anything ({@link RecoveryPolicy#PAXOS}).
      */
-    protected void maybeFinishPhase1() {
+    private void maybeFinishPhase1() {
         if (promises.size() < quorum) return;
         boolean truncated = false;
         TreeMap<Long, SlotReport> chosen = new TreeMap<>();
@@ -312,18 +319,9 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         phase = Phase.LEADING;
         promises.clear();
         long last = chosen.isEmpty() ? prepareFrom - 1 : chosen.lastKey();
-        for (long s = prepareFrom; s <= last; s++) propose(s, valueToRepropose(s, chosen.get(s)));
+        for (long s = prepareFrom; s <= last; s++) propose(s, recovery.valueToRepropose(s, chosen.get(s)));
         nextSlot = Math.max(last + 1, decidedThrough + 1);
         proposeReady();
-    }
-
-    /**
-     * The Paxos rule for a slot after phase 1: the value accepted in the highest view among the
-     * majority's promises (or the decided value), else a no-op. Overridable only so that tests can
-     * build a deliberately broken Paxos and watch the simulator's checkers catch it.
-     */
-    protected List<Bytes> valueToRepropose(long slot, SlotReport highestAccepted) {
-        return highestAccepted == null ? List.of() : highestAccepted.value();
     }
 
     // ---------------------------------------------------------------- phase 2
@@ -753,9 +751,5 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     public String describe() {
         return "paxos[" + members.get(self) + " view=" + view + " leader=" + leader() + " phase=" + phase
                 + " decided=" + decidedThrough + " next=" + nextSlot + " pending=" + pending.size() + "]";
-    }
-
-    protected PaxosConfig config() {
-        return config;
     }
 }

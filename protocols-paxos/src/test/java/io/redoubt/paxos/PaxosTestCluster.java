@@ -27,7 +27,7 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         }
     }
 
-    /** Builds the core of one incarnation (tests may substitute a deliberately broken subclass). */
+    /** Builds the core of one incarnation (tests may give it a deliberately broken {@link RecoveryPolicy}). */
     @FunctionalInterface
     interface CoreMaker<N extends Comparable<N>> {
         PaxosCore<N> make(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted);
