@@ -1,6 +1,7 @@
 package io.redoubt.paxos;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.MemberIndex;
 import io.redoubt.lm.core.OrderingCore;
@@ -8,6 +9,7 @@ import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.Digests;
 import io.redoubt.paxos.PaxosMessage.Accept;
 import io.redoubt.paxos.PaxosMessage.CatchUpReply;
 import io.redoubt.paxos.PaxosMessage.CatchUpRequest;
@@ -84,6 +86,19 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private long catchUpRequestedFrom = -1;
     private boolean started;
 
+    // What checkInvariants() saw last, to check that it only grows, and the highest slot restored
+    // from disk, which no window bound covers.
+    private long checkedView = Long.MIN_VALUE;
+    private long checkedDecidedThrough = Long.MIN_VALUE;
+    private long checkedDeliveredThrough = Long.MIN_VALUE;
+    private final TreeMap<Long, List<Bytes>> checkedDecided = new TreeMap<>();
+    private long restoredLastSlot = -1;
+
+    // stateDigest(): a hash chain over the decided prefix, extended lazily, so that a digest
+    // costs the undecided tail and not the whole log.
+    private Bytes decidedChain = Bytes.EMPTY;
+    private long chainedThrough = -1;
+
     private static final class Slot {
         long acceptedView = -1;
         List<Bytes> value;
@@ -130,6 +145,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         }
         while (log.containsKey(decidedThrough + 1) && log.get(decidedThrough + 1).decided) decidedThrough++;
         nextSlot = decidedThrough + 1;
+        if (!log.isEmpty()) restoredLastSlot = log.lastKey();
     }
 
     @Override
@@ -745,6 +761,133 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     public List<Bytes> decidedValue(long slotNumber) {
         Slot s = log.get(slotNumber);
         return s != null && s.decided ? s.value : null;
+    }
+
+    /**
+     * Our own state only, after any input. Cost: the slots within a window below the decided
+     * prefix and the (window-bounded) tail above it, not the whole log.
+     */
+    @Override
+    public void checkInvariants() {
+        // Lamport, Paxos Made Simple, section 2.3: an acceptor never takes back a promise.
+        if (view < checkedView) throw broken("the promised view never decreases", checkedView + " -> " + view);
+        checkedView = view;
+        if (decidedThrough < checkedDecidedThrough) {
+            throw broken("decidedThrough never decreases", checkedDecidedThrough + " -> " + decidedThrough);
+        }
+        checkedDecidedThrough = decidedThrough;
+        if (deliveredThrough < checkedDeliveredThrough) {
+            throw broken("deliveredThrough never decreases", checkedDeliveredThrough + " -> " + deliveredThrough);
+        }
+        checkedDeliveredThrough = deliveredThrough;
+        // Every learn is followed by deliverReady, so once started nothing decided waits.
+        if (started ? deliveredThrough != decidedThrough : deliveredThrough > decidedThrough) {
+            throw broken("decided slots are delivered at once, and only they", "delivered " + deliveredThrough + ", decided " + decidedThrough);
+        }
+        if (decidedThrough >= 0 && !isDecided(decidedThrough)) throw broken("decidedThrough is decided", "slot " + decidedThrough + " is not");
+        if (isDecided(decidedThrough + 1)) throw broken("decidedThrough ends the decided prefix", "slot " + (decidedThrough + 1) + " is decided");
+        checkSlots();
+        // Slots enter the log from proposals, accepts, promises and catch-up replies, each bounded
+        // past the decided prefix as it was then (see onPropose, onAccept, onPromise, onCatchUpReply).
+        long slotMax = Math.max(restoredLastSlot, decidedThrough + config.catchUpSlotsMax() + 5L * config.windowSlots());
+        if (!log.isEmpty() && log.lastKey() > slotMax) throw broken("the log stays within its window", "slot " + log.lastKey() + " > " + slotMax);
+        if (pending.size() > config.pendingPayloadsMax()) {
+            throw broken("pending stays within pendingPayloadsMax", pending.size() + " > " + config.pendingPayloadsMax());
+        }
+        if (proposedThisView.size() > (phase == Phase.LEADING ? pending.size() : 0)) {
+            throw broken("only a leader in phase 2 proposes, and only pending payloads", phase + ", " + proposedThisView.size() + " proposed of " + pending.size());
+        }
+        if (started && leading() != (phase != Phase.FOLLOWING)) {
+            throw broken("a node runs phase 1 or 2 exactly when it leads its view", "view " + view + ", " + phase);
+        }
+        if (phase == Phase.PREPARING ? !promises.containsKey(self) : !promises.isEmpty()) {
+            throw broken("promises are collected only while preparing, our own first", phase + " with promises from " + promises.keySet());
+        }
+        if (progressArmed && leading()) throw broken("a leader does not suspect itself", "progress timer armed in view " + view);
+        if (progressTimeoutMillis < config.progressTimeoutMillis() || progressTimeoutMillis > config.progressTimeoutMaxMillis()) {
+            throw broken("the progress timeout stays within its configured range", progressTimeoutMillis + "ms");
+        }
+    }
+
+    /** The recent decided slots and the undecided tail: views bounded by our promise, decided values fixed. */
+    private void checkSlots() {
+        long from = Math.max(0, decidedThrough - config.windowSlots() + 1);
+        checkedDecided.headMap(from).clear();
+        for (Map.Entry<Long, List<Bytes>> e : checkedDecided.entrySet()) {
+            Slot s = log.get(e.getKey());
+            if (s == null || !s.decided || !s.value.equals(e.getValue())) {
+                Object now = s == null ? "absent" : s.decided ? s.value : "undecided";
+                throw broken("a decided slot keeps its value", "slot " + e.getKey() + " was " + e.getValue() + ", now " + now);
+            }
+        }
+        for (Map.Entry<Long, Slot> e : log.tailMap(from, true).entrySet()) {
+            Slot s = e.getValue();
+            // Section 2.2: an acceptor accepts only in a view it has promised.
+            if (s.acceptedView > view || s.acceptsView > view) {
+                throw broken("no slot is accepted in a view beyond our promise",
+                        "slot " + e.getKey() + " accepted in " + s.acceptedView + ", votes of " + s.acceptsView + ", promised " + view);
+            }
+            if (s.decided ? s.value == null : (s.value != null) != (s.acceptedView >= 0)) {
+                throw broken("a slot holds a value exactly when it accepted or decided one", "slot " + e.getKey());
+            }
+            if (s.decided) checkedDecided.putIfAbsent(e.getKey(), s.value);
+        }
+    }
+
+    private boolean isDecided(long slotNumber) {
+        Slot s = log.get(slotNumber);
+        return s != null && s.decided;
+    }
+
+    private IllegalStateException broken(String invariant, String values) {
+        return new IllegalStateException("Paxos invariant broken at " + members.get(self) + ": " + invariant + " (" + values + ")");
+    }
+
+    /**
+     * SHA-256 of everything that decides this core's future outputs: view and phase, the leader's
+     * phase-1 promises and next slot, every slot (the decided prefix through its hash chain, the
+     * rest with its accepted view, value and votes), what peers told us they decided, pending
+     * payloads in order and which were proposed in this view, and the timer state.
+     */
+    @Override
+    public Bytes stateDigest() {
+        CanonicalWriter w = new CanonicalWriter();
+        w.bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot);
+        w.i64(decidedThrough).i64(deliveredThrough).bytes(decidedPrefixDigest());
+        w.i32(promises.size());
+        for (Map.Entry<Integer, Promise> e : promises.entrySet()) {
+            w.i32(e.getKey());
+            e.getValue().encodeTo(w);
+        }
+        Map<Long, Slot> tail = log.tailMap(decidedThrough + 1, true);
+        w.i32(tail.size());
+        for (Map.Entry<Long, Slot> e : tail.entrySet()) {
+            Slot s = e.getValue();
+            w.i64(e.getKey()).i64(s.acceptedView).bool(s.value != null).bool(s.decided);
+            if (s.value != null) w.bytesList(s.value);
+            if (!s.decided) { // votes no longer matter once a slot is decided
+                w.i64(s.acceptsView).i32(s.accepts.cardinality());
+                for (int i = s.accepts.nextSetBit(0); i >= 0; i = s.accepts.nextSetBit(i + 1)) w.i32(i);
+            }
+        }
+        for (long d : peerDecidedThrough) w.i64(d);
+        w.i32(pending.size());
+        for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
+        w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
+        w.bool(retransmitArmed).i64(catchUpRequestedFrom);
+        return Digests.sha256(w.toBytes());
+    }
+
+    /** The hash chain over slots 0..decidedThrough; a decided slot never changes, so it is extended, never redone. */
+    private Bytes decidedPrefixDigest() {
+        for (long n = chainedThrough + 1; n <= decidedThrough; n++) {
+            Slot s = log.get(n);
+            // A decided slot's accepted view still shows in the promises that report it.
+            CanonicalWriter link = new CanonicalWriter().bytes(decidedChain).i64(n).i64(s.acceptedView).bytesList(s.value);
+            decidedChain = Digests.sha256(link.toBytes());
+            chainedThrough = n;
+        }
+        return decidedChain;
     }
 
     @Override
