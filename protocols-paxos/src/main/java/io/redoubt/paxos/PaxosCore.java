@@ -1,12 +1,15 @@
 package io.redoubt.paxos;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.MemberIndex;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
+import io.redoubt.lm.crypto.Digests;
 import io.redoubt.paxos.PaxosMessage.Accept;
 import io.redoubt.paxos.PaxosMessage.CatchUpReply;
 import io.redoubt.paxos.PaxosMessage.CatchUpRequest;
@@ -18,8 +21,8 @@ import io.redoubt.paxos.PaxosMessage.Promise;
 import io.redoubt.paxos.PaxosMessage.Propose;
 import io.redoubt.paxos.PaxosMessage.SlotReport;
 import io.redoubt.paxos.PaxosMessage.ViewChange;
+import io.redoubt.paxos.PaxosLog.Slot;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +48,7 @@ import java.util.TreeMap;
  * <p>Everything an acceptor promises or accepts is persisted before the messages that reveal it
  * are sent (see {@link Outbox}).
  */
-public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
+public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId PROGRESS = TimerId.of("paxos-progress");
     static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
 
@@ -55,12 +58,11 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     private final int self;
     private final int quorum;
     private final Outbox<N> out;
+    private final RecoveryPolicy recovery;
 
-    // Acceptor and learner state. The log keeps decided slots to serve catch-up (compaction
-    // comes with checkpoints).
+    // Acceptor and learner state.
     private long view; // the highest view promised; also the view this node is in
-    private final TreeMap<Long, Slot> log = new TreeMap<>();
-    private long decidedThrough = -1; // every slot <= this is decided at this node
+    private final PaxosLog log = new PaxosLog();
     private long deliveredThrough = -1;
 
     // Leader state (valid when leading()).
@@ -82,30 +84,30 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     private long catchUpRequestedFrom = -1;
     private boolean started;
 
-    private static final class Slot {
-        long acceptedView = -1;
-        List<Bytes> value;
-        boolean decided;
-        long acceptsView = -1;
-        final BitSet accepts = new BitSet();
-    }
+    // What checkInvariants() saw last, to check that it only grows, and the highest slot restored
+    // from disk, which no window bound covers.
+    private long checkedView = Long.MIN_VALUE;
+    private long checkedDecidedThrough = Long.MIN_VALUE;
+    private long checkedDeliveredThrough = Long.MIN_VALUE;
+    private long restoredLastSlot = -1;
 
     public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+        this(config, members, self, out, persisted, RecoveryPolicy.PAXOS);
+    }
+
+    /** A core whose new leaders fill open slots by {@code recovery}; anything but {@link RecoveryPolicy#PAXOS} is for tests. */
+    public PaxosCore(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted, RecoveryPolicy recovery) {
         this.config = config;
         this.membership = new MemberIndex<>(members, self, "Paxos");
         this.members = membership.members();
         this.self = membership.self();
-        this.quorum = members.size() / 2 + 1;
+        this.quorum = Quorums.majority(members.size());
         this.out = out;
+        this.recovery = recovery;
         this.peerDecidedThrough = new long[members.size()];
         java.util.Arrays.fill(peerDecidedThrough, -1);
         this.progressTimeoutMillis = config.progressTimeoutMillis();
         restore(persisted);
-    }
-
-    /** Majority quorum size for {@code n} members: any two quorums intersect. */
-    public static int quorumSize(int n) {
-        return n / 2 + 1;
     }
 
     private void restore(List<Bytes> persisted) {
@@ -114,19 +116,20 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
             if (r instanceof PaxosRecord.Promised p) {
                 view = Math.max(view, p.view());
             } else if (r instanceof PaxosRecord.Accepted a) {
-                Slot s = slot(a.slot());
+                Slot s = log.slot(a.slot());
                 if (!s.decided && a.view() >= s.acceptedView) {
                     s.acceptedView = a.view();
                     s.value = a.value();
                 }
             } else if (r instanceof PaxosRecord.Learned l) {
-                Slot s = slot(l.slot());
+                Slot s = log.slot(l.slot());
                 s.value = l.value();
                 s.decided = true;
             }
         }
-        while (log.containsKey(decidedThrough + 1) && log.get(decidedThrough + 1).decided) decidedThrough++;
-        nextSlot = decidedThrough + 1;
+        log.extendDecidedPrefix();
+        nextSlot = decidedThrough() + 1;
+        if (!log.isEmpty()) restoredLastSlot = log.lastSlot();
     }
 
     @Override
@@ -136,7 +139,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         deliverReady(); // a restart re-delivers what was decided before, so the host can rebuild
         if (leading()) {
             startPhase1();
-        } else if (decidedThrough >= 0 || !log.isEmpty()) {
+        } else if (decidedThrough() >= 0 || !log.isEmpty()) {
             // A restarted node asks the leader it knows for what it missed while down.
             requestCatchUp(leaderIndex());
         }
@@ -226,7 +229,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         phase = Phase.PREPARING;
         promises.clear();
         proposedThisView.clear();
-        prepareFrom = decidedThrough + 1;
+        prepareFrom = decidedThrough() + 1;
         promises.put(self, ownPromise());
         broadcast(new Prepare(view, prepareFrom));
         armRetransmit();
@@ -235,20 +238,8 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     private Promise ownPromise() {
         List<SlotReport> reports = new ArrayList<>();
-        boolean truncated = collectReports(prepareFrom, config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
-        return new Promise(view, decidedThrough, reports, truncated);
-    }
-
-    /** Fills {@code into} with this node's slots from {@code from}; returns whether more did not fit. */
-    private boolean collectReports(long from, int max, List<SlotReport> into, boolean decidedOnly) {
-        for (Map.Entry<Long, Slot> e : log.tailMap(from, true).entrySet()) {
-            Slot s = e.getValue();
-            if (s.value == null) continue;
-            if (decidedOnly && !s.decided) break;
-            if (into.size() == max) return true;
-            into.add(new SlotReport(e.getKey(), Math.max(s.acceptedView, 0), s.value, s.decided));
-        }
-        return false;
+        boolean truncated = log.collectReports(prepareFrom, config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
+        return new Promise(view, decidedThrough(), reports, truncated);
     }
 
     private void onPrepare(int sender, Prepare m) {
@@ -263,8 +254,8 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         }
         if (m.view() > view) adoptView(m.view());
         List<SlotReport> reports = new ArrayList<>();
-        boolean truncated = collectReports(m.fromSlot(), config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
-        out.send(members.get(sender), new Promise(view, decidedThrough, reports, truncated));
+        boolean truncated = log.collectReports(m.fromSlot(), config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
+        out.send(members.get(sender), new Promise(view, decidedThrough(), reports, truncated));
     }
 
     private void onPromise(int sender, Promise m) {
@@ -290,9 +281,9 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     /**
      * With a majority of promises, the new leader knows every value that may have been chosen: for
      * each open slot it re-proposes the value accepted in the highest view (Paxos phase 2 rule), or
-     * a no-op where no member of the majority accepted anything.
+     * a no-op where no member of the majority accepted anything ({@link RecoveryPolicy#PAXOS}).
      */
-    protected void maybeFinishPhase1() {
+    private void maybeFinishPhase1() {
         if (promises.size() < quorum) return;
         boolean truncated = false;
         TreeMap<Long, SlotReport> chosen = new TreeMap<>();
@@ -316,25 +307,16 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         phase = Phase.LEADING;
         promises.clear();
         long last = chosen.isEmpty() ? prepareFrom - 1 : chosen.lastKey();
-        for (long s = prepareFrom; s <= last; s++) propose(s, valueToRepropose(s, chosen.get(s)));
-        nextSlot = Math.max(last + 1, decidedThrough + 1);
+        for (long s = prepareFrom; s <= last; s++) propose(s, recovery.valueToRepropose(s, chosen.get(s)));
+        nextSlot = Math.max(last + 1, decidedThrough() + 1);
         proposeReady();
-    }
-
-    /**
-     * The Paxos rule for a slot after phase 1: the value accepted in the highest view among the
-     * majority's promises (or the decided value), else a no-op. Overridable only so that tests can
-     * build a deliberately broken Paxos and watch the simulator's checkers catch it.
-     */
-    protected List<Bytes> valueToRepropose(long slot, SlotReport highestAccepted) {
-        return highestAccepted == null ? List.of() : highestAccepted.value();
     }
 
     // ---------------------------------------------------------------- phase 2
 
     /** Proposes batches of pending payloads while the window has room. */
     private void proposeReady() {
-        while (phase == Phase.LEADING && nextSlot <= decidedThrough + config.windowSlots()) {
+        while (phase == Phase.LEADING && nextSlot <= decidedThrough() + config.windowSlots()) {
             List<Bytes> batch = new ArrayList<>();
             int bytes = 0;
             for (Bytes p : pending) {
@@ -350,14 +332,14 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     private void propose(long slotNumber, List<Bytes> value) {
-        Slot s = slot(slotNumber);
+        Slot s = log.slot(slotNumber);
         if (!s.decided) {
             s.acceptedView = view;
             s.value = value;
             out.persist(new PaxosRecord.Accepted(slotNumber, view, value));
         }
-        countAccept(s, view, self);
-        broadcast(new Propose(view, slotNumber, value, decidedThrough));
+        s.countAccept(view, self);
+        broadcast(new Propose(view, slotNumber, value, decidedThrough()));
         armRetransmit();
         checkDecided(slotNumber, s);
     }
@@ -375,28 +357,28 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         if (m.view() > view) adoptView(m.view());
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
         Slot s = log.get(m.slot());
-        if (m.slot() <= decidedThrough || (s != null && s.decided)) {
-            out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough)); // it may still need our vote
-        } else if (m.slot() > decidedThrough + 4L * config.windowSlots()) {
+        if (m.slot() <= decidedThrough() || (s != null && s.decided)) {
+            out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough())); // it may still need our vote
+        } else if (m.slot() > decidedThrough() + 4L * config.windowSlots()) {
             // Far ahead of us: we are behind. Do not grow the log; catch up instead.
-            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "slot " + m.slot() + " is far past decided " + decidedThrough);
+            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "slot " + m.slot() + " is far past decided " + decidedThrough());
             requestCatchUp(sender);
         } else {
-            s = slot(m.slot());
+            s = log.slot(m.slot());
             if (s.acceptedView == m.view()) {
                 if (!s.value.equals(m.value())) {
                     out.reject(members.get(sender), Rejection.PROTOCOL_VIOLATION, "two proposals for slot " + m.slot() + " in view " + m.view());
                     return;
                 }
-                out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough)); // a retransmission
+                out.send(members.get(sender), new Accept(view, m.slot(), decidedThrough())); // a retransmission
             } else {
                 s.acceptedView = m.view();
                 s.value = m.value();
                 out.persist(new PaxosRecord.Accepted(m.slot(), m.view(), m.value()));
-                broadcast(new Accept(view, m.slot(), decidedThrough));
+                broadcast(new Accept(view, m.slot(), decidedThrough()));
             }
-            countAccept(s, m.view(), sender);
-            countAccept(s, m.view(), self);
+            s.countAccept(m.view(), sender);
+            s.countAccept(m.view(), self);
             checkDecided(m.slot(), s);
         }
         learnFromLeader(sender, m.decidedThrough());
@@ -406,23 +388,14 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
         if (m.view() < view) return; // a vote from an older view can no longer decide anything here
         if (m.view() > view) adoptView(m.view());
-        if (m.slot() <= decidedThrough) return;
-        if (m.slot() > decidedThrough + 4L * config.windowSlots()) {
-            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "accept for slot " + m.slot() + " far past decided " + decidedThrough);
+        if (m.slot() <= decidedThrough()) return;
+        if (m.slot() > decidedThrough() + 4L * config.windowSlots()) {
+            out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "accept for slot " + m.slot() + " far past decided " + decidedThrough());
             return;
         }
-        Slot s = slot(m.slot());
-        countAccept(s, m.view(), sender);
+        Slot s = log.slot(m.slot());
+        s.countAccept(m.view(), sender);
         checkDecided(m.slot(), s);
-    }
-
-    private void countAccept(Slot s, long acceptView, int member) {
-        if (acceptView < s.acceptsView) return;
-        if (acceptView > s.acceptsView) {
-            s.acceptsView = acceptView;
-            s.accepts.clear();
-        }
-        s.accepts.set(member);
     }
 
     /** A slot is decided once a majority accepted the same view's proposal and we hold that value. */
@@ -442,12 +415,12 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
      * are decided for us too. Slots we lack are fetched with catch-up.
      */
     private void learnFromLeader(int leader, long leaderDecided) {
-        if (leaderDecided <= decidedThrough || leader != leaderIndex()) return;
+        if (leaderDecided <= decidedThrough() || leader != leaderIndex()) return;
         // Look no further than the window: a claim far ahead is served by catch-up, and an absurd
         // one from a faulty peer must not make us loop over it.
-        long end = Math.min(leaderDecided, decidedThrough + 4L * config.windowSlots());
+        long end = Math.min(leaderDecided, decidedThrough() + 4L * config.windowSlots());
         boolean missing = leaderDecided > end;
-        for (long s = decidedThrough + 1; s <= end; s++) {
+        for (long s = decidedThrough() + 1; s <= end; s++) {
             Slot slot = log.get(s);
             if (slot != null && !slot.decided && slot.value != null && slot.acceptedView == view) {
                 learn(s, slot.value);
@@ -460,17 +433,12 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     private void learn(long slotNumber, List<Bytes> value) {
-        Slot s = slot(slotNumber);
-        if (s.decided) return;
-        s.decided = true;
-        s.value = value;
-        out.persist(new PaxosRecord.Learned(slotNumber, value));
-        while (log.containsKey(decidedThrough + 1) && log.get(decidedThrough + 1).decided) decidedThrough++;
+        if (log.decide(slotNumber, value)) out.persist(new PaxosRecord.Learned(slotNumber, value));
     }
 
     private void deliverReady() {
         boolean progressed = false;
-        while (deliveredThrough < decidedThrough) {
+        while (deliveredThrough < decidedThrough()) {
             long slotNumber = deliveredThrough + 1;
             List<Bytes> value = log.get(slotNumber).value;
             deliveredThrough = slotNumber;
@@ -480,7 +448,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
             }
             out.deliver(slotNumber, value);
         }
-        if (catchUpRequestedFrom >= 0 && catchUpRequestedFrom <= decidedThrough) {
+        if (catchUpRequestedFrom >= 0 && catchUpRequestedFrom <= decidedThrough()) {
             catchUpRequestedFrom = -1;
             catchUpAttempts = 0;
         }
@@ -587,7 +555,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     private void requestCatchUp(int from) {
         if (from == self) return;
-        long fromSlot = decidedThrough + 1;
+        long fromSlot = decidedThrough() + 1;
         if (catchUpRequestedFrom == fromSlot) return; // one outstanding request; the timer repeats it
         catchUpRequestedFrom = fromSlot;
         out.send(members.get(from), new CatchUpRequest(fromSlot));
@@ -596,16 +564,16 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     private void onCatchUpRequest(int sender, CatchUpRequest m) {
         List<SlotReport> reports = new ArrayList<>();
-        collectReports(m.fromSlot(), config.catchUpSlotsMax(), reports, true);
+        log.collectReports(m.fromSlot(), config.catchUpSlotsMax(), reports, true);
         // Always answer, even with nothing: the reply tells the requester how far we are, so it
         // stops asking once nobody is ahead of it (an idle cluster must go quiet).
-        out.send(members.get(sender), new CatchUpReply(decidedThrough, reports));
+        out.send(members.get(sender), new CatchUpReply(decidedThrough(), reports));
     }
 
     private void onCatchUpReply(int sender, CatchUpReply m) {
         // A correct reply runs from (at most) our next undecided slot for at most catchUpSlotsMax
         // slots; a far slot learned would make a later leader fill everything below it with no-ops.
-        long slotLimit = decidedThrough + 1 + config.catchUpSlotsMax() + 4L * config.windowSlots();
+        long slotLimit = decidedThrough() + 1 + config.catchUpSlotsMax() + 4L * config.windowSlots();
         for (SlotReport r : m.slots()) {
             if (r.slot() >= slotLimit) {
                 out.reject(members.get(sender), Rejection.OUT_OF_WINDOW, "catch-up reply reports slot " + r.slot() + " beyond " + slotLimit);
@@ -614,11 +582,11 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         }
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
         for (SlotReport r : m.slots()) {
-            if (r.decided() && r.slot() > decidedThrough) learn(r.slot(), r.value());
+            if (r.decided() && r.slot() > decidedThrough()) learn(r.slot(), r.value());
         }
         catchUpRequestedFrom = -1;
         deliverReady();
-        if (m.decidedThrough() > decidedThrough) requestCatchUp(sender);
+        if (m.decidedThrough() > decidedThrough()) requestCatchUp(sender);
     }
 
     private void onHeartbeat(int sender, Heartbeat m) {
@@ -632,7 +600,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
         }
         if (m.view() > view) adoptView(m.view());
         learnFromLeader(sender, m.decidedThrough());
-        out.send(members.get(sender), new HeartbeatAck(view, decidedThrough));
+        out.send(members.get(sender), new HeartbeatAck(view, decidedThrough()));
     }
 
     private void onHeartbeatAck(int sender, HeartbeatAck m) {
@@ -657,21 +625,21 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
             armRetransmit();
         } else if (phase == Phase.LEADING) {
             boolean undecided = false;
-            for (Map.Entry<Long, Slot> e : log.tailMap(decidedThrough + 1, true).entrySet()) {
+            for (Map.Entry<Long, Slot> e : log.from(decidedThrough() + 1).entrySet()) {
                 Slot s = e.getValue();
                 if (s.decided || s.acceptedView != view) continue;
                 undecided = true;
                 for (int i = 0; i < members.size(); i++) {
                     if (i != self && !(s.acceptsView == view && s.accepts.get(i))) {
-                        out.send(members.get(i), new Propose(view, e.getKey(), s.value, decidedThrough));
+                        out.send(members.get(i), new Propose(view, e.getKey(), s.value, decidedThrough()));
                     }
                 }
             }
             boolean lagging = false;
             for (int i = 0; i < members.size(); i++) {
-                if (i != self && peerDecidedThrough[i] < decidedThrough) {
+                if (i != self && peerDecidedThrough[i] < decidedThrough()) {
                     lagging = true;
-                    out.send(members.get(i), new Heartbeat(view, decidedThrough));
+                    out.send(members.get(i), new Heartbeat(view, decidedThrough()));
                 }
             }
             if (undecided || lagging) armRetransmit();
@@ -694,10 +662,6 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     private void broadcast(PaxosMessage m) {
         for (int i = 0; i < members.size(); i++) if (i != self) out.send(members.get(i), m);
-    }
-
-    private Slot slot(long slotNumber) {
-        return log.computeIfAbsent(slotNumber, k -> new Slot());
     }
 
     private int leaderOf(long v) {
@@ -740,7 +704,7 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     }
 
     public long decidedThrough() {
-        return decidedThrough;
+        return log.decidedThrough();
     }
 
     public int quorum() {
@@ -749,17 +713,85 @@ public class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
 
     /** The decided value of {@code slot}, or null; for tests and checkers. */
     public List<Bytes> decidedValue(long slotNumber) {
-        Slot s = log.get(slotNumber);
-        return s != null && s.decided ? s.value : null;
+        return log.isDecided(slotNumber) ? log.get(slotNumber).value : null;
+    }
+
+    /**
+     * Our own state only, after any input. Cost: the slots within a window below the decided
+     * prefix and the (window-bounded) tail above it, not the whole log.
+     */
+    @Override
+    public void checkInvariants() {
+        // Lamport, Paxos Made Simple, section 2.3: an acceptor never takes back a promise.
+        if (view < checkedView) throw broken("the promised view never decreases", checkedView + " -> " + view);
+        checkedView = view;
+        if (decidedThrough() < checkedDecidedThrough) {
+            throw broken("decidedThrough() never decreases", checkedDecidedThrough + " -> " + decidedThrough());
+        }
+        checkedDecidedThrough = decidedThrough();
+        if (deliveredThrough < checkedDeliveredThrough) {
+            throw broken("deliveredThrough never decreases", checkedDeliveredThrough + " -> " + deliveredThrough);
+        }
+        checkedDeliveredThrough = deliveredThrough;
+        // Every learn is followed by deliverReady, so once started nothing decided waits.
+        if (started ? deliveredThrough != decidedThrough() : deliveredThrough > decidedThrough()) {
+            throw broken("decided slots are delivered at once, and only they", "delivered " + deliveredThrough + ", decided " + decidedThrough());
+        }
+        log.checkInvariants(view, config.windowSlots(), this::broken);
+        // Slots enter the log from proposals, accepts, promises and catch-up replies, each bounded
+        // past the decided prefix as it was then (see onPropose, onAccept, onPromise, onCatchUpReply).
+        long slotMax = Math.max(restoredLastSlot, decidedThrough() + config.catchUpSlotsMax() + 5L * config.windowSlots());
+        if (!log.isEmpty() && log.lastSlot() > slotMax) throw broken("the log stays within its window", "slot " + log.lastSlot() + " > " + slotMax);
+        if (pending.size() > config.pendingPayloadsMax()) {
+            throw broken("pending stays within pendingPayloadsMax", pending.size() + " > " + config.pendingPayloadsMax());
+        }
+        if (proposedThisView.size() > (phase == Phase.LEADING ? pending.size() : 0)) {
+            throw broken("only a leader in phase 2 proposes, and only pending payloads", phase + ", " + proposedThisView.size() + " proposed of " + pending.size());
+        }
+        if (started && leading() != (phase != Phase.FOLLOWING)) {
+            throw broken("a node runs phase 1 or 2 exactly when it leads its view", "view " + view + ", " + phase);
+        }
+        if (phase == Phase.PREPARING ? !promises.containsKey(self) : !promises.isEmpty()) {
+            throw broken("promises are collected only while preparing, our own first", phase + " with promises from " + promises.keySet());
+        }
+        if (progressArmed && leading()) throw broken("a leader does not suspect itself", "progress timer armed in view " + view);
+        if (progressTimeoutMillis < config.progressTimeoutMillis() || progressTimeoutMillis > config.progressTimeoutMaxMillis()) {
+            throw broken("the progress timeout stays within its configured range", progressTimeoutMillis + "ms");
+        }
+    }
+
+    private IllegalStateException broken(String invariant, String values) {
+        return new IllegalStateException("Paxos invariant broken at " + members.get(self) + ": " + invariant + " (" + values + ")");
+    }
+
+    /**
+     * SHA-256 of everything that decides this core's future outputs: view and phase, the leader's
+     * phase-1 promises and next slot, every slot (the decided prefix through its hash chain, the
+     * rest with its accepted view, value and votes), what peers told us they decided, pending
+     * payloads in order and which were proposed in this view, and the timer state.
+     */
+    @Override
+    public Bytes stateDigest() {
+        CanonicalWriter w = new CanonicalWriter();
+        w.bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot);
+        w.i64(decidedThrough()).i64(deliveredThrough).bytes(log.decidedPrefixDigest());
+        w.i32(promises.size());
+        for (Map.Entry<Integer, Promise> e : promises.entrySet()) {
+            w.i32(e.getKey());
+            e.getValue().encodeTo(w);
+        }
+        log.encodeTailTo(w);
+        for (long d : peerDecidedThrough) w.i64(d);
+        w.i32(pending.size());
+        for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
+        w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
+        w.bool(retransmitArmed).i64(catchUpRequestedFrom);
+        return Digests.sha256(w.toBytes());
     }
 
     @Override
     public String describe() {
         return "paxos[" + members.get(self) + " view=" + view + " leader=" + leader() + " phase=" + phase
-                + " decided=" + decidedThrough + " next=" + nextSlot + " pending=" + pending.size() + "]";
-    }
-
-    protected PaxosConfig config() {
-        return config;
+                + " decided=" + decidedThrough() + " next=" + nextSlot + " pending=" + pending.size() + "]";
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.Bytes;
-import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.testkit.HandDrivenCluster.NodeEvent;
 import io.redoubt.paxos.PaxosTestCluster.Envelope;
@@ -200,16 +199,8 @@ class PaxosDeterminismAndSafetyTest {
     }
 
     /** A deliberately broken Paxos: after phase 1 it ignores what the promises reported (violates P2c). */
-    static final class ForgetfulPaxos extends PaxosCore<Integer> {
-        ForgetfulPaxos(PaxosConfig config, List<Integer> members, Integer self, Outbox<Integer> out, List<Bytes> persisted) {
-            super(config, members, self, out, persisted);
-        }
-
-        @Override
-        protected List<Bytes> valueToRepropose(long slot, PaxosMessage.SlotReport highestAccepted) {
-            return List.of(p("forgotten-" + slot));
-        }
-    }
+    private static final PaxosTestCluster.CoreMaker<Integer> FORGETFUL_PAXOS = (config, members, self, out, persisted) ->
+            new PaxosCore<>(config, members, self, out, persisted, (slot, highestAccepted) -> List.of(p("forgotten-" + slot)));
 
     // The safety check above is not vacuous: the same schedules catch a Paxos that breaks P2c
     // (Lamport, Paxos Made Simple: a new leader must propose the highest-numbered accepted value).
@@ -217,7 +208,7 @@ class PaxosDeterminismAndSafetyTest {
     void theSameSchedulesCatchAPaxosThatIgnoresAcceptedValuesOnLeaderChange() {
         int caught = 0;
         for (long seed = 0; seed < 200 && caught == 0; seed++) {
-            PaxosTestCluster<Integer> c = runSchedule(seed, 5, 600, CONFIG, false, ForgetfulPaxos::new);
+            PaxosTestCluster<Integer> c = runSchedule(seed, 5, 600, CONFIG, false, FORGETFUL_PAXOS);
             if (c.violations().stream().anyMatch(v -> v.startsWith("S1"))) caught++;
         }
         assertTrue(caught > 0, "no schedule exposed the broken re-proposal rule");

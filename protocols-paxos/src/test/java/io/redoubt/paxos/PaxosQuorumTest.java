@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +18,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Group 7: majority quorums (Lamport, Paxos Made Simple, section 2.2; Lane 2008, section 2.2.1). */
 class PaxosQuorumTest {
 
-    // Lamport, Paxos Made Simple, section 2.2: a majority of the acceptors.
+    // Lamport, Paxos Made Simple, section 2.2: a majority of the acceptors. The core takes its
+    // quorum from Quorums (checked there against a brute-force oracle); this pins what it uses.
     @ParameterizedTest(name = "n = {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9})
     void quorumSizeIsAStrictMajority(int n) {
-        assertEquals(n / 2 + 1, PaxosCore.quorumSize(n));
-        assertTrue(2 * PaxosCore.quorumSize(n) > n, "two quorums together exceed n");
-        assertTrue(2 * (PaxosCore.quorumSize(n) - 1) <= n, "and it is the smallest such size");
-        List<Integer> members = new ArrayList<>();
-        for (int i = 0; i < n; i++) members.add(i);
-        assertEquals(PaxosCore.quorumSize(n), new PaxosCore<>(cfg(4, 1), members, 0, new RecordingOutbox<>(), List.of()).quorum());
+        int q = quorumOf(n);
+        assertEquals(n / 2 + 1, q);
+        assertEquals(Quorums.majority(n), q);
+        assertTrue(2 * q > n, "two quorums together exceed n");
+        assertTrue(2 * (q - 1) <= n, "and it is the smallest such size");
     }
 
     // Lamport, Paxos Made Simple, section 2.2: any two majorities have an acceptor in common
@@ -34,12 +35,19 @@ class PaxosQuorumTest {
     @ParameterizedTest(name = "n = {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7})
     void everyTwoQuorumsIntersect(int n) {
-        int q = PaxosCore.quorumSize(n);
+        int q = quorumOf(n);
         List<Integer> quorums = new ArrayList<>();
         for (int set = 0; set < (1 << n); set++) if (Integer.bitCount(set) >= q) quorums.add(set);
         for (int a : quorums) for (int b : quorums) assertTrue((a & b) != 0, "quorums " + a + " and " + b + " of " + n + " are disjoint");
         // And one fewer would not do (for n >= 2): two disjoint sets of size q-1 exist.
         if (n >= 2) assertTrue(2 * (q - 1) <= n);
+    }
+
+    /** The quorum a core of {@code n} members decides with. */
+    private static int quorumOf(int n) {
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) members.add(i);
+        return new PaxosCore<>(cfg(4, 1), members, 0, new RecordingOutbox<>(), List.of()).quorum();
     }
 
     // Lane 2008, section 2.2.1 with n = 1: the single member is its own majority.

@@ -3,6 +3,7 @@ package io.redoubt.paxos;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.Encodable;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.testkit.HandDrivenCluster;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,9 @@ import java.util.function.Predicate;
  *
  * <p>Nodes are addressed by index (0..n-1); {@link #id(int)} is the member identity the cores use.
  * The cluster also checks, on every delivery, that no two nodes (or incarnations) deliver different
- * values for one slot, and that each incarnation delivers slots 0, 1, 2, ... with no gap or repeat.
+ * values for one slot, and that each incarnation delivers slots 0, 1, 2, ... with no gap or repeat;
+ * and after every input a core is given, that the core's own invariants hold ({@link
+ * PaxosCore#checkInvariants()}, which throws).
  */
 final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<N, PaxosTestCluster.Envelope, PaxosCore<N>, RecordingOutbox<N>> {
 
@@ -27,7 +30,7 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         }
     }
 
-    /** Builds the core of one incarnation (tests may substitute a deliberately broken subclass). */
+    /** Builds the core of one incarnation (tests may give it a deliberately broken {@link RecoveryPolicy}). */
     @FunctionalInterface
     interface CoreMaker<N extends Comparable<N>> {
         PaxosCore<N> make(PaxosConfig config, List<N> members, N self, Outbox<N> out, List<Bytes> persisted);
@@ -108,5 +111,32 @@ final class PaxosTestCluster<N extends Comparable<N>> extends HandDrivenCluster<
         N from = members.get(e.from());
         if (viaBytes) core(e.to()).onMessage(from, e.message().encode());
         else core(e.to()).onMessage(from, e.message());
+        core(e.to()).checkInvariants();
+    }
+
+    // The other inputs: each is followed by the invariant check of the core that took it.
+
+    @Override
+    public void startAll() {
+        super.startAll();
+        for (int i = 0; i < n; i++) core(i).checkInvariants();
+    }
+
+    @Override
+    public void submit(int i, Bytes payload) {
+        super.submit(i, payload);
+        core(i).checkInvariants();
+    }
+
+    @Override
+    public void restart(int i) {
+        super.restart(i);
+        core(i).checkInvariants();
+    }
+
+    @Override
+    public void fire(int i, TimerId id) {
+        super.fire(i, id);
+        core(i).checkInvariants();
     }
 }

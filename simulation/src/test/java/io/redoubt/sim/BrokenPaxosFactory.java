@@ -31,13 +31,12 @@ final class BrokenPaxosFactory extends PaxosFactory {
 
     @Override
     public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-        return new PaxosCore<>(config(), members, self, out, persisted) {
-            @Override
-            protected List<Bytes> valueToRepropose(long slot, PaxosMessage.SlotReport highestAccepted) {
-                if (highestAccepted != null && !highestAccepted.value().isEmpty()) ignoredReports.incrementAndGet();
-                return List.of(); // the bug: what the promises reported is ignored
-            }
-        };
+        return new PaxosCore<>(config(), members, self, out, persisted, this::ignorePromises);
+    }
+
+    private List<Bytes> ignorePromises(long slot, PaxosMessage.SlotReport highestAccepted) {
+        if (highestAccepted != null && !highestAccepted.value().isEmpty()) ignoredReports.incrementAndGet();
+        return List.of(); // the bug: what the promises reported is ignored
     }
 
     /** How many times a new leader overwrote a value some promise reported (in every run built from this factory). */

@@ -4,6 +4,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
+import io.redoubt.lm.crypto.Digests;
 import java.util.List;
 
 /**
@@ -25,6 +26,7 @@ public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> 
     private final int payloadBytesMax;
     private long nextSlot;
     private boolean started;
+    private long checkedNextSlot; // what checkInvariants() saw last
 
     public SoloCore(List<N> members, N self, Outbox<N> out, List<Bytes> persisted, int payloadBytesMax) {
         if (members.size() != 1 || !members.get(0).equals(self)) {
@@ -101,6 +103,24 @@ public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> 
     @Override
     public int pendingCount() {
         return 0;
+    }
+
+    @Override
+    public void checkInvariants() {
+        // Slots are handed out once each, in order: the next one never moves back.
+        if (nextSlot < checkedNextSlot) {
+            throw new IllegalStateException("solo invariant broken at " + self + ": the next slot never decreases ("
+                    + checkedNextSlot + " -> " + nextSlot + ")");
+        }
+        checkedNextSlot = nextSlot;
+    }
+
+    /** The next slot decides every future output; before {@link #start()}, so do the records it will replay. */
+    @Override
+    public Bytes stateDigest() {
+        CanonicalWriter w = new CanonicalWriter().bool(started).i64(nextSlot);
+        if (!started) w.bytesList(persisted);
+        return Digests.sha256(w.toBytes());
     }
 
     @Override

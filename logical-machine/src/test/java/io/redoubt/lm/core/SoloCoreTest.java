@@ -1,6 +1,7 @@
 package io.redoubt.lm.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,5 +84,41 @@ class SoloCoreTest {
     @Test
     void soloRunsWithExactlyOneMember() {
         assertThrows(IllegalArgumentException.class, () -> new SoloCore<>(List.of("a", "b"), "a", new Host(), List.of(), 16));
+    }
+    // OrderingCore.stateDigest: equal inputs, equal digests; every slot handed out moves it.
+    @Test
+    void theDigestFollowsTheNextSlotAndIsStableWithNoInput() {
+        SoloCore<String> a = new SoloCore<>(List.of("a"), "a", new Host(), List.of(), 4);
+        SoloCore<String> b = new SoloCore<>(List.of("a"), "a", new Host(), List.of(), 4);
+        a.start();
+        b.start();
+        assertEquals(a.stateDigest(), b.stateDigest());
+        a.submit(Bytes.ofUtf8("x"));
+        a.checkInvariants();
+        assertNotEquals(a.stateDigest(), b.stateDigest(), "one more submit");
+        b.submit(Bytes.ofUtf8("x"));
+        assertEquals(a.stateDigest(), b.stateDigest());
+        Bytes before = a.stateDigest();
+        a.submit(Bytes.ofUtf8("too long")); // rejected: nothing changes
+        a.checkInvariants();
+        assertEquals(before, a.stateDigest());
+        assertEquals(before, a.stateDigest());
+    }
+
+    // A restarted server that replayed its slots is where it was, so its digest is too; before the
+    // replay the records still to replay are what differs.
+    @Test
+    void aRestartedCoreHoldsTheDigestItHadBeforeTheCrash() {
+        Host first = new Host();
+        SoloCore<String> core = new SoloCore<>(List.of("a"), "a", first, List.of(), 1024);
+        core.start();
+        core.submit(Bytes.ofUtf8("x"));
+        core.submit(Bytes.ofUtf8("y"));
+        SoloCore<String> restarted = new SoloCore<>(List.of("a"), "a", new Host(), first.persisted, 1024);
+        SoloCore<String> fresh = new SoloCore<>(List.of("a"), "a", new Host(), List.of(), 1024);
+        assertNotEquals(fresh.stateDigest(), restarted.stateDigest());
+        restarted.start();
+        restarted.checkInvariants();
+        assertEquals(core.stateDigest(), restarted.stateDigest());
     }
 }
