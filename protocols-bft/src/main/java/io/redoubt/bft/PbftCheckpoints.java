@@ -2,10 +2,12 @@ package io.redoubt.bft;
 
 import io.redoubt.bft.PbftMessage.Checkpoint;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.core.Rejection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -192,5 +194,63 @@ final class PbftCheckpoints<N extends Comparable<N>> {
     /** Whether we hold a checkpoint of our own that is not stable yet (others may have moved past it). */
     boolean ownCheckpointUnstable() {
         return !ownCheckpoints.isEmpty() && ownCheckpoints.lastKey() > log.stableSeq;
+    }
+
+    /**
+     * Our own invariants of checkpoints: the stable one lies at an interval boundary with a proof of
+     * a quorum for exactly it, votes are kept only inside the window, claims only beyond it.
+     */
+    void checkInvariants() {
+        long stable = log.stableSeq;
+        if (stable >= 0) {
+            if ((stable + 1) % interval != 0) throw new IllegalStateException("stable checkpoint " + stable + " is not at an interval boundary of " + interval);
+            if (stableProof.size() < core.quorum) {
+                throw new IllegalStateException("stable checkpoint " + stable + " proved by " + stableProof.size() + " votes < quorum " + core.quorum);
+            }
+            for (Checkpoint c : stableProof) {
+                if (c.sequence() != stable || !c.stateDigest().equals(stableDigest)) {
+                    throw new IllegalStateException("stable checkpoint " + stable + " (" + stableDigest + ") proved by a vote for " + c.sequence() + " (" + c.stateDigest() + ")");
+                }
+            }
+        }
+        if (!votes.isEmpty() && (votes.firstKey() <= stable || votes.lastKey() > log.highWatermark())) {
+            throw new IllegalStateException("checkpoint votes for " + votes.firstKey() + ".." + votes.lastKey() + " outside the window (" + stable + ", " + log.highWatermark() + "]");
+        }
+        for (Map.Entry<Long, TreeMap<Integer, Checkpoint>> e : votes.entrySet()) {
+            for (Checkpoint c : e.getValue().values()) {
+                if (c.sequence() != e.getKey()) throw new IllegalStateException("a vote for checkpoint " + c.sequence() + " kept under " + e.getKey());
+            }
+        }
+        for (Checkpoint c : farCheckpoint) {
+            if (c != null && c.sequence() <= log.highWatermark()) {
+                throw new IllegalStateException("far checkpoint claim " + c.sequence() + " of member " + c.replica() + " lies inside the window (high " + log.highWatermark() + ")");
+            }
+        }
+        if (!ownCheckpoints.isEmpty() && ownCheckpoints.firstKey() < stable) {
+            throw new IllegalStateException("own checkpoint " + ownCheckpoints.firstKey() + " kept below the stable one " + stable);
+        }
+    }
+
+    /** The checkpoints' part of the state digest (see PbftCore#stateDigest). */
+    void writeState(CanonicalWriter w) {
+        w.bytes(stableDigest);
+        PbftLog.writeMessages(w, stableProof);
+        w.i32(votes.size());
+        for (Map.Entry<Long, TreeMap<Integer, Checkpoint>> e : votes.entrySet()) {
+            w.i64(e.getKey());
+            PbftLog.writeMessages(w, e.getValue().values());
+        }
+        for (Checkpoint c : farCheckpoint) {
+            w.bool(c != null);
+            if (c != null) c.encodeTo(w);
+        }
+        for (long seq : peerCheckpointSeq) w.i64(seq);
+        w.i32(ownCheckpoints.size());
+        for (Map.Entry<Long, Bytes> e : ownCheckpoints.entrySet()) w.i64(e.getKey()).bytes(e.getValue());
+        w.i32(certificates.size());
+        for (Map.Entry<Long, List<Checkpoint>> e : certificates.entrySet()) {
+            w.i64(e.getKey());
+            PbftLog.writeMessages(w, e.getValue());
+        }
     }
 }

@@ -5,8 +5,11 @@ import io.redoubt.bft.PbftMessage.PrePrepare;
 import io.redoubt.bft.PbftMessage.Prepare;
 import io.redoubt.bft.PbftMessage.PreparedCertificate;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -56,6 +59,12 @@ final class PbftLog {
     /** Primary: the next slot to assign. */
     long nextSeq;
     final TreeMap<Long, Delivered> history = new TreeMap<>();
+    /**
+     * A running hash over the proofs delivered batches were kept with (the chain covers the batches
+     * themselves): what a member can prove to laggards is part of its state digest, without walking
+     * the whole history each time.
+     */
+    Bytes proofsChain = PbftMessage.CHAIN_START;
 
     PbftLog(PbftConfig config) {
         this.windowSlots = config.windowSlots();
@@ -97,6 +106,9 @@ final class PbftLog {
         chain = PbftMessage.chain(chain, seq, PbftMessage.batchDigest(batch));
         history.put(seq, new Delivered(batch, proof));
         while (history.size() > historySlotsMax) history.pollFirstEntry();
+        CanonicalWriter w = new CanonicalWriter().i64(seq);
+        writeMessages(w, proof);
+        proofsChain = Digests.sha256(proofsChain, w.toBytes());
     }
 
     /** Whether a slot above the next one to deliver is already committed (so we missed the one between). */
@@ -112,5 +124,89 @@ final class PbftLog {
         Delivered d = history.get(seq);
         if (d != null) for (Commit c : d.commits()) if (c.replica() == self) return c;
         return null;
+    }
+
+    /**
+     * Our own invariants of the log: nothing at or below the low watermark, every vote in a slot for
+     * the slot's pre-prepare, certificates that agree with themselves, and a delivered history
+     * without gaps that ends where delivery stands.
+     */
+    void checkInvariants() {
+        if (nextSeq <= stableSeq) throw new IllegalStateException("next slot to assign " + nextSeq + " is not above the low watermark " + stableSeq);
+        for (Map.Entry<Long, Slot> e : slots.entrySet()) {
+            long seq = e.getKey();
+            Slot s = e.getValue();
+            if (seq <= stableSeq) throw new IllegalStateException("log holds slot " + seq + " at or below the low watermark " + stableSeq);
+            Bytes digest = s.prePrepare == null ? null : s.prePrepare.batchDigest();
+            if (s.prePrepare != null && s.prePrepare.sequence() != seq) {
+                throw new IllegalStateException("slot " + seq + " holds a pre-prepare for slot " + s.prePrepare.sequence());
+            }
+            if (s.myPrepare != null && !s.myPrepare.batchDigest().equals(digest)) {
+                throw new IllegalStateException("slot " + seq + ": our prepare is for " + s.myPrepare.batchDigest() + ", the pre-prepare for " + digest);
+            }
+            if (s.myCommit != null && !s.myCommit.batchDigest().equals(digest)) {
+                throw new IllegalStateException("slot " + seq + ": our commit is for " + s.myCommit.batchDigest() + ", the pre-prepare for " + digest);
+            }
+            if (s.prepared != null) {
+                PrePrepare pp = s.prepared.prePrepare();
+                if (pp.sequence() != seq) throw new IllegalStateException("slot " + seq + " holds a prepared certificate for slot " + pp.sequence());
+                for (Prepare p : s.prepared.prepares()) {
+                    if (p.sequence() != seq || !p.batchDigest().equals(pp.batchDigest())) {
+                        throw new IllegalStateException("slot " + seq + ": prepared certificate for " + pp.batchDigest() + " holds a prepare for " + p.batchDigest());
+                    }
+                }
+            }
+            if (s.committed && s.committedBatch == null) throw new IllegalStateException("slot " + seq + " is committed without a batch");
+            if (s.commitCertificate != null) {
+                for (Commit c : s.commitCertificate) {
+                    Bytes first = s.commitCertificate.get(0).batchDigest();
+                    if (c.sequence() != seq || !c.batchDigest().equals(first)) {
+                        throw new IllegalStateException("slot " + seq + ": commit certificate holds commits for " + first + " and for " + c.batchDigest() + " (slot " + c.sequence() + ")");
+                    }
+                }
+            }
+        }
+        if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
+        if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
+                || history.lastKey() - history.firstKey() + 1 != history.size())) {
+            throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
+                    + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
+        }
+    }
+
+    /** The log's part of the state digest (see PbftCore#stateDigest). */
+    void writeState(CanonicalWriter w) {
+        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);
+        w.i64(history.isEmpty() ? -1 : history.firstKey());
+        w.i32(slots.size());
+        for (Map.Entry<Long, Slot> e : slots.entrySet()) {
+            Slot s = e.getValue();
+            w.i64(e.getKey()).i64(s.view);
+            writeHeader(w, s.prePrepare);
+            writeMessages(w, s.prepares.values());
+            writeMessages(w, s.commits.values());
+            w.bool(s.myPrepare != null).bool(s.myCommit != null);
+            w.bool(s.prepared != null);
+            if (s.prepared != null) {
+                writeHeader(w, s.prepared.prePrepare());
+                writeMessages(w, s.prepared.prepares());
+            }
+            w.bool(s.committed);
+            // A delivered batch is in the chain already; one committed above a gap is not.
+            if (s.committed && e.getKey() > deliveredThrough) w.bytes(PbftMessage.batchDigest(s.committedBatch));
+            if (s.commitCertificate != null) writeMessages(w, s.commitCertificate);
+            else w.i32(-1);
+        }
+    }
+
+    /** A pre-prepare without its batch, which its digest stands for. */
+    static void writeHeader(CanonicalWriter w, PrePrepare pp) {
+        w.bool(pp != null);
+        if (pp != null) w.i64(pp.view()).i64(pp.sequence()).bytes(pp.batchDigest()).i32(pp.replica()).bytes(pp.signature());
+    }
+
+    static void writeMessages(CanonicalWriter w, Collection<? extends PbftMessage> messages) {
+        w.i32(messages.size());
+        for (PbftMessage m : messages) m.encodeTo(w);
     }
 }

@@ -2,6 +2,7 @@ package io.redoubt.bft;
 
 import io.redoubt.bft.PbftMessage.Forward;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.core.Rejection;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -220,5 +221,33 @@ final class PbftRequestQueues<N extends Comparable<N>> {
     int queuedFrom(int source) {
         LinkedHashMap<Bytes, int[]> q = queues.get(source);
         return q == null ? 0 : q.size();
+    }
+
+    /** Our own invariants of the queues: each within its bound, the request timer only in an installed view. */
+    void checkInvariants() {
+        for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
+            if (q.getKey() < 0 || q.getKey() >= n) throw new IllegalStateException("a queue for member " + q.getKey() + " of " + n);
+            if (q.getValue().size() > config.pendingPayloadsMax()) {
+                throw new IllegalStateException("queue of source " + q.getKey() + " holds " + q.getValue().size() + " > pendingPayloadsMax " + config.pendingPayloadsMax());
+            }
+        }
+        if (roundRobinNext < 0 || roundRobinNext >= n) throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside [0, " + n + ")");
+        if (timerArmed && !core.views.active) throw new IllegalStateException("request timer armed while changing to view " + core.views.view);
+        if (timeoutMillis < config.requestTimeoutMillis() || timeoutMillis > config.requestTimeoutMaxMillis()) {
+            throw new IllegalStateException("request timeout " + timeoutMillis + " ms outside [" + config.requestTimeoutMillis() + ", "
+                    + config.requestTimeoutMaxMillis() + "]");
+        }
+    }
+
+    /** The queues' part of the state digest (see PbftCore#stateDigest): payloads in queue order, with their ages. */
+    void writeState(CanonicalWriter w) {
+        w.i32(queues.size());
+        for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
+            w.i32(q.getKey()).i32(q.getValue().size());
+            for (Map.Entry<Bytes, int[]> e : q.getValue().entrySet()) w.bytes(e.getKey()).i32(e.getValue()[0]);
+        }
+        w.i32(inFlight.size());
+        for (Bytes p : inFlight) w.bytes(p);
+        w.i32(roundRobinNext).i64(timeoutMillis).bool(timerArmed).i64(forwardedForView);
     }
 }

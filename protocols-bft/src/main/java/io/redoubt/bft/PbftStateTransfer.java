@@ -8,6 +8,7 @@ import io.redoubt.bft.PbftMessage.FetchReply;
 import io.redoubt.bft.PbftMessage.FetchRequest;
 import io.redoubt.bft.PbftMessage.SlotProof;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.core.Rejection;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -237,5 +238,17 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         if (tailAnnouncementsLeft <= 0 || log.deliveredThrough < 0 || n == 1) return false;
         for (int i = 0; i < n; i++) if (i != core.self && peerCommitSeq[i] < log.deliveredThrough) return true;
         return false;
+    }
+
+    void checkInvariants() {
+        if (tailAnnouncementsLeft < 0 || tailAnnouncementsLeft > TAIL_ANNOUNCEMENTS) {
+            throw new IllegalStateException("tail announcements left " + tailAnnouncementsLeft + " outside [0, " + TAIL_ANNOUNCEMENTS + "]");
+        }
+    }
+
+    /** State transfer's part of the state digest (see PbftCore#stateDigest). */
+    void writeState(CanonicalWriter w) {
+        for (long seq : peerCommitSeq) w.i64(seq);
+        w.bool(sawBeyondWindow).i64(deliveredAtLastTick).i32(fetchAttempts).i32(tailAnnouncementsLeft);
     }
 }

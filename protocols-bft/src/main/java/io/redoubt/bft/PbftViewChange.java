@@ -8,6 +8,8 @@ import io.redoubt.bft.PbftMessage.Prepare;
 import io.redoubt.bft.PbftMessage.PreparedCertificate;
 import io.redoubt.bft.PbftMessage.ViewChange;
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.core.Rejection;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,12 +37,20 @@ final class PbftViewChange<N extends Comparable<N>> {
     long timeoutMillis;
     boolean timerArmed;
 
+    // The state digest hashes each vote and new view once: they are immutable and large.
+    private NewView digestedNewView;
+    private Bytes newViewDigest;
+    private final ViewChange[] digestedViewChange;
+    private final Bytes[] viewChangeDigest;
+
     PbftViewChange(PbftCore<N> core, PbftLog log, PbftCertificates<N> certs, PbftConfig config, int n) {
         this.core = core;
         this.log = log;
         this.certs = certs;
         this.config = config;
         this.latestViewChange = new ViewChange[n];
+        this.digestedViewChange = new ViewChange[n];
+        this.viewChangeDigest = new Bytes[n];
         this.timeoutMillis = config.viewChangeTimeoutMillis();
     }
 
@@ -314,5 +324,44 @@ final class PbftViewChange<N extends Comparable<N>> {
         core.queues.forwardOwnToPrimary();
         if (core.isPrimary()) core.proposeReady();
         core.executeReady();
+    }
+
+    /** Our own invariants of view changes; {@code lastView} is the view at the previous check. */
+    void checkInvariants(long lastView) {
+        if (view < lastView) throw new IllegalStateException("view went back from " + lastView + " to " + view);
+        if (timerArmed && active) throw new IllegalStateException("view-change timer armed in the installed view " + view);
+        if (active && installedNewView != null && installedNewView.view() != view) {
+            throw new IllegalStateException("view " + view + " installed by a new view for view " + installedNewView.view());
+        }
+        if (active && view > 0 && installedNewView == null) throw new IllegalStateException("view " + view + " active without a new view");
+        ViewChange mine = latestViewChange[core.self];
+        if (mine != null && mine.view() > view) throw new IllegalStateException("we voted for view " + mine.view() + " beyond our view " + view);
+        if (timeoutMillis < config.viewChangeTimeoutMillis() || timeoutMillis > config.viewChangeTimeoutMaxMillis()) {
+            throw new IllegalStateException("view-change timeout " + timeoutMillis + " ms outside [" + config.viewChangeTimeoutMillis() + ", "
+                    + config.viewChangeTimeoutMaxMillis() + "]");
+        }
+    }
+
+    /** The view change's part of the state digest (see PbftCore#stateDigest). */
+    void writeState(CanonicalWriter w) {
+        w.i64(view).bool(active).i64(timeoutMillis).bool(timerArmed);
+        w.bool(installedNewView != null);
+        if (installedNewView != null) {
+            if (digestedNewView != installedNewView) {
+                digestedNewView = installedNewView;
+                newViewDigest = Digests.sha256(installedNewView.encode());
+            }
+            w.bytes(newViewDigest);
+        }
+        for (int i = 0; i < latestViewChange.length; i++) {
+            ViewChange vc = latestViewChange[i];
+            w.bool(vc != null);
+            if (vc == null) continue;
+            if (digestedViewChange[i] != vc) {
+                digestedViewChange[i] = vc;
+                viewChangeDigest[i] = Digests.sha256(vc.encode());
+            }
+            w.bytes(viewChangeDigest[i]);
+        }
     }
 }
