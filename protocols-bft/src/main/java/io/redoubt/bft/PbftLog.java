@@ -157,9 +157,9 @@ final class PbftLog {
                 }
             }
             if (s.committed && s.committedBatch == null) throw new IllegalStateException("slot " + seq + " is committed without a batch");
-            if (s.commitCertificate != null) {
+            if (s.commitCertificate != null && !s.commitCertificate.isEmpty()) {
+                Bytes first = s.commitCertificate.get(0).batchDigest();
                 for (Commit c : s.commitCertificate) {
-                    Bytes first = s.commitCertificate.get(0).batchDigest();
                     if (c.sequence() != seq || !c.batchDigest().equals(first)) {
                         throw new IllegalStateException("slot " + seq + ": commit certificate holds commits for " + first + " and for " + c.batchDigest() + " (slot " + c.sequence() + ")");
                     }
