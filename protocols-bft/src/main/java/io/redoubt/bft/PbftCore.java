@@ -98,9 +98,10 @@ import java.util.TreeMap;
  * <h2>Structure</h2>
  * This class is the entry point and the router: it decodes and authenticates inputs, runs the
  * normal case (pre-prepare, prepare, commit, delivery), retransmits, and hands everything else to
- * one part per section of the protocol, each owning its state: {@link PbftLog} (the log and its
- * watermarks), {@link PbftCheckpoints}, {@link PbftStateTransfer}, {@link PbftViewChange},
- * {@link PbftRequestQueues} (fairness and the in-flight bound) and {@link PbftCertificates}.
+ * one package-private part per section of the protocol, each owning its state: {@code PbftLog}
+ * (the log and its watermarks), {@code PbftCheckpoints}, {@code PbftStateTransfer},
+ * {@code PbftViewChange}, {@code PbftRequestQueues} (fairness and the in-flight bound) and
+ * {@code PbftCertificates}. The parts call one another through this class.
  * Where a Byzantine member departs from the protocol is a {@link PbftBehavior} passed in.
  */
 public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> {
