@@ -704,7 +704,10 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     @Override
     public Bytes stateDigest() {
         CanonicalWriter w = new CanonicalWriter().utf8("pbft-core-state").i32(self).i32(n).i32(quorum);
-        w.bool(started).bool(restarted).bool(retransmitArmed).bool(retransmitForTail).i32(restoredCommitted.size());
+        // Whether we restarted, and what we restored, matter only until start() has used them.
+        w.bool(started);
+        if (!started) w.bool(restarted).i32(restoredCommitted.size());
+        w.bool(retransmitArmed).bool(retransmitForTail);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);
