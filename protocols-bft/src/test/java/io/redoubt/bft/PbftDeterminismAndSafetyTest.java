@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.redoubt.bft.PbftTestCluster.Envelope;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.core.TimerId;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ class PbftDeterminismAndSafetyTest {
         Byzantine mode = Byzantine.values()[(int) (seed % 3)];
         int bad = (int) ((seed / 3) % n);
         if (mode == Byzantine.EQUIVOCATE && seed % 2 == 0) bad = 0; // often the first primary, where it hurts most
-        PbftTestCluster.CoreMaker badMaker = mode == Byzantine.EQUIVOCATE ? EquivocatingPbft<Integer>::new : correct;
+        PbftTestCluster.CoreMaker badMaker = mode == Byzantine.EQUIVOCATE ? EquivocatingPbft::create : correct;
         PbftTestCluster c = new PbftTestCluster(n, config, correct, Map.of(bad, badMaker), keys).byzantine(bad).viaBytes(viaBytes);
         c.startAll();
         int submitted = 0;
@@ -216,16 +217,14 @@ class PbftDeterminismAndSafetyTest {
     }
 
     /** A deliberately broken PBFT (test code only): quorums of 2f instead of 2f + 1. */
-    static final class SmallQuorumPbft extends PbftCore<Integer> {
-        SmallQuorumPbft(PbftConfig config, List<Integer> members, Integer self, Outbox<Integer> out, NodeKeys<Integer> keys,
-                List<Bytes> persisted) {
-            super(config, members, self, out, keys, persisted);
-        }
-
-        @Override
-        protected int quorum() {
-            return 2 * f();
-        }
+    static PbftCore<Integer> smallQuorumPbft(PbftConfig config, List<Integer> members, Integer self, Outbox<Integer> out, NodeKeys<Integer> keys,
+            List<Bytes> persisted) {
+        return new PbftCore<>(config, members, self, out, keys, persisted, new PbftBehavior<>() {
+            @Override
+            public int quorum(int n) {
+                return 2 * Quorums.byzantineFaultsTolerated(n);
+            }
+        });
     }
 
     // The checker is not blind: the same schedules catch a PBFT whose quorums do not intersect in a correct member.
@@ -235,7 +234,7 @@ class PbftDeterminismAndSafetyTest {
         for (long seed = 0; seed < 200 && caught == 0; seed++) {
             int n = seed % 4 == 3 ? 7 : 4;
             try {
-                Run run = runSchedule(seed, n, n == 4 ? 700 : 900, CONFIG, false, SmallQuorumPbft::new);
+                Run run = runSchedule(seed, n, n == 4 ? 700 : 900, CONFIG, false, PbftDeterminismAndSafetyTest::smallQuorumPbft);
                 if (run.cluster().violations().stream().anyMatch(v -> v.startsWith("S1"))) caught++;
             } catch (IllegalStateException divergedCheckpoint) {
                 caught++; // a member noticed its history contradicts a certified checkpoint

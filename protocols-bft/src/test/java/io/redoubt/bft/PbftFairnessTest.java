@@ -42,7 +42,7 @@ class PbftFairnessTest {
     void aPrimaryThatStarvesOneSourceIsReplacedAndTheStarvedPayloadIsOrdered() {
         PbftConfig config = cfg(64, 16, 4);
         PbftTestCluster c = new PbftTestCluster(4, config, PbftCore::new,
-                Map.of(0, (cfg, m, self, out, keys, disk) -> new StarvingPbft<>(3, cfg, m, self, out, keys, disk))).byzantine(0);
+                Map.of(0, (cfg, m, self, out, keys, disk) -> StarvingPbft.create(3, cfg, m, self, out, keys, disk))).byzantine(0);
         c.startAll();
         c.submit(3, p("starved"));
         int other = 0;

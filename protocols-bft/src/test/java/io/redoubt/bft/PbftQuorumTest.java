@@ -3,6 +3,7 @@ package io.redoubt.bft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redoubt.lm.core.Quorums;
 import org.junit.jupiter.api.Test;
 
 /** Tier 3: quorum arithmetic against a simple oracle (Castro and Liskov, OSDI '99, section 4; Lane 2008, section 2.2.2). */
@@ -12,8 +13,8 @@ class PbftQuorumTest {
     @Test
     void quorumIsTwoFPlusOneWhenNIsThreeFPlusOne() {
         for (int f = 0; f <= 13; f++) {
-            assertEquals(f, PbftCore.faultsTolerated(3 * f + 1));
-            assertEquals(2 * f + 1, PbftCore.quorumSize(3 * f + 1), "n = " + (3 * f + 1));
+            assertEquals(f, Quorums.byzantineFaultsTolerated(3 * f + 1));
+            assertEquals(2 * f + 1, Quorums.byzantineQuorum(3 * f + 1), "n = " + (3 * f + 1));
         }
     }
 
@@ -22,8 +23,8 @@ class PbftQuorumTest {
     @Test
     void anyTwoQuorumsShareAtLeastFPlusOneMembersAndCorrectMembersFormAQuorum() {
         for (int n = 1; n <= 40; n++) {
-            int f = PbftCore.faultsTolerated(n);
-            int q = PbftCore.quorumSize(n);
+            int f = Quorums.byzantineFaultsTolerated(n);
+            int q = Quorums.byzantineQuorum(n);
             assertTrue(3 * f + 1 <= n && n < 3 * (f + 1) + 1, "f = floor((n-1)/3) for n = " + n);
             assertEquals((int) Math.ceil((n + f + 1) / 2.0), q, "ceil((n+f+1)/2) for n = " + n);
             assertTrue(q <= n - f, "the correct members alone form a quorum, n = " + n);
@@ -38,8 +39,8 @@ class PbftQuorumTest {
     // n = 5 sites with F = 1 (Lane 2008, section 4.3: 3F+1 sites, or more).
     @Test
     void fiveMembersTolerateOneFaultWithAQuorumOfFour() {
-        assertEquals(1, PbftCore.faultsTolerated(5));
-        assertEquals(4, PbftCore.quorumSize(5));
+        assertEquals(1, Quorums.byzantineFaultsTolerated(5));
+        assertEquals(4, Quorums.byzantineQuorum(5));
     }
 
     private static int exhaustiveMinOverlap(int n, int q) {

@@ -79,7 +79,7 @@ class PbftViewChangeTest {
     @Test
     void anEquivocatingPrimaryCannotMakeTwoReplicasDeliverDifferentBatches() {
         for (int n : new int[] {4, 5, 7}) {
-            PbftTestCluster c = new PbftTestCluster(n, CONFIG, PbftCore::new, Map.of(0, EquivocatingPbft<Integer>::new)).byzantine(0);
+            PbftTestCluster c = new PbftTestCluster(n, CONFIG, PbftCore::new, Map.of(0, EquivocatingPbft::create)).byzantine(0);
             c.startAll();
             for (int k = 0; k < 6; k++) c.submit(1 + k % (n - 1), p("e" + k));
             c.deliverAll();

@@ -1,12 +1,14 @@
 package io.redoubt.sim;
 
 import io.redoubt.bft.NodeKeys;
+import io.redoubt.bft.PbftBehavior;
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.bft.PbftCore;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.crypto.KeyDirectory;
 import java.util.List;
 
@@ -30,11 +32,11 @@ final class WeakQuorumPbftFactory implements CoreFactory {
 
     @Override
     public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-        return new PbftCore<>(config, members, self, out, keys.forNode(self), persisted) {
+        return new PbftCore<>(config, members, self, out, keys.forNode(self), persisted, new PbftBehavior<>() {
             @Override
-            protected int quorum() {
-                return 2 * ((members.size() - 1) / 3);
+            public int quorum(int n) {
+                return 2 * Quorums.byzantineFaultsTolerated(n);
             }
-        };
+        });
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * timers by hand, crashes nodes and restarts them from what they persisted. Every delivery a core
  * makes is checked as it happens, outside the cores: no two (checked) nodes or incarnations
  * deliver different batches for one slot (S1), and each incarnation delivers slots 0, 1, 2, ...
- * with no gap or repeat. A protocol's cluster says how to build a core and how to hand it a message.
+ * with no gap or repeat. After every input the receiving core checks its own invariants. A
+ * protocol's cluster says how to build a core and how to hand it a message.
  *
  * @param <N> node identity type
  * @param <E> the envelope of one message in flight
@@ -145,6 +146,7 @@ public abstract class HandDrivenCluster<N, E, C extends OrderingCore<N>, O exten
     public void submit(int i, Bytes payload) {
         if (crashed[i]) throw new AssertionError("node " + i + " is crashed");
         core(i).submit(payload);
+        core(i).checkInvariants();
     }
 
     /** Stops node {@code i}: messages to it are dropped from now on; what it already sent stays in flight. */
@@ -173,6 +175,7 @@ public abstract class HandDrivenCluster<N, E, C extends OrderingCore<N>, O exten
         if (!armed(i, id)) throw new AssertionError("timer " + id + " of node " + i + " is not armed");
         out(i).fired(id);
         core(i).onTimer(id);
+        core(i).checkInvariants();
     }
 
     // ------------------------------------------------------------------ network
@@ -201,13 +204,19 @@ public abstract class HandDrivenCluster<N, E, C extends OrderingCore<N>, O exten
 
     public void deliver(E e) {
         if (!inFlight.remove(e)) throw new AssertionError("not in flight: " + e);
-        if (!crashed[receiver(e)]) dispatch(e);
+        if (!crashed[receiver(e)]) dispatchChecked(e);
     }
 
     /** Delivers a copy of {@code e}, leaving the original in flight. */
     public void duplicate(E e) {
         if (!inFlight.contains(e)) throw new AssertionError("not in flight: " + e);
-        if (!crashed[receiver(e)]) dispatch(e);
+        if (!crashed[receiver(e)]) dispatchChecked(e);
+    }
+
+    /** Every input is followed by the receiver's own invariant check (OrderingCore#checkInvariants). */
+    private void dispatchChecked(E e) {
+        dispatch(e);
+        core(receiver(e)).checkInvariants();
     }
 
     public void drop(E e) {

@@ -1,6 +1,7 @@
 package io.redoubt.bft.adversary;
 
 import io.redoubt.bft.NodeKeys;
+import io.redoubt.bft.PbftBehavior;
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.bft.PbftCore;
 import io.redoubt.bft.PbftMessage.PrePrepare;
@@ -18,20 +19,23 @@ import java.util.List;
  * run by every server of a compromised site, it makes that site a Byzantine logical machine
  * whose equivocations carry the site's own LM signature.
  */
-public final class EquivocatingPbft<N extends Comparable<N>> extends PbftCore<N> {
-    public EquivocatingPbft(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
-        super(config, members, self, out, keys, persisted);
+public final class EquivocatingPbft<N> implements PbftBehavior<N> {
+
+    /** A PBFT core that equivocates as primary and otherwise follows the protocol. */
+    public static <N extends Comparable<N>> PbftCore<N> create(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys,
+            List<Bytes> persisted) {
+        return new PbftCore<>(config, members, self, out, keys, persisted, new EquivocatingPbft<>());
     }
 
     @Override
-    protected void broadcastPrePrepare(PrePrepare pp) {
-        PrePrepare other = signPrePrepare(pp.view(), pp.sequence(), List.of(Bytes.ofUtf8("evil-" + pp.sequence() + "-" + pp.view())));
-        int n = memberCount();
+    public void sendPrePrepare(PrePrepare pp, Member<N> self) {
+        PrePrepare other = self.signPrePrepare(pp.view(), pp.sequence(), List.of(Bytes.ofUtf8("evil-" + pp.sequence() + "-" + pp.view())));
+        int n = self.memberCount();
         for (int i = 0; i < n; i++) {
-            if (i == selfIndex()) continue;
+            if (i == self.selfIndex()) continue;
             PrePrepare version = i < (n + 1) / 2 ? pp : other;
-            outbox().send(member(i), version);
-            outbox().send(member(i), signCommit(version.view(), version.sequence(), version.batchDigest()));
+            self.outbox().send(self.member(i), version);
+            self.outbox().send(self.member(i), self.signCommit(version.view(), version.sequence(), version.batchDigest()));
         }
     }
 }

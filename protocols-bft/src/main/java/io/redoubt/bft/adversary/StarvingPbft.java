@@ -1,6 +1,7 @@
 package io.redoubt.bft.adversary;
 
 import io.redoubt.bft.NodeKeys;
+import io.redoubt.bft.PbftBehavior;
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.bft.PbftCore;
 import io.redoubt.bft.PbftMessage;
@@ -16,38 +17,43 @@ import java.util.Set;
  * other members can expose it. It remembers what the starved member sent, so a copy relayed by
  * another member is starved too (bounded: it forgets after {@link #REMEMBERED_MAX}).
  */
-public final class StarvingPbft<N extends Comparable<N>> extends PbftCore<N> {
+public final class StarvingPbft<N> implements PbftBehavior<N> {
     private static final int REMEMBERED_MAX = 100_000;
     private final int starveSource;
+    // Only looked up, never iterated: hash order cannot reach an output.
     private final Set<Bytes> starved = new HashSet<>();
 
-    /** Starves the member after itself in {@code members}. */
-    public StarvingPbft(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
-        this((members.indexOf(self) + 1) % members.size(), config, members, self, out, keys, persisted);
+    /** A PBFT core that starves the member after itself in {@code members}. */
+    public static <N extends Comparable<N>> PbftCore<N> create(PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys,
+            List<Bytes> persisted) {
+        return create((members.indexOf(self) + 1) % members.size(), config, members, self, out, keys, persisted);
     }
 
-    /** Starves member {@code starveSource} (an index into {@code members}). */
-    public StarvingPbft(int starveSource, PbftConfig config, List<N> members, N self, Outbox<N> out, NodeKeys<N> keys, List<Bytes> persisted) {
-        super(config, members, self, out, keys, persisted);
+    /** A PBFT core that starves member {@code starveSource} (an index into {@code members}). */
+    public static <N extends Comparable<N>> PbftCore<N> create(int starveSource, PbftConfig config, List<N> members, N self, Outbox<N> out,
+            NodeKeys<N> keys, List<Bytes> persisted) {
         if (starveSource < 0 || starveSource >= members.size()) throw new IllegalArgumentException("no member " + starveSource);
+        return new PbftCore<>(config, members, self, out, keys, persisted, new StarvingPbft<>(starveSource));
+    }
+
+    private StarvingPbft(int starveSource) {
         this.starveSource = starveSource;
     }
 
     @Override
-    public void onMessage(N from, PbftMessage message) {
-        if (memberIndex(from) == starveSource && message instanceof PbftMessage.Forward f && starved.size() < REMEMBERED_MAX) {
+    public void observe(N from, PbftMessage message, Member<N> self) {
+        if (memberIndex(from, self) == starveSource && message instanceof PbftMessage.Forward f && starved.size() < REMEMBERED_MAX) {
             starved.addAll(f.payloads());
         }
-        super.onMessage(from, message);
     }
 
-    private int memberIndex(N node) {
-        for (int i = 0; i < memberCount(); i++) if (member(i).equals(node)) return i;
+    private static <N> int memberIndex(N node, Member<N> self) {
+        for (int i = 0; i < self.memberCount(); i++) if (self.member(i).equals(node)) return i;
         return -1;
     }
 
     @Override
-    protected boolean mayPropose(int source, Bytes payload) {
+    public boolean mayPropose(int source, Bytes payload) {
         return source != starveSource && !starved.contains(payload);
     }
 }

@@ -77,7 +77,7 @@ public enum Adversary {
 
             @Override
             public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-                return new EquivocatingPbft<>(config, members, self, out, provider.forNode(self), persisted);
+                return EquivocatingPbft.create(config, members, self, out, provider.forNode(self), persisted);
             }
         };
     }
@@ -91,7 +91,7 @@ public enum Adversary {
 
             @Override
             public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
-                return new StarvingPbft<>(config, members, self, out, provider.forNode(self), persisted);
+                return StarvingPbft.create(config, members, self, out, provider.forNode(self), persisted);
             }
         };
     }

@@ -1,0 +1,69 @@
+package io.redoubt.bft;
+
+import io.redoubt.bft.PbftMessage.Commit;
+import io.redoubt.bft.PbftMessage.PrePrepare;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.core.Quorums;
+import java.util.List;
+
+/**
+ * Where a PBFT member may depart from the protocol: the few decisions in which the simulator's and
+ * the tests' Byzantine members differ from a correct one. A {@link PbftCore} built without one
+ * behaves correctly ({@link #correct()}); an adversary (package {@code io.redoubt.bft.adversary})
+ * or a deliberately broken test variant passes its own, so it runs the real core and lies in one
+ * precise way. Nothing in a deployment passes anything else.
+ *
+ * <p>A core calls its behavior during the input that needs it, never concurrently, and one
+ * instance serves one core: a behavior may keep state of its own.
+ *
+ * @param <N> node identity type
+ */
+public interface PbftBehavior<N> {
+
+    /** What a behavior may use of the member it steers: the members, its own index, its outbox and key. */
+    interface Member<N> {
+        int memberCount();
+
+        int selfIndex();
+
+        N member(int index);
+
+        Outbox<N> outbox();
+
+        /** A pre-prepare signed by this member (an equivocator signs a second one for the same slot). */
+        PrePrepare signPrePrepare(long view, long sequence, List<Bytes> batch);
+
+        /** A commit signed by this member, for whatever it pleases to vote for. */
+        Commit signCommit(long view, long sequence, Bytes batchDigest);
+
+        /** Sends {@code message} to every other member. */
+        void broadcast(PbftMessage message);
+    }
+
+    /** The protocol as written. */
+    static <N> PbftBehavior<N> correct() {
+        return new PbftBehavior<>() {};
+    }
+
+    /**
+     * The quorum of a group of {@code n} members, asked once at construction. Correct:
+     * {@link Quorums#byzantineQuorum}, {@code 2f + 1} of {@code 3f + 1} (OSDI '99, section 4.1).
+     */
+    default int quorum(int n) {
+        return Quorums.byzantineQuorum(n);
+    }
+
+    /** Sees every decoded message as it arrives, before the core validates or handles it. */
+    default void observe(N from, PbftMessage message, Member<N> self) {}
+
+    /** As primary: whether {@code payload} of member {@code source} may be proposed now (Lane 2008, section 4.4.1). */
+    default boolean mayPropose(int source, Bytes payload) {
+        return true;
+    }
+
+    /** As primary: sends its pre-prepare for a slot to the backups (OSDI '99, section 4.2). */
+    default void sendPrePrepare(PrePrepare prePrepare, Member<N> self) {
+        self.broadcast(prePrepare);
+    }
+}

@@ -1,0 +1,90 @@
+package io.redoubt.bft;
+
+import io.redoubt.bft.PbftMessage.Checkpoint;
+import io.redoubt.bft.PbftMessage.Commit;
+import io.redoubt.bft.PbftMessage.PrePrepare;
+import io.redoubt.lm.Bytes;
+import java.util.List;
+
+/**
+ * Signatures and certificates (the signature variant of Castro and Liskov, OSDI '99, section 4,
+ * with every message signed): whether a message is authentic, whether a third party could check it
+ * without us, and whether a batch, a commit certificate or a stable checkpoint certificate holds.
+ * At the wide-area tier a member's own entries inside its own messages are vouched for by the
+ * enclosing message's proof ({@link LmProofKeys}).
+ */
+final class PbftCertificates<N> {
+    /** No enclosing message vouches: a message taken off the wire. */
+    static final int NOBODY = -1;
+
+    private final PbftConfig config;
+    private final List<N> members;
+    private final int self;
+    private final int quorum;
+    private final NodeKeys<N> keys;
+
+    PbftCertificates(PbftConfig config, List<N> members, int self, int quorum, NodeKeys<N> keys) {
+        this.config = config;
+        this.members = members;
+        this.self = self;
+        this.quorum = quorum;
+        this.keys = keys;
+    }
+
+    /**
+     * Whether {@code m} is authentic. Where the transport signs ({@link NodeKeys#signsByTransport}),
+     * a member's own entries inside its own message carry no signature: {@code vouchedBy}, the
+     * signer of the (already checked) enclosing message, stands for them, and for nobody else.
+     */
+    boolean validSignature(PbftMessage m, int vouchedBy) {
+        if (m.replica() < 0 || m.replica() >= members.size()) return false;
+        if (m.signature().isEmpty()) return keys.signsByTransport() && m.replica() == vouchedBy;
+        return keys.verify(members.get(m.replica()), m.signedBytes(), m.signature());
+    }
+
+    /** Whether a third party could check {@code m} without us: it is signed, or it is ours (we vouch for it). */
+    boolean relayable(PbftMessage m) {
+        return m.replica() == self || !m.signature().isEmpty();
+    }
+
+    boolean allRelayable(List<? extends PbftMessage> messages) {
+        for (PbftMessage m : messages) if (!relayable(m)) return false;
+        return true;
+    }
+
+    String checkBatchSize(List<Bytes> batch) {
+        if (batch.size() > config.batchPayloadsMax()) return "batch of " + batch.size() + " payloads exceeds batchPayloadsMax";
+        long bytes = 0;
+        for (Bytes p : batch) bytes += p.length();
+        if (bytes > config.batchBytesMax()) return "batch of " + bytes + " bytes exceeds batchBytesMax";
+        return null;
+    }
+
+    String checkBatch(PrePrepare pp) {
+        if (!pp.batchDigest().equals(PbftMessage.batchDigest(pp.batch()))) return "pre-prepare digest does not match its batch";
+        return checkBatchSize(pp.batch());
+    }
+
+    /** The digest a valid checkpoint certificate for {@code seq}, sent by {@code vouchedBy}, proves, or null. */
+    Bytes validCheckpointCertificate(long seq, List<Checkpoint> proof, int vouchedBy) {
+        if (proof.isEmpty() || (seq + 1) % config.checkpointIntervalSlots() != 0) return null;
+        Bytes digest = proof.get(0).stateDigest();
+        boolean[] seen = new boolean[members.size()];
+        for (Checkpoint c : proof) {
+            if (c.sequence() != seq || !c.stateDigest().equals(digest) || seen[c.replica()] || !validSignature(c, vouchedBy)) return null;
+            seen[c.replica()] = true;
+        }
+        return proof.size() >= quorum ? digest : null;
+    }
+
+    boolean validCommitCertificate(long seq, List<Bytes> batch, List<Commit> commits, int vouchedBy) {
+        Bytes digest = PbftMessage.batchDigest(batch);
+        long v = commits.get(0).view();
+        boolean[] seen = new boolean[members.size()];
+        for (Commit c : commits) {
+            if (c.sequence() != seq || c.view() != v || !c.batchDigest().equals(digest) || seen[c.replica()] || !validSignature(c, vouchedBy)) return false;
+            seen[c.replica()] = true;
+        }
+        return commits.size() >= quorum;
+    }
+}

@@ -1,0 +1,212 @@
+package io.redoubt.bft;
+
+import io.redoubt.bft.PbftMessage.Commit;
+import io.redoubt.bft.PbftMessage.PrePrepare;
+import io.redoubt.bft.PbftMessage.Prepare;
+import io.redoubt.bft.PbftMessage.PreparedCertificate;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The message log and its watermarks (Castro and Liskov, OSDI '99, sections 4.2 and 4.3): a slot
+ * per sequence number in {@code (low, low + windowSlots]}, where the low watermark is the last
+ * stable checkpoint; how far delivery has come, with the hash chain over every delivered batch
+ * that checkpoints sign; and the delivered batches with their proofs, kept for
+ * {@code historySlotsMax} slots to serve members that fall behind.
+ */
+final class PbftLog {
+    /** A delivered batch and the commit certificate that proved it (empty if we cannot relay one). */
+    record Delivered(List<Bytes> batch, List<Commit> commits) {}
+
+    /** One slot of the log. Agreement messages are kept for one view at a time. */
+    static final class Slot {
+        long view = -1;
+        PrePrepare prePrepare;
+        final TreeMap<Integer, Prepare> prepares = new TreeMap<>();
+        final TreeMap<Integer, Commit> commits = new TreeMap<>();
+        Prepare myPrepare;
+        Commit myCommit;
+        PreparedCertificate prepared; // highest view; survives view changes
+        boolean committed;
+        List<Bytes> committedBatch;
+        List<Commit> commitCertificate;
+
+        void resetTo(long v) {
+            if (view == v) return;
+            view = v;
+            prePrepare = null;
+            prepares.clear();
+            commits.clear();
+            myPrepare = null;
+            myCommit = null;
+        }
+    }
+
+    private final int windowSlots;
+    private final int historySlotsMax;
+
+    final TreeMap<Long, Slot> slots = new TreeMap<>();
+    /** The low watermark: the last stable checkpoint, or -1. */
+    long stableSeq = -1;
+    long deliveredThrough = -1;
+    /** The hash chain over everything delivered so far. */
+    Bytes chain = PbftMessage.CHAIN_START;
+    /** Primary: the next slot to assign. */
+    long nextSeq;
+    final TreeMap<Long, Delivered> history = new TreeMap<>();
+    /**
+     * A running hash over the proofs delivered batches were kept with (the chain covers the batches
+     * themselves): what a member can prove to laggards is part of its state digest, without walking
+     * the whole history each time.
+     */
+    Bytes proofsChain = PbftMessage.CHAIN_START;
+
+    PbftLog(PbftConfig config) {
+        this.windowSlots = config.windowSlots();
+        this.historySlotsMax = config.historySlotsMax();
+    }
+
+    /** The high watermark: the last slot a pre-prepare may name. */
+    long highWatermark() {
+        return stableSeq + windowSlots;
+    }
+
+    Slot slot(long seq) {
+        return slots.computeIfAbsent(seq, k -> new Slot());
+    }
+
+    Slot get(long seq) {
+        return slots.get(seq);
+    }
+
+    /** The slots above the last delivered one. */
+    Collection<Slot> undelivered() {
+        return slots.tailMap(deliveredThrough, false).values();
+    }
+
+    /** Drops every slot up to {@code seq}: they are covered by a stable checkpoint. */
+    void truncateThrough(long seq) {
+        slots.headMap(seq, true).clear();
+    }
+
+    /** Every slot forgets the agreement messages of earlier views. */
+    void resetTo(long view) {
+        for (Slot s : slots.values()) s.resetTo(view);
+    }
+
+    /** Extends the chain with slot {@code seq} and keeps its batch for laggards; slots are delivered in order, with no gaps. */
+    void append(long seq, List<Bytes> batch, List<Commit> proof) {
+        if (seq != deliveredThrough + 1) throw new IllegalStateException("delivering slot " + seq + " after " + deliveredThrough);
+        deliveredThrough = seq;
+        chain = PbftMessage.chain(chain, seq, PbftMessage.batchDigest(batch));
+        history.put(seq, new Delivered(batch, proof));
+        while (history.size() > historySlotsMax) history.pollFirstEntry();
+        CanonicalWriter w = new CanonicalWriter().i64(seq);
+        writeMessages(w, proof);
+        proofsChain = Digests.sha256(proofsChain, w.toBytes());
+    }
+
+    /** Whether a slot above the next one to deliver is already committed (so we missed the one between). */
+    boolean committedBeyondNext() {
+        for (Slot s : slots.tailMap(deliveredThrough + 1, false).values()) if (s.committed) return true;
+        return false;
+    }
+
+    /** Our commit for slot {@code seq}, from the log or from the delivered history, or null. */
+    Commit ownCommit(long seq, int self) {
+        Slot s = slots.get(seq);
+        if (s != null && s.myCommit != null) return s.myCommit;
+        Delivered d = history.get(seq);
+        if (d != null) for (Commit c : d.commits()) if (c.replica() == self) return c;
+        return null;
+    }
+
+    /**
+     * Our own invariants of the log: nothing at or below the low watermark, every vote in a slot for
+     * the slot's pre-prepare, certificates that agree with themselves, and a delivered history
+     * without gaps that ends where delivery stands.
+     */
+    void checkInvariants() {
+        if (nextSeq <= stableSeq) throw new IllegalStateException("next slot to assign " + nextSeq + " is not above the low watermark " + stableSeq);
+        for (Map.Entry<Long, Slot> e : slots.entrySet()) {
+            long seq = e.getKey();
+            Slot s = e.getValue();
+            if (seq <= stableSeq) throw new IllegalStateException("log holds slot " + seq + " at or below the low watermark " + stableSeq);
+            Bytes digest = s.prePrepare == null ? null : s.prePrepare.batchDigest();
+            if (s.prePrepare != null && s.prePrepare.sequence() != seq) {
+                throw new IllegalStateException("slot " + seq + " holds a pre-prepare for slot " + s.prePrepare.sequence());
+            }
+            if (s.myPrepare != null && !s.myPrepare.batchDigest().equals(digest)) {
+                throw new IllegalStateException("slot " + seq + ": our prepare is for " + s.myPrepare.batchDigest() + ", the pre-prepare for " + digest);
+            }
+            if (s.myCommit != null && !s.myCommit.batchDigest().equals(digest)) {
+                throw new IllegalStateException("slot " + seq + ": our commit is for " + s.myCommit.batchDigest() + ", the pre-prepare for " + digest);
+            }
+            if (s.prepared != null) {
+                PrePrepare pp = s.prepared.prePrepare();
+                if (pp.sequence() != seq) throw new IllegalStateException("slot " + seq + " holds a prepared certificate for slot " + pp.sequence());
+                for (Prepare p : s.prepared.prepares()) {
+                    if (p.sequence() != seq || !p.batchDigest().equals(pp.batchDigest())) {
+                        throw new IllegalStateException("slot " + seq + ": prepared certificate for " + pp.batchDigest() + " holds a prepare for " + p.batchDigest());
+                    }
+                }
+            }
+            if (s.committed && s.committedBatch == null) throw new IllegalStateException("slot " + seq + " is committed without a batch");
+            if (s.commitCertificate != null && !s.commitCertificate.isEmpty()) {
+                Bytes first = s.commitCertificate.get(0).batchDigest();
+                for (Commit c : s.commitCertificate) {
+                    if (c.sequence() != seq || !c.batchDigest().equals(first)) {
+                        throw new IllegalStateException("slot " + seq + ": commit certificate holds commits for " + first + " and for " + c.batchDigest() + " (slot " + c.sequence() + ")");
+                    }
+                }
+            }
+        }
+        if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
+        if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
+                || history.lastKey() - history.firstKey() + 1 != history.size())) {
+            throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
+                    + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
+        }
+    }
+
+    /** The log's part of the state digest (see PbftCore#stateDigest). */
+    void writeState(CanonicalWriter w) {
+        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);
+        w.i64(history.isEmpty() ? -1 : history.firstKey());
+        w.i32(slots.size());
+        for (Map.Entry<Long, Slot> e : slots.entrySet()) {
+            Slot s = e.getValue();
+            w.i64(e.getKey()).i64(s.view);
+            writeHeader(w, s.prePrepare);
+            writeMessages(w, s.prepares.values());
+            writeMessages(w, s.commits.values());
+            w.bool(s.myPrepare != null).bool(s.myCommit != null);
+            w.bool(s.prepared != null);
+            if (s.prepared != null) {
+                writeHeader(w, s.prepared.prePrepare());
+                writeMessages(w, s.prepared.prepares());
+            }
+            w.bool(s.committed);
+            // A delivered batch is in the chain already; one committed above a gap is not.
+            if (s.committed && e.getKey() > deliveredThrough) w.bytes(PbftMessage.batchDigest(s.committedBatch));
+            if (s.commitCertificate != null) writeMessages(w, s.commitCertificate);
+            else w.i32(-1);
+        }
+    }
+
+    /** A pre-prepare without its batch, which its digest stands for. */
+    static void writeHeader(CanonicalWriter w, PrePrepare pp) {
+        w.bool(pp != null);
+        if (pp != null) w.i64(pp.view()).i64(pp.sequence()).bytes(pp.batchDigest()).i32(pp.replica()).bytes(pp.signature());
+    }
+
+    static void writeMessages(CanonicalWriter w, Collection<? extends PbftMessage> messages) {
+        w.i32(messages.size());
+        for (PbftMessage m : messages) m.encodeTo(w);
+    }
+}

@@ -1,0 +1,253 @@
+package io.redoubt.bft;
+
+import io.redoubt.bft.PbftMessage.Forward;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.core.Rejection;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Fair request queues (Lane 2008, sections 4.4.1 and 4.5; PBFT's request timer, OSDI '99,
+ * section 4.5.2): payloads submitted at a member go to every member, which queues them per source
+ * (at most {@code pendingPayloadsMax} each) and ages them in request timeouts; the primary takes
+ * from the queues round-robin, with at most {@code inFlightSlotsMax} proposals not yet delivered;
+ * a payload that waits a full request timeout more makes the member vote the primary out.
+ */
+final class PbftRequestQueues<N extends Comparable<N>> {
+    private final PbftCore<N> core;
+    private final PbftConfig config;
+    private final int n;
+
+    /** One queue per source: payload -> its age in request timeouts. */
+    final TreeMap<Integer, LinkedHashMap<Bytes, int[]>> queues = new TreeMap<>();
+    /** Payloads proposed (or re-proposed by a new view) and not yet delivered here. */
+    final LinkedHashSet<Bytes> inFlight = new LinkedHashSet<>();
+    int roundRobinNext;
+    long timeoutMillis;
+    boolean timerArmed;
+    /** The view in which we last sent all our own payloads to everyone while changing views. */
+    long forwardedForView = -1;
+
+    PbftRequestQueues(PbftCore<N> core, PbftConfig config, int n) {
+        this.core = core;
+        this.config = config;
+        this.n = n;
+        this.timeoutMillis = config.requestTimeoutMillis();
+    }
+
+    /** Adds a payload to a source's queue; returns whether it is new. */
+    boolean enqueue(int source, Bytes payload) {
+        LinkedHashMap<Bytes, int[]> q = queues.computeIfAbsent(source, k -> new LinkedHashMap<>());
+        if (q.containsKey(payload)) return false;
+        if (q.size() >= config.pendingPayloadsMax()) {
+            core.reject(source, Rejection.OVERLOADED, "queue of source " + source + " is full (" + q.size() + ")");
+            return false;
+        }
+        q.put(payload, new int[1]);
+        return true;
+    }
+
+    void onForward(int sender, Forward m) {
+        for (Bytes p : m.payloads()) {
+            if (p.length() > config.payloadBytesMax()) {
+                core.reject(sender, Rejection.INVALID_REQUEST, "forwarded payload exceeds payloadBytesMax");
+                return;
+            }
+            enqueue(sender, p);
+        }
+        core.proposeIfLeading();
+    }
+
+    /** Takes payloads from the per-source queues round-robin, one per source per turn (section 4.4.1). */
+    List<Bytes> nextBatch() {
+        List<Iterator<Map.Entry<Bytes, int[]>>> its = new ArrayList<>();
+        List<Integer> sources = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            int src = (roundRobinNext + k) % n;
+            LinkedHashMap<Bytes, int[]> q = queues.get(src);
+            if (q != null && !q.isEmpty()) {
+                its.add(q.entrySet().iterator());
+                sources.add(src);
+            }
+        }
+        List<Bytes> batch = new ArrayList<>();
+        LinkedHashSet<Bytes> chosen = new LinkedHashSet<>();
+        long bytes = 0;
+        boolean any = true;
+        while (any && batch.size() < config.batchPayloadsMax()) {
+            any = false;
+            for (int k = 0; k < its.size() && batch.size() < config.batchPayloadsMax(); k++) {
+                Iterator<Map.Entry<Bytes, int[]>> it = its.get(k);
+                while (it.hasNext()) {
+                    Bytes p = it.next().getKey();
+                    if (inFlight.contains(p) || chosen.contains(p) || !core.behavior.mayPropose(sources.get(k), p)) continue;
+                    if (bytes + p.length() > config.batchBytesMax()) break;
+                    batch.add(p);
+                    chosen.add(p);
+                    bytes += p.length();
+                    any = true;
+                    roundRobinNext = (sources.get(k) + 1) % n;
+                    break;
+                }
+            }
+        }
+        return List.copyOf(batch);
+    }
+
+    /** A delivered batch leaves the queues; returns whether it held a queued payload (progress). */
+    boolean removeDelivered(List<Bytes> batch) {
+        boolean progressed = false;
+        for (Bytes p : batch) {
+            inFlight.remove(p);
+            for (LinkedHashMap<Bytes, int[]> q : queues.values()) progressed |= q.remove(p) != null;
+        }
+        return progressed;
+    }
+
+    /** Progress was made: the next request timeout waits the configured time again. */
+    void resetTimeout() {
+        timeoutMillis = config.requestTimeoutMillis();
+    }
+
+    /** A new view starts every payload's wait afresh. */
+    void resetAges() {
+        for (LinkedHashMap<Bytes, int[]> q : queues.values()) for (int[] age : q.values()) age[0] = 0;
+    }
+
+    /**
+     * Request timer (PBFT section 4.5.2; Lane 2008, section 4.4.1): every queued payload ages by one
+     * per timeout. At age 1 the member passes it to the primary itself (its source may have skipped
+     * the primary) and asks a peer for state (it may have missed the ordering); a payload that has
+     * waited a whole timeout more makes the member vote the primary out, with a doubled timeout.
+     */
+    void onTimeout() {
+        timerArmed = false;
+        if (!core.views.active) return;
+        int oldest = 0;
+        List<Bytes> relay = new ArrayList<>();
+        List<Bytes> mine = new ArrayList<>();
+        for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
+            for (Map.Entry<Bytes, int[]> e : q.getValue().entrySet()) {
+                int age = ++e.getValue()[0];
+                oldest = Math.max(oldest, age);
+                if (age != 1) continue;
+                if (q.getKey() == core.self) mine.add(e.getKey());
+                else if (relay.size() < config.batchPayloadsMax()) relay.add(e.getKey());
+            }
+        }
+        if (oldest >= 2) {
+            timeoutMillis = Math.min(timeoutMillis * 2, config.requestTimeoutMaxMillis());
+            core.views.startViewChange(core.views.view + 1);
+            return;
+        }
+        if (!relay.isEmpty() && !core.isPrimary()) core.sendTo(core.primaryOf(core.views.view), forward(relay));
+        if (!mine.isEmpty()) broadcastForward(mine); // like a PBFT client's retransmission to all replicas
+        if (!relay.isEmpty() || !mine.isEmpty()) core.transfer.sendFetch();
+    }
+
+    /** Arms the request timer while payloads wait in an installed view, and disarms it otherwise. */
+    void updateTimer() {
+        boolean waiting = false;
+        for (LinkedHashMap<Bytes, int[]> q : queues.values()) waiting |= !q.isEmpty();
+        // The primary times its own queues too: a primary that cannot get payloads ordered (its
+        // backups moved on to a later view) must move on as well, or it waits alone forever.
+        boolean wantRequest = waiting && core.views.active;
+        if (wantRequest && !timerArmed) {
+            timerArmed = true;
+            core.out.setTimer(PbftCore.REQUEST, timeoutMillis);
+        } else if (!wantRequest && timerArmed) {
+            disarmTimer();
+        }
+    }
+
+    void disarmTimer() {
+        if (timerArmed) {
+            timerArmed = false;
+            core.out.cancelTimer(PbftCore.REQUEST);
+        }
+    }
+
+    /**
+     * While we wait for a new view, like a PBFT client retransmitting to all replicas: members that
+     * never heard of our payloads start their own timers on them, and so join the view change.
+     */
+    void resendOwnWhileChanging() {
+        LinkedHashMap<Bytes, int[]> mine = queues.get(core.self);
+        // All of them once per view change; then, every tick, the oldest batch of them again:
+        // the first copies may have been lost (we may be the one member cut off, left alone in
+        // a view change the others never needed; then only they can order our payloads, and
+        // only if they hear of them). Every tick, beside the view change we re-send, because at
+        // the wide-area tier a site's outputs leave through a forwarder that rotates with each
+        // re-send; payloads re-sent every k-th tick could keep meeting the same faulty forwarder.
+        if (mine != null && !mine.isEmpty()) {
+            List<Bytes> all = new ArrayList<>(mine.keySet());
+            if (forwardedForView != core.views.view) {
+                forwardedForView = core.views.view;
+                broadcastForward(all);
+            } else {
+                core.broadcast(forward(all.subList(0, Math.min(all.size(), config.batchPayloadsMax()))));
+            }
+        }
+    }
+
+    /** Our own source's payloads go to the new primary, which may not have them. */
+    void forwardOwnToPrimary() {
+        LinkedHashMap<Bytes, int[]> mine = queues.get(core.self);
+        if (mine == null || mine.isEmpty() || core.isPrimary()) return;
+        List<Bytes> payloads = new ArrayList<>(mine.keySet());
+        for (int i = 0; i < payloads.size(); i += config.batchPayloadsMax()) {
+            core.sendTo(core.primaryOf(core.views.view), forward(payloads.subList(i, Math.min(payloads.size(), i + config.batchPayloadsMax()))));
+        }
+    }
+
+    void broadcastForward(List<Bytes> payloads) {
+        for (int i = 0; i < payloads.size(); i += config.batchPayloadsMax()) {
+            core.broadcast(forward(payloads.subList(i, Math.min(payloads.size(), i + config.batchPayloadsMax()))));
+        }
+    }
+
+    /** A forward of {@code payloads}, signed by us. */
+    Forward forward(List<Bytes> payloads) {
+        return core.sign(new Forward(List.copyOf(payloads), core.self, Bytes.EMPTY));
+    }
+
+    /** Payloads waiting in the queue of {@code source}. */
+    int queuedFrom(int source) {
+        LinkedHashMap<Bytes, int[]> q = queues.get(source);
+        return q == null ? 0 : q.size();
+    }
+
+    /** Our own invariants of the queues: each within its bound, the request timer only in an installed view. */
+    void checkInvariants() {
+        for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
+            if (q.getKey() < 0 || q.getKey() >= n) throw new IllegalStateException("a queue for member " + q.getKey() + " of " + n);
+            if (q.getValue().size() > config.pendingPayloadsMax()) {
+                throw new IllegalStateException("queue of source " + q.getKey() + " holds " + q.getValue().size() + " > pendingPayloadsMax " + config.pendingPayloadsMax());
+            }
+        }
+        if (roundRobinNext < 0 || roundRobinNext >= n) throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside [0, " + n + ")");
+        if (timerArmed && !core.views.active) throw new IllegalStateException("request timer armed while changing to view " + core.views.view);
+        if (timeoutMillis < config.requestTimeoutMillis() || timeoutMillis > config.requestTimeoutMaxMillis()) {
+            throw new IllegalStateException("request timeout " + timeoutMillis + " ms outside [" + config.requestTimeoutMillis() + ", "
+                    + config.requestTimeoutMaxMillis() + "]");
+        }
+    }
+
+    /** The queues' part of the state digest (see PbftCore#stateDigest): payloads in queue order, with their ages. */
+    void writeState(CanonicalWriter w) {
+        w.i32(queues.size());
+        for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
+            w.i32(q.getKey()).i32(q.getValue().size());
+            for (Map.Entry<Bytes, int[]> e : q.getValue().entrySet()) w.bytes(e.getKey()).i32(e.getValue()[0]);
+        }
+        w.i32(inFlight.size());
+        for (Bytes p : inFlight) w.bytes(p);
+        w.i32(roundRobinNext).i64(timeoutMillis).bool(timerArmed).i64(forwardedForView);
+    }
+}
