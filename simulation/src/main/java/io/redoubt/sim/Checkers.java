@@ -21,7 +21,8 @@ final class Checkers {
     private final Map<Long, Bytes> globalOrder = new HashMap<>();
     private final Map<Long, String> globalOrderWho = new HashMap<>();
     private final Map<ClientId, Map<Long, Bytes>> proposed = new TreeMap<>();
-    private final Map<SiteId, Map<Long, Bytes>> siteDigests = new TreeMap<>();
+    /** Per site and executed-event count, the first state digest seen and who held it. */
+    private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteDigests = new TreeMap<>();
     private final List<String> violations = new ArrayList<>();
 
     static Bytes updateDigest(SignedUpdate u) {
@@ -52,13 +53,21 @@ final class Checkers {
         }
     }
 
-    /** After each input to a server: its executor state must match its site's at the same position. */
-    void logicalMachineState(ServerId server, long executedEvents, Bytes stateDigest) {
+    /**
+     * After each input to a server: its logical machine's state (executor tables, wide-area core,
+     * application, by digest) must equal its site's at the same number of ordered events
+     * (section 4.3). Checked only when the count moved, since the state changes only then.
+     */
+    void logicalMachineState(ServerId server, long executedEvents, java.util.function.Supplier<Bytes> stateDigest, long nowMicros) {
         if (executedEvents == 0) return;
-        Bytes first = siteDigests.computeIfAbsent(server.site(), k -> new HashMap<>()).putIfAbsent(executedEvents, stateDigest);
-        if (first != null && !first.equals(stateDigest)) {
-            violations.add("logical machine " + server.site() + " diverged: " + server + " has a different state after "
-                    + executedEvents + " ordered events than another server of its site");
+        Map<Long, Map.Entry<ServerId, Bytes>> site = siteDigests.computeIfAbsent(server.site(), k -> new HashMap<>());
+        Map.Entry<ServerId, Bytes> first = site.get(executedEvents);
+        if (first == null) {
+            site.put(executedEvents, Map.entry(server, stateDigest.get()));
+        } else if (!first.getKey().equals(server) && !first.getValue().equals(stateDigest.get())) {
+            violations.add("logical machine " + server.site() + " diverged: after " + executedEvents + " ordered events " + server
+                    + " holds state " + stateDigest.get().toHex().substring(0, 16) + " but " + first.getKey() + " held "
+                    + first.getValue().toHex().substring(0, 16) + " (t=" + nowMicros / 1000 + "ms)");
         }
     }
 

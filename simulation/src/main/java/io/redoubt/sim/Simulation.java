@@ -1,6 +1,5 @@
 package io.redoubt.sim;
 
-import io.redoubt.compose.Composition;
 import io.redoubt.compose.Deployment;
 import io.redoubt.compose.ServerAssembly;
 import io.redoubt.lm.Bytes;
@@ -8,25 +7,19 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.app.KeyValueStore;
-import io.redoubt.lm.app.StateMachine;
-import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
-import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.KeyDirectory;
-import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.exec.SignedUpdate;
-import io.redoubt.lm.server.Frame;
+import io.redoubt.lm.server.ServerIo;
+import io.redoubt.lm.server.ServerNode;
+import io.redoubt.lm.server.ServerTimer;
 import io.redoubt.lm.sign.LmKeyring;
-import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.sign.SiteSigning;
 import io.redoubt.sim.adversary.Adversary;
 import io.redoubt.sim.adversary.BadShares;
 import io.redoubt.sim.adversary.EquivocatingPaxos;
 import io.redoubt.sim.adversary.MutatingCore;
-import io.redoubt.lm.server.ServerIo;
-import io.redoubt.lm.server.ServerNode;
-import io.redoubt.lm.server.ServerTimer;
 import io.redoubt.sim.net.Cancellable;
 import io.redoubt.sim.net.EventLoop;
 import io.redoubt.sim.net.LinkSpec;
@@ -40,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
  * A whole deployment (sites of servers, and clients) in one deterministic discrete-event
@@ -74,7 +66,7 @@ public final class Simulation {
     private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
     private final Checkers checkers = new Checkers();
-    private final SHA256Digest trace = new SHA256Digest();
+    private final Trace trace = new Trace();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     private final List<String> faultLog = new ArrayList<>();
     private final List<String> rejectionTrace = new ArrayList<>();
@@ -84,11 +76,8 @@ public final class Simulation {
     private final List<String> livenessFailures = new ArrayList<>();
     private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
     private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
-    /** Byzantine servers and every server of a compromised site: the checkers hold no promise for them. */
-    private final java.util.TreeSet<ServerId> faulty = new java.util.TreeSet<>();
-    private final TreeMap<ServerId, Adversary> adversaries = new TreeMap<>();
-    private final TreeMap<Integer, Adversary> compromisedSites = new TreeMap<>();
-    private final RandomSource adversaryRandom;
+    /** Byzantine servers and compromised sites: the checkers hold no promise for them. */
+    private final AdversaryPlan adversaries;
     private long expectedUpdates;
     /** The server whose input is being processed, to charge its signatures to (Table 4.3); null for clients. */
     private ServerId processing;
@@ -100,10 +89,7 @@ public final class Simulation {
 
     // Link faults in force during the safety phase.
     private boolean faultsActive;
-    private double lossProbability;
-    private double duplicateProbability;
-    private long wanJitterMicros;
-    private long lanJitterMicros;
+    private FaultPlan.LinkFaults linkFaults;
     private long healAtMicros;
 
     // Causal hop counts of the input being processed.
@@ -128,11 +114,46 @@ public final class Simulation {
 
     private record PendingUpdate(SignedUpdate update, Bytes digest, long proposedAtMicros) {}
 
+    /** What the clients need from this simulation. */
+    private final class ClientWorld implements SimClient.World {
+        @Override
+        public long nowMicros() {
+            return loop.nowMicros();
+        }
+
+        @Override
+        public Cancellable schedule(long delayMicros, Runnable action) {
+            return loop.schedule(delayMicros, action);
+        }
+
+        @Override
+        public void clientSigns() {
+            processing = null;
+        }
+
+        @Override
+        public void proposed(SignedUpdate update) {
+            checkers.proposed(update);
+            incomplete.addLast(new PendingUpdate(update, Checkers.updateDigest(update), loop.nowMicros()));
+        }
+
+        @Override
+        public void send(Endpoint from, Endpoint to, Bytes frame) {
+            currentWideHops = 0;
+            currentLocalHops = 0;
+            Simulation.this.send(from, to, frame, false);
+        }
+
+        @Override
+        public void completed(long latencyMicros) {
+            latenciesMicros.add(latencyMicros);
+        }
+    }
+
     public Simulation(SimConfig config) {
         this.config = config;
         this.random = new RandomSource(config.seed());
         this.faultRandom = random.fork("faults");
-        this.adversaryRandom = random.fork("adversaries");
         this.keys = new KeyDirectory(new CountingScheme(SignatureScheme.named(config.signatureScheme()), this::countSignature),
                 Bytes.wrap(ByteBuffer.allocate(8).putLong(config.seed()).array()));
         this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
@@ -142,8 +163,11 @@ public final class Simulation {
                 ? spec -> spec.kind() == LmKeyring.Kind.SITE_KEY ? spec : new LmKeyring.SiteSpec(spec.servers(), spec.faults() - 1, spec.kind())
                 : UnaryOperator.identity();
         this.assembly = new ServerAssembly(deployment, keys, KeyValueStore::new, specs);
-        if (!config.plantedAdversaries().isEmpty()) plantAdversaries();
-        else if (config.faults() == FaultProfile.BYZANTINE) planAdversaries();
+        if (!config.plantedAdversaries().isEmpty()) adversaries = AdversaryPlan.planted(deployment, config.plantedAdversaries());
+        else if (config.faults() == FaultProfile.BYZANTINE) adversaries = AdversaryPlan.draw(deployment, random.fork("adversaries"));
+        else adversaries = AdversaryPlan.none();
+        faultLog.addAll(adversaries.log());
+        SimClient.World clientWorld = new ClientWorld();
         for (SiteId site : deployment.siteIds()) {
             int s = site.value();
             for (int i = 0; i < deployment.serversAt(site); i++) {
@@ -151,78 +175,14 @@ public final class Simulation {
                 servers.put(Endpoint.of(id), new SimServer(id));
             }
             // A compromised site's clients are its accomplices or its victims: no promise holds for them (section 4.2).
-            if (compromisedSites.containsKey(s)) continue;
+            if (adversaries.isCompromised(s)) continue;
             for (int c = 0; c < config.clientsPerSite() && (config.clientSite() < 0 || config.clientSite() == s); c++) {
                 ClientId id = ClientId.of(s, c);
-                clients.put(Endpoint.of(id), new SimClient(id));
+                clients.put(Endpoint.of(id), new SimClient(id, deployment, keys, random.fork("client " + id), config.updatesPerClient(),
+                        config.clientThinkMillis(), clientWorld));
             }
         }
         expectedUpdates = (long) clients.size() * config.updatesPerClient();
-    }
-
-    // ---------------------------------------------------------------- adversaries (--faults byzantine)
-
-    /**
-     * Draws this seed's Byzantine faults within the composition's assumptions (section 4.2): a
-     * Paxos site has crash faults only; a BFT site up to f Byzantine servers of 3f+1; with BFT on
-     * the wide area up to F whole sites are compromised (every server faulty, acting as one
-     * Byzantine logical machine); with Paxos on the wide area, none.
-     */
-    private void planAdversaries() {
-        RandomSource r = adversaryRandom;
-        Composition comp = deployment.composition();
-        if (comp.wide().byzantine() && r.nextInt(10) < 7) {
-            int count = 1 + r.nextInt(deployment.wideFaults());
-            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE, Adversary.MUTATING_SITE);
-            for (int k = 0; k < count; k++) {
-                Adversary kind = r.pick(kinds);
-                // An equivocating logical machine matters most as the wide-area primary: site 0 leads view 0.
-                int site = kind == Adversary.EQUIVOCATING_SITE && !compromisedSites.containsKey(0) ? 0 : r.nextInt(deployment.sites());
-                if (compromisedSites.containsKey(site)) continue;
-                compromisedSites.put(site, kind);
-                for (int i = 0; i < deployment.serversAt(new SiteId(site)); i++) faulty.add(ServerId.of(site, i));
-                faultLog.add("site " + site + " compromised: " + kind.description);
-            }
-        }
-        if (comp.anyByzantineSite()) {
-            List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
-                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM);
-            for (SiteId siteId : deployment.siteIds()) {
-                int site = siteId.value();
-                if (!deployment.localAt(siteId).byzantine() || compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;
-                for (int k = 0; k < deployment.siteFaults(siteId); k++) {
-                    Adversary kind = r.pick(kinds);
-                    // A leader adversary takes the view-0 primary's place (index 0); the others go anywhere.
-                    int index = kind.leader ? 0 : r.nextInt(deployment.serversAt(siteId));
-                    ServerId id = ServerId.of(site, index);
-                    if (adversaries.containsKey(id)) continue;
-                    adversaries.put(id, kind);
-                    faulty.add(id);
-                    faultLog.add("server " + id + " Byzantine: " + kind.description);
-                }
-            }
-        }
-    }
-
-    /** Puts the adversaries of {@code --adversary} in place (SimConfig checked them against the composition). */
-    private void plantAdversaries() {
-        for (SimConfig.PlantedAdversary a : config.plantedAdversaries()) {
-            if (a.kind().wholeSite()) {
-                compromisedSites.put(a.site(), a.kind());
-                for (int i = 0; i < deployment.serversAt(new SiteId(a.site())); i++) faulty.add(ServerId.of(a.site(), i));
-                faultLog.add("site " + a.site() + " compromised: " + a.kind().description + " (planted)");
-            } else {
-                ServerId id = ServerId.of(a.site(), a.server());
-                adversaries.put(id, a.kind());
-                faulty.add(id);
-                faultLog.add("server " + id + " Byzantine: " + a.kind().description + " (planted)");
-            }
-        }
-    }
-
-    private Adversary adversaryOf(ServerId id) {
-        Adversary a = adversaries.get(id);
-        return a != null ? a : compromisedSites.get(id.site().value());
     }
 
     // ---------------------------------------------------------------- running
@@ -290,7 +250,7 @@ public final class Simulation {
         long waiting = clients.values().stream().filter(c -> !c.finished()).count();
         sb.append(waiting).append(" clients unfinished");
         for (SimServer s : servers.values()) {
-            if (faulty.contains(s.id)) continue;
+            if (adversaries.isFaulty(s.id)) continue;
             long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
             if (executed < expectedUpdates) {
                 sb.append("; ").append(s.id).append(s.up ? " at " + executed + "/" + expectedUpdates + " local " + s.node.localCore().describe()
@@ -304,7 +264,7 @@ public final class Simulation {
         if (!checkers.violations().isEmpty()) return true;
         for (SimClient c : clients.values()) if (!c.finished()) return false;
         for (SimServer s : servers.values()) {
-            if (faulty.contains(s.id)) continue;
+            if (adversaries.isFaulty(s.id)) continue;
             if (!s.up || s.node.logicalMachine().executedUpdates() < expectedUpdates) return false;
         }
         return true;
@@ -314,7 +274,7 @@ public final class Simulation {
     private void settleCompleted() {
         long minExecuted = Long.MAX_VALUE;
         for (SimServer s : servers.values()) {
-            if (faulty.contains(s.id)) continue;
+            if (adversaries.isFaulty(s.id)) continue;
             minExecuted = Math.min(minExecuted, s.up ? s.node.logicalMachine().executedUpdates() : -1);
         }
         while (!incomplete.isEmpty()) {
@@ -337,7 +297,7 @@ public final class Simulation {
     private long minExecutedEverywhere() {
         long min = Long.MAX_VALUE;
         for (SimServer s : servers.values()) {
-            if (!faulty.contains(s.id)) min = Math.min(min, s.up ? s.node.logicalMachine().executedUpdates() : 0);
+            if (!adversaries.isFaulty(s.id)) min = Math.min(min, s.up ? s.node.logicalMachine().executedUpdates() : 0);
         }
         return min;
     }
@@ -351,7 +311,7 @@ public final class Simulation {
         }
         int shown = 0;
         for (SimServer s : servers.values()) {
-            if (faulty.contains(s.id)) continue;
+            if (adversaries.isFaulty(s.id)) continue;
             long executed = s.up ? s.node.logicalMachine().executedUpdates() : -1;
             if (seq == null || executed < seq) {
                 if (shown++ < 4) {
@@ -372,7 +332,7 @@ public final class Simulation {
     private SimServer furthestPeer(ServerId id) {
         SimServer best = null;
         for (SimServer s : servers.values()) {
-            if (!s.id.site().equals(id.site()) || s.id.equals(id) || !s.up || faulty.contains(s.id)) continue;
+            if (!s.id.site().equals(id.site()) || s.id.equals(id) || !s.up || adversaries.isFaulty(s.id)) continue;
             if (best == null || s.node.logicalMachine().executedEvents() > best.node.logicalMachine().executedEvents()) best = s;
         }
         return best;
@@ -387,86 +347,74 @@ public final class Simulation {
 
     // ---------------------------------------------------------------- faults
 
-    /** Draws this seed's benign faults: lossy links and a handful of crashes and partitions. */
+    /** Draws this seed's benign faults (lossy links, a handful of crashes and partitions) and schedules them. */
     private void planBenignFaults(long safetyEndMicros) {
-        RandomSource r = faultRandom;
+        FaultPlan plan = FaultPlan.draw(faultRandom, deployment, safetyEndMicros);
         faultsActive = true;
-        lossProbability = r.pick(List.of(0.0, 0.005, 0.02, 0.05));
-        duplicateProbability = r.pick(List.of(0.0, 0.01, 0.03));
-        wanJitterMicros = r.pick(List.of(0L, 2_000L, 10_000L));
-        lanJitterMicros = r.pick(List.of(0L, 100L));
-        faultLog.add(String.format("links: loss %.3f, duplication %.2f, WAN jitter %dms, LAN jitter %dus",
-                lossProbability, duplicateProbability, wanJitterMicros / 1000, lanJitterMicros));
-        int events = 1 + r.nextInt(5);
-        for (int e = 0; e < events; e++) {
-            long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
-            long duration = r.between(100_000, 2_500_000);
-            int kind = r.nextInt(6);
-            int site = r.nextInt(deployment.sites());
-            int index = r.nextInt(deployment.serversPerSite());
-            loop.scheduleAt(at, () -> applyFault(kind, site, index, Math.min(duration, Math.max(0, healAtMicros - loop.nowMicros()))));
+        linkFaults = plan.links();
+        faultLog.add(linkFaults.describe());
+        for (FaultPlan.Event e : plan.events()) {
+            loop.scheduleAt(e.atMicros(), () -> applyFault(e, Math.min(e.durationMicros(), Math.max(0, healAtMicros - loop.nowMicros()))));
         }
     }
 
-    private void applyFault(int kind, int site, int index, long durationMicros) {
+    private void applyFault(FaultPlan.Event e, long durationMicros) {
         if (!faultsActive) return;
         String t = "t=" + loop.nowMicros() / 1000 + "ms ";
-        switch (kind) {
-            case 0 -> { // crash a random server
-                SimServer s = servers.get(new Endpoint(false, site, index % deployment.serversAt(new SiteId(site))));
-                if (s.up) {
-                    faultLog.add(t + "crash " + s.id + " for " + durationMicros / 1000 + "ms");
-                    s.crash();
-                    loop.schedule(durationMicros, () -> { if (faultsActive && !s.up) s.restart(); });
-                }
+        int site = e.site();
+        switch (e.kind()) {
+            case CRASH_SERVER -> {
+                SimServer s = servers.get(new Endpoint(false, site, e.index() % deployment.serversAt(new SiteId(site))));
+                if (s.up) crashFor(s, t + "crash " + s.id, durationMicros);
             }
-            case 1 -> { // crash the local leader of a site, to force a view change with values in flight
-                for (SimServer s : servers.values()) {
-                    if (s.id.site().value() == site && s.up && s.node.localCore().isLeader()) {
-                        faultLog.add(t + "crash local leader " + s.id + " for " + durationMicros / 1000 + "ms");
-                        s.crash();
-                        loop.schedule(durationMicros, () -> { if (faultsActive && !s.up) s.restart(); });
-                        break;
-                    }
-                }
+            case CRASH_LOCAL_LEADER -> {
+                SimServer leader = localLeaderOf(site);
+                if (leader != null) crashFor(leader, t + "crash local leader " + leader.id, durationMicros);
             }
-            case 2 -> { // isolate one site
-                faultLog.add(t + "isolate site " + site + " for " + durationMicros / 1000 + "ms");
-                partitions++;
-                network.partition((a, b) -> (a.site() == site) == (b.site() == site));
-                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
-            }
-            case 3 -> { // isolate the site that leads the wide-area protocol
+            case ISOLATE_SITE -> partitionFor((a, b) -> (a.site() == site) == (b.site() == site), t + "isolate site " + site, durationMicros);
+            case ISOLATE_WIDE_LEADER_SITE -> {
                 int leaderSite = wideLeaderSite();
-                faultLog.add(t + "isolate wide-area leader site " + leaderSite + " for " + durationMicros / 1000 + "ms");
-                partitions++;
-                network.partition((a, b) -> (a.site() == leaderSite) == (b.site() == leaderSite));
-                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+                partitionFor((a, b) -> (a.site() == leaderSite) == (b.site() == leaderSite), t + "isolate wide-area leader site " + leaderSite,
+                        durationMicros);
             }
-            case 5 -> { // cut a site's local leader off from one of its servers: the rest of the site
-                        // may elect a new leader while the old one still has proposals in flight
+            case CUT_LOCAL_LEADER -> {
                 int n = deployment.serversAt(new SiteId(site));
-                for (SimServer s : servers.values()) {
-                    if (s.id.site().value() == site && s.up && s.node.localCore().isLeader() && n > 1) {
-                        int other = (s.id.index() + 1 + index % (n - 1)) % n;
-                        Endpoint a = s.endpoint;
-                        Endpoint b = new Endpoint(false, site, other);
-                        faultLog.add(t + "cut local leader " + s.id + " from " + b + " for " + durationMicros / 1000 + "ms");
-                        partitions++;
-                        network.partition((x, y) -> !((x.equals(a) && y.equals(b)) || (x.equals(b) && y.equals(a))));
-                        loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
-                        break;
-                    }
+                SimServer leader = localLeaderOf(site);
+                if (leader != null && n > 1) {
+                    int other = (leader.id.index() + 1 + e.index() % (n - 1)) % n;
+                    Endpoint a = leader.endpoint;
+                    Endpoint b = new Endpoint(false, site, other);
+                    partitionFor((x, y) -> !((x.equals(a) && y.equals(b)) || (x.equals(b) && y.equals(a))),
+                            t + "cut local leader " + leader.id + " from " + b, durationMicros);
                 }
             }
-            default -> { // split the sites in two
+            case SPLIT_SITES -> {
                 int cut = 1 + (deployment.sites() > 1 ? site % (deployment.sites() - 1) : 0);
-                faultLog.add(t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..] for " + durationMicros / 1000 + "ms");
-                partitions++;
-                network.partition((a, b) -> (a.site() < cut) == (b.site() < cut));
-                loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
+                partitionFor((a, b) -> (a.site() < cut) == (b.site() < cut), t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..]",
+                        durationMicros);
             }
         }
+    }
+
+    /** The running server of {@code site} that believes it leads its local protocol, or null. */
+    private SimServer localLeaderOf(int site) {
+        for (SimServer s : servers.values()) {
+            if (s.id.site().value() == site && s.up && s.node.localCore().isLeader()) return s;
+        }
+        return null;
+    }
+
+    private void crashFor(SimServer s, String what, long durationMicros) {
+        faultLog.add(what + " for " + durationMicros / 1000 + "ms");
+        s.crash();
+        loop.schedule(durationMicros, () -> { if (faultsActive && !s.up) s.restart(); });
+    }
+
+    private void partitionFor(java.util.function.BiPredicate<Endpoint, Endpoint> connected, String what, long durationMicros) {
+        faultLog.add(what + " for " + durationMicros / 1000 + "ms");
+        partitions++;
+        network.partition(connected);
+        loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
     }
 
     private int wideLeaderSite() {
@@ -484,7 +432,8 @@ public final class Simulation {
             boolean lan = from.site() == to.site();
             LinkSpec base = lan ? LinkSpec.lan() : LinkSpec.wan(deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
             if (!faultsActive) return base;
-            return base.withLoss(lossProbability).withDuplicates(duplicateProbability).withJitter(lan ? lanJitterMicros : wanJitterMicros);
+            return base.withLoss(linkFaults.lossProbability()).withDuplicates(linkFaults.duplicateProbability())
+                    .withJitter(lan ? linkFaults.lanJitterMicros() : linkFaults.wanJitterMicros());
         }
 
         @Override
@@ -512,10 +461,7 @@ public final class Simulation {
         currentWideHops = b.getInt();
         currentLocalHops = b.getInt();
         Bytes frame = Bytes.wrap(java.util.Arrays.copyOfRange(framed, META_BYTES, framed.length));
-        traceLong(loop.nowMicros());
-        traceBytes(from.toString());
-        traceBytes(to.toString());
-        trace.update(frame.unsafeArray(), 0, frame.length());
+        trace.delivered(loop.nowMicros(), from, to, frame);
         if (to.client()) {
             SimClient c = clients.get(to);
             if (c != null) c.onFrame(from, frame);
@@ -523,15 +469,6 @@ public final class Simulation {
             SimServer s = servers.get(to);
             if (s != null && s.up) s.onFrame(from, frame);
         }
-    }
-
-    private void traceLong(long v) {
-        for (int i = 7; i >= 0; i--) trace.update((byte) (v >>> (8 * i)));
-    }
-
-    private void traceBytes(String s) {
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        trace.update(b, 0, b.length);
     }
 
     // ---------------------------------------------------------------- servers
@@ -548,18 +485,21 @@ public final class Simulation {
         /** What this server does wrong, or null for a correct server. */
         final Adversary adversary;
         final RandomSource mischief;
+        /** The executed-event count at which the logical-machine check last ran. */
+        long checkedEvents = -1;
         /** Recent frames this server received, for a replaying adversary. */
         final ArrayDeque<Bytes> heard = new ArrayDeque<>();
 
         SimServer(ServerId id) {
             this.id = id;
             this.endpoint = Endpoint.of(id);
-            this.adversary = adversaryOf(id);
+            this.adversary = adversaries.of(id);
             this.mischief = random.fork("mischief " + id);
         }
 
         void boot() {
             up = true;
+            checkedEvents = -1;
             currentWideHops = 0;
             currentLocalHops = 0;
             processing = id;
@@ -618,9 +558,18 @@ public final class Simulation {
             afterInput();
         }
 
+        /** After every step: the cores' own invariants, and the logical-machine check (correct servers only). */
         void afterInput() {
-            if (node != null && adversary == null) {
-                checkers.logicalMachineState(id, node.logicalMachine().executedEvents(), node.logicalMachine().stateDigest());
+            if (node == null || adversary != null) return;
+            try {
+                node.checkInvariants();
+            } catch (IllegalStateException broken) {
+                checkers.violation("invariant broken at " + id + " (t=" + loop.nowMicros() / 1000 + "ms): " + broken.getMessage());
+            }
+            long events = node.logicalMachine().executedEvents();
+            if (events != checkedEvents) {
+                checkedEvents = events;
+                checkers.logicalMachineState(id, events, node.logicalMachine()::stateDigest, loop.nowMicros());
             }
         }
 
@@ -700,12 +649,11 @@ public final class Simulation {
 
         @Override
         public void executed(long globalSeq, SignedUpdate update, Bytes reply) {
-            if (faulty.contains(id)) return; // no promise holds for a faulty server (section 4.2)
+            if (adversaries.isFaulty(id)) return; // no promise holds for a faulty server (section 4.2)
             checkers.executed(id, globalSeq, update, loop.nowMicros());
             Bytes digest = Checkers.updateDigest(update);
             globalSeqOf.putIfAbsent(digest, globalSeq);
-            traceLong(globalSeq);
-            trace.update(digest.unsafeArray(), 0, digest.length());
+            trace.executed(globalSeq, digest);
             SimClient c = clients.get(Endpoint.of(update.client()));
             if (c != null && c.current != null && c.current.seq() == update.seq() && c.attempts == 1 && c.targetServer().equals(id)) {
                 (update.client().site().value() == wideLeaderSite() ? roundsAtLeaderSite : roundsElsewhere)
@@ -722,121 +670,15 @@ public final class Simulation {
         }
     }
 
-    // ---------------------------------------------------------------- clients
-
-    /** A correct client (section 4.2): one outstanding update at a time, retransmitted on timeout. */
-    private final class SimClient {
-        final ClientId id;
-        final Endpoint endpoint;
-        final KeyPair key;
-        final RandomSource values;
-        SignedUpdate current;
-        long seq;
-        int completed;
-        int attempts;
-        int targetIndex;
-        Cancellable retransmit;
-        long proposedAtMicros;
-        final long retransmitMicros = 2_000_000;
-
-        final int repliesNeeded;
-
-        SimClient(ClientId id) {
-            this.id = id;
-            this.endpoint = Endpoint.of(id);
-            this.key = keys.client(id);
-            this.values = random.fork("client " + id);
-            this.repliesNeeded = deployment.repliesNeeded(id.site());
-            this.targetIndex = id.index() % deployment.serversAt(id.site());
-        }
-
-        boolean finished() {
-            return completed >= config.updatesPerClient();
-        }
-
-        ServerId targetServer() {
-            return new ServerId(id.site(), targetIndex);
-        }
-
-        void next() {
-            if (finished()) {
-                current = null;
-                return;
-            }
-            seq++;
-            processing = null; // the client signs its own update
-            Bytes op = KeyValueStore.put("k" + id + "/" + values.nextInt(16), "v" + seq + "-" + values.nextLong());
-            Bytes sig = keys.scheme().sign(key.privateKey(), SignedUpdate.signedContent(id, seq, op));
-            current = new SignedUpdate(id, seq, op, sig);
-            replies.clear();
-            proposedAtMicros = loop.nowMicros();
-            checkers.proposed(current);
-            incomplete.addLast(new PendingUpdate(current, Checkers.updateDigest(current), loop.nowMicros()));
-            attempts = 0;
-            transmit();
-        }
-
-        void transmit() {
-            attempts++;
-            currentWideHops = 0;
-            currentLocalHops = 0;
-            send(endpoint, Endpoint.of(targetServer()), new Frame.Request(current).encode(), false);
-            retransmit = loop.schedule(retransmitMicros, this::onTimeout);
-        }
-
-        void onTimeout() {
-            if (current == null) return;
-            // CLink-Opt's client side (section 4.5): move to the next server of the site and resend.
-            targetIndex = (targetIndex + 1) % deployment.serversAt(id.site());
-            transmit();
-        }
-
-        /** Replies to the current update by server; a client of a Byzantine site needs f+1 that agree (section 4.2). */
-        final TreeMap<Endpoint, Bytes> replies = new TreeMap<>();
-
-        void onFrame(Endpoint from, Bytes bytes) {
-            Frame f;
-            try {
-                f = decodeReply(bytes);
-            } catch (DecodeException e) {
-                return;
-            }
-            if (from.client() || from.site() != id.site().value()) return; // only servers of its own site answer a client
-            if (f instanceof Frame.Reply r && current != null && r.seq() == current.seq() && r.client().equals(id)) {
-                replies.putIfAbsent(from, r.reply());
-                long agreeing = replies.values().stream().filter(v -> v.equals(r.reply())).count();
-                if (agreeing < repliesNeeded) return;
-                replies.clear();
-                retransmit.cancel();
-                completed++;
-                latenciesMicros.add(loop.nowMicros() - proposedAtMicros);
-                long thinkMicros = config.clientThinkMillis() > 0 ? config.clientThinkMillis() * 1000 : values.between(0, 2_000);
-                loop.schedule(thinkMicros, this::next);
-                current = null;
-            }
-        }
-    }
-
-    private static Frame decodeReply(Bytes bytes) throws DecodeException {
-        io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(bytes);
-        if (r.u8() != Frame.TAG_REPLY) throw new DecodeException("not a reply");
-        Frame.Reply reply = new Frame.Reply(r.client(), r.nonNegative("seq"), r.bytes(Frame.FRAME_BYTES_MAX));
-        r.expectEnd();
-        return reply;
-    }
-
     // ---------------------------------------------------------------- result
 
     private SimResult result(String stopReason) {
-        byte[] hash = new byte[32];
-        SHA256Digest copy = new SHA256Digest(trace);
-        copy.doFinal(hash, 0);
         long minExecuted = Long.MAX_VALUE;
         long maxExecuted = 0;
         long lmSignatures = 0;
         long wideMessages = 0;
         for (SimServer s : servers.values()) {
-            if (faulty.contains(s.id)) continue;
+            if (adversaries.isFaulty(s.id)) continue;
             long e = s.up ? s.node.logicalMachine().executedUpdates() : 0;
             minExecuted = Math.min(minExecuted, e);
             maxExecuted = Math.max(maxExecuted, e);
@@ -849,7 +691,7 @@ public final class Simulation {
         long localViews = 0;
         Map<Integer, Long> localViewBySite = new TreeMap<>();
         for (SimServer s : servers.values()) {
-            if (!s.up || faulty.contains(s.id)) continue; // a faulty server's views may be anything
+            if (!s.up || adversaries.isFaulty(s.id)) continue; // a faulty server's views may be anything
             wideViews = Math.max(wideViews, s.node.logicalMachine().wideCore().view());
             localViewBySite.merge(s.id.site().value(), s.node.localCore().view(), Math::max);
         }
@@ -857,10 +699,10 @@ public final class Simulation {
         boolean replicasAgree = checkers.violations().isEmpty() && minExecuted == maxExecuted && sameAppState();
         return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
                 checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
-                network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), Bytes.wrap(hash).toHex(),
+                network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), trace.hex(),
                 roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages,
                 LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(),
-                new SimResult.Exercised(wideViews, localViews, crashes, partitions, adversaryCounts(), blacklisted()), List.copyOf(rejectionTrace), stopReason,
+                new SimResult.Exercised(wideViews, localViews, crashes, partitions, adversaries.counts(), blacklisted()), List.copyOf(rejectionTrace), stopReason,
                 leaderSiteCost());
     }
 
@@ -881,23 +723,16 @@ public final class Simulation {
         return new SimResult.CryptoCost(n, signatures, partials, proofs);
     }
 
-    private Map<String, Integer> adversaryCounts() {
-        Map<String, Integer> counts = new TreeMap<>();
-        adversaries.values().forEach(a -> counts.merge(a.description, 1, Integer::sum));
-        compromisedSites.values().forEach(a -> counts.merge("compromised site: " + a.description, 1, Integer::sum));
-        return counts;
-    }
-
     private long blacklisted() {
         long n = 0;
-        for (SimServer s : servers.values()) if (s.up && !faulty.contains(s.id)) n += s.node.blacklist().size();
+        for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) n += s.node.blacklist().size();
         return n;
     }
 
     private boolean sameAppState() {
         Bytes first = null;
         for (SimServer s : servers.values()) {
-            if (!s.up || faulty.contains(s.id)) continue;
+            if (!s.up || adversaries.isFaulty(s.id)) continue;
             Bytes snap = s.node.logicalMachine().app().snapshot();
             if (first == null) first = snap;
             else if (!first.equals(snap)) return false;

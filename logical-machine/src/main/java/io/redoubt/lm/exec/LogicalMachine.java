@@ -5,6 +5,7 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.app.StateMachine;
+import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.codec.Encodable;
 import io.redoubt.lm.core.CoreFactory;
@@ -33,7 +34,8 @@ import java.util.TreeSet;
  *
  * <p>Its state is a pure function of the sequence of ordered events, so every correct server of
  * the site holds the same state after the same batch: the site is one deterministic machine.
- * {@link #stateDigest()} chains every executed event to let checkers verify exactly that.
+ * {@link #stateDigest()} digests that state (this executor's own tables, the wide-area core's
+ * state and the application's) so that checkers can verify exactly that.
  *
  * <p>The wide-area core's persist requests are not written anywhere: the logical machine's
  * durability is the local order itself, which a majority (Paxos) or 2f+1 (PBFT) of the site's
@@ -56,7 +58,9 @@ public final class LogicalMachine {
     private long nextTimerGeneration = 1;
     private long executedUpdates;
     private long executedEvents;
-    private Bytes stateDigest = Bytes.EMPTY;
+    /** The state digest and the event count it was computed at: the state changes only by executing events. */
+    private Bytes stateDigest;
+    private long stateDigestAt = -1;
 
     private record ClientRecord(long seq, Bytes reply) {}
 
@@ -107,7 +111,6 @@ public final class LogicalMachine {
     public void execute(List<Bytes> batch) {
         for (Bytes encoded : batch) {
             executedEvents++;
-            stateDigest = Digests.sha256(stateDigest, encoded);
             LmEvent event;
             try {
                 event = LmEvent.decode(encoded);
@@ -288,8 +291,28 @@ public final class LogicalMachine {
         return executedEvents;
     }
 
-    /** A hash chained over every executed event: equal at equal positions at every correct server. */
+    /**
+     * A digest of this logical machine's whole state after the events executed so far: the
+     * executor's own tables (clients' last replies, armed wide-area timers, counters), the
+     * wide-area core's state and the application's state. Every correct server of the site must
+     * hold the same digest after the same number of ordered events (section 4.3); the simulator
+     * checks it. Computed at most once per executed event count.
+     */
     public Bytes stateDigest() {
+        if (stateDigestAt != executedEvents) {
+            CanonicalWriter w = new CanonicalWriter().utf8("redoubt/lm-state").site(site).i64(executedEvents).i64(executedUpdates)
+                    .i64(nextTimerGeneration);
+            w.i32(clients.size());
+            clients.forEach((c, r) -> w.client(c).i64(r.seq).bytes(Digests.sha256(r.reply)));
+            w.i32(timers.size());
+            timers.forEach((id, t) -> {
+                id.encodeTo(w);
+                w.i64(t.generation).i64(t.delayMillis);
+            });
+            w.bytes(wide.stateDigest()).bytes(app.stateDigest());
+            stateDigest = Digests.sha256(w.toBytes());
+            stateDigestAt = executedEvents;
+        }
         return stateDigest;
     }
 

@@ -2,7 +2,6 @@ package io.redoubt.lm.server;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
-import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;

@@ -399,6 +399,12 @@ public final class ServerNode {
         }
     }
 
+    /** Checks both cores' own invariants (OrderingCore#checkInvariants); throws IllegalStateException on a broken one. */
+    public void checkInvariants() {
+        local.checkInvariants();
+        lm.wideCore().checkInvariants();
+    }
+
     // ---------------------------------------------------------------- read-only views
 
     public ServerId id() {

@@ -1,0 +1,31 @@
+package io.redoubt.sim;
+
+/**
+ * The faults the safety phase injects besides lossy links (section 4.2's crashes and partitions,
+ * aimed where they hurt: leaders, and the site that leads the wide area). A fault is drawn
+ * uniformly from these kinds; the order below is the order of that draw, so changing it changes
+ * every seed.
+ */
+enum FaultKind {
+    /** Crash one server, chosen at random; it restarts with what it persisted. */
+    CRASH_SERVER("crash a server"),
+    /** Crash a site's local leader, to force a local view change with values in flight. */
+    CRASH_LOCAL_LEADER("crash a local leader"),
+    /** Cut one site off from all others. */
+    ISOLATE_SITE("isolate a site"),
+    /** Cut off the site that leads the wide-area protocol, to force a wide-area view change. */
+    ISOLATE_WIDE_LEADER_SITE("isolate the wide-area leader site"),
+    /** Split the sites into two groups. */
+    SPLIT_SITES("split the sites in two"),
+    /**
+     * Cut a site's local leader off from one of its servers: the rest of the site may elect a new
+     * leader while the old one still has proposals in flight.
+     */
+    CUT_LOCAL_LEADER("cut a local leader from one server");
+
+    final String description;
+
+    FaultKind(String description) {
+        this.description = description;
+    }
+}

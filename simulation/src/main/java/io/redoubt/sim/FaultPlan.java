@@ -1,0 +1,42 @@
+package io.redoubt.sim;
+
+import io.redoubt.compose.Deployment;
+import io.redoubt.sim.net.RandomSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A seed's benign faults for the safety phase, drawn before the run starts: how lossy, duplicating
+ * and jittery the links are, and a handful of crashes and partitions with their times. The
+ * simulator applies them; the liveness phase has none.
+ */
+record FaultPlan(LinkFaults links, List<Event> events) {
+    /** Link faults in force until the network heals. */
+    record LinkFaults(double lossProbability, double duplicateProbability, long wanJitterMicros, long lanJitterMicros) {
+        String describe() {
+            return String.format(Locale.ROOT, "links: loss %.3f, duplication %.2f, WAN jitter %dms, LAN jitter %dus",
+                    lossProbability, duplicateProbability, wanJitterMicros / 1000, lanJitterMicros);
+        }
+    }
+
+    /** One fault: its kind, when it starts and for how long, and the site and server index it aims at (where it aims at one). */
+    record Event(long atMicros, long durationMicros, FaultKind kind, int site, int index) {}
+
+    static FaultPlan draw(RandomSource r, Deployment d, long safetyEndMicros) {
+        LinkFaults links = new LinkFaults(r.pick(List.of(0.0, 0.005, 0.02, 0.05)), r.pick(List.of(0.0, 0.01, 0.03)),
+                r.pick(List.of(0L, 2_000L, 10_000L)), r.pick(List.of(0L, 100L)));
+        int count = 1 + r.nextInt(5);
+        List<Event> events = new ArrayList<>(count);
+        FaultKind[] kinds = FaultKind.values();
+        for (int e = 0; e < count; e++) {
+            long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
+            long duration = r.between(100_000, 2_500_000);
+            FaultKind kind = kinds[r.nextInt(kinds.length)];
+            int site = r.nextInt(d.sites());
+            int index = r.nextInt(d.serversPerSite());
+            events.add(new Event(at, duration, kind, site, index));
+        }
+        return new FaultPlan(links, List.copyOf(events));
+    }
+}
