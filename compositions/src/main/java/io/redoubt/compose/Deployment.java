@@ -1,5 +1,6 @@
 package io.redoubt.compose;
 
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
@@ -108,7 +109,7 @@ public record Deployment(
 
     /** Matching replies a client of {@code site} waits for: f+1 in a Byzantine site, so one is from a correct server (section 4.2). */
     public int repliesNeeded(SiteId site) {
-        return localAt(site).byzantine() ? io.redoubt.lm.core.Quorums.oneCorrect(siteFaults(site)) : 1;
+        return localAt(site).byzantine() ? Quorums.oneCorrect(siteFaults(site)) : 1;
     }
 
     /** Whether threshold keys are below the 2048-bit minimum (allowed only in simulations). */

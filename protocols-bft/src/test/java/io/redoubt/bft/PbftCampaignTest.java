@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A seeded campaign of the schedules of {@link PbftDeterminismAndSafetyTest} (safety phase, then
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * interval {@code k} and batch size {@code b}, and {@code transport=true} to run as the wide-area
  * tier does (messages leave unsigned; the transport proves them).
  */
+@Tag("campaign")
 class PbftCampaignTest {
 
     @Test

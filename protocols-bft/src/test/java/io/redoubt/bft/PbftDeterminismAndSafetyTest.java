@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * faults stop, every payload pending at a correct member must be delivered (liveness; PBFT section
  * 4.5). A failing seed is reported with the command that replays it ({@link PbftCampaignTest}).
  */
+@Tag("property")
 class PbftDeterminismAndSafetyTest {
 
     private static final TimerId[] TIMERS = {PbftCore.REQUEST, PbftCore.VIEW_CHANGE, PbftCore.RETRANSMIT};

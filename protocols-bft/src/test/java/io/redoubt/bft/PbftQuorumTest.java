@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.core.Quorums;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Tier 3: quorum arithmetic against a simple oracle (Castro and Liskov, OSDI '99, section 4; Lane 2008, section 2.2.2). */
+@Tag("property")
 class PbftQuorumTest {
 
     // Lane 2008, section 2.2.2: "BFT ... requires acknowledgments from 2f + 1 out of 3f + 1 servers".

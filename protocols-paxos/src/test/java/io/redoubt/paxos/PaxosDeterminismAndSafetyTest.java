@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ever deliver different values for one slot (safety S1; Lamport, Paxos Made Simple, section 2.1:
  * "only a single value is chosen"; Lane 2008, section 2.2.1).
  */
+@Tag("property")
 class PaxosDeterminismAndSafetyTest {
 
     private static final TimerId[] TIMERS = {PaxosCore.PROGRESS, PaxosCore.RETRANSMIT};

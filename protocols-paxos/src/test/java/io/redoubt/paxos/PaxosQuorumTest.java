@@ -12,10 +12,12 @@ import io.redoubt.lm.testkit.RecordingOutbox.Delivered;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Group 7: majority quorums (Lamport, Paxos Made Simple, section 2.2; Lane 2008, section 2.2.1). */
+@Tag("property")
 class PaxosQuorumTest {
 
     // Lamport, Paxos Made Simple, section 2.2: a majority of the acceptors. The core takes its

@@ -9,12 +9,14 @@ import io.redoubt.lm.core.Rejection;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A few seeds of every composition under {@code --faults byzantine}, and the rounds of Table
  * 4.2 for the BFT compositions. The long campaigns run from the command line; these keep the
  * wiring honest on every build.
  */
+@Tag("campaign")
 class ByzantineCampaignTest {
     static SimConfig config(String composition, int sites, int servers, long seed) {
         return SimConfig.defaults(Composition.parse(composition), sites, servers).withFaults(FaultProfile.BYZANTINE).withSeed(seed);

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Acceptance of the Byzantine issue, "the checkers can fail": (a) a PBFT whose quorums are 2f
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the very same planted adversaries, report nothing. The adversaries are planted ({@code
  * --adversary}) rather than drawn, so the test does not wait for a seed to draw them.
  */
+@Tag("campaign")
 class ByzantineCheckersCanFailTest {
     static final int MAX_SEEDS = 8;
     static final Composition PAXOS_BFT = Composition.parse("paxos/bft");

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Acceptance: "the checkers can fail". A deliberately broken Paxos ({@link BrokenPaxosFactory}:
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * tier in about one in four, through the fault that cuts a site's leader off from one of its
  * servers, so the others elect a new leader while values are still in flight.
  */
+@Tag("campaign")
 class CheckersCanFailTest {
     static final int MAX_SEEDS = 60;
 

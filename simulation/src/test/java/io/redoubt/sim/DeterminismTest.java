@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * codes are all different.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("campaign")
 class DeterminismTest {
     static final long[] SEEDS = {1, 2, 3, 4};
     final List<SimResult> first = new ArrayList<>();

@@ -16,6 +16,7 @@ import io.redoubt.paxos.PaxosFactory;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A logical machine that emits malformed wide-area messages, end to end. The simulator's network
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * wide-area core garbles every third message it sends, before its site signs it. Every receiving
  * logical machine must reject those as MALFORMED, count them, keep going, and stay safe.
  */
+@Tag("campaign")
 class MalformedWideMessageTest {
     static final SiteId GARBLER = SiteId.of(1);
 

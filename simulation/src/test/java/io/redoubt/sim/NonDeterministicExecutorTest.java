@@ -10,6 +10,7 @@ import io.redoubt.lm.ServerId;
 import io.redoubt.lm.app.KeyValueStore;
 import io.redoubt.lm.app.StateMachine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The logical-machine checker compares what the README promises: each server's executor state
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * an application that applies one update differently; its replies stay the same, so S1 and S2
  * see nothing, and only the state comparison can catch it.
  */
+@Tag("campaign")
 class NonDeterministicExecutorTest {
     static final ServerId PLANTED = ServerId.of(1, 2);
 

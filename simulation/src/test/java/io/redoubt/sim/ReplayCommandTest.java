@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A failure report's replay command must replay that run: runs that differ in anything the
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * sites, servers per site, faults and seed, so a run with another workload or with Ed25519
  * signatures printed a command that replayed a different run.)
  */
+@Tag("campaign")
 class ReplayCommandTest {
     @Test
     void runsThatDifferInWhatTheCommandLineCanSetHaveDifferentReplayCommands() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Rounds per update against Lane 2008, Table 4.2 (Paxos/Paxos: 2 wide-area, 6 local-area). The
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * critical path when nothing else is in flight, so every run here has a single client at one
  * site, fault-free, pausing two seconds between updates so that no earlier timer chain mixes in.
  */
+@Tag("campaign")
 class RoundCountTest {
     private static RoundStats.Snapshot measure(int sites, int clientSite, long seed) {
         SimConfig c = Sims.paxos(sites, 3, FaultProfile.NONE, seed).withWorkload(1, 8).toBuilder()

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and the logical-machine property, and after the heal every update must be executed by every
  * server. A failure prints the failing seeds' reports, each with its replay command.
  */
+@Tag("campaign")
 class SimulationCampaignTest {
     static final int SEEDS = 15;
 

@@ -1,5 +1,6 @@
 package io.redoubt.lm.sign;
 
+import io.redoubt.lm.core.Quorums;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.KeyDirectory;
@@ -72,7 +73,7 @@ public final class LmKeyring {
                 case CERTIFICATE -> verifiers.put(site, new CertificateLmScheme(keys, site, spec.servers(), spec.faults()));
                 case THRESHOLD -> {
                     // (f+1, n): any f+1 servers sign, f cannot (section 4.2).
-                    ThresholdParameters p = new ThresholdParameters(spec.faults() + 1, spec.servers(), thresholdModulusBits);
+                    ThresholdParameters p = new ThresholdParameters(Quorums.oneCorrect(spec.faults()), spec.servers(), thresholdModulusBits);
                     var random = SeededSecureRandom.fromSeed(keys.derivedSecret("threshold-key/" + site));
                     ThresholdKeyMaterial material = insecureSmallKeys ? ThresholdDealer.dealInsecureForTests(p, random) : ThresholdDealer.deal(p, random);
                     thresholdKeys.put(site, material);
@@ -85,7 +86,7 @@ public final class LmKeyring {
     /** Every site benign (Paxos inside), signing with its site key: f of 2f+1 per site. */
     public static LmKeyring allBenign(KeyDirectory keys, Map<SiteId, Integer> siteSizes) {
         Map<SiteId, SiteSpec> specs = new TreeMap<>();
-        siteSizes.forEach((s, n) -> specs.put(s, new SiteSpec(n, (n - 1) / 2, Kind.SITE_KEY)));
+        siteSizes.forEach((s, n) -> specs.put(s, new SiteSpec(n, Quorums.crashFaultsTolerated(n), Kind.SITE_KEY)));
         return new LmKeyring(keys, specs, 0, true);
     }
 
@@ -120,6 +121,6 @@ public final class LmKeyring {
     /** LM timeout notices a site needs (section 4.3): one for a benign site; f+1 for a Byzantine one, so that one comes from a correct server. */
     public int noticesNeeded(SiteId site) {
         SiteSpec spec = sites.get(site);
-        return spec.kind() == Kind.SITE_KEY ? 1 : spec.faults() + 1;
+        return spec.kind() == Kind.SITE_KEY ? 1 : Quorums.oneCorrect(spec.faults());
     }
 }

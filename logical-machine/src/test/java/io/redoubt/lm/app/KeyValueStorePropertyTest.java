@@ -16,8 +16,10 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /** Seeded random operation sequences against a reference model and between replicas. */
+@Tag("property")
 class KeyValueStorePropertyTest {
 
     private static final String[] KEYS = {"", "a", "b", "ab", "\u00e9", "z", "key-with-longer-name"};

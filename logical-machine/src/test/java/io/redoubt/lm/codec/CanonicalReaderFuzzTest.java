@@ -9,8 +9,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /** Untrusted bytes: the decoder either returns a value or throws DecodeException, nothing else. */
+@Tag("property")
 class CanonicalReaderFuzzTest {
 
     private static final int CASES = 10_000;
