@@ -15,11 +15,7 @@ import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
 import io.redoubt.lm.sign.LmKeyring;
-import io.redoubt.lm.sign.SiteSigning;
 import io.redoubt.sim.adversary.Adversary;
-import io.redoubt.sim.adversary.BadShares;
-import io.redoubt.sim.adversary.EquivocatingPaxos;
-import io.redoubt.sim.adversary.MutatingCore;
 import io.redoubt.sim.net.Cancellable;
 import io.redoubt.sim.net.EventLoop;
 import io.redoubt.sim.net.LinkSpec;
@@ -28,7 +24,6 @@ import io.redoubt.sim.net.RandomSource;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,12 +62,8 @@ public final class Simulation {
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
     private final Checkers checkers = new Checkers();
     private final Trace trace = new Trace();
-    private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    private final SimMetrics metrics = new SimMetrics();
     private final List<String> faultLog = new ArrayList<>();
-    private final List<String> rejectionTrace = new ArrayList<>();
-    private static final int REJECTION_TRACE_MAX = 20;
-    private int crashes;
-    private int partitions;
     private final List<String> livenessFailures = new ArrayList<>();
     private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
     private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
@@ -81,10 +72,9 @@ public final class Simulation {
     private long expectedUpdates;
     /** The server whose input is being processed, to charge its signatures to (Table 4.3); null for clients. */
     private ServerId processing;
-    private final TreeMap<ServerId, Long> signaturesBy = new TreeMap<>();
 
     private void countSignature() {
-        if (processing != null) signaturesBy.merge(processing, 1L, Long::sum);
+        metrics.signed(processing);
     }
 
     // Link faults in force during the safety phase.
@@ -95,11 +85,8 @@ public final class Simulation {
     // Causal hop counts of the input being processed.
     private int currentWideHops;
     private int currentLocalHops;
-    private final RoundStats roundsAtLeaderSite = new RoundStats();
-    private final RoundStats roundsElsewhere = new RoundStats();
 
     private ProgressListener progress = (virtualMillis, executed, total) -> {};
-    private final List<Long> latenciesMicros = new ArrayList<>();
 
     /** Told about progress every half second of virtual time (the demo prints it). */
     @FunctionalInterface
@@ -146,7 +133,7 @@ public final class Simulation {
 
         @Override
         public void completed(long latencyMicros) {
-            latenciesMicros.add(latencyMicros);
+            metrics.latenciesMicros.add(latencyMicros);
         }
     }
 
@@ -412,7 +399,7 @@ public final class Simulation {
 
     private void partitionFor(java.util.function.BiPredicate<Endpoint, Endpoint> connected, String what, long durationMicros) {
         faultLog.add(what + " for " + durationMicros / 1000 + "ms");
-        partitions++;
+        metrics.partitions++;
         network.partition(connected);
         loop.schedule(durationMicros, () -> { if (faultsActive) network.heal(); });
     }
@@ -518,21 +505,11 @@ public final class Simulation {
             if (config.localOverride() != null) p = p.withLocal(config.localOverride());
             if (config.wideOverride() != null) p = p.withWide(config.wideOverride());
             if (config.plantedApp() != null && config.plantedApp().server().equals(id)) p = p.withApp(config.plantedApp().app().get());
-            if (adversary == null) return p;
-            return switch (adversary) {
-                case EQUIVOCATING_LEADER -> p.withLocal(Adversary.equivocating(deployment.effectiveLocalPbft(), assembly.localKeys()));
-                case STARVING_LEADER -> p.withLocal(Adversary.starving(deployment.effectiveLocalPbft(), assembly.localKeys()));
-                case EQUIVOCATING_SITE -> p.withWide(Adversary.equivocating(deployment.effectiveWidePbft(), assembly.wideKeys()));
-                case MUTATING_SITE -> p.withWide(new MutatingCore(p.wide()));
-                case ROGUE_LM -> p.withWide(deployment.composition().wide().byzantine()
-                        ? Adversary.equivocating(deployment.effectiveWidePbft(), assembly.wideKeys()) : new EquivocatingPaxos(deployment.effectiveWidePaxos()));
-                case BAD_SHARES -> p.signing() instanceof SiteSigning.Shared shared ? p.withSigning(new BadShares(shared)) : p;
-                default -> p; // these misbehave on their links (misbehaveOrSend)
-            };
+            return adversary == null ? p : adversary.corrupt(p, assembly);
         }
 
         void crash() {
-            crashes++;
+            metrics.crashes++;
             up = false;
             node = null;
             incarnation++;
@@ -656,17 +633,14 @@ public final class Simulation {
             trace.executed(globalSeq, digest);
             SimClient c = clients.get(Endpoint.of(update.client()));
             if (c != null && c.current != null && c.current.seq() == update.seq() && c.attempts == 1 && c.targetServer().equals(id)) {
-                (update.client().site().value() == wideLeaderSite() ? roundsAtLeaderSite : roundsElsewhere)
+                (update.client().site().value() == wideLeaderSite() ? metrics.roundsAtLeaderSite : metrics.roundsElsewhere)
                         .add(currentWideHops, currentLocalHops);
             }
         }
 
         @Override
         public void rejected(Object from, Rejection reason, String detail) {
-            rejections.merge(reason, 1L, Long::sum);
-            if (rejectionTrace.size() < REJECTION_TRACE_MAX) {
-                rejectionTrace.add("t=" + loop.nowMicros() / 1000 + "ms " + id + " rejected input from " + from + ": " + reason + " (" + detail + ")");
-            }
+            metrics.rejected(loop.nowMicros(), id, from, reason, detail);
         }
     }
 
@@ -699,10 +673,11 @@ public final class Simulation {
         boolean replicasAgree = checkers.violations().isEmpty() && minExecuted == maxExecuted && sameAppState();
         return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
                 checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
-                network.messagesSent(), network.bytesSent(), new EnumMap<>(rejections), trace.hex(),
-                roundsAtLeaderSite.snapshot(), roundsElsewhere.snapshot(), lmSignatures, wideMessages,
-                LatencyStats.of(latenciesMicros), network.maxQueueDelayMicros(),
-                new SimResult.Exercised(wideViews, localViews, crashes, partitions, adversaries.counts(), blacklisted()), List.copyOf(rejectionTrace), stopReason,
+                network.messagesSent(), network.bytesSent(), metrics.rejectionsCopy(), trace.hex(),
+                metrics.roundsAtLeaderSite.snapshot(), metrics.roundsElsewhere.snapshot(), lmSignatures, wideMessages,
+                LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
+                new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted()),
+                List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost());
     }
 
@@ -714,7 +689,7 @@ public final class Simulation {
         for (SimServer s : servers.values()) {
             if (s.id.site().value() != site) continue;
             n++;
-            signatures += signaturesBy.getOrDefault(s.id, 0L);
+            signatures += metrics.signaturesBy(s.id);
             if (s.up && threshold) {
                 partials += s.node.sharesMade();
                 proofs += s.node.proofsMade();

@@ -1,6 +1,8 @@
 package io.redoubt.sim.adversary;
 
 import io.redoubt.bft.NodeKeys;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.ServerAssembly;
 import io.redoubt.bft.PbftConfig;
 import io.redoubt.bft.adversary.EquivocatingPbft;
 import io.redoubt.bft.adversary.StarvingPbft;
@@ -8,6 +10,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.OrderingCore;
 import io.redoubt.lm.core.Outbox;
+import io.redoubt.lm.sign.SiteSigning;
 import java.util.List;
 
 /**
@@ -49,6 +52,25 @@ public enum Adversary {
     Adversary(String description, boolean leader) {
         this.description = description;
         this.leader = leader;
+    }
+
+    /**
+     * The parts of a server this adversary runs, from its correct {@code parts}: a faulty core, a
+     * spoiled signer, or the correct parts for those that misbehave on their links (silent,
+     * garbage, replay: the simulator applies those to what the server sends).
+     */
+    public ServerAssembly.Parts corrupt(ServerAssembly.Parts parts, ServerAssembly assembly) {
+        Deployment d = assembly.deployment();
+        return switch (this) {
+            case EQUIVOCATING_LEADER -> parts.withLocal(equivocating(d.effectiveLocalPbft(), assembly.localKeys()));
+            case STARVING_LEADER -> parts.withLocal(starving(d.effectiveLocalPbft(), assembly.localKeys()));
+            case EQUIVOCATING_SITE -> parts.withWide(equivocating(d.effectiveWidePbft(), assembly.wideKeys()));
+            case MUTATING_SITE -> parts.withWide(new MutatingCore(parts.wide()));
+            case ROGUE_LM -> parts.withWide(d.composition().wide().byzantine()
+                    ? equivocating(d.effectiveWidePbft(), assembly.wideKeys()) : new EquivocatingPaxos(d.effectiveWidePaxos()));
+            case BAD_SHARES -> parts.signing() instanceof SiteSigning.Shared shared ? parts.withSigning(new BadShares(shared)) : parts;
+            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE -> parts;
+        };
     }
 
     /** Whether it takes a whole site (every server faulty) rather than one server. */

@@ -1,0 +1,47 @@
+package io.redoubt.sim;
+
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.Rejection;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a run counts besides the checkers' verdicts: rejected inputs by reason (and the first few
+ * in full), signatures by the server that computed them (Table 4.3), the rounds on each update's
+ * causal path (Table 4.2), client latencies, and the faults exercised.
+ */
+final class SimMetrics {
+    private static final int REJECTION_TRACE_MAX = 20;
+
+    final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    final List<String> rejectionTrace = new ArrayList<>();
+    final TreeMap<ServerId, Long> signaturesBy = new TreeMap<>();
+    final RoundStats roundsAtLeaderSite = new RoundStats();
+    final RoundStats roundsElsewhere = new RoundStats();
+    final List<Long> latenciesMicros = new ArrayList<>();
+    int crashes;
+    int partitions;
+
+    void rejected(long nowMicros, ServerId at, Object from, Rejection reason, String detail) {
+        rejections.merge(reason, 1L, Long::sum);
+        if (rejectionTrace.size() < REJECTION_TRACE_MAX) {
+            rejectionTrace.add("t=" + nowMicros / 1000 + "ms " + at + " rejected input from " + from + ": " + reason + " (" + detail + ")");
+        }
+    }
+
+    /** {@code server} computed one signature (null: a client did). */
+    void signed(ServerId server) {
+        if (server != null) signaturesBy.merge(server, 1L, Long::sum);
+    }
+
+    long signaturesBy(ServerId server) {
+        return signaturesBy.getOrDefault(server, 0L);
+    }
+
+    Map<Rejection, Long> rejectionsCopy() {
+        return new EnumMap<>(rejections);
+    }
+}
