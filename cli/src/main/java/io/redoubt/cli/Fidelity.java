@@ -28,7 +28,7 @@ final class Fidelity {
                 base.composition().cliName());
         out.printf(Locale.ROOT, "  %-44s %6s %6s %6s%n", "", "wide", "local", "total");
         if (table != null) out.printf(Locale.ROOT, "  %-44s %6d %6d %6d%n", "Table 4.2", table[0], table[1], table[2]);
-        else out.printf(Locale.ROOT, "  %-44s%n", "Table 4.2 has no row for a flat (solo) composition");
+        else out.printf(Locale.ROOT, "  %-44s%n", "Table 4.2 has no row for a flat (solo) or mixed composition");
         row(out, "measured, client at the leader site", leader);
         if (other != null) row(out, "measured, client at another site", other);
         out.println("  The table counts from the update's arrival at the leader logical machine: order it there");
