@@ -5,7 +5,6 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.app.KeyValueStore;
-import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.KeyPair;
@@ -123,7 +122,7 @@ final class SimClient {
     void onFrame(Endpoint from, Bytes bytes) {
         Frame.Reply r;
         try {
-            r = decodeReply(bytes);
+            r = Frame.decodeReply(bytes);
         } catch (DecodeException e) {
             return;
         }
@@ -140,13 +139,5 @@ final class SimClient {
             world.schedule(thinkMicros, this::next);
             current = null;
         }
-    }
-
-    private static Frame.Reply decodeReply(Bytes bytes) throws DecodeException {
-        CanonicalReader r = new CanonicalReader(bytes);
-        if (r.u8() != Frame.TAG_REPLY) throw new DecodeException("not a reply");
-        Frame.Reply reply = new Frame.Reply(r.client(), r.nonNegative("seq"), r.bytes(Frame.FRAME_BYTES_MAX));
-        r.expectEnd();
-        return reply;
     }
 }

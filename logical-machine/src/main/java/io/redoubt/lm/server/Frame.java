@@ -68,6 +68,16 @@ public sealed interface Frame extends Encodable {
         }
     }
 
+    /** Decodes what a server sends a client: a {@link Reply}, and nothing else. */
+    static Reply decodeReply(Bytes bytes) throws DecodeException {
+        if (bytes.length() > FRAME_BYTES_MAX) throw new DecodeException("frame of " + bytes.length() + " bytes exceeds " + FRAME_BYTES_MAX);
+        CanonicalReader r = new CanonicalReader(bytes);
+        if (r.u8() != TAG_REPLY) throw new DecodeException("not a reply");
+        Reply reply = new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
+        r.expectEnd();
+        return reply;
+    }
+
     /** The tag of an encoded frame, or -1 for an empty one. */
     static int tagOf(Bytes bytes) {
         return bytes.length() == 0 ? -1 : bytes.unsafeArray()[0] & 0xff;

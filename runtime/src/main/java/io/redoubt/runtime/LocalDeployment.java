@@ -1,0 +1,223 @@
+package io.redoubt.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.ServerAssembly;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.app.KeyValueStore;
+import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.SignatureScheme;
+import io.redoubt.lm.server.Frame;
+import io.redoubt.runtime.host.ClientActor;
+import io.redoubt.runtime.host.ServerActor;
+import io.redoubt.runtime.host.Storage;
+import io.redoubt.runtime.net.Principal;
+import io.redoubt.runtime.net.StreamTransport;
+import io.redoubt.runtime.net.WanShaper;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A whole deployment in one JVM on real sockets: every server its own Pekko actor system with its
+ * own transport on a loopback port, the emulated WAN between sites, and closed-loop clients. What
+ * {@code bin/redoubt local} runs, and what the integration tests drive.
+ */
+public final class LocalDeployment implements AutoCloseable {
+    /**
+     * @param basePort the first server's port, the others following in server order; 0 for free ports
+     * @param tls the deployment's TLS context per principal (mutual TLS), or empty for plain TCP
+     */
+    public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, String signatureScheme, long seed,
+                          Optional<TlsContexts> tls) {}
+
+    /** Each principal's TLS context (its own key and certificate, the deployment CA). */
+    public interface TlsContexts {
+        SSLContext of(Principal principal);
+    }
+
+    /** Told how far the run is. */
+    public interface Progress {
+        void update(long executedEverywhere, long total);
+    }
+
+    /** What a finished run found. */
+    public record Result(long updates, long executedByEveryServer, boolean replicasConsistent, double seconds, List<Long> latenciesNanos,
+                         List<ServerActor.Status> statuses) {}
+
+    private static final int FRAME_BYTES_MAX = Frame.FRAME_BYTES_MAX;
+
+    private final Options options;
+    private final Deployment deployment;
+    private final KeyDirectory keys;
+    private final ServerAssembly assembly;
+    private final Map<ServerId, StreamTransport.Address> addresses = new TreeMap<>();
+    private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
+    private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    private ActorSystem<Void> clientSystem;
+
+    public LocalDeployment(Options options) {
+        this.options = options;
+        this.deployment = options.deployment();
+        // Keys derived from the deployment seed, as in the simulator, until keygen ships each server its own.
+        this.keys = new KeyDirectory(SignatureScheme.named(options.signatureScheme()), Bytes.wrap(ByteBuffer.allocate(8).putLong(options.seed()).array()));
+        this.assembly = new ServerAssembly(deployment, keys);
+        List<ServerId> all = deployment.servers();
+        List<Integer> ports = options.basePort() == 0 ? freePorts(all.size()) : null;
+        for (int i = 0; i < all.size(); i++) {
+            addresses.put(all.get(i), new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i));
+            executed.put(all.get(i), new AtomicLong());
+        }
+    }
+
+    /** Ports the kernel hands out now; a port taken again between here and the bind fails that server loudly. */
+    private static List<Integer> freePorts(int n) {
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) held.add(new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+            return held.stream().map(java.net.ServerSocket::getLocalPort).toList();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot find " + n + " free loopback ports: " + e.getMessage(), e);
+        } finally {
+            for (java.net.ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing a probe socket: nothing to do
+                }
+            }
+        }
+    }
+
+    /** Host settings for one actor system: few threads (many systems share two cores), a fine scheduler for the WAN delay line. */
+    static Config actorSystemConfig() {
+        return ConfigFactory.parseString("""
+                pekko {
+                  loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                  logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                  loglevel = INFO
+                  stdout-loglevel = OFF
+                  log-dead-letters = off
+                  actor.default-dispatcher.fork-join-executor { parallelism-min = 1, parallelism-max = 2 }
+                  scheduler.tick-duration = 2ms
+                  coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                }
+                """).withFallback(ConfigFactory.defaultReference());
+    }
+
+    private ServerActor.TransportFactory transportFor(Principal who, Map<ServerId, StreamTransport.Address> reachable) {
+        Optional<SSLContext> context = options.tls().map(t -> t.of(who));
+        return (system, inbound) -> new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound);
+    }
+
+    /** Starts every server. */
+    public void startServers() {
+        for (ServerId id : deployment.servers()) startServer(id, Storage.inMemory());
+    }
+
+    public void startServer(ServerId id, Storage storage) {
+        WanShaper wan = new WanShaper(deployment.sites(), deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
+        Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), addresses), storage, wan,
+                (at, seq, update) -> executed.get(at).accumulateAndGet(seq, Math::max));
+        servers.put(id, ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig()));
+    }
+
+    /** Stops one server (its actor system); what it persisted stays in its storage. */
+    public void stopServer(ServerId id) {
+        ActorSystem<ServerActor.Command> system = servers.remove(id);
+        if (system != null) {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
+    /** Runs the clients' workload to the end (or the deadline) and reports, checking that every replica agrees. */
+    public Result runWorkload(Duration deadline, Progress progress) throws InterruptedException {
+        List<ClientId> clientIds = new ArrayList<>();
+        for (SiteId site : deployment.siteIds()) for (int c = 0; c < options.clientsPerSite(); c++) clientIds.add(ClientId.of(site.value(), c));
+        long total = (long) clientIds.size() * options.updatesPerClient();
+        CountDownLatch finished = new CountDownLatch(clientIds.size());
+        ClientActor.Listener listener = new ClientActor.Listener() {
+            @Override
+            public void completed(ClientId client, long seq, long latencyNanos) {
+                latencies.add(latencyNanos);
+            }
+
+            @Override
+            public void finished(ClientId client) {
+                finished.countDown();
+            }
+        };
+        long t0 = System.nanoTime();
+        clientSystem = ActorSystem.create(Behaviors.setup(context -> {
+            for (ClientId id : clientIds) {
+                Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
+                addresses.forEach((s, a) -> { if (s.site().equals(id.site())) ownSite.put(s, a); });
+                context.spawn(ClientActor.create(id, transportFor(new Principal.Client(id), ownSite), keys,
+                        seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), options.updatesPerClient(),
+                        deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
+                        "client-" + id.site().value() + "-" + id.index());
+            }
+            return Behaviors.empty();
+        }), "clients", actorSystemConfig());
+        long deadlineNanos = t0 + deadline.toNanos();
+        while (System.nanoTime() < deadlineNanos) {
+            boolean clientsDone = finished.await(500, TimeUnit.MILLISECONDS);
+            long everywhere = executedEverywhere();
+            progress.update(everywhere, total);
+            if (clientsDone && everywhere >= total) break;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<ServerActor.Status> statuses = statuses();
+        boolean consistent = statuses.size() == servers.size() && statuses.stream().map(ServerActor.Status::appStateDigest).distinct().count() == 1
+                && statuses.stream().map(ServerActor.Status::executedUpdates).distinct().count() == 1;
+        return new Result(total, executedEverywhere(), consistent, seconds, List.copyOf(latencies), statuses);
+    }
+
+    private long executedEverywhere() {
+        long min = Long.MAX_VALUE;
+        for (ServerId id : servers.keySet()) min = Math.min(min, executed.get(id).get());
+        return min == Long.MAX_VALUE ? 0 : min;
+    }
+
+    /** Every running server's status, asked of its actor. */
+    public List<ServerActor.Status> statuses() {
+        List<ServerActor.Status> out = new ArrayList<>();
+        for (ActorSystem<ServerActor.Command> system : servers.values()) {
+            ActorRef<ServerActor.Command> ref = system;
+            out.add(AskPattern.<ServerActor.Command, ServerActor.Status>ask(ref, ServerActor.GetStatus::new, Duration.ofSeconds(5), system.scheduler())
+                    .toCompletableFuture().join());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (clientSystem != null) clientSystem.terminate();
+        for (ActorSystem<ServerActor.Command> s : servers.values()) s.terminate();
+        for (ActorSystem<ServerActor.Command> s : servers.values()) s.getWhenTerminated().toCompletableFuture().join();
+        if (clientSystem != null) clientSystem.getWhenTerminated().toCompletableFuture().join();
+        servers.clear();
+    }
+
+}

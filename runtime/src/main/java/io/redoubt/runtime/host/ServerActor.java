@@ -1,0 +1,198 @@
+package io.redoubt.runtime.host;
+
+import io.redoubt.compose.ServerAssembly;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.server.ServerIo;
+import io.redoubt.lm.server.ServerNode;
+import io.redoubt.lm.server.ServerTimer;
+import io.redoubt.runtime.net.Inbound;
+import io.redoubt.runtime.net.StreamTransport;
+import io.redoubt.runtime.net.WanShaper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One server hosted by Pekko: a behavior that only delivers inputs to its {@link ServerNode} (built
+ * by the shared {@link ServerAssembly}) and performs the node's outputs; it makes no protocol
+ * decision. Each input is one step: the node runs, then everything it persisted is forced to
+ * disk, and only then do the messages and replies it produced leave (persist before send).
+ * Messages to other sites cross the emulated WAN ({@link WanShaper}); timers are the actor's own.
+ */
+public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
+    public sealed interface Command {}
+
+    /** A frame from another server; the transport authenticated {@code from}. */
+    public record FromServer(ServerId from, Bytes frame) implements Command {}
+
+    /** A frame from a client; the transport authenticated {@code from}. */
+    public record FromClient(ClientId from, Bytes frame) implements Command {}
+
+    /** Asks for what this server executed so far, for checks and status. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+    /** What a server reports about itself. */
+    public record Status(ServerId id, long executedUpdates, long executedEvents, Bytes appStateDigest, Bytes lmStateDigest, long localView,
+                         long wideView, boolean localLeader, Map<Rejection, Long> rejections) {}
+
+    private record Fire(ServerTimer timer) implements Command {}
+
+    /** Observes what the server executes (the local deployment's progress and latency). */
+    public interface Observer {
+        void executed(ServerId at, long globalSeq, SignedUpdate update);
+
+        Observer NONE = (at, seq, u) -> {};
+    }
+
+    private final ServerId id;
+    private final StreamTransport transport;
+    private final Storage storage;
+    private final WanShaper wan;
+    private final Observer observer;
+    private final TimerScheduler<Command> timers;
+    private final ServerNode node;
+    /** Outputs of the current step, performed after its appends are forced. */
+    private final List<Runnable> pending = new ArrayList<>();
+    private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+
+    /** Makes the server's transport, given its actor system and where arriving frames go. */
+    public interface TransportFactory {
+        StreamTransport create(org.apache.pekko.actor.typed.ActorSystem<?> system, Inbound inbound);
+    }
+
+    /** The server's behavior; it binds its transport and builds its node from {@code storage}'s records. */
+    public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
+                                           Observer observer) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            StreamTransport transport = transports.create(context.getSystem(), inbound(context.getSelf()));
+            transport.bind().toCompletableFuture().join(); // listening before the node says anything
+            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer);
+        }));
+    }
+
+    /** What a transport hands this actor. */
+    public static Inbound inbound(ActorRef<Command> server) {
+        return new Inbound() {
+            @Override
+            public void fromServer(ServerId from, Bytes frame) {
+                server.tell(new FromServer(from, frame));
+            }
+
+            @Override
+            public void fromClient(ClientId from, Bytes frame) {
+                server.tell(new FromClient(from, frame));
+            }
+        };
+    }
+
+    private ServerActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerAssembly assembly, ServerId id,
+                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer) {
+        super(context);
+        this.id = id;
+        this.transport = transport;
+        this.storage = storage;
+        this.wan = wan;
+        this.observer = observer;
+        this.timers = timers;
+        this.node = assembly.build(id, new Io(), storage.records());
+        node.start();
+        endOfStep();
+        context.getLog().info("{} started from {} stored records", id, storage.records().size());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(FromServer.class, m -> step(() -> node.onServerFrame(m.from(), m.frame())))
+                .onMessage(FromClient.class, m -> step(() -> node.onClientFrame(m.from(), m.frame())))
+                .onMessage(Fire.class, m -> step(() -> node.onTimer(m.timer())))
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .onSignal(PostStop.class, s -> {
+                    transport.close();
+                    storage.close();
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> step(Runnable input) {
+        input.run();
+        endOfStep();
+        return this;
+    }
+
+    /** Persist before send: force this step's appends, then let its messages go. */
+    private void endOfStep() {
+        if (storage.dirty()) storage.force();
+        for (Runnable r : pending) r.run();
+        pending.clear();
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus m) {
+        var lm = node.logicalMachine();
+        m.replyTo().tell(new Status(id, lm.executedUpdates(), lm.executedEvents(), lm.app().stateDigest(), lm.stateDigest(),
+                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections)));
+        return this;
+    }
+
+    private final class Io implements ServerIo {
+        @Override
+        public void sendToServer(ServerId to, Bytes frame) {
+            if (to.site().equals(id.site())) {
+                pending.add(() -> transport.sendToServer(to, frame));
+                return;
+            }
+            pending.add(() -> {
+                long now = System.nanoTime();
+                long delayNanos = wan.arrivalNanos(to.site().value(), frame.length(), now) - now;
+                getContext().getSystem().scheduler().scheduleOnce(Duration.ofNanos(delayNanos), () -> transport.sendToServer(to, frame),
+                        getContext().getSystem().executionContext());
+            });
+        }
+
+        @Override
+        public void sendToClient(ClientId to, Bytes frame) {
+            pending.add(() -> transport.sendToClient(to, frame));
+        }
+
+        @Override
+        public void setTimer(ServerTimer timer, long delayMillis) {
+            timers.startSingleTimer(timer, new Fire(timer), Duration.ofMillis(delayMillis));
+        }
+
+        @Override
+        public void cancelTimer(ServerTimer timer) {
+            timers.cancel(timer);
+        }
+
+        @Override
+        public void persist(Bytes record) {
+            storage.append(record);
+        }
+
+        @Override
+        public void executed(long globalSeq, SignedUpdate update, Bytes reply) {
+            observer.executed(id, globalSeq, update);
+        }
+
+        @Override
+        public void rejected(Object from, Rejection reason, String detail) {
+            rejections.merge(reason, 1L, Long::sum);
+            getContext().getLog().debug("{} rejected input from {}: {} ({})", id, from, reason, detail);
+        }
+    }
+}
