@@ -200,13 +200,17 @@ public final class LocalDeployment implements AutoCloseable {
         return min == Long.MAX_VALUE ? 0 : min;
     }
 
-    /** Every running server's status, asked of its actor. */
+    /** Every running server's status, asked of its actor; a server that does not answer in 5 s is left out (and so the replicas are not consistent). */
     public List<ServerActor.Status> statuses() {
         List<ServerActor.Status> out = new ArrayList<>();
-        for (ActorSystem<ServerActor.Command> system : servers.values()) {
-            ActorRef<ServerActor.Command> ref = system;
-            out.add(AskPattern.<ServerActor.Command, ServerActor.Status>ask(ref, ServerActor.GetStatus::new, Duration.ofSeconds(5), system.scheduler())
-                    .toCompletableFuture().join());
+        for (Map.Entry<ServerId, ActorSystem<ServerActor.Command>> e : servers.entrySet()) {
+            ActorSystem<ServerActor.Command> system = e.getValue();
+            try {
+                out.add(AskPattern.<ServerActor.Command, ServerActor.Status>ask(system, ServerActor.GetStatus::new, Duration.ofSeconds(5),
+                        system.scheduler()).toCompletableFuture().join());
+            } catch (java.util.concurrent.CompletionException noAnswer) {
+                system.log().warn("{} did not answer a status request: {}", e.getKey(), noAnswer.getCause().toString());
+            }
         }
         return out;
     }

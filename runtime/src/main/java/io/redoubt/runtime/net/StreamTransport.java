@@ -139,7 +139,7 @@ public final class StreamTransport implements AutoCloseable {
     public void close() {
         closed = true;
         outbound.values().forEach(Outbound::close);
-        clients.values().forEach(BoundedSourceQueue::complete);
+        clients.values().forEach(StreamTransport::complete);
         if (binding != null) binding.unbind();
     }
 
@@ -250,8 +250,15 @@ public final class StreamTransport implements AutoCloseable {
         }
 
         void close() {
-            BoundedSourceQueue<ByteString> q = queue;
+            complete(queue);
+        }
+    }
+
+    private static void complete(BoundedSourceQueue<ByteString> q) {
+        try {
             if (q != null) q.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            // its connection ended first: nothing left to close
         }
     }
 
