@@ -182,7 +182,6 @@ public final class DurableLog implements Closeable {
             throw new IllegalArgumentException("record of " + payloadBytes + " bytes exceeds payloadBytesMax = "
                     + payloadBytesMax + " for " + file);
         }
-        lengthBytes.clear();
         lengthBytes.putInt(0, payloadBytes);
         crc.reset();
         crc.update(lengthBytes.array());
