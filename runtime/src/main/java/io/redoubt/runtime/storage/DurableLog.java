@@ -60,8 +60,11 @@ import java.util.zip.CRC32C;
  *       tolerate; one that silently forgot acknowledged records is not.</li>
  *   <li>A missing or wrong file header is a {@link CorruptLogException} at offset 0.</li>
  * </ul>
- * A damaged length field that happens to point past the end of the file looks exactly like a
- * torn tail in this format and is cut, not reported.
+ * Two limits of this format: a damaged length field that happens to point past the end of the
+ * file looks exactly like a torn tail and is cut, not reported; and a crash in the middle of a
+ * force whose pages reach the disk out of order can leave a hole in a record that is not the
+ * last, which is reported as corruption although none of those records was acknowledged (safe,
+ * but the operator has to act).
  */
 public final class DurableLog implements Closeable {
     /** "RDBT-LOG". */
