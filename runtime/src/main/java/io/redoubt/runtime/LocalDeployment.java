@@ -46,9 +46,10 @@ public final class LocalDeployment implements AutoCloseable {
     /**
      * @param basePort the first server's port, the others following in server order; 0 for free ports
      * @param tls the deployment's TLS context per principal (mutual TLS), or empty for plain TCP
+     * @param dataDir where each server keeps its durable log ({@code server-S.I/log}); empty to keep storage in memory
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, String signatureScheme, long seed,
-                          Optional<TlsContexts> tls) {}
+                          Optional<TlsContexts> tls, Optional<java.nio.file.Path> dataDir) {}
 
     /** Each principal's TLS context (its own key and certificate, the deployment CA). */
     public interface TlsContexts {
@@ -74,6 +75,8 @@ public final class LocalDeployment implements AutoCloseable {
     private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    /** Notified whenever a server executes an update. */
+    private final Object progressed = new Object();
     private ActorSystem<Void> clientSystem;
 
     public LocalDeployment(Options options) {
@@ -132,13 +135,34 @@ public final class LocalDeployment implements AutoCloseable {
 
     /** Starts every server. */
     public void startServers() {
-        for (ServerId id : deployment.servers()) startServer(id, Storage.inMemory());
+        for (ServerId id : deployment.servers()) startServer(id);
     }
 
-    public void startServer(ServerId id, Storage storage) {
+    /** Starts (or restarts) {@code id} on its storage: its durable log if there is a data directory, else fresh memory. */
+    public void startServer(ServerId id) {
+        Storage storage;
+        if (options.dataDir().isEmpty()) {
+            storage = Storage.inMemory();
+        } else {
+            java.nio.file.Path log = options.dataDir().get().resolve("server-" + id).resolve("log");
+            try {
+                storage = Storage.durable(log);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot open " + log + ": " + e.getMessage(), e);
+            }
+        }
+        startServer(id, storage);
+    }
+
+    private void startServer(ServerId id, Storage storage) {
         WanShaper wan = new WanShaper(deployment.sites(), deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
         Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), addresses), storage, wan,
-                (at, seq, update) -> executed.get(at).accumulateAndGet(seq, Math::max));
+                (at, seq, update) -> {
+                    executed.get(at).accumulateAndGet(seq, Math::max);
+                    synchronized (progressed) {
+                        progressed.notifyAll();
+                    }
+                });
         servers.put(id, ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig()));
     }
 
@@ -149,6 +173,19 @@ public final class LocalDeployment implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
         }
+    }
+
+    /** Waits until {@code id} has executed {@code updates} updates; false if the deadline passed first. */
+    public boolean awaitExecuted(ServerId id, long updates, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (progressed) {
+            while (executed.get(id).get() < updates) {
+                long leftMillis = (end - System.nanoTime()) / 1_000_000;
+                if (leftMillis <= 0) return false;
+                progressed.wait(leftMillis);
+            }
+        }
+        return true;
     }
 
     /** Runs the clients' workload to the end (or the deadline) and reports, checking that every replica agrees. */

@@ -1,6 +1,7 @@
 package io.redoubt.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.compose.Composition;
@@ -9,7 +10,14 @@ import io.redoubt.bft.PbftConfig;
 import io.redoubt.paxos.PaxosConfig;
 import java.time.Duration;
 import java.util.Optional;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.host.ServerActor;
+import io.redoubt.runtime.storage.DurableLog;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,7 +44,7 @@ class LocalDeploymentTest {
         int clients = 2;
         int updates = 8;
         LocalDeployment.Options options = new LocalDeployment.Options(deployment(composition, sites, servers), clients, updates, 0, "ed25519", 1,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
         try (LocalDeployment local = new LocalDeployment(options)) {
             local.startServers();
             LocalDeployment.Result r = local.runWorkload(Duration.ofSeconds(90), (done, total) -> {});
@@ -45,6 +53,37 @@ class LocalDeploymentTest {
             assertEquals(expected, r.executedByEveryServer(), r.statuses().toString());
             assertTrue(r.replicasConsistent(), r.statuses().toString());
             assertEquals(expected, r.latenciesNanos().size());
+        }
+    }
+
+    @Test
+    void withFServersOfASiteDownUpdatesFlowAndARestartedServerCatchesUpFromItsDisk(@TempDir Path data) throws Exception {
+        int clients = 2;
+        int updates = 12;
+        LocalDeployment.Options options = new LocalDeployment.Options(deployment("paxos/paxos", 3, 3), clients, updates, 0, "ed25519", 1,
+                Optional.empty(), Optional.of(data));
+        ServerId down = ServerId.of(1, 2);
+        Path log = data.resolve("server-" + down).resolve("log");
+        try (LocalDeployment local = new LocalDeployment(options)) {
+            local.startServers();
+            boolean[] stopped = {false};
+            LocalDeployment.Result r = local.runWorkload(Duration.ofSeconds(60), (done, total) -> {
+                if (!stopped[0] && done >= total / 4) {
+                    local.stopServer(down); // f = 1 of site 1's three servers, mid-run
+                    stopped[0] = true;
+                }
+            });
+            assertTrue(stopped[0]);
+            assertEquals(3L * clients * updates, r.executedByEveryServer(), "the other 8 servers executed every update: " + r.statuses());
+            try (DurableLog persisted = DurableLog.open(log)) {
+                assertFalse(persisted.records().isEmpty(), "the stopped server had persisted what it accepted before it stopped");
+            }
+
+            local.startServer(down); // back on its own log
+            assertTrue(local.awaitExecuted(down, r.updates(), Duration.ofSeconds(30)), "the restarted server caught up: " + local.statuses());
+            List<ServerActor.Status> all = local.statuses();
+            assertEquals(9, all.size());
+            assertEquals(1, all.stream().map(ServerActor.Status::appStateDigest).distinct().count(), "every replica in the same state: " + all);
         }
     }
 }

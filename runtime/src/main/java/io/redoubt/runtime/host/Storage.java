@@ -23,6 +23,49 @@ public interface Storage extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * The server's append-only log at {@code file} ({@link io.redoubt.runtime.storage.DurableLog}):
+     * a torn last record is cut off at open, a corrupt earlier one stops the server with the file
+     * and offset. A failed write or force is thrown unchecked: the server must stop, since a
+     * retried fsync that succeeds proves nothing.
+     */
+    static Storage durable(java.nio.file.Path file) throws java.io.IOException {
+        io.redoubt.runtime.storage.DurableLog log = io.redoubt.runtime.storage.DurableLog.open(file);
+        return new Storage() {
+            public List<Bytes> records() {
+                return log.records();
+            }
+
+            public void append(Bytes record) {
+                try {
+                    log.append(record);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot append to " + log.file(), e);
+                }
+            }
+
+            public boolean dirty() {
+                return log.dirty();
+            }
+
+            public void force() {
+                try {
+                    log.force();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot force " + log.file() + " to disk", e);
+                }
+            }
+
+            public void close() {
+                try {
+                    log.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot close " + log.file(), e);
+                }
+            }
+        };
+    }
+
     /** Storage that lives and dies with the process: for tests that restart nothing. */
     static Storage inMemory() {
         return new Storage() {
