@@ -120,6 +120,27 @@ class KeyGenTest {
     }
 
     @Test
+    void aCertificateSiteNeedsNoDealerAndItsServersSignWithTheirOwnKeys() {
+        Deployment certificates = Deployment.defaults(Composition.parse("paxos/bft"), 1, 4).toBuilder()
+                .byzantineSiteSigning(LmKeyring.Kind.CERTIFICATE).thresholdKeyBits(2048).build();
+        Path out = shared.resolve("certificates");
+        KeyGen.generate(certificates, out, KeyGen.Options.defaults(0)); // no threshold key, so no small-key permission needed
+        assertTrue(KeyFiles.loadPublicKeys(out).thresholdKeys().isEmpty());
+        Bytes root = Bytes.ofUtf8("a batch root of thirty-two bytes");
+        SiteSigning.Collector c = null;
+        SiteSigning.Progress p = null;
+        for (int i : new int[] {0, 2}) {
+            KeyFiles.ServerKeys server = KeyFiles.loadServer(out, certificates, ServerId.of(0, i));
+            assertTrue(server.share().isEmpty());
+            SiteSigning.Shared signing = (SiteSigning.Shared) server.keyring().signingFor(server.self());
+            if (c == null) c = signing.collector(root, new TreeSet<>());
+            p = c.offerShare(server.self(), signing.share(root));
+        }
+        LmSignatureScheme verifier = KeyFiles.loadServer(out, ServerId.of(0, 3)).keyring().verifiers().get(SiteId.of(0));
+        assertTrue(verifier.verify(SiteId.of(0), LmSignatureScheme.rootContent(SiteId.of(0), root), p.signature().value()));
+    }
+
+    @Test
     void aClientSignsWithItsOwnKeyAndServersVerifyIt() {
         KeyFiles.ClientKeys client = KeyFiles.loadClient(keys, DEPLOYMENT, ClientId.of(2, 1));
         Bytes sig = client.keys().scheme().sign(client.keys().client(client.self()).privateKey(), MSG);
