@@ -1,6 +1,7 @@
 package io.redoubt.lm.sign;
 
 import io.redoubt.lm.core.Quorums;
+import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.KeyDirectory;
@@ -9,13 +10,16 @@ import io.redoubt.lm.crypto.merkle.CertificateLmSigner;
 import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
 import io.redoubt.lm.crypto.merkle.SingleKeyLmScheme;
 import io.redoubt.lm.crypto.merkle.ThresholdLmScheme;
+import io.redoubt.lm.crypto.threshold.KeyShare;
 import io.redoubt.lm.crypto.threshold.SeededSecureRandom;
 import io.redoubt.lm.crypto.threshold.ThresholdDealer;
 import io.redoubt.lm.crypto.threshold.ThresholdKeyMaterial;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
+import io.redoubt.lm.crypto.threshold.ThresholdPublicKey;
 import io.redoubt.lm.crypto.threshold.ThresholdSigner;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -23,9 +27,11 @@ import java.util.TreeMap;
  * and 4.3): which sites sign with one site key (benign), which combine f+1 shares (Byzantine),
  * and with which share kind; and, for threshold RSA, the key the dealer gave each such site.
  *
- * <p>Threshold keys are dealt here from randomness derived from the deployment secret, so a
- * seed reproduces them; a real deployment runs the dealer once, offline, and ships each server
- * its share. Keys under 2048 bits are accepted only when {@code insecureSmallKeys} says so (the
+ * <p>Two modes, as {@link KeyDirectory} has. The constructor deals threshold keys here from
+ * randomness derived from the deployment secret, so a seed reproduces them (the simulator).
+ * {@link #loaded} takes what an offline dealer produced: every Byzantine site's public key and,
+ * for a server of such a site, its own share only, so no server ever holds another's share.
+ * Keys under 2048 bits are accepted only when {@code insecureSmallKeys} says so (the
  * simulator's campaigns, like its stand-in signature scheme, trade key strength for speed).
  */
 public final class LmKeyring {
@@ -56,14 +62,100 @@ public final class LmKeyring {
         }
     }
 
+    /**
+     * One server's part of its site's threshold key as key generation ships it, with the secret
+     * its proofs of correctness draw their randomness from ({@link ThresholdSigner#withProofSecret}).
+     */
+    public record OwnShare(ServerId server, KeyShare share, Bytes proofSecret) {
+        public OwnShare {
+            Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(share, "share");
+            Objects.requireNonNull(proofSecret, "proofSecret");
+            if (share.serverIndex() != server.index() + 1) {
+                throw new IllegalArgumentException("share of threshold index " + share.serverIndex() + " given to server " + server
+                        + ", whose index is " + (server.index() + 1));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "OwnShare(" + server + ")"; // never print the secrets
+        }
+    }
+
     private final KeyDirectory keys;
     private final Map<SiteId, SiteSpec> sites;
     private final Map<SiteId, LmSignatureScheme> verifiers = new TreeMap<>();
-    private final Map<SiteId, ThresholdKeyMaterial> thresholdKeys = new TreeMap<>();
+    private final Map<SiteId, ThresholdKeyMaterial> thresholdKeys = new TreeMap<>(); // derived mode: every share
+    private final ThresholdSigner ownSigner; // loaded mode: this server's signer, or null
+    private final ServerId ownSignerServer;
 
+    private LmKeyring(KeyDirectory keys, Map<SiteId, SiteSpec> sites, Map<SiteId, ThresholdPublicKey> thresholdPublicKeys,
+                      OwnShare own, boolean insecureSmallKeys) {
+        this.keys = keys;
+        this.sites = Collections.unmodifiableMap(new TreeMap<>(sites));
+        LmSignatureScheme siteKey = new SingleKeyLmScheme(keys);
+        for (SiteId site : thresholdPublicKeys.keySet()) {
+            SiteSpec spec = this.sites.get(site);
+            if (spec == null || spec.kind() != Kind.THRESHOLD) {
+                throw new IllegalArgumentException("a threshold public key for " + site + ", which does not sign with threshold RSA");
+            }
+        }
+        for (Map.Entry<SiteId, SiteSpec> e : this.sites.entrySet()) {
+            SiteId site = e.getKey();
+            SiteSpec spec = e.getValue();
+            switch (spec.kind()) {
+                case SITE_KEY -> verifiers.put(site, siteKey);
+                case CERTIFICATE -> verifiers.put(site, new CertificateLmScheme(keys, site, spec.servers(), spec.faults()));
+                case THRESHOLD -> {
+                    ThresholdPublicKey key = thresholdPublicKeys.get(site);
+                    if (key == null) throw new IllegalArgumentException("no threshold public key for " + site);
+                    int k = Quorums.oneCorrect(spec.faults());
+                    if (key.threshold() != k || key.servers() != spec.servers()) {
+                        throw new IllegalArgumentException("the threshold key of " + site + " is (k=" + key.threshold() + ", l="
+                                + key.servers() + "); the deployment needs (k=" + k + ", l=" + spec.servers() + ")");
+                    }
+                    int bits = key.modulus().bitLength();
+                    if (bits < ThresholdParameters.MODULUS_BITS_MIN && !insecureSmallKeys) {
+                        throw new IllegalArgumentException("the threshold key of " + site + " has " + bits + " bits; valid: >= "
+                                + ThresholdParameters.MODULUS_BITS_MIN + " outside simulations and tests");
+                    }
+                    verifiers.put(site, new ThresholdLmScheme(site, key));
+                }
+            }
+        }
+        if (own != null) {
+            SiteSpec spec = this.sites.get(own.server().site());
+            if (spec == null || spec.kind() != Kind.THRESHOLD || own.server().index() >= spec.servers()) {
+                throw new IllegalArgumentException("a threshold share for " + own.server() + ", which is not a server of a threshold-signing site");
+            }
+            // Checks the share against v_i now: a wrong share file fails at start, not at the first batch.
+            this.ownSigner = ThresholdSigner.withProofSecret(thresholdPublicKeys.get(own.server().site()), own.share(), own.proofSecret());
+            this.ownSignerServer = own.server();
+        } else {
+            this.ownSigner = null;
+            this.ownSignerServer = null;
+        }
+    }
+
+    /**
+     * Pre-dealt keys (issue 14): {@code thresholdPublicKeys} holds the public key of exactly the
+     * sites that sign with threshold RSA; {@code own} is this server's share, or null for a server
+     * of another kind of site and for a client.
+     *
+     * @throws IllegalArgumentException if the keys do not fit the sites (another topology's files)
+     */
+    public static LmKeyring loaded(KeyDirectory keys, Map<SiteId, SiteSpec> sites, Map<SiteId, ThresholdPublicKey> thresholdPublicKeys,
+                                   OwnShare own, boolean insecureSmallKeys) {
+        return new LmKeyring(keys, sites, thresholdPublicKeys, own, insecureSmallKeys);
+    }
+
+    /** Deals every threshold key from the deployment secret of {@code keys} (derived mode: the simulator). */
     public LmKeyring(KeyDirectory keys, Map<SiteId, SiteSpec> sites, int thresholdModulusBits, boolean insecureSmallKeys) {
         this.keys = keys;
         this.sites = Collections.unmodifiableMap(new TreeMap<>(sites));
+        this.ownSigner = null;
+        this.ownSignerServer = null;
         LmSignatureScheme siteKey = new SingleKeyLmScheme(keys);
         for (Map.Entry<SiteId, SiteSpec> e : this.sites.entrySet()) {
             SiteId site = e.getKey();
@@ -110,6 +202,13 @@ public final class LmKeyring {
                     new CertificateLmSigner(keys.scheme(), server, keys.server(server).privateKey()));
             case THRESHOLD -> {
                 ThresholdKeyMaterial m = thresholdKeys.get(site);
+                if (m == null) { // loaded: only our own share is here
+                    if (!server.equals(ownSignerServer)) {
+                        throw new IllegalStateException("this keyring holds the threshold share of " + (ownSignerServer == null ? "no server"
+                                : "server " + ownSignerServer + " only") + ", not that of " + server + " (section 4.2: each server holds its own)");
+                    }
+                    yield new SiteSigning.Threshold((ThresholdLmScheme) verifiers.get(site), ownSigner);
+                }
                 // Proof randomness per server: deterministic (replayable), distinct per server.
                 var random = SeededSecureRandom.fromSeed(keys.derivedSecret("threshold-proof/" + server));
                 yield new SiteSigning.Threshold((ThresholdLmScheme) verifiers.get(site),

@@ -1,6 +1,8 @@
 package io.redoubt.lm.crypto.threshold;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -15,11 +17,17 @@ import java.util.Objects;
  *
  * <p>Partial signatures are deterministic; proofs draw r from the {@link SecureRandom} given
  * here (a seeded one in the simulator). Safe for concurrent use if that source is.
+ *
+ * <p>A server with loaded keys uses {@link #withProofSecret} instead: r is derived from a secret
+ * of its own and the message, as deterministic signatures derive their nonces (RFC 6979). A
+ * seeded stream would restart with the server and reuse r for a different message, and two
+ * proofs with one r and different challenges reveal the share (z = s c + r).
  */
 public final class ThresholdSigner {
     private final ThresholdPublicKey publicKey;
     private final KeyShare share;
-    private final SecureRandom random;
+    private final SecureRandom random;  // null when proofSecret is set
+    private final Bytes proofSecret;    // null when random is set
     private final BigInteger partialExponent; // 2 Delta s_i
     private final BigInteger fourDelta;
 
@@ -28,9 +36,23 @@ public final class ThresholdSigner {
      *     commits to (a wrong key file is our own misconfiguration, so it fails loudly)
      */
     public ThresholdSigner(ThresholdPublicKey publicKey, KeyShare share, SecureRandom random) {
+        this(publicKey, share, Objects.requireNonNull(random, "random"), null);
+    }
+
+    /**
+     * A signer whose proofs draw r from {@code proofSecret} and the message (see the class
+     * comment); the secret must be at least 32 bytes, kept as secret as the share.
+     */
+    public static ThresholdSigner withProofSecret(ThresholdPublicKey publicKey, KeyShare share, Bytes proofSecret) {
+        if (proofSecret.length() < 32) throw new IllegalArgumentException("a proof secret needs at least 32 bytes, had " + proofSecret.length());
+        return new ThresholdSigner(publicKey, share, null, proofSecret);
+    }
+
+    private ThresholdSigner(ThresholdPublicKey publicKey, KeyShare share, SecureRandom random, Bytes proofSecret) {
         this.publicKey = Objects.requireNonNull(publicKey, "publicKey");
         this.share = Objects.requireNonNull(share, "share");
-        this.random = Objects.requireNonNull(random, "random");
+        this.random = random;
+        this.proofSecret = proofSecret;
         BigInteger vi = publicKey.verificationKey(share.serverIndex());
         if (!publicKey.verificationBase().modPow(share.share(), publicKey.modulus()).equals(vi)) {
             throw new IllegalArgumentException("share of server " + share.serverIndex() + " does not match v_"
@@ -68,7 +90,14 @@ public final class ThresholdSigner {
         BigInteger n = publicKey.modulus();
         BigInteger xTilde = FullDomainHash.representative(message, n).modPow(fourDelta, n);
         return ShoupProof.prove(publicKey, share.share(), publicKey.verificationKey(share.serverIndex()), xTilde,
-                ownPartial.value(), random);
+                ownPartial.value(), random != null ? random : nonceSource(message, ownPartial));
+    }
+
+    /** r's source for one proof: a stream seeded by H(secret, message, partial), unique per message. */
+    private SecureRandom nonceSource(Bytes message, PartialSignature ownPartial) {
+        CanonicalWriter w = new CanonicalWriter().utf8("redoubt/shoup-proof-nonce/v1").bytes(message);
+        ownPartial.encodeTo(w);
+        return SeededSecureRandom.fromSeed(Digests.sha256(proofSecret, w.toBytes()));
     }
 
     /** The partial signature and its proof, as one Partial_Sig message carries them (Lane 2008, Figure 3.2). */
