@@ -81,12 +81,18 @@ public final class ServerAssembly {
      */
     public ServerAssembly(Deployment deployment, KeyDirectory keys, Supplier<StateMachine> application,
                           UnaryOperator<LmKeyring.SiteSpec> siteSpecs) {
+        this(deployment, keys, derivedKeyring(deployment, keys, siteSpecs), application);
+    }
+
+    /**
+     * With key material a server loaded from keygen's files: its own private key and share, every
+     * other principal's public key, every site's verifier ({@link LmKeyring#loaded}).
+     */
+    public ServerAssembly(Deployment deployment, KeyDirectory keys, LmKeyring keyring, Supplier<StateMachine> application) {
         this.deployment = deployment;
         this.keys = keys;
         this.application = application;
-        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
-        for (SiteId s : deployment.siteIds()) specs.put(s, siteSpecs.apply(deployment.siteSpec(s)));
-        this.keyring = new LmKeyring(keys, specs, deployment.thresholdKeyBits(), deployment.insecureThresholdKeys());
+        this.keyring = keyring;
         this.localKeys = NodeKeys.fromDirectory(keys);
         this.wideKeys = new LmProofKeys(keyring.verifiers());
         this.wideFactory = switch (deployment.composition().wide()) {
@@ -100,6 +106,13 @@ public final class ServerAssembly {
                 case PAXOS -> new PaxosFactory(deployment.effectiveLocalPaxos());
             });
         }
+    }
+
+    /** Every site's keys derived from the deployment secret, dealt here: the simulator's way (a seed reproduces them). */
+    private static LmKeyring derivedKeyring(Deployment deployment, KeyDirectory keys, UnaryOperator<LmKeyring.SiteSpec> siteSpecs) {
+        Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
+        for (SiteId s : deployment.siteIds()) specs.put(s, siteSpecs.apply(deployment.siteSpec(s)));
+        return new LmKeyring(keys, specs, deployment.thresholdKeyBits(), deployment.insecureThresholdKeys());
     }
 
     /** The parts of a correct {@code server}. */

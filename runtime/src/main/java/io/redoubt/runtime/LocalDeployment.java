@@ -15,6 +15,7 @@ import io.redoubt.lm.server.Frame;
 import io.redoubt.runtime.host.ClientActor;
 import io.redoubt.runtime.host.ServerActor;
 import io.redoubt.runtime.host.Storage;
+import io.redoubt.runtime.keys.KeyFiles;
 import io.redoubt.runtime.net.Principal;
 import io.redoubt.runtime.net.StreamTransport;
 import io.redoubt.runtime.net.WanShaper;
@@ -36,6 +37,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.LoggerFactory;
 
 /**
  * A whole deployment in one JVM on real sockets: every server its own Pekko actor system with its
@@ -45,15 +47,24 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class LocalDeployment implements AutoCloseable {
     /**
      * @param basePort the first server's port, the others following in server order; 0 for free ports
-     * @param tls the deployment's TLS context per principal (mutual TLS), or empty for plain TCP
      * @param dataDir where each server keeps its durable log ({@code server-S.I/log}); empty to keep storage in memory
      */
-    public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, String signatureScheme, long seed,
-                          Optional<TlsContexts> tls, Optional<java.nio.file.Path> dataDir) {}
+    public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
+                          Optional<java.nio.file.Path> dataDir) {}
 
-    /** Each principal's TLS context (its own key and certificate, the deployment CA). */
-    public interface TlsContexts {
-        SSLContext of(Principal principal);
+    /** Where the principals' keys come from. */
+    public sealed interface Keys {
+        /**
+         * Keygen's output: each server and client loads only its own secrets, and every connection
+         * is mutual TLS with the deployment CA.
+         */
+        record Files(java.nio.file.Path dir) implements Keys {}
+
+        /**
+         * Every key derived from a seed, as in the simulator, over plain TCP: anyone who knows the
+         * seed holds every key. For tests only, and said loudly when used.
+         */
+        record InsecureDerived(String signatureScheme, long seed) implements Keys {}
     }
 
     /** Told how far the run is. */
@@ -69,8 +80,9 @@ public final class LocalDeployment implements AutoCloseable {
 
     private final Options options;
     private final Deployment deployment;
-    private final KeyDirectory keys;
-    private final ServerAssembly assembly;
+    /** With derived keys, one directory and one assembly serve everyone; with key files each principal loads its own. */
+    private final KeyDirectory derivedKeys;
+    private final ServerAssembly derivedAssembly;
     private final Map<ServerId, StreamTransport.Address> addresses = new TreeMap<>();
     private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
@@ -82,9 +94,15 @@ public final class LocalDeployment implements AutoCloseable {
     public LocalDeployment(Options options) {
         this.options = options;
         this.deployment = options.deployment();
-        // Keys derived from the deployment seed, as in the simulator, until keygen ships each server its own.
-        this.keys = new KeyDirectory(SignatureScheme.named(options.signatureScheme()), Bytes.wrap(ByteBuffer.allocate(8).putLong(options.seed()).array()));
-        this.assembly = new ServerAssembly(deployment, keys);
+        if (options.keys() instanceof Keys.InsecureDerived d) {
+            LoggerFactory.getLogger(LocalDeployment.class).warn("INSECURE: every key derived from seed {} and plain TCP between servers;"
+                    + " for tests only (run keygen and use its directory)", d.seed());
+            this.derivedKeys = new KeyDirectory(SignatureScheme.named(d.signatureScheme()), Bytes.wrap(ByteBuffer.allocate(8).putLong(d.seed()).array()));
+            this.derivedAssembly = new ServerAssembly(deployment, derivedKeys);
+        } else {
+            this.derivedKeys = null;
+            this.derivedAssembly = null;
+        }
         List<ServerId> all = deployment.servers();
         List<Integer> ports = options.basePort() == 0 ? freePorts(all.size()) : null;
         for (int i = 0; i < all.size(); i++) {
@@ -128,8 +146,8 @@ public final class LocalDeployment implements AutoCloseable {
                 """).withFallback(ConfigFactory.defaultReference());
     }
 
-    private ServerActor.TransportFactory transportFor(Principal who, Map<ServerId, StreamTransport.Address> reachable) {
-        Optional<SSLContext> context = options.tls().map(t -> t.of(who));
+    private ServerActor.TransportFactory transportFor(Principal who, Optional<KeyFiles.TlsStores> tls, Map<ServerId, StreamTransport.Address> reachable) {
+        Optional<SSLContext> context = tls.map(KeyFiles.TlsStores::sslContext);
         return (system, inbound) -> new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound);
     }
 
@@ -156,7 +174,14 @@ public final class LocalDeployment implements AutoCloseable {
 
     private void startServer(ServerId id, Storage storage) {
         WanShaper wan = new WanShaper(deployment.sites(), deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
-        Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), addresses), storage, wan,
+        ServerAssembly assembly = derivedAssembly;
+        Optional<KeyFiles.TlsStores> tls = Optional.empty();
+        if (options.keys() instanceof Keys.Files f) {
+            KeyFiles.ServerKeys own = KeyFiles.loadServer(f.dir(), deployment, id);
+            assembly = new ServerAssembly(deployment, own.keys(), own.keyring(), KeyValueStore::new);
+            tls = Optional.of(own.tls());
+        }
+        Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), tls, addresses), storage, wan,
                 (at, seq, update) -> {
                     executed.get(at).accumulateAndGet(seq, Math::max);
                     synchronized (progressed) {
@@ -210,7 +235,14 @@ public final class LocalDeployment implements AutoCloseable {
             for (ClientId id : clientIds) {
                 Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
                 addresses.forEach((s, a) -> { if (s.site().equals(id.site())) ownSite.put(s, a); });
-                context.spawn(ClientActor.create(id, transportFor(new Principal.Client(id), ownSite), keys,
+                KeyDirectory clientKeys = derivedKeys;
+                Optional<KeyFiles.TlsStores> tls = Optional.empty();
+                if (options.keys() instanceof Keys.Files f) {
+                    KeyFiles.ClientKeys own = KeyFiles.loadClient(f.dir(), deployment, id);
+                    clientKeys = own.keys();
+                    tls = Optional.of(own.tls());
+                }
+                context.spawn(ClientActor.create(id, transportFor(new Principal.Client(id), tls, ownSite), clientKeys,
                         seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), options.updatesPerClient(),
                         deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                         "client-" + id.site().value() + "-" + id.index());

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import io.redoubt.lm.ServerId;
 import io.redoubt.runtime.host.ServerActor;
+import io.redoubt.runtime.keys.KeyGen;
 import io.redoubt.runtime.storage.DurableLog;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A whole deployment on real sockets in one JVM, for each composition: every server its own actor
- * system, clients proposing over TCP; every update is executed by every replica and all end in
- * the same state. The four runs differ only in their deployment.
+ * system, keys from keygen, every connection mutual TLS; clients propose over it; every update is
+ * executed by every replica and all end in the same state. The four runs differ only in their
+ * deployment.
  */
 @Tag("campaign")
 class LocalDeploymentTest {
@@ -40,11 +42,13 @@ class LocalDeploymentTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"paxos/paxos, 3, 3", "bft/paxos, 4, 3", "paxos/bft, 3, 4", "bft/bft, 4, 4"})
-    void everyUpdateIsOrderedAndEveryReplicaEndsInTheSameState(String composition, int sites, int servers) throws Exception {
+    void everyUpdateIsOrderedAndEveryReplicaEndsInTheSameState(String composition, int sites, int servers, @TempDir Path tmp) throws Exception {
+        Path keys = tmp.resolve("keys");
         int clients = 2;
         int updates = 8;
-        LocalDeployment.Options options = new LocalDeployment.Options(deployment(composition, sites, servers), clients, updates, 0, "ed25519", 1,
-                Optional.empty(), Optional.empty());
+        Deployment d = deployment(composition, sites, servers);
+        KeyGen.generate(d, keys, KeyGen.Options.defaults(clients).withInsecureSmallThresholdKeys(true));
+        LocalDeployment.Options options = new LocalDeployment.Options(d, clients, updates, 0, new LocalDeployment.Keys.Files(keys), Optional.empty());
         try (LocalDeployment local = new LocalDeployment(options)) {
             local.startServers();
             LocalDeployment.Result r = local.runWorkload(Duration.ofSeconds(90), (done, total) -> {});
@@ -60,8 +64,8 @@ class LocalDeploymentTest {
     void withFServersOfASiteDownUpdatesFlowAndARestartedServerCatchesUpFromItsDisk(@TempDir Path data) throws Exception {
         int clients = 2;
         int updates = 12;
-        LocalDeployment.Options options = new LocalDeployment.Options(deployment("paxos/paxos", 3, 3), clients, updates, 0, "ed25519", 1,
-                Optional.empty(), Optional.of(data));
+        LocalDeployment.Options options = new LocalDeployment.Options(deployment("paxos/paxos", 3, 3), clients, updates, 0,
+                new LocalDeployment.Keys.InsecureDerived("ed25519", 1), Optional.of(data));
         ServerId down = ServerId.of(1, 2);
         Path log = data.resolve("server-" + down).resolve("log");
         try (LocalDeployment local = new LocalDeployment(options)) {

@@ -113,9 +113,22 @@ public final class KeyFiles {
         return clientDir(dir, id).resolve("client.keys");
     }
 
-    /** The subject common name of a server's TLS certificate. */
+    public static Path tlsKeyStoreFile(Path dir, ClientId id) {
+        return clientDir(dir, id).resolve("tls.p12");
+    }
+
+    public static Path tlsPasswordFile(Path dir, ClientId id) {
+        return clientDir(dir, id).resolve("tls.password");
+    }
+
+    /** The subject common name of a server's TLS certificate: the name its connections are known by. */
     public static String tlsCommonName(ServerId id) {
         return "server-" + id.site().value() + "." + id.index();
+    }
+
+    /** The subject common name of a client's TLS certificate. */
+    public static String tlsCommonName(ClientId id) {
+        return "client-" + id.site().value() + "." + id.index();
     }
 
     // ---------------------------------------------------------------- what is loaded
@@ -156,6 +169,25 @@ public final class KeyFiles {
 
     /** The paths and passwords of a server's TLS key store and of the deployment trust store. */
     public record TlsStores(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {
+        /** A TLS 1.3 context that presents this principal's certificate and trusts only the deployment CA. */
+        public javax.net.ssl.SSLContext sslContext() {
+            try {
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(store(keyStore, keyStorePassword), keyStorePassword.toCharArray());
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(store(trustStore, trustStorePassword));
+                javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+                context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+                return context;
+            } catch (GeneralSecurityException e) {
+                throw new KeyFileException(keyStore, "cannot make a TLS context (" + e + ")", "run keygen again for this deployment", e);
+            }
+        }
+
+        private static KeyStore store(Path file, String password) {
+            return loadStore(file, password, "copy it again from the keygen output");
+        }
+
         @Override
         public String toString() {
             return "TlsStores(" + keyStore + ", " + trustStore + ")"; // never print passwords
@@ -178,8 +210,8 @@ public final class KeyFiles {
         }
     }
 
-    /** One client's keys: everyone's public keys and its own private key. */
-    public record ClientKeys(ClientId self, PublicKeySet everyone, KeyDirectory keys) {
+    /** One client's keys: everyone's public keys, its own private key, and its TLS stores. */
+    public record ClientKeys(ClientId self, PublicKeySet everyone, KeyDirectory keys, TlsStores tls) {
         @Override
         public String toString() {
             return "ClientKeys(" + self + ")";
@@ -247,7 +279,8 @@ public final class KeyFiles {
         ClientSecret secret = KeyFileFormat.open(file, CLIENT_KIND, fix, KeyFiles::readClientSecret);
         checkKeySet(file, secret.keySet, everyone.id, fix);
         if (!secret.client.equals(id)) throw new KeyFileException(file, "holds the keys of client " + secret.client + ", not " + id, fix);
-        return new ClientKeys(id, everyone.set, directory(file, everyone.set, Map.of(id, secret.privateKey), fix));
+        return new ClientKeys(id, everyone.set, directory(file, everyone.set, Map.of(id, secret.privateKey), fix),
+                loadTls(dir, tlsKeyStoreFile(dir, id), tlsPasswordFile(dir, id), tlsCommonName(id), fix, everyone.set));
     }
 
     public static ClientKeys loadClient(Path dir, Deployment deployment, ClientId id) {
@@ -293,6 +326,12 @@ public final class KeyFiles {
     }
 
     private static TlsStores loadTls(Path dir, ServerId id, PublicKeySet everyone) {
+        return loadTls(dir, tlsKeyStoreFile(dir, id), tlsPasswordFile(dir, id), tlsCommonName(id),
+                "copy " + serverDir(dir, id) + " from the same keygen output as public/", everyone);
+    }
+
+    /** A principal's TLS key store (its certificate must name it and chain to this deployment's CA) and the trust store. */
+    private static TlsStores loadTls(Path dir, Path keyFile, Path passwordFile, String commonName, String fix, PublicKeySet everyone) {
         Path trustFile = trustStoreFile(dir);
         String publicFix = "copy public/ from the keygen output that made public/deployment.keys";
         String trustPassword = readPassword(trustStorePasswordFile(dir), publicFix);
@@ -306,11 +345,9 @@ public final class KeyFiles {
         if (ca == null || !Digests.sha256(encoded(trustFile, ca, publicFix)).equals(everyone.caCertificateSha256())) {
             throw new KeyFileException(trustFile, "does not hold the CA that public/deployment.keys names", publicFix);
         }
-        Path keyFile = tlsKeyStoreFile(dir, id);
-        String fix = "copy " + serverDir(dir, id) + " from the same keygen output as public/";
         KeyFileFormat.checkOwnerOnly(keyFile);
-        KeyFileFormat.checkOwnerOnly(tlsPasswordFile(dir, id));
-        String keyPassword = readPassword(tlsPasswordFile(dir, id), fix);
+        KeyFileFormat.checkOwnerOnly(passwordFile);
+        String keyPassword = readPassword(passwordFile, fix);
         KeyStore keys = loadStore(keyFile, keyPassword, fix);
         try {
             Certificate[] chain = keys.getCertificateChain(TlsMaterial.KEY_ALIAS);
@@ -318,7 +355,7 @@ public final class KeyFiles {
                 throw new KeyFileException(keyFile, "has no key entry '" + TlsMaterial.KEY_ALIAS + "'", fix);
             }
             X509Certificate leaf = (X509Certificate) chain[0];
-            X500Principal expected = new X500Principal("CN=" + tlsCommonName(id));
+            X500Principal expected = new X500Principal("CN=" + commonName);
             if (!leaf.getSubjectX500Principal().equals(expected)) {
                 throw new KeyFileException(keyFile, "holds the certificate of " + leaf.getSubjectX500Principal().getName() + ", not " + expected.getName(), fix);
             }

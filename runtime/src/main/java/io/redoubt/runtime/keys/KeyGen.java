@@ -209,12 +209,8 @@ public final class KeyGen {
 
             List<String> hosts = new ArrayList<>(LOOPBACK_HOSTS);
             for (String h : options.tlsHosts().getOrDefault(id, List.of())) if (!hosts.contains(h)) hosts.add(h);
-            java.security.KeyPair tlsKey = TlsMaterial.ecKeyPair(random);
-            X509Certificate cert = TlsMaterial.serverCertificate(ca, KeyFiles.tlsCommonName(id), hosts, tlsKey.getPublic(), now, options.tlsValidity(), random);
-            String password = TlsMaterial.password(random);
-            KeyFileFormat.write(KeyFiles.tlsKeyStoreFile(dir, id), TlsMaterial.pkcs12(TlsMaterial.KEY_ALIAS, tlsKey.getPrivate(),
-                    new Certificate[] {cert, ca.certificate()}, password.toCharArray()), KeyFileFormat.SECRET_FILE);
-            KeyFileFormat.write(KeyFiles.tlsPasswordFile(dir, id), (password + "\n").getBytes(StandardCharsets.UTF_8), KeyFileFormat.SECRET_FILE);
+            writeTls(ca, KeyFiles.tlsCommonName(id), hosts, KeyFiles.tlsKeyStoreFile(dir, id), KeyFiles.tlsPasswordFile(dir, id), now,
+                    options.tlsValidity(), random);
         }
 
         KeyFileFormat.mkdir(dir.resolve("clients"), KeyFileFormat.SECRET_DIR);
@@ -223,7 +219,21 @@ public final class KeyGen {
             KeyFileFormat.write(KeyFiles.clientKeysFile(dir, e.getKey()),
                     KeyFiles.encodeClientSecret(new KeyFiles.ClientSecret(keySet, e.getKey(), e.getValue().privateKey())).unsafeArray(),
                     KeyFileFormat.SECRET_FILE);
+            // Clients hold certificates too: every connection's peer is known by its certificate.
+            writeTls(ca, KeyFiles.tlsCommonName(e.getKey()), LOOPBACK_HOSTS, KeyFiles.tlsKeyStoreFile(dir, e.getKey()),
+                    KeyFiles.tlsPasswordFile(dir, e.getKey()), now, options.tlsValidity(), random);
         }
+    }
+
+    /** A principal's TLS key and certificate (named {@code commonName}, signed by the CA) in a PKCS12 store, with its password file. */
+    private static void writeTls(TlsMaterial.Ca ca, String commonName, List<String> hosts, Path keyStore, Path passwordFile, Instant now,
+                                 Duration validity, SecureRandom random) throws IOException, GeneralSecurityException {
+        java.security.KeyPair tlsKey = TlsMaterial.ecKeyPair(random);
+        X509Certificate cert = TlsMaterial.serverCertificate(ca, commonName, hosts, tlsKey.getPublic(), now, validity, random);
+        String password = TlsMaterial.password(random);
+        KeyFileFormat.write(keyStore, TlsMaterial.pkcs12(TlsMaterial.KEY_ALIAS, tlsKey.getPrivate(), new Certificate[] {cert, ca.certificate()},
+                password.toCharArray()), KeyFileFormat.SECRET_FILE);
+        KeyFileFormat.write(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8), KeyFileFormat.SECRET_FILE);
     }
 
     private static <K extends Comparable<K>> SortedMap<K, Bytes> publicHalves(SortedMap<K, KeyPair> pairs) {

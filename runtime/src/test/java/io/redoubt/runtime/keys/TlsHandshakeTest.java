@@ -6,17 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.redoubt.compose.Composition;
 import io.redoubt.compose.Deployment;
 import io.redoubt.lm.ServerId;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,25 +39,11 @@ class TlsHandshakeTest {
         assertThrows(SSLException.class, () -> handshake(stranger, engine(KeyFiles.loadServer(ours, ServerId.of(0, 1)).tls(), false)));
     }
 
-    private static SSLEngine engine(KeyFiles.TlsStores tls, boolean clientMode) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(load(tls.keyStore(), tls.keyStorePassword()), tls.keyStorePassword().toCharArray());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(load(tls.trustStore(), tls.trustStorePassword()));
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        SSLEngine e = ctx.createSSLEngine("localhost", 25520);
+    private static SSLEngine engine(KeyFiles.TlsStores tls, boolean clientMode) {
+        SSLEngine e = tls.sslContext().createSSLEngine("localhost", 25520);
         e.setUseClientMode(clientMode);
         if (!clientMode) e.setNeedClientAuth(true);
         return e;
-    }
-
-    private static KeyStore load(Path file, String password) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            ks.load(in, password.toCharArray());
-        }
-        return ks;
     }
 
     /** Pumps records between the two engines until both finish, running delegated tasks inline. */
