@@ -37,6 +37,23 @@ public final class DeploymentSettings {
         }
     }
 
+    /**
+     * The deployment as servers on real machines run it: {@link #read}, with the local protocols'
+     * timers from {@code redoubt.host} (a real clock, shared cores) instead of the simulator's.
+     */
+    public static Deployment readForHost(ConfigReader r) {
+        Deployment d = read(r);
+        PaxosConfig paxos = d.localPaxos().withTimeouts(r.positiveMillis("host.local.paxos.progress-timeout"),
+                r.positiveMillis("host.local.paxos.progress-timeout-max"), r.positiveMillis("host.local.paxos.retransmit"));
+        PbftConfig pbft = d.localPbft().withTimeouts(r.positiveMillis("host.local.pbft.request-timeout"),
+                r.positiveMillis("host.local.pbft.view-change-timeout"), r.positiveMillis("host.local.pbft.retransmit"));
+        try {
+            return d.toBuilder().localPaxos(paxos).localPbft(pbft).build();
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("redoubt.host: " + e.getMessage());
+        }
+    }
+
     private static PbftConfig pbft(ConfigReader r, String path) {
         return r.get(path, () -> new PbftConfig(
                 r.atLeast(path + ".window-slots", 1),

@@ -1,0 +1,127 @@
+package io.redoubt.cli;
+
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.DeploymentSettings;
+import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.keys.KeyGen;
+import java.io.File;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code local}: the whole topology in one JVM on real sockets: every server its own Pekko actor
+ * system with mutual TLS over loopback, the emulated WAN between sites, durable logs, and a
+ * closed-loop workload; progress while it runs, a summary at the end.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = "Run a whole deployment in one JVM on real loopback sockets (mutual TLS, emulated WAN, durable logs) under a client workload.")
+final class LocalCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", description = "deployment file (HOCON); default conf/paxos-paxos.conf")
+    File config;
+
+    @Option(names = "--composition", description = "wide/local protocols; valid: " + Composition.VALID)
+    String composition;
+
+    @Option(names = "--sites", description = "number of sites")
+    Integer sites;
+
+    @Option(names = "--servers-per-site", description = "servers in each site")
+    Integer serversPerSite;
+
+    @Option(names = "--clients-per-site", defaultValue = "2", description = "closed-loop clients per site (default: ${DEFAULT-VALUE})")
+    int clientsPerSite;
+
+    @Option(names = "--updates-per-client", defaultValue = "20", description = "updates each client proposes, one at a time (default: ${DEFAULT-VALUE})")
+    int updatesPerClient;
+
+    @Option(names = "--keys", description = "keygen output to use; default: keys generated into a temporary directory")
+    Path keys;
+
+    @Option(names = "--data", description = "where servers keep their logs; default: a temporary directory")
+    Path data;
+
+    @Option(names = "--deadline", defaultValue = "120s", description = "give up after this long (default: ${DEFAULT-VALUE})")
+    String deadline;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        CommandLine cl = spec.commandLine();
+        File file = config != null ? config : new File("conf/paxos-paxos.conf");
+        Deployment.Builder b = DeploymentSettings.readForHost(ConfigReader.load(file.isFile() || config != null ? file : null)).toBuilder();
+        if (composition != null) b.composition(DeploymentOptions.parse(cl, () -> Composition.parse(composition)));
+        if (sites != null) b.sites(DeploymentOptions.atLeast(cl, "--sites", sites, 1));
+        if (serversPerSite != null) b.serversPerSite(DeploymentOptions.atLeast(cl, "--servers-per-site", serversPerSite, 1));
+        Deployment d = DeploymentOptions.parse(cl, b::build);
+        DeploymentOptions.atLeast(cl, "--clients-per-site", clientsPerSite, 1);
+        DeploymentOptions.atLeast(cl, "--updates-per-client", updatesPerClient, 1);
+        Duration limit = Duration.ofMillis(DeploymentOptions.parse(cl, () -> com.typesafe.config.ConfigFactory.parseString("t = " + deadline).getDuration("t").toMillis()));
+
+        Path keyDir = keys;
+        if (keyDir == null) {
+            keyDir = Files.createTempDirectory("redoubt-keys-").resolve("keys");
+            out.printf("local: generating keys into %s%n", keyDir);
+            out.flush();
+            KeyGen.generate(d, keyDir, KeyGen.Options.defaults(clientsPerSite).withInsecureSmallThresholdKeys(d.insecureThresholdKeys()));
+        }
+        Path dataDir = data != null ? data : Files.createTempDirectory("redoubt-data-");
+        int servers = d.servers().size();
+        long total = (long) d.sites() * clientsPerSite * updatesPerClient;
+        out.printf(Locale.ROOT, "local: %s%n", DeploymentSettings.describe(d));
+        out.printf(Locale.ROOT, "  %d servers, each its own actor system, mutual TLS on loopback; %d clients proposing %d updates; logs in %s%n",
+                servers, d.sites() * clientsPerSite, total, dataDir);
+        out.flush();
+        LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keyDir),
+                Optional.of(dataDir));
+        long[] lastPrinted = {-1};
+        LocalDeployment.Result r;
+        try (LocalDeployment local = new LocalDeployment(options)) {
+            local.startServers();
+            r = local.runWorkload(limit, (done, all) -> {
+                if (done != lastPrinted[0]) {
+                    lastPrinted[0] = done;
+                    out.printf(Locale.ROOT, "  %4d/%d updates executed by all %d servers%n", done, all, servers);
+                    out.flush();
+                }
+            });
+        }
+        List<Long> sorted = new ArrayList<>(r.latenciesNanos());
+        sorted.sort(null);
+        double p50 = percentileMillis(sorted, 0.50);
+        double p99 = percentileMillis(sorted, 0.99);
+        double rate = r.executedByEveryServer() / Math.max(1e-9, r.seconds());
+        out.println("summary:");
+        out.printf(Locale.ROOT, "  updates ordered        %d of %d executed by every server%n", r.executedByEveryServer(), r.updates());
+        out.printf(Locale.ROOT, "  replicas               %s%n", r.replicasConsistent()
+                ? "consistent: every server executed the same updates and holds the same key-value state" : "NOT consistent: " + r.statuses());
+        out.printf(Locale.ROOT, "  client latency         p50 %.0f ms, p99 %.0f ms (wall clock, emulated WAN %d ms one-way)%n", p50, p99,
+                d.wanLatencyMicros() / 1000);
+        out.printf(Locale.ROOT, "  took                   %.1f s%n", r.seconds());
+        boolean ok = r.replicasConsistent() && r.executedByEveryServer() == r.updates();
+        out.printf(Locale.ROOT, "local: %d updates ordered at every site, %.0f updates/s, p50 %.0f ms, p99 %.0f ms, replicas %s%n",
+                r.executedByEveryServer(), rate, p50, p99, r.replicasConsistent() ? "consistent" : "NOT consistent");
+        return ok ? 0 : 1;
+    }
+
+    private static double percentileMillis(List<Long> sortedNanos, double q) {
+        if (sortedNanos.isEmpty()) return 0;
+        int i = (int) Math.min(sortedNanos.size() - 1, Math.ceil(q * sortedNanos.size()) - 1);
+        return sortedNanos.get(Math.max(0, i)) / 1e6;
+    }
+
+}
