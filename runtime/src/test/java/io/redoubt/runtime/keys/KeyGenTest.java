@@ -159,7 +159,7 @@ class KeyGenTest {
                 if (p.startsWith(keys.resolve("servers")) || p.startsWith(keys.resolve("clients"))) secrets.add(p);
             }
         }
-        assertEquals(2 + 15 * 4 + 4 * 2 * 2, secrets.size(), "servers/, clients/, 15 servers of 3 files, 8 clients of 1 file");
+        assertEquals(2 + 15 * 4 + 8 * 4, secrets.size(), "servers/, clients/, 15 servers and 8 clients, each a directory of 3 files (keys, TLS store, its password)");
         for (Path p : secrets) assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", perms(p), p.toString());
         assertEquals("rw-r--r--", perms(KeyFiles.publicKeysFile(keys)));
         assertEquals("rw-r--r--", perms(KeyFiles.trustStoreFile(keys)));
