@@ -75,6 +75,7 @@ public final class StreamTransport implements AutoCloseable {
     private final AtomicLong connectionsRefused = new AtomicLong();
     private volatile boolean closed;
     private volatile Tcp.ServerBinding binding;
+    private volatile java.util.function.Consumer<String> onRefused = why -> {};
 
     /**
      * @param servers every server's listening address
@@ -88,6 +89,12 @@ public final class StreamTransport implements AutoCloseable {
         this.tls = tls;
         this.frameBytesMax = frameBytesMax;
         this.inbound = inbound;
+    }
+
+    /** Tells {@code listener} why each refused connection was refused (metrics, tests). */
+    public StreamTransport onRefused(java.util.function.Consumer<String> listener) {
+        this.onRefused = listener;
+        return this;
     }
 
     /** Starts listening at this server's address. */
@@ -156,8 +163,20 @@ public final class StreamTransport implements AutoCloseable {
             return NotUsed.getInstance();
         });
         Flow<ByteString, ByteString, NotUsed> app = Flow.fromSinkAndSourceCoupled(frames, out);
-        if (tls.isEmpty()) return app;
-        return tlsLayer(false, session -> certified.set(principalOf(session))).reversed().join(plaintext(app));
+        Flow<ByteString, ByteString, NotUsed> connection = tls.isEmpty() ? app
+                : tlsLayer(false, session -> certified.set(principalOf(session))).reversed().join(plaintext(app));
+        // A connection that ends before it named its peer was refused: a failed TLS handshake (a
+        // certificate this deployment did not issue, on either side), or a peer that claimed to be
+        // someone else. Every connection of ours names itself first.
+        return connection.watchTermination((mat, done) -> {
+            done.whenComplete((d, failure) -> {
+                boolean countedAlready = failure != null && failure.getMessage() != null && failure.getMessage().startsWith("refused:");
+                if (peer.get() == null && !countedAlready && !closed) {
+                    countRefusal("a connection ended before it named its peer (" + (failure == null ? "closed by the peer" : failure.toString()) + ")");
+                }
+            });
+            return NotUsed.getInstance();
+        });
     }
 
     private void onInboundFrame(ByteString prefixed, Principal certified, AtomicReference<Principal> peer, BoundedSourceQueue<ByteString> replies) {
@@ -184,9 +203,14 @@ public final class StreamTransport implements AutoCloseable {
     }
 
     private void refuse(String why) {
+        countRefusal(why);
+        throw new IllegalStateException("refused: " + why); // fails this connection's stream only
+    }
+
+    private void countRefusal(String why) {
         connectionsRefused.incrementAndGet();
         system.log().warn("transport: refused {}", why);
-        throw new IllegalStateException(why); // fails this connection's stream only
+        onRefused.accept(why);
     }
 
     // ---------------------------------------------------------------- outbound
