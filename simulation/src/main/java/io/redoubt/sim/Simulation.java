@@ -48,6 +48,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Simulation {
     private static final int META_BYTES = 8;
+    /** Ordered events between two comparisons of a server's logical-machine state with its site's. */
+    private static final long LM_CHECK_EVENTS = 8;
 
     private final SimConfig config;
     private final EventLoop loop = new EventLoop();
@@ -543,8 +545,13 @@ public final class Simulation {
             } catch (IllegalStateException broken) {
                 checkers.violation("invariant broken at " + id + " (t=" + loop.nowMicros() / 1000 + "ms): " + broken.getMessage());
             }
+            // The logical-machine state (a digest of the whole executor, wide-area core and
+            // application) is compared each time a server's ordered-event count passes a multiple of
+            // LM_CHECK_EVENTS: every correct server of a site executes the same batches, so they pass
+            // those points at the same counts, and a divergence, which never heals, is caught at the
+            // next one. Digesting at every batch made bft/paxos campaigns two and a half times slower.
             long events = node.logicalMachine().executedEvents();
-            if (events != checkedEvents) {
+            if (events / LM_CHECK_EVENTS != checkedEvents / LM_CHECK_EVENTS) {
                 checkedEvents = events;
                 checkers.logicalMachineState(id, events, node.logicalMachine()::stateDigest, loop.nowMicros());
             }
