@@ -48,9 +48,14 @@ public final class LocalDeployment implements AutoCloseable {
     /**
      * @param basePort the first server's port, the others following in server order; 0 for free ports
      * @param dataDir where each server keeps its durable log ({@code server-S.I/log}); empty to keep storage in memory
+     * @param addresses where every server listens ({@link HostTopology}); empty to use loopback ports from {@code basePort}
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
-                          Optional<java.nio.file.Path> dataDir) {}
+                          Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses) {
+        public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir) {
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, Map.of());
+        }
+    }
 
     /** Where the principals' keys come from. */
     public sealed interface Keys {
@@ -87,6 +92,7 @@ public final class LocalDeployment implements AutoCloseable {
     private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    private volatile java.util.function.BiConsumer<ServerId, Long> executedListener = (at, seq) -> {};
     /** Notified whenever a server executes an update. */
     private final Object progressed = new Object();
     private ActorSystem<Void> clientSystem;
@@ -104,9 +110,10 @@ public final class LocalDeployment implements AutoCloseable {
             this.derivedAssembly = null;
         }
         List<ServerId> all = deployment.servers();
-        List<Integer> ports = options.basePort() == 0 ? freePorts(all.size()) : null;
+        List<Integer> ports = options.basePort() == 0 && options.addresses().isEmpty() ? freePorts(all.size()) : null;
         for (int i = 0; i < all.size(); i++) {
-            addresses.put(all.get(i), new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i));
+            StreamTransport.Address given = options.addresses().get(all.get(i));
+            addresses.put(all.get(i), given != null ? given : new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i));
             executed.put(all.get(i), new AtomicLong());
         }
     }
@@ -184,6 +191,7 @@ public final class LocalDeployment implements AutoCloseable {
         Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), tls, addresses), storage, wan,
                 (at, seq, update) -> {
                     executed.get(at).accumulateAndGet(seq, Math::max);
+                    executedListener.accept(at, seq);
                     synchronized (progressed) {
                         progressed.notifyAll();
                     }
@@ -198,6 +206,11 @@ public final class LocalDeployment implements AutoCloseable {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
         }
+    }
+
+    /** Tells {@code listener} each time a server of this process executes an update (its global sequence number). */
+    public void onExecuted(java.util.function.BiConsumer<ServerId, Long> listener) {
+        this.executedListener = listener;
     }
 
     /** Waits until {@code id} has executed {@code updates} updates; false if the deadline passed first. */
@@ -215,6 +228,11 @@ public final class LocalDeployment implements AutoCloseable {
 
     /** Runs the clients' workload to the end (or the deadline) and reports, checking that every replica agrees. */
     public Result runWorkload(Duration deadline, Progress progress) throws InterruptedException {
+        return runWorkload(deadline, progress, 1);
+    }
+
+    /** As above, the clients numbering their updates from {@code firstSeq} (a client's numbers never go back). */
+    public Result runWorkload(Duration deadline, Progress progress, long firstSeq) throws InterruptedException {
         List<ClientId> clientIds = new ArrayList<>();
         for (SiteId site : deployment.siteIds()) for (int c = 0; c < options.clientsPerSite(); c++) clientIds.add(ClientId.of(site.value(), c));
         long total = (long) clientIds.size() * options.updatesPerClient();
@@ -231,6 +249,11 @@ public final class LocalDeployment implements AutoCloseable {
             }
         };
         long t0 = System.nanoTime();
+        if (clientSystem != null) { // an earlier run's clients are done
+            clientSystem.terminate();
+            clientSystem.getWhenTerminated().toCompletableFuture().join();
+        }
+        latencies.clear();
         clientSystem = ActorSystem.create(Behaviors.setup(context -> {
             for (ClientId id : clientIds) {
                 Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
@@ -243,7 +266,7 @@ public final class LocalDeployment implements AutoCloseable {
                     tls = Optional.of(own.tls());
                 }
                 context.spawn(ClientActor.create(id, transportFor(new Principal.Client(id), tls, ownSite), clientKeys,
-                        seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), options.updatesPerClient(),
+                        seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), firstSeq, options.updatesPerClient(),
                         deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                         "client-" + id.site().value() + "-" + id.index());
             }
@@ -254,7 +277,7 @@ public final class LocalDeployment implements AutoCloseable {
             boolean clientsDone = finished.await(500, TimeUnit.MILLISECONDS);
             long everywhere = executedEverywhere();
             progress.update(everywhere, total);
-            if (clientsDone && everywhere >= total) break;
+            if (clientsDone && (servers.isEmpty() || everywhere >= total)) break;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<ServerActor.Status> statuses = statuses();

@@ -47,7 +47,8 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
     private final StreamTransport transport;
     private final KeyDirectory keys;
     private final LongFunction<Bytes> operations;
-    private final int updates;
+    /** The sequence number of its last update: a client's numbers only grow, across runs too (section 4.2). */
+    private final long lastSeq;
     private final int siteServers;
     private final int repliesNeeded;
     private final Duration resendAfter;
@@ -61,10 +62,11 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
 
     /**
      * @param operations the operation of each update, by its sequence number (1-based)
+     * @param firstSeq the sequence number of its first update: one more than the last this client ever used
      * @param transports makes the client's connections to the servers of its site
      */
     public static Behavior<Command> create(ClientId id, ServerActor.TransportFactory transports, KeyDirectory keys, LongFunction<Bytes> operations,
-                                           int updates, int siteServers, int repliesNeeded, Duration resendAfter, Listener listener) {
+                                           long firstSeq, int updates, int siteServers, int repliesNeeded, Duration resendAfter, Listener listener) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             ActorRef<Command> self = context.getSelf();
             StreamTransport transport = transports.create(context.getSystem(), new Inbound() {
@@ -76,19 +78,22 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
                 @Override
                 public void fromClient(ClientId from, Bytes frame) {} // clients hear only servers
             });
-            return new ClientActor(context, timers, id, transport, keys, operations, updates, siteServers, repliesNeeded, resendAfter, listener);
+            return new ClientActor(context, timers, id, transport, keys, operations, firstSeq - 1 + updates, siteServers, repliesNeeded, resendAfter,
+                    listener, firstSeq - 1);
         }));
     }
 
     private ClientActor(ActorContext<Command> context, TimerScheduler<Command> timers, ClientId id, StreamTransport transport, KeyDirectory keys,
-                        LongFunction<Bytes> operations, int updates, int siteServers, int repliesNeeded, Duration resendAfter, Listener listener) {
+                        LongFunction<Bytes> operations, long lastSeq, int siteServers, int repliesNeeded, Duration resendAfter, Listener listener,
+                        long seqBefore) {
         super(context);
         this.timers = timers;
         this.id = id;
         this.transport = transport;
         this.keys = keys;
         this.operations = operations;
-        this.updates = updates;
+        this.lastSeq = lastSeq;
+        this.seq = seqBefore;
         this.siteServers = siteServers;
         this.repliesNeeded = repliesNeeded;
         this.resendAfter = resendAfter;
@@ -111,7 +116,7 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
     }
 
     private Behavior<Command> next() {
-        if (seq >= updates) {
+        if (seq >= lastSeq) {
             current = null;
             listener.finished(id);
             return this;

@@ -1,0 +1,97 @@
+package io.redoubt.cli;
+
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.DeploymentSettings;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.HostTopology;
+import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.host.ServerActor;
+import io.redoubt.runtime.net.StreamTransport;
+import java.io.File;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code node}: one server in its own process, listening where the topology says, its log in
+ * {@code --data}. It runs until it is stopped; a clean stop (SIGTERM) prints what it executed and
+ * a digest of its state, so replicas can be compared.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Run one server of a deployment until stopped.")
+final class NodeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "deployment file (HOCON)")
+    File config;
+
+    @Option(names = "--server", required = true, description = "which server, as SITE.INDEX, e.g. 1.2")
+    String server;
+
+    @Option(names = "--keys", required = true, description = "keygen output (this server needs public/ and servers/SITE.INDEX/)")
+    Path keys;
+
+    @Option(names = "--data", defaultValue = "data", description = "data directory; the log is DATA/server-SITE.INDEX/log (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--report-every", defaultValue = "0", description = "print a line each time this many more updates have executed (0: never)")
+    int reportEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ConfigReader r = ConfigReader.load(config);
+        Deployment d = DeploymentSettings.readForHost(r);
+        Map<ServerId, StreamTransport.Address> addresses = HostTopology.read(r, d);
+        ServerId id = parseServer();
+        if (!addresses.containsKey(id)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--server " + server + " is not in this topology; servers are "
+                    + addresses.keySet());
+        }
+        LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses);
+        LocalDeployment node = new LocalDeployment(options);
+        if (reportEvery > 0) {
+            node.onExecuted((at, seq) -> {
+                if (seq % reportEvery == 0) {
+                    out.printf("node %s executed %d%n", at, seq);
+                    out.flush();
+                }
+            });
+        }
+        node.startServer(id);
+        out.printf("node %s: %s; listening on %s:%d; log in %s%n", id, DeploymentSettings.describe(d), addresses.get(id).host(),
+                addresses.get(id).port(), data.resolve("server-" + id));
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<ServerActor.Status> status = node.statuses();
+            for (ServerActor.Status s : status) {
+                out.printf("node %s stopped: executed %d updates after %d events, state %s, local view %d, wide view %d, rejected %s%n", s.id(),
+                        s.executedUpdates(), s.executedEvents(), s.appStateDigest().toHex(), s.localView(), s.wideView(), s.rejections());
+            }
+            out.flush();
+            node.close();
+            stopped.countDown();
+        }, "node-stop"));
+        stopped.await();
+        return 0;
+    }
+
+    private ServerId parseServer() {
+        int dot = server.indexOf('.');
+        try {
+            if (dot > 0) return ServerId.of(Integer.parseInt(server.substring(0, dot)), Integer.parseInt(server.substring(dot + 1)));
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--server '" + server + "' is not SITE.INDEX, e.g. 1.2");
+    }
+}

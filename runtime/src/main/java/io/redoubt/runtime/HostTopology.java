@@ -1,0 +1,59 @@
+package io.redoubt.runtime;
+
+import com.typesafe.config.ConfigValue;
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.net.StreamTransport;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where each server listens, from {@code redoubt.topology}: by default every server on
+ * {@code host} at {@code base-port} plus its position in server order (site by site), and any
+ * server named under {@code addresses} ({@code "1.2" = "10.0.0.7:7100"}) where it says.
+ */
+public final class HostTopology {
+    private HostTopology() {}
+
+    public static Map<ServerId, StreamTransport.Address> read(ConfigReader r, Deployment d) {
+        String host = r.string("topology.host");
+        int basePort = r.atLeast("topology.base-port", 1);
+        Map<ServerId, StreamTransport.Address> out = new TreeMap<>();
+        int k = 0;
+        for (ServerId id : d.servers()) out.put(id, new StreamTransport.Address(host, basePort + k++));
+        if (r.config().hasPath("topology.addresses")) {
+            for (Map.Entry<String, ConfigValue> e : r.config().getObject("topology.addresses").entrySet()) {
+                String key = "topology.addresses.\"" + e.getKey() + "\"";
+                ServerId id = parseServer(r, key, e.getKey());
+                if (!out.containsKey(id)) throw r.invalid(key, e.getKey(), "no such server in this topology; servers are 0.0 .. " + d.servers().get(d.servers().size() - 1));
+                out.put(id, parseAddress(r, key, String.valueOf(e.getValue().unwrapped())));
+            }
+        }
+        return out;
+    }
+
+    static ServerId parseServer(ConfigReader r, String key, String s) {
+        int dot = s.indexOf('.');
+        try {
+            if (dot > 0) return ServerId.of(Integer.parseInt(s.substring(0, dot)), Integer.parseInt(s.substring(dot + 1)));
+        } catch (IllegalArgumentException ignored) { // not numbers, or negative
+            // reported below with the fix
+        }
+        throw r.invalid(key, s, "name a server as SITE.INDEX, e.g. \"1.2\"");
+    }
+
+    private static StreamTransport.Address parseAddress(ConfigReader r, String key, String s) {
+        int colon = s.lastIndexOf(':');
+        try {
+            if (colon > 0) {
+                int port = Integer.parseInt(s.substring(colon + 1));
+                if (port > 0 && port < 65536) return new StreamTransport.Address(s.substring(0, colon), port);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the fix
+        }
+        throw r.invalid(key, s, "write HOST:PORT with a port in 1..65535, e.g. \"10.0.0.7:7100\"");
+    }
+
+}
