@@ -9,8 +9,6 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,24 +59,16 @@ final class ClientCommand implements Runnable {
             Deployment d = DeploymentSettings.readForHost(r);
             DeploymentOptions.atLeast(cl, "--clients-per-site", clientsPerSite, 1);
             DeploymentOptions.atLeast(cl, "--updates-per-client", updatesPerClient, 1);
-            Duration limit = Duration.ofMillis(DeploymentOptions.parse(cl,
-                    () -> com.typesafe.config.ConfigFactory.parseString("t = " + deadline).getDuration("t").toMillis()));
+            Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--deadline", deadline));
             LocalDeployment clients = new LocalDeployment(new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0,
                     new LocalDeployment.Keys.Files(keys), Optional.empty(), HostTopology.read(r, d)));
             if (firstSeq < 1) throw new CommandLine.ParameterException(cl, "--first-seq must be >= 1, was " + firstSeq);
             LocalDeployment.Result result = clients.runWorkload(limit, (done, total) -> {}, firstSeq);
             clients.close();
-            List<Long> sorted = new ArrayList<>(result.latenciesNanos());
-            sorted.sort(null);
-            long completed = sorted.size();
+            long completed = result.latenciesNanos().size();
             out.printf(Locale.ROOT, "client load: %d of %d updates acknowledged, %.0f updates/s, p50 %.0f ms, p99 %.0f ms%n", completed,
-                    result.updates(), completed / Math.max(1e-9, result.seconds()), millis(sorted, 0.5), millis(sorted, 0.99));
+                    result.updates(), completed / Math.max(1e-9, result.seconds()), result.latencyMillis(0.5), result.latencyMillis(0.99));
             return completed == result.updates() ? 0 : 1;
-        }
-
-        private static double millis(List<Long> sorted, double q) {
-            if (sorted.isEmpty()) return 0;
-            return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1))) / 1e6;
         }
     }
 }

@@ -81,6 +81,18 @@ final class DeploymentOptions {
         return value;
     }
 
+    /** A duration option ({@code 2s}, {@code 500ms}) in milliseconds; anything else is refused with the option's name. */
+    static long millis(CommandLine cl, String option, String value) {
+        try {
+            long ms = com.typesafe.config.ConfigFactory.parseString("t = " + value).getDuration("t").toMillis();
+            if (ms < 0) throw new CommandLine.ParameterException(cl, option + " must not be negative, was " + value);
+            return ms;
+        } catch (RuntimeException e) {
+            if (e instanceof CommandLine.ParameterException p) throw p;
+            throw new CommandLine.ParameterException(cl, option + " '" + value + "' is not a duration; write e.g. 2000ms or 2s");
+        }
+    }
+
     static <T> T parse(CommandLine cl, java.util.function.Supplier<T> s) {
         try {
             return s.get();

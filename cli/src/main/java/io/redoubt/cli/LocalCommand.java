@@ -11,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -70,7 +68,7 @@ final class LocalCommand implements Callable<Integer> {
         Deployment d = DeploymentOptions.parse(cl, b::build);
         DeploymentOptions.atLeast(cl, "--clients-per-site", clientsPerSite, 1);
         DeploymentOptions.atLeast(cl, "--updates-per-client", updatesPerClient, 1);
-        Duration limit = Duration.ofMillis(DeploymentOptions.parse(cl, () -> com.typesafe.config.ConfigFactory.parseString("t = " + deadline).getDuration("t").toMillis()));
+        Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--deadline", deadline));
 
         Path keyDir = keys;
         if (keyDir == null) {
@@ -100,10 +98,8 @@ final class LocalCommand implements Callable<Integer> {
                 }
             });
         }
-        List<Long> sorted = new ArrayList<>(r.latenciesNanos());
-        sorted.sort(null);
-        double p50 = percentileMillis(sorted, 0.50);
-        double p99 = percentileMillis(sorted, 0.99);
+        double p50 = r.latencyMillis(0.50);
+        double p99 = r.latencyMillis(0.99);
         double rate = r.executedByEveryServer() / Math.max(1e-9, r.seconds());
         out.println("summary:");
         out.printf(Locale.ROOT, "  updates ordered        %d of %d executed by every server%n", r.executedByEveryServer(), r.updates());
@@ -117,11 +113,4 @@ final class LocalCommand implements Callable<Integer> {
                 r.executedByEveryServer(), rate, p50, p99, r.replicasConsistent() ? "consistent" : "NOT consistent");
         return ok ? 0 : 1;
     }
-
-    private static double percentileMillis(List<Long> sortedNanos, double q) {
-        if (sortedNanos.isEmpty()) return 0;
-        int i = (int) Math.min(sortedNanos.size() - 1, Math.ceil(q * sortedNanos.size()) - 1);
-        return sortedNanos.get(Math.max(0, i)) / 1e6;
-    }
-
 }

@@ -1,11 +1,8 @@
 package io.redoubt.cli;
 
-import io.redoubt.compose.Composition;
-import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;
 import io.redoubt.sim.Simulation;
-import java.io.File;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,13 +155,7 @@ final class SimCommand implements Callable<Integer> {
         if (clientSite < -1 || clientSite >= c.sites()) {
             throw bad("--client-site must be -1 (every site) or in [0, " + (c.sites() - 1) + "], was " + clientSite);
         }
-        long thinkMillis;
-        try {
-            thinkMillis = com.typesafe.config.ConfigFactory.parseString("t = " + clientThink).getDuration("t").toMillis();
-        } catch (RuntimeException e) {
-            throw bad("--client-think '" + clientThink + "' is not a duration; write e.g. 2000ms or 2s");
-        }
-        if (thinkMillis < 0) throw bad("--client-think must not be negative, was " + clientThink);
+        long thinkMillis = DeploymentOptions.millis(cl, "--client-think", clientThink);
         int clientSites = clientSite < 0 ? c.sites() : 1;
         int perClient = deployment.updatesPerClient != null ? deployment.updatesPerClient
                 : Math.max(1, (updates + clientSites * c.clientsPerSite() - 1) / (clientSites * c.clientsPerSite()));

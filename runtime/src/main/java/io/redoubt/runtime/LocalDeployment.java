@@ -79,7 +79,15 @@ public final class LocalDeployment implements AutoCloseable {
 
     /** What a finished run found. */
     public record Result(long updates, long executedByEveryServer, boolean replicasConsistent, double seconds, List<Long> latenciesNanos,
-                         List<ServerActor.Status> statuses) {}
+                         List<ServerActor.Status> statuses) {
+        /** The {@code q}-quantile of the acknowledged updates' latencies, in milliseconds (0 with none). */
+        public double latencyMillis(double q) {
+            if (latenciesNanos.isEmpty()) return 0;
+            List<Long> sorted = new ArrayList<>(latenciesNanos);
+            sorted.sort(null);
+            return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1))) / 1e6;
+        }
+    }
 
     private static final int FRAME_BYTES_MAX = Frame.FRAME_BYTES_MAX;
 
