@@ -11,7 +11,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.net.OutboundFault;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,6 +62,10 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--deadline", defaultValue = "120s", description = "give up after this long (default: ${DEFAULT-VALUE})")
     String deadline;
 
+    @Option(names = "--adversary", paramLabel = "SITE.SERVER=KIND", description = "run a server of a BFT site as an adversary;"
+            + " repeatable, at most f per site. KIND: silent (sends nothing) or garbage (flips bytes in half of what it sends)")
+    List<String> adversaries = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -84,8 +94,18 @@ final class LocalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %d servers, each its own actor system, mutual TLS on loopback; %d clients proposing %d updates; logs in %s%n",
                 servers, d.sites() * clientsPerSite, total, dataDir);
         out.flush();
-        LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keyDir),
-                Optional.of(dataDir));
+        Map<ServerId, OutboundFault> faults = new TreeMap<>();
+        for (String a : adversaries) {
+            int eq = a.indexOf('=');
+            int dot = a.indexOf('.');
+            if (eq < 0 || dot < 0 || dot > eq) throw new CommandLine.ParameterException(cl, "--adversary '" + a + "': write SITE.SERVER=KIND, e.g. 1.2=silent");
+            ServerId id = DeploymentOptions.parse(cl, () -> ServerId.of(Integer.parseInt(a.substring(0, dot)), Integer.parseInt(a.substring(dot + 1, eq))));
+            faults.put(id, DeploymentOptions.parse(cl, () -> OutboundFault.parse(a.substring(eq + 1), id.hashCode())));
+        }
+        Path keysUsed = keyDir;
+        LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keysUsed),
+                Optional.of(dataDir)).withFaults(faults);
+        if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};
         LocalDeployment.Result r;
         try (LocalDeployment local = new LocalDeployment(options)) {

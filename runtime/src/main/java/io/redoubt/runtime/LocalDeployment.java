@@ -16,6 +16,7 @@ import io.redoubt.runtime.host.ClientActor;
 import io.redoubt.runtime.host.ServerActor;
 import io.redoubt.runtime.host.Storage;
 import io.redoubt.runtime.keys.KeyFiles;
+import io.redoubt.runtime.net.OutboundFault;
 import io.redoubt.runtime.net.Principal;
 import io.redoubt.runtime.net.StreamTransport;
 import io.redoubt.runtime.net.WanShaper;
@@ -49,11 +50,23 @@ public final class LocalDeployment implements AutoCloseable {
      * @param basePort the first server's port, the others following in server order; 0 for free ports
      * @param dataDir where each server keeps its durable log ({@code server-S.I/log}); empty to keep storage in memory
      * @param addresses where every server listens ({@link HostTopology}); empty to use loopback ports from {@code basePort}
+     * @param faults servers run as adversaries, and what they do to what they send (none in a real deployment)
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
-                          Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses) {
+                          Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses,
+                          Map<ServerId, OutboundFault> faults) {
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir) {
-            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, Map.of());
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, Map.of(), Map.of());
+        }
+
+        public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir,
+                       Map<ServerId, StreamTransport.Address> addresses) {
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, Map.of());
+        }
+
+        /** The same deployment with these servers faulty (at most f per BFT site; checked by {@link LocalDeployment}). */
+        public Options withFaults(Map<ServerId, OutboundFault> faulty) {
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty);
         }
     }
 
@@ -117,12 +130,25 @@ public final class LocalDeployment implements AutoCloseable {
             this.derivedKeys = null;
             this.derivedAssembly = null;
         }
+        checkFaults(options);
         List<ServerId> all = deployment.servers();
         List<Integer> ports = options.basePort() == 0 && options.addresses().isEmpty() ? freePorts(all.size()) : null;
         for (int i = 0; i < all.size(); i++) {
             StreamTransport.Address given = options.addresses().get(all.get(i));
             addresses.put(all.get(i), given != null ? given : new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i));
             executed.put(all.get(i), new AtomicLong());
+        }
+    }
+
+    /** Adversaries only where the composition tolerates them (section 4.2): at most f per BFT site, none in a Paxos site. */
+    private static void checkFaults(Options options) {
+        Map<SiteId, Integer> perSite = new TreeMap<>();
+        for (ServerId id : options.faults().keySet()) {
+            Deployment d = options.deployment();
+            if (!d.localAt(id.site()).byzantine()) throw new IllegalArgumentException(id + ": " + d.localAt(id.site()).cliName() + " sites tolerate crashes only");
+            if (perSite.merge(id.site(), 1, Integer::sum) > d.siteFaults(id.site())) {
+                throw new IllegalArgumentException("more than f = " + d.siteFaults(id.site()) + " faulty servers in " + id.site());
+            }
         }
     }
 
@@ -163,7 +189,16 @@ public final class LocalDeployment implements AutoCloseable {
 
     private ServerActor.TransportFactory transportFor(Principal who, Optional<KeyFiles.TlsStores> tls, Map<ServerId, StreamTransport.Address> reachable) {
         Optional<SSLContext> context = tls.map(KeyFiles.TlsStores::sslContext);
-        return (system, inbound) -> new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound);
+        OutboundFault fault = who instanceof Principal.Server s ? options.faults().get(s.id()) : null;
+        return (system, inbound) -> {
+            StreamTransport t = new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound);
+            return fault == null ? t : t.misbehave(fault);
+        };
+    }
+
+    /** Where {@code id} listens. */
+    public StreamTransport.Address address(ServerId id) {
+        return addresses.get(id);
     }
 
     /** Starts every server. */
@@ -289,14 +324,16 @@ public final class LocalDeployment implements AutoCloseable {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<ServerActor.Status> statuses = statuses();
-        boolean consistent = statuses.size() == servers.size() && statuses.stream().map(ServerActor.Status::appStateDigest).distinct().count() == 1
-                && statuses.stream().map(ServerActor.Status::executedUpdates).distinct().count() == 1;
+        List<ServerActor.Status> correct = statuses.stream().filter(st -> !options.faults().containsKey(st.id())).toList();
+        boolean consistent = statuses.size() == servers.size() && correct.stream().map(ServerActor.Status::appStateDigest).distinct().count() == 1
+                && correct.stream().map(ServerActor.Status::executedUpdates).distinct().count() == 1;
         return new Result(total, executedEverywhere(), consistent, seconds, List.copyOf(latencies), statuses);
     }
 
+    /** The fewest updates any correct server of this process executed (no promise holds for a faulty one). */
     private long executedEverywhere() {
         long min = Long.MAX_VALUE;
-        for (ServerId id : servers.keySet()) min = Math.min(min, executed.get(id).get());
+        for (ServerId id : servers.keySet()) if (!options.faults().containsKey(id)) min = Math.min(min, executed.get(id).get());
         return min == Long.MAX_VALUE ? 0 : min;
     }
 

@@ -76,6 +76,8 @@ public final class StreamTransport implements AutoCloseable {
     private volatile boolean closed;
     private volatile Tcp.ServerBinding binding;
     private volatile java.util.function.Consumer<String> onRefused = why -> {};
+    /** What this endpoint does to its own outgoing frames: nothing, unless a test runs it as an adversary. */
+    private volatile OutboundFault fault;
 
     /**
      * @param servers every server's listening address
@@ -89,6 +91,12 @@ public final class StreamTransport implements AutoCloseable {
         this.tls = tls;
         this.frameBytesMax = frameBytesMax;
         this.inbound = inbound;
+    }
+
+    /** Runs this endpoint as a faulty one: every frame it sends passes through {@code fault} first. */
+    public StreamTransport misbehave(OutboundFault fault) {
+        this.fault = fault;
+        return this;
     }
 
     /** Tells {@code listener} why each refused connection was refused (metrics, tests). */
@@ -124,6 +132,8 @@ public final class StreamTransport implements AutoCloseable {
 
     /** Offers a frame to a connection's queue; a missing, full or closed one drops it (a lossy link). */
     private void offer(BoundedSourceQueue<ByteString> q, Bytes frame) {
+        OutboundFault f = fault;
+        if (f != null && (frame = f.apply(frame)) == null) return;
         QueueOfferResult result;
         try {
             result = q == null ? QueueOfferResult.dropped() : q.offer(prefixed(frame));
