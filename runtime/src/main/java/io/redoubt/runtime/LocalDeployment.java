@@ -16,6 +16,8 @@ import io.redoubt.runtime.host.ClientActor;
 import io.redoubt.runtime.host.ServerActor;
 import io.redoubt.runtime.host.Storage;
 import io.redoubt.runtime.keys.KeyFiles;
+import io.redoubt.runtime.metrics.MetricsServer;
+import io.redoubt.runtime.metrics.NodeMetrics;
 import io.redoubt.runtime.net.OutboundFault;
 import io.redoubt.runtime.net.Principal;
 import io.redoubt.runtime.net.StreamTransport;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,22 +54,36 @@ public final class LocalDeployment implements AutoCloseable {
      * @param dataDir where each server keeps its durable log ({@code server-S.I/log}); empty to keep storage in memory
      * @param addresses where every server listens ({@link HostTopology}); empty to use loopback ports from {@code basePort}
      * @param faults servers run as adversaries, and what they do to what they send (none in a real deployment)
+     * @param metricsBasePort if present, each server started here serves its metrics as Prometheus text at
+     *        {@code http://its-host:port/metrics}, the first server of the deployment on this port and the others following in
+     *        server order; 0 for free ports ({@link #metricsPort} tells which)
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
                           Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses,
-                          Map<ServerId, OutboundFault> faults) {
+                          Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort) {
+        public Options {
+            if (metricsBasePort.isPresent() && (metricsBasePort.get() < 0 || metricsBasePort.get() > 65_535)) {
+                throw new IllegalArgumentException("metrics base port must be 0 (free ports) to 65535, was " + metricsBasePort.get());
+            }
+        }
+
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir) {
-            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, Map.of(), Map.of());
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, Map.of());
         }
 
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir,
                        Map<ServerId, StreamTransport.Address> addresses) {
-            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, Map.of());
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, Map.of(), Optional.empty());
         }
 
         /** The same deployment with these servers faulty (at most f per BFT site; checked by {@link LocalDeployment}). */
         public Options withFaults(Map<ServerId, OutboundFault> faulty) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty);
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty, metricsBasePort);
+        }
+
+        /** These options with every server's metrics exposed from {@code port} on (0: free ports). */
+        public Options withMetricsBasePort(int port) {
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, Optional.of(port));
         }
     }
 
@@ -111,6 +128,9 @@ public final class LocalDeployment implements AutoCloseable {
     private final ServerAssembly derivedAssembly;
     private final Map<ServerId, StreamTransport.Address> addresses = new TreeMap<>();
     private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
+    /** A server's metrics and their HTTP endpoint outlive its restarts, so a scraper keeps one address per server. */
+    private final Map<ServerId, NodeMetrics> metrics = new TreeMap<>();
+    private final Map<ServerId, MetricsServer> metricsServers = new TreeMap<>();
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     private volatile java.util.function.BiConsumer<ServerId, Long> executedListener = (at, seq) -> {};
@@ -238,8 +258,26 @@ public final class LocalDeployment implements AutoCloseable {
                     synchronized (progressed) {
                         progressed.notifyAll();
                     }
-                });
+                }, options.metricsBasePort().isPresent() ? metricsOf(id) : null);
         servers.put(id, ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig()));
+    }
+
+    /** {@code id}'s metrics, served from its first start on (only with {@link Options#metricsBasePort}). */
+    private NodeMetrics metricsOf(ServerId id) {
+        NodeMetrics m = metrics.get(id);
+        if (m != null) return m;
+        m = new NodeMetrics(id);
+        int base = options.metricsBasePort().orElseThrow();
+        int port = base == 0 ? 0 : base + deployment.servers().indexOf(id);
+        metricsServers.put(id, MetricsServer.start(m.registry(), addresses.get(id).host(), port));
+        metrics.put(id, m);
+        return m;
+    }
+
+    /** The port where {@code id} serves its metrics; empty if it does not (no metrics option, or never started here). */
+    public OptionalInt metricsPort(ServerId id) {
+        MetricsServer s = metricsServers.get(id);
+        return s == null ? OptionalInt.empty() : OptionalInt.of(s.port());
     }
 
     /** Stops one server (its actor system); what it persisted stays in its storage. */
@@ -359,6 +397,8 @@ public final class LocalDeployment implements AutoCloseable {
         for (ActorSystem<ServerActor.Command> s : servers.values()) s.getWhenTerminated().toCompletableFuture().join();
         if (clientSystem != null) clientSystem.getWhenTerminated().toCompletableFuture().join();
         servers.clear();
+        for (MetricsServer s : metricsServers.values()) s.close();
+        metricsServers.clear();
     }
 
 }

@@ -9,6 +9,7 @@ import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
+import io.redoubt.runtime.metrics.NodeMetrics;
 import io.redoubt.runtime.net.Inbound;
 import io.redoubt.runtime.net.StreamTransport;
 import io.redoubt.runtime.net.WanShaper;
@@ -65,6 +66,8 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private final Observer observer;
     private final TimerScheduler<Command> timers;
     private final ServerNode node;
+    /** Null when this server is not measured. */
+    private final NodeMetrics metrics;
     /** Outputs of the current step, performed after its appends are forced. */
     private final List<Runnable> pending = new ArrayList<>();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
@@ -77,10 +80,17 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** The server's behavior; it binds its transport and builds its node from {@code storage}'s records. */
     public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
                                            Observer observer) {
+        return create(assembly, id, transports, storage, wan, observer, null);
+    }
+
+    /** As above, the server keeping {@code metrics} up to date after every step. */
+    public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
+                                           Observer observer, NodeMetrics metrics) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             StreamTransport transport = transports.create(context.getSystem(), inbound(context.getSelf()));
             transport.bind().toCompletableFuture().join(); // listening before the node says anything
-            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer);
+            if (metrics != null) metrics.watchTransport(transport::framesDropped, transport::connectionsRefused);
+            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics);
         }));
     }
 
@@ -100,8 +110,9 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     }
 
     private ServerActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerAssembly assembly, ServerId id,
-                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer) {
+                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics) {
         super(context);
+        this.metrics = metrics;
         this.id = id;
         this.transport = transport;
         this.storage = storage;
@@ -118,7 +129,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(FromServer.class, m -> step(() -> node.onServerFrame(m.from(), m.frame())))
-                .onMessage(FromClient.class, m -> step(() -> node.onClientFrame(m.from(), m.frame())))
+                .onMessage(FromClient.class, this::onFromClient)
                 .onMessage(Fire.class, m -> step(() -> node.onTimer(m.timer())))
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onSignal(PostStop.class, s -> {
@@ -127,6 +138,11 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
                     return this;
                 })
                 .build();
+    }
+
+    private Behavior<Command> onFromClient(FromClient m) {
+        if (metrics != null) metrics.requestArrived(m.from(), m.frame(), System.nanoTime());
+        return step(() -> node.onClientFrame(m.from(), m.frame()));
     }
 
     private Behavior<Command> step(Runnable input) {
@@ -140,6 +156,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
         if (storage.dirty()) storage.force();
         for (Runnable r : pending) r.run();
         pending.clear();
+        if (metrics != null) metrics.afterStep(node);
     }
 
     private Behavior<Command> onGetStatus(GetStatus m) {
@@ -166,7 +183,10 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
 
         @Override
         public void sendToClient(ClientId to, Bytes frame) {
-            pending.add(() -> transport.sendToClient(to, frame));
+            pending.add(() -> {
+                transport.sendToClient(to, frame);
+                if (metrics != null) metrics.replySent(to, frame, System.nanoTime());
+            });
         }
 
         @Override
