@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run a whole deployment in one JVM on real loopback sockets (mutual TLS, emulated WAN, durable logs) under a client workload.")
-final class LocalCommand implements Callable<Integer> {
+class LocalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

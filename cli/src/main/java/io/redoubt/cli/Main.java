@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code redoubt} command line: {@code demo}, {@code sim}, {@code fidelity}, {@code local} and {@code keygen}. */
 @Command(name = "redoubt", mixinStandardHelpOptions = true, version = "redoubt 0.1.0",
         description = "Intrusion-tolerant state machine replication across wide-area networks (Lane 2008, Chapter 4).",
-        subcommands = {DemoCommand.class, SimCommand.class, FidelityCommand.class, LocalCommand.class, KeygenCommand.class, NodeCommand.class,
+        subcommands = {DemoCommand.class, VirtualDemoCommand.class, SimCommand.class, FidelityCommand.class, LocalCommand.class, KeygenCommand.class,
+                NodeCommand.class,
                 ClientCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -15,7 +16,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; valid: demo, sim, fidelity, local, keygen, node, client");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; valid: demo, virtual-demo, sim, fidelity, local, keygen, node, client");
     }
 
     public static void main(String[] args) {

@@ -52,7 +52,7 @@ class CommandLineTest {
     @Test
     void unknownOptionAndMissingCommandAreOneLine() {
         assertOneLineError(run("sim", "--colour", "blue"), "--colour");
-        assertOneLineError(run(), "valid: demo, sim");
+        assertOneLineError(run(), "valid: demo, virtual-demo, sim");
         assertOneLineError(run("deploy"), "deploy");
     }
 
@@ -92,8 +92,17 @@ class CommandLineTest {
     }
 
     @Test
-    void demoPrintsProgressAndASummaryThatReplicasAgree() {
+    void demoRunsRealServersAndEndsWithTheLocalSummaryLine() {
         Run r = run("demo", "--sites", "3", "--servers-per-site", "3", "--clients-per-site", "1", "--updates-per-client", "5");
+        assertEquals(0, r.exit, r.out + r.err);
+        assertTrue(r.out.contains("each its own actor system, mutual TLS on loopback"), r.out);
+        assertTrue(r.out.contains("15/15 updates executed by all 9 servers"), r.out);
+        assertTrue(r.out.matches("(?s).*\\nlocal: 15 updates ordered at every site, \\d+ updates/s, p50 \\d+ ms, p99 \\d+ ms, replicas consistent\\n.*"), r.out);
+    }
+
+    @Test
+    void virtualDemoPrintsProgressAndASummaryThatReplicasAgree() {
+        Run r = run("virtual-demo", "--sites", "3", "--servers-per-site", "3", "--clients-per-site", "1", "--updates-per-client", "5");
         assertEquals(0, r.exit, r.out + r.err);
         assertTrue(r.out.contains("15/15 updates executed by all 9 servers"), r.out);
         assertTrue(r.out.contains("executed by            9 of 9 servers"), r.out);
