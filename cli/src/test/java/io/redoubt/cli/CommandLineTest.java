@@ -1,15 +1,22 @@
 package io.redoubt.cli;
 
-import io.redoubt.compose.Composition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.DeploymentSettings;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.HostTopology;
+import io.redoubt.runtime.net.StreamTransport;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +73,55 @@ class CommandLineTest {
         Files.writeString(f.toPath(), "redoubt.local.paxos.progress-timeout = soon\n");
         assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.local.paxos.progress-timeout");
         assertOneLineError(run("demo", "--config", dir.resolve("missing.conf").toString()), "does not exist");
+    }
+
+    private static String write(Path dir, String text) throws IOException {
+        Path f = dir.resolve("test.conf");
+        Files.writeString(f, text);
+        return f.toString();
+    }
+
+    @Test
+    void theFourCompositionFilesShareOneTopologyAndSizeEachSiteForOneFault() {
+        Map<String, Integer> serversPerSite = Map.of("paxos-paxos", 3, "bft-paxos", 3, "paxos-bft", 4, "bft-bft", 4);
+        serversPerSite.forEach((name, servers) -> {
+            ConfigReader r = ConfigReader.load(new File("../conf/" + name + ".conf"));
+            Deployment d = DeploymentSettings.readForHost(r);
+            assertEquals(name.replace('-', '/'), d.composition().cliName());
+            assertEquals(5, d.sites(), name);
+            assertEquals(servers, d.serversPerSite(), name);
+            assertEquals(1, d.siteFaults(d.siteIds().get(0)), name);
+            Map<ServerId, StreamTransport.Address> at = HostTopology.read(r, d);
+            assertEquals(new StreamTransport.Address("127.0.0.1", 7100 + 5 * servers - 1), at.get(ServerId.of(4, servers - 1)), name);
+        });
+    }
+
+    @Test
+    void unknownKeyIsRefusedWithTheClosestValidOne(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.topology.site = 5\n")),
+                "redoubt.topology.site = 5 is not a known key", "did you mean redoubt.topology.sites?");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { wan { latncy = 30ms } }\n")),
+                "redoubt.wan.latncy = \"30ms\"", "did you mean redoubt.wan.latency?");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.wan = 5\n")), "redoubt.wan = 5", "a block of keys");
+        // Server names under addresses are the user's, and keys outside redoubt are not ours to judge.
+        ConfigReader r = ConfigReader.load(new File(write(dir, "other.key = 1\nredoubt.topology.addresses { \"1.2\" = \"10.0.0.7:7100\" }\n")));
+        assertEquals(new StreamTransport.Address("10.0.0.7", 7100), HostTopology.read(r, DeploymentSettings.read(r)).get(ServerId.of(1, 2)));
+    }
+
+    @Test
+    void unknownProtocolInTheFileNamesTheKeyAndTheValidOnes(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.composition = \"raft/paxos\"\n")),
+                "redoubt.composition", "raft/paxos", "valid: paxos/paxos");
+    }
+
+    @Test
+    void sitesTooSmallForTheirFaultsNameTheKeyAndTheSizeThatWorks(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/bft\", topology.servers-per-site = 3 }\n")),
+                "redoubt.topology.servers-per-site = 3 is too few for bft", "use 4 (f = 1) or more");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"bft/bft\", topology { sites = 3, servers-per-site = 4 } }\n")),
+                "redoubt.topology.sites = 3 is too few for bft/bft", "use 4 or more");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/paxos,site7=bft\" }\n")),
+                "redoubt.composition paxos/paxos,site7=bft names site 7 but there are 5 sites");
     }
 
     @Test
