@@ -9,11 +9,14 @@ import io.redoubt.compose.Deployment;
 import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.lm.ServerId;
 import io.redoubt.runtime.HostTopology;
+import io.redoubt.runtime.keys.KeyGen;
 import io.redoubt.runtime.net.StreamTransport;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -122,6 +125,40 @@ class CommandLineTest {
                 "redoubt.topology.sites = 3 is too few for bft/bft", "use 4 or more");
         assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/paxos,site7=bft\" }\n")),
                 "redoubt.composition paxos/paxos,site7=bft names site 7 but there are 5 sites");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void missingOrForeignKeysAreOneLineNamingTheFileAndTheFix(@TempDir Path dir) throws IOException {
+        String conf = write(dir, "redoubt.topology { sites = 2, servers-per-site = 1, base-port = " + freePort() + " }\n");
+        Path none = dir.resolve("no-keys");
+        assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", none.toString(), "--data", dir.resolve("data").toString()),
+                none.resolve("public").toString(), "missing", "keygen");
+        Path oneSite = dir.resolve("keys-for-one-site");
+        KeyGen.generate(Deployment.defaults(Composition.parse("paxos/paxos"), 1, 1), oneSite, KeyGen.Options.defaults(1));
+        assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", oneSite.toString(), "--data", dir.resolve("data").toString()),
+                "deployment.keys", "run keygen for this configuration");
+        assertOneLineError(run("local", "--config", conf, "--keys", oneSite.toString(), "--data", dir.resolve("data").toString()),
+                "deployment.keys", "run keygen for this configuration");
+    }
+
+    @Test
+    void aNodeWhosePortIsTakenSaysWhichKeyPlacedItThere(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            String conf = write(dir, "redoubt.topology { sites = 1, servers-per-site = 3, host = \"127.0.0.1\", base-port = " + port + " }\n");
+            assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", dir.resolve("keys").toString()),
+                    "redoubt.topology.base-port: 127.0.0.1:" + port + " for server 0.0 is in use", "choose another port");
+            conf = write(dir, "redoubt.topology { sites = 1, servers-per-site = 3, base-port = " + freePort()
+                    + ", addresses { \"0.2\" = \"127.0.0.1:" + port + "\" } }\n");
+            assertOneLineError(run("node", "--config", conf, "--server", "0.2", "--keys", dir.resolve("keys").toString()),
+                    "redoubt.topology.addresses.\"0.2\": 127.0.0.1:" + port + " for server 0.2 is in use");
+        }
     }
 
     @Test
