@@ -120,9 +120,9 @@ class CommandLineTest {
     @Test
     void sitesTooSmallForTheirFaultsNameTheKeyAndTheSizeThatWorks(@TempDir Path dir) throws IOException {
         assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/bft\", topology.servers-per-site = 3 }\n")),
-                "redoubt.topology.servers-per-site = 3 is too few for bft", "use 4 (f = 1) or more");
+                "redoubt.topology.servers-per-site = 3 is too few for bft", "3f+1 servers", "so at least 4");
         assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"bft/bft\", topology { sites = 3, servers-per-site = 4 } }\n")),
-                "redoubt.topology.sites = 3 is too few for bft/bft", "use 4 or more");
+                "redoubt.topology.sites = 3 is too few for bft/bft", "3F+1 sites", "so at least 4");
         assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/paxos,site7=bft\" }\n")),
                 "redoubt.composition paxos/paxos,site7=bft names site 7 but there are 5 sites");
     }

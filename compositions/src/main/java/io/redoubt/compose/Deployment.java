@@ -65,7 +65,7 @@ public record Deployment(
         composition.local().checkSize(serversPerSite, serversSetting);
         if (composition.wide().byzantine() && sites < composition.wide().minimumSites()) {
             throw new IllegalArgumentException(sitesSetting + " " + sites + " is too few for " + composition
-                    + ": BFT among sites needs 3F+1 sites with F >= 1; use " + composition.wide().minimumSites() + " or more");
+                    + ": BFT among sites needs 3F+1 sites with F >= 1, so at least " + composition.wide().minimumSites());
         }
     }
 

@@ -40,7 +40,7 @@ public enum LocalProtocol {
         switch (this) {
             case BFT -> {
                 if (servers < 4) {
-                    throw new IllegalArgumentException(where + " " + servers + " is too few for bft inside a site: it needs 3f+1 servers with f >= 1; use 4 (f = 1) or more");
+                    throw new IllegalArgumentException(where + " " + servers + " is too few for bft inside a site: it needs 3f+1 servers with f >= 1, so at least 4");
                 }
             }
             case SOLO -> {
