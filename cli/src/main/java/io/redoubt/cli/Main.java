@@ -44,7 +44,9 @@ public final class Main implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, r) -> {
-            if (ex instanceof io.redoubt.compose.SettingsException || ex instanceof IllegalArgumentException) {
+            // Each names what is wrong (a key and its value, or a key file) and the fix: one line, no stack trace.
+            if (ex instanceof io.redoubt.compose.SettingsException || ex instanceof io.redoubt.runtime.keys.KeyFileException
+                    || ex instanceof IllegalArgumentException) {
                 err.println("redoubt: " + ex.getMessage());
                 return 2;
             }

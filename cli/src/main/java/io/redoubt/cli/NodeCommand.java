@@ -56,6 +56,7 @@ final class NodeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server " + server + " is not in this topology; servers are "
                     + addresses.keySet());
         }
+        HostTopology.checkCanListen(r, id, addresses.get(id));
         LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses);
         LocalDeployment node = new LocalDeployment(options);
         if (reportEvery > 0) {

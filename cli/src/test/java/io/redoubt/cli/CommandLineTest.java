@@ -1,15 +1,25 @@
 package io.redoubt.cli;
 
-import io.redoubt.compose.Composition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.DeploymentSettings;
+import io.redoubt.lm.ServerId;
+import io.redoubt.runtime.HostTopology;
+import io.redoubt.runtime.keys.KeyGen;
+import io.redoubt.runtime.net.StreamTransport;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +76,89 @@ class CommandLineTest {
         Files.writeString(f.toPath(), "redoubt.local.paxos.progress-timeout = soon\n");
         assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.local.paxos.progress-timeout");
         assertOneLineError(run("demo", "--config", dir.resolve("missing.conf").toString()), "does not exist");
+    }
+
+    private static String write(Path dir, String text) throws IOException {
+        Path f = dir.resolve("test.conf");
+        Files.writeString(f, text);
+        return f.toString();
+    }
+
+    @Test
+    void theFourCompositionFilesShareOneTopologyAndSizeEachSiteForOneFault() {
+        Map<String, Integer> serversPerSite = Map.of("paxos-paxos", 3, "bft-paxos", 3, "paxos-bft", 4, "bft-bft", 4);
+        serversPerSite.forEach((name, servers) -> {
+            ConfigReader r = ConfigReader.load(new File("../conf/" + name + ".conf"));
+            Deployment d = DeploymentSettings.readForHost(r);
+            assertEquals(name.replace('-', '/'), d.composition().cliName());
+            assertEquals(5, d.sites(), name);
+            assertEquals(servers, d.serversPerSite(), name);
+            assertEquals(1, d.siteFaults(d.siteIds().get(0)), name);
+            Map<ServerId, StreamTransport.Address> at = HostTopology.read(r, d);
+            assertEquals(new StreamTransport.Address("127.0.0.1", 7100 + 5 * servers - 1), at.get(ServerId.of(4, servers - 1)), name);
+        });
+    }
+
+    @Test
+    void unknownKeyIsRefusedWithTheClosestValidOne(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.topology.site = 5\n")),
+                "redoubt.topology.site = 5 is not a known key", "did you mean redoubt.topology.sites?");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { wan { latncy = 30ms } }\n")),
+                "redoubt.wan.latncy = \"30ms\"", "did you mean redoubt.wan.latency?");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.wan = 5\n")), "redoubt.wan = 5", "a block of keys");
+        // Server names under addresses are the user's, and keys outside redoubt are not ours to judge.
+        ConfigReader r = ConfigReader.load(new File(write(dir, "other.key = 1\nredoubt.topology.addresses { \"1.2\" = \"10.0.0.7:7100\" }\n")));
+        assertEquals(new StreamTransport.Address("10.0.0.7", 7100), HostTopology.read(r, DeploymentSettings.read(r)).get(ServerId.of(1, 2)));
+    }
+
+    @Test
+    void unknownProtocolInTheFileNamesTheKeyAndTheValidOnes(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt.composition = \"raft/paxos\"\n")),
+                "redoubt.composition", "raft/paxos", "valid: paxos/paxos");
+    }
+
+    @Test
+    void sitesTooSmallForTheirFaultsNameTheKeyAndTheSizeThatWorks(@TempDir Path dir) throws IOException {
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/bft\", topology.servers-per-site = 3 }\n")),
+                "redoubt.topology.servers-per-site = 3 is too few for bft", "3f+1 servers", "so at least 4");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"bft/bft\", topology { sites = 3, servers-per-site = 4 } }\n")),
+                "redoubt.topology.sites = 3 is too few for bft/bft", "3F+1 sites", "so at least 4");
+        assertOneLineError(run("demo", "--config", write(dir, "redoubt { composition = \"paxos/paxos,site7=bft\" }\n")),
+                "redoubt.composition paxos/paxos,site7=bft names site 7 but there are 5 sites");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void missingOrForeignKeysAreOneLineNamingTheFileAndTheFix(@TempDir Path dir) throws IOException {
+        String conf = write(dir, "redoubt.topology { sites = 2, servers-per-site = 1, base-port = " + freePort() + " }\n");
+        Path none = dir.resolve("no-keys");
+        assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", none.toString(), "--data", dir.resolve("data").toString()),
+                none.resolve("public").toString(), "missing", "keygen");
+        Path oneSite = dir.resolve("keys-for-one-site");
+        KeyGen.generate(Deployment.defaults(Composition.parse("paxos/paxos"), 1, 1), oneSite, KeyGen.Options.defaults(1));
+        assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", oneSite.toString(), "--data", dir.resolve("data").toString()),
+                "deployment.keys", "run keygen for this configuration");
+        assertOneLineError(run("local", "--config", conf, "--keys", oneSite.toString(), "--data", dir.resolve("data").toString()),
+                "deployment.keys", "run keygen for this configuration");
+    }
+
+    @Test
+    void aNodeWhosePortIsTakenSaysWhichKeyPlacedItThere(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            String conf = write(dir, "redoubt.topology { sites = 1, servers-per-site = 3, host = \"127.0.0.1\", base-port = " + port + " }\n");
+            assertOneLineError(run("node", "--config", conf, "--server", "0.0", "--keys", dir.resolve("keys").toString()),
+                    "redoubt.topology.base-port: 127.0.0.1:" + port + " for server 0.0 is in use", "choose another port");
+            conf = write(dir, "redoubt.topology { sites = 1, servers-per-site = 3, base-port = " + freePort()
+                    + ", addresses { \"0.2\" = \"127.0.0.1:" + port + "\" } }\n");
+            assertOneLineError(run("node", "--config", conf, "--server", "0.2", "--keys", dir.resolve("keys").toString()),
+                    "redoubt.topology.addresses.\"0.2\": 127.0.0.1:" + port + " for server 0.2 is in use");
+        }
     }
 
     @Test

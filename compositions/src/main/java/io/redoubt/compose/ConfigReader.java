@@ -3,9 +3,15 @@ package io.redoubt.compose;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 import java.io.File;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +22,8 @@ import java.util.regex.Pattern;
  * what would be valid; nothing past start-up ever sees a {@link Config}.
  */
 public final class ConfigReader {
+    /** Keys whose children are the user's to name (a server's address per server). */
+    private static final String OPEN_MAP = "topology.addresses";
     private static final Pattern BANDWIDTH = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kMG]?)bit/s\\s*");
 
     private final Config c;
@@ -33,12 +41,70 @@ public final class ConfigReader {
                 config = defaults;
             } else {
                 if (!file.isFile()) throw new SettingsException("config file " + file + " does not exist; try conf/paxos-paxos.conf");
-                config = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)).withFallback(defaults).resolve();
+                Config own = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+                if (own.root().get("redoubt") instanceof ConfigObject ownBlock) {
+                    checkKnownKeys(ownBlock, defaults.getObject("redoubt"));
+                }
+                config = own.withFallback(defaults).resolve();
             }
             return new ConfigReader(config.getConfig("redoubt"));
         } catch (ConfigException e) {
             throw new SettingsException("cannot read configuration: " + e.getMessage());
         }
+    }
+
+    /**
+     * Rejects a key of {@code own} that no {@code reference.conf} defines (a typo would otherwise
+     * be ignored and its default used silently), naming the closest key that exists.
+     */
+    static void checkKnownKeys(ConfigObject own, ConfigObject reference) {
+        Map<String, ConfigValue> known = leaves(reference, "");
+        for (Map.Entry<String, ConfigValue> e : leaves(own, "").entrySet()) {
+            String key = e.getKey();
+            if (known.containsKey(key) || key.startsWith(OPEN_MAP + ".")) continue;
+            String value = e.getValue().render(ConfigRenderOptions.concise());
+            String block = key + ".";
+            if (known.keySet().stream().anyMatch(k -> k.startsWith(block))) {
+                throw new SettingsException("redoubt." + key + " = " + value + " is not valid: it is a block of keys, e.g. redoubt."
+                        + known.keySet().stream().filter(k -> k.startsWith(block)).findFirst().orElseThrow() + " = ...");
+            }
+            String closest = known.keySet().stream().filter(k -> !k.startsWith(OPEN_MAP + "."))
+                    .min((a, b) -> Integer.compare(editDistance(key, a), editDistance(key, b))).orElseThrow();
+            throw new SettingsException("redoubt." + key + " = " + value + " is not a known key; did you mean redoubt." + closest
+                    + "? (every key is documented in compositions/src/main/resources/reference.conf)");
+        }
+    }
+
+    /** Every value that is not an object, by its path under {@code prefix}; an empty object counts as none. */
+    private static Map<String, ConfigValue> leaves(ConfigObject o, String prefix) {
+        Map<String, ConfigValue> out = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
+            String path = prefix + ConfigUtil.joinPath(e.getKey());
+            if (e.getValue() instanceof ConfigObject child) {
+                if (path.equals(OPEN_MAP)) out.put(path, child); // its children are names, not keys
+                else out.putAll(leaves(child, path + "."));
+            } else {
+                out.put(path, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     public Config config() {

@@ -50,12 +50,21 @@ public record Deployment(
         if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
             throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
         }
+        checkShape(composition, sites, serversPerSite, "--sites", "--servers-per-site");
+    }
+
+    /**
+     * Rejects sites too few for the wide-area protocol's F or too small for the local protocol's f;
+     * {@code sitesSetting} and {@code serversSetting} name where each number came from (an option,
+     * or a key followed by " =").
+     */
+    public static void checkShape(Composition composition, int sites, int serversPerSite, String sitesSetting, String serversSetting) {
         for (int s : composition.localBySite().keySet()) {
             if (s >= sites) throw new IllegalArgumentException("composition " + composition + " names site " + s + " but there are " + sites + " sites (0.." + (sites - 1) + ")");
         }
-        composition.local().checkSize(serversPerSite, "--servers-per-site");
+        composition.local().checkSize(serversPerSite, serversSetting);
         if (composition.wide().byzantine() && sites < composition.wide().minimumSites()) {
-            throw new IllegalArgumentException("--sites " + sites + " is too few for " + composition
+            throw new IllegalArgumentException(sitesSetting + " " + sites + " is too few for " + composition
                     + ": BFT among sites needs 3F+1 sites with F >= 1, so at least " + composition.wide().minimumSites());
         }
     }

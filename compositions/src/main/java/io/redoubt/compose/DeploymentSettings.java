@@ -30,6 +30,11 @@ public final class DeploymentSettings {
             throw r.invalid("byzantine-sites.threshold-key-bits", keyBits, "must be even and at most " + ThresholdParameters.MODULUS_BITS_MAX + ", e.g. 2048");
         }
         try {
+            Deployment.checkShape(composition, sites, serversPerSite, "redoubt.topology.sites =", "redoubt.topology.servers-per-site =");
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(e.getMessage().startsWith("composition") ? "redoubt." + e.getMessage() : e.getMessage());
+        }
+        try {
             return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, paxos(r, "local.paxos"), paxos(r, "wide.paxos"),
                     pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true);
         } catch (IllegalArgumentException e) {

@@ -3,8 +3,13 @@ package io.redoubt.runtime;
 import com.typesafe.config.ConfigValue;
 import io.redoubt.compose.ConfigReader;
 import io.redoubt.compose.Deployment;
+import io.redoubt.compose.SettingsException;
 import io.redoubt.lm.ServerId;
 import io.redoubt.runtime.net.StreamTransport;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -31,6 +36,39 @@ public final class HostTopology {
             }
         }
         return out;
+    }
+
+    /**
+     * Fails, naming the setting, if {@code id} could not listen on {@code at} here: the port is taken
+     * (another process, or this server already running), or the address is not this machine's.
+     * Checked before anything starts, so a node fails at once instead of after loading its keys.
+     */
+    public static void checkCanListen(ConfigReader r, ServerId id, StreamTransport.Address at) {
+        String where = "redoubt." + settingFor(r, id) + ": " + at.host() + ":" + at.port() + " for server " + id;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as a server's own bind: a restarted node's old connections in TIME_WAIT do not hold the port
+            probe.bind(new InetSocketAddress(at.host(), at.port()));
+        } catch (BindException e) {
+            if (String.valueOf(e.getMessage()).contains("in use")) {
+                throw new SettingsException(where + " is in use; stop what holds it (another node of this deployment?) or choose another port in "
+                        + "redoubt." + settingFor(r, id));
+            }
+            throw new SettingsException(where + " cannot be bound on this machine (" + e.getMessage() + "); give this server an address of "
+                    + "this machine in redoubt.topology.host or redoubt.topology.addresses, or run it where that address is");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SettingsException(where + " cannot be listened on (" + e.getMessage() + "); check redoubt.topology.host and addresses");
+        }
+    }
+
+    /** The key that places {@code id}: its entry under addresses if it has one, else the base port. */
+    static String settingFor(ConfigReader r, ServerId id) {
+        if (r.config().hasPath("topology.addresses")) {
+            for (String name : r.config().getObject("topology.addresses").keySet()) {
+                String key = "topology.addresses.\"" + name + "\"";
+                if (parseServer(r, key, name).equals(id)) return key;
+            }
+        }
+        return "topology.base-port";
     }
 
     static ServerId parseServer(ConfigReader r, String key, String s) {

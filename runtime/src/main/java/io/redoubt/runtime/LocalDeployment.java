@@ -228,6 +228,9 @@ public final class LocalDeployment implements AutoCloseable {
 
     /** Starts (or restarts) {@code id} on its storage: its durable log if there is a data directory, else fresh memory. */
     public void startServer(ServerId id) {
+        // Keys first: a key file that does not fit fails before the log is opened (and locked).
+        Optional<KeyFiles.ServerKeys> own = options.keys() instanceof Keys.Files f ? Optional.of(KeyFiles.loadServer(f.dir(), deployment, id))
+                : Optional.empty();
         Storage storage;
         if (options.dataDir().isEmpty()) {
             storage = Storage.inMemory();
@@ -239,18 +242,13 @@ public final class LocalDeployment implements AutoCloseable {
                 throw new java.io.UncheckedIOException("cannot open " + log + ": " + e.getMessage(), e);
             }
         }
-        startServer(id, storage);
+        startServer(id, own, storage);
     }
 
-    private void startServer(ServerId id, Storage storage) {
+    private void startServer(ServerId id, Optional<KeyFiles.ServerKeys> own, Storage storage) {
         WanShaper wan = new WanShaper(deployment.sites(), deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
-        ServerAssembly assembly = derivedAssembly;
-        Optional<KeyFiles.TlsStores> tls = Optional.empty();
-        if (options.keys() instanceof Keys.Files f) {
-            KeyFiles.ServerKeys own = KeyFiles.loadServer(f.dir(), deployment, id);
-            assembly = new ServerAssembly(deployment, own.keys(), own.keyring(), KeyValueStore::new);
-            tls = Optional.of(own.tls());
-        }
+        ServerAssembly assembly = own.map(k -> new ServerAssembly(deployment, k.keys(), k.keyring(), KeyValueStore::new)).orElse(derivedAssembly);
+        Optional<KeyFiles.TlsStores> tls = own.map(KeyFiles.ServerKeys::tls);
         Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), tls, addresses), storage, wan,
                 (at, seq, update) -> {
                     executed.get(at).accumulateAndGet(seq, Math::max);
