@@ -62,6 +62,9 @@ class LocalCommand implements Callable<Integer> {
     @Option(names = "--deadline", defaultValue = "120s", description = "give up after this long (default: ${DEFAULT-VALUE})")
     String deadline;
 
+    @Option(names = "--metrics-base-port", description = "serve each server's metrics as Prometheus text, server k of the topology on this port + k (0: free ports)")
+    Integer metricsBasePort;
+
     @Option(names = "--adversary", paramLabel = "SITE.SERVER=KIND", description = "run a server of a BFT site as an adversary;"
             + " repeatable, at most f per site. KIND: silent (sends nothing) or garbage (flips bytes in half of what it sends)")
     List<String> adversaries = new ArrayList<>();
@@ -105,6 +108,7 @@ class LocalCommand implements Callable<Integer> {
         Path keysUsed = keyDir;
         LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keysUsed),
                 Optional.of(dataDir)).withFaults(faults);
+        if (metricsBasePort != null) options = options.withMetricsBasePort(DeploymentOptions.atLeast(cl, "--metrics-base-port", metricsBasePort, 0));
         if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};
         LocalDeployment.Result r;

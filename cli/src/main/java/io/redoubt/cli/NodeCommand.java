@@ -42,6 +42,9 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "data", description = "data directory; the log is DATA/server-SITE.INDEX/log (default: ${DEFAULT-VALUE})")
     Path data;
 
+    @Option(names = "--metrics-port", description = "serve this server's metrics as Prometheus text on this port (0: any free port; default: none)")
+    Integer metricsPort;
+
     @Option(names = "--report-every", defaultValue = "0", description = "print a line each time this many more updates have executed (0: never)")
     int reportEvery;
 
@@ -58,6 +61,11 @@ final class NodeCommand implements Callable<Integer> {
         }
         HostTopology.checkCanListen(r, id, addresses.get(id));
         LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses);
+        if (metricsPort != null) {
+            if (metricsPort < 0 || metricsPort > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0..65535, was " + metricsPort);
+            // LocalDeployment numbers metrics ports from a base in server order; this process runs one server.
+            options = options.withMetricsBasePort(metricsPort == 0 ? 0 : metricsPort - d.servers().indexOf(id));
+        }
         LocalDeployment node = new LocalDeployment(options);
         if (reportEvery > 0) {
             node.onExecuted((at, seq) -> {
@@ -68,6 +76,7 @@ final class NodeCommand implements Callable<Integer> {
             });
         }
         node.startServer(id);
+        node.metricsPort(id).ifPresent(p -> out.printf("node %s: metrics at http://%s:%d/metrics%n", id, addresses.get(id).host(), p));
         out.printf("node %s: %s; listening on %s:%d; log in %s%n", id, DeploymentSettings.describe(d), addresses.get(id).host(),
                 addresses.get(id).port(), data.resolve("server-" + id));
         out.flush();
