@@ -20,6 +20,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Logging set up before any thread logs: otherwise SLF4J replays early calls and says so on stderr.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
