@@ -18,14 +18,14 @@ import picocli.CommandLine.Option;
 
 /** {@code client load}: closed-loop clients against running servers ({@code node}), with progress and latency percentiles. */
 @Command(name = "client", mixinStandardHelpOptions = true, description = "Clients of a running deployment.",
-        subcommands = {ClientCommand.Load.class})
+        subcommands = {ClientCommand.Load.class, ClientCommand.Put.class, ClientCommand.Get.class})
 final class ClientCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing client command; valid: load");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing client command; valid: load, put, get");
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true, description = "Closed-loop clients at every site, each proposing updates one at a time.")
@@ -69,6 +69,108 @@ final class ClientCommand implements Runnable {
             out.printf(Locale.ROOT, "client load: %d of %d updates acknowledged, %.0f updates/s, p50 %.0f ms, p99 %.0f ms%n", completed,
                     result.updates(), completed / Math.max(1e-9, result.seconds()), result.latencyMillis(0.5), result.latencyMillis(0.99));
             return completed == result.updates() ? 0 : 1;
+        }
+    }
+
+    /** What {@code put} and {@code get} share: the deployment, the keys, which client, and one ordered operation. */
+    abstract static class One implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--config", required = true, description = "deployment file (HOCON)")
+        File config;
+
+        @Option(names = "--keys", required = true, description = "keygen output (this client needs public/ and clients/SITE.INDEX/)")
+        Path keys;
+
+        @Option(names = "--client", defaultValue = "0.0", description = "which client, as SITE.INDEX (default: ${DEFAULT-VALUE})")
+        String client;
+
+        @Option(names = "--timeout", defaultValue = "30s", description = "give up after this long (default: ${DEFAULT-VALUE})")
+        String timeout;
+
+        abstract io.redoubt.lm.Bytes operation();
+
+        abstract String describe(int status, String value);
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            CommandLine cl = spec.commandLine();
+            ConfigReader r = ConfigReader.load(config);
+            Deployment d = DeploymentSettings.readForHost(r);
+            int dot = client.indexOf('.');
+            io.redoubt.lm.ClientId id = DeploymentOptions.parse(cl, () -> {
+                if (dot < 0) throw new IllegalArgumentException("--client '" + client + "' is not SITE.INDEX, e.g. 0.0");
+                return io.redoubt.lm.ClientId.of(Integer.parseInt(client.substring(0, dot)), Integer.parseInt(client.substring(dot + 1)));
+            });
+            Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--timeout", timeout));
+            LocalDeployment clients = new LocalDeployment(new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.empty(),
+                    HostTopology.read(r, d)));
+            // A client's sequence numbers must grow across invocations; the clock in microseconds does, with no state kept here.
+            long seq = java.time.Instant.now().getEpochSecond() * 1_000_000L + java.time.Instant.now().getNano() / 1_000;
+            Optional<io.redoubt.lm.Bytes> reply = clients.submitOne(id, operation(), seq, limit);
+            clients.close();
+            if (reply.isEmpty()) {
+                out.printf("client %s: no reply within %s%n", id, timeout);
+                return 1;
+            }
+            var parsed = DeploymentOptions.parse(cl, () -> {
+                try {
+                    return io.redoubt.lm.app.KeyValueStore.parseReply(reply.get());
+                } catch (io.redoubt.lm.codec.DecodeException e) {
+                    throw new IllegalArgumentException("the servers' reply does not parse: " + e.getMessage());
+                }
+            });
+            out.println(describe(parsed.getKey(), parsed.getValue().toUtf8()));
+            return parsed.getKey() == io.redoubt.lm.app.KeyValueStore.STATUS_BAD_REQUEST ? 1 : 0;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Write KEY = VALUE, ordered like every update; prints the previous value.")
+    static final class Put extends One {
+        @CommandLine.Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @CommandLine.Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+
+        @Override
+        io.redoubt.lm.Bytes operation() {
+            return io.redoubt.lm.app.KeyValueStore.put(key, value);
+        }
+
+        @Override
+        String describe(int status, String previous) {
+            return "put " + key + " = " + value + " (ordered; previous value: " + (previous.isEmpty() ? "none" : previous) + ")";
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read KEY. With --linearizable the read is ordered like an update.")
+    static final class Get extends One {
+        @CommandLine.Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Option(names = "--linearizable", description = "order the read like an update, so it sees every update ordered before it")
+        boolean linearizable;
+
+        @Override
+        io.redoubt.lm.Bytes operation() {
+            return io.redoubt.lm.app.KeyValueStore.get(key);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (!linearizable) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "local reads (answered by the client's site without ordering) are not here yet; use get --linearizable");
+            }
+            return super.call();
+        }
+
+        @Override
+        String describe(int status, String value) {
+            return status == io.redoubt.lm.app.KeyValueStore.STATUS_NOT_FOUND ? key + ": not found" : key + " = " + value;
         }
     }
 }

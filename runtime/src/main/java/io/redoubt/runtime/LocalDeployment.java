@@ -366,6 +366,47 @@ public final class LocalDeployment implements AutoCloseable {
         return new Result(total, executedEverywhere(), consistent, seconds, List.copyOf(latencies), statuses);
     }
 
+    /**
+     * One update by client {@code id} with sequence number {@code seq} (greater than any it used
+     * before), sent to the servers of its site: the reply enough of them agreed on, or empty if
+     * none came before the deadline.
+     */
+    public Optional<Bytes> submitOne(ClientId id, Bytes operation, long seq, Duration deadline) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Bytes> reply = new java.util.concurrent.CompletableFuture<>();
+        ClientActor.Listener listener = new ClientActor.Listener() {
+            @Override
+            public void replied(ClientId client, long s, Bytes r) {
+                reply.complete(r);
+            }
+
+            @Override
+            public void completed(ClientId client, long s, long latencyNanos) {}
+
+            @Override
+            public void finished(ClientId client) {}
+        };
+        Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
+        addresses.forEach((sid, a) -> { if (sid.site().equals(id.site())) ownSite.put(sid, a); });
+        KeyDirectory clientKeys = derivedKeys;
+        Optional<KeyFiles.TlsStores> tls = Optional.empty();
+        if (options.keys() instanceof Keys.Files f) {
+            KeyFiles.ClientKeys own = KeyFiles.loadClient(f.dir(), deployment, id);
+            clientKeys = own.keys();
+            tls = Optional.of(own.tls());
+        }
+        ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, transportFor(new Principal.Client(id), tls, ownSite),
+                clientKeys, s -> operation, seq, 1, deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
+                "client-" + id.site().value() + "-" + id.index(), actorSystemConfig());
+        try {
+            return Optional.of(reply.get(deadline.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return Optional.empty();
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
     /** The fewest updates any correct server of this process executed (no promise holds for a faulty one). */
     private long executedEverywhere() {
         long min = Long.MAX_VALUE;

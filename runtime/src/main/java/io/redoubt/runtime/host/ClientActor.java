@@ -38,6 +38,9 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
 
     /** Told about each completed update, and once the client is done. */
     public interface Listener {
+        /** The reply enough servers agreed on, just before {@link #completed}. */
+        default void replied(ClientId client, long seq, Bytes reply) {}
+
         void completed(ClientId client, long seq, long latencyNanos);
 
         void finished(ClientId client);
@@ -154,6 +157,7 @@ public final class ClientActor extends AbstractBehavior<ClientActor.Command> {
         long agreeing = replies.values().stream().filter(v -> v.equals(r.reply())).count();
         if (agreeing < repliesNeeded) return this;
         timers.cancel("resend");
+        listener.replied(id, seq, r.reply());
         listener.completed(id, seq, System.nanoTime() - proposedAtNanos);
         return next();
     }
