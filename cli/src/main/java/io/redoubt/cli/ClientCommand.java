@@ -91,6 +91,11 @@ final class ClientCommand implements Runnable {
 
         abstract io.redoubt.lm.Bytes operation();
 
+        /** Whether the operation is ordered like an update (else it is a local read). */
+        boolean ordered() {
+            return true;
+        }
+
         abstract String describe(int status, String value);
 
         @Override
@@ -109,7 +114,7 @@ final class ClientCommand implements Runnable {
                     HostTopology.read(r, d)));
             // A client's sequence numbers must grow across invocations; the clock in microseconds does, with no state kept here.
             long seq = java.time.Instant.now().getEpochSecond() * 1_000_000L + java.time.Instant.now().getNano() / 1_000;
-            Optional<io.redoubt.lm.Bytes> reply = clients.submitOne(id, operation(), seq, limit);
+            Optional<io.redoubt.lm.Bytes> reply = ordered() ? clients.submitOne(id, operation(), seq, limit) : clients.queryOne(id, operation(), limit);
             clients.close();
             if (reply.isEmpty()) {
                 out.printf("client %s: no reply within %s%n", id, timeout);
@@ -146,7 +151,8 @@ final class ClientCommand implements Runnable {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read KEY. With --linearizable the read is ordered like an update.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read KEY: a local read answered by the client's site (f+1 matching"
+            + " answers at a BFT site), possibly behind the global order; with --linearizable the read is ordered like an update.")
     static final class Get extends One {
         @CommandLine.Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -160,12 +166,8 @@ final class ClientCommand implements Runnable {
         }
 
         @Override
-        public Integer call() throws Exception {
-            if (!linearizable) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "local reads (answered by the client's site without ordering) are not here yet; use get --linearizable");
-            }
-            return super.call();
+        boolean ordered() {
+            return linearizable;
         }
 
         @Override

@@ -407,6 +407,57 @@ public final class LocalDeployment implements AutoCloseable {
         }
     }
 
+    /**
+     * A local read by client {@code id}: answered by its site's servers from their own copies,
+     * unordered, so possibly behind the global order. A benign site's answer comes from the
+     * server the client talks to; a Byzantine site's once f+1 servers gave the same one (section
+     * 4.2). Empty if not enough answers came before the deadline.
+     */
+    public Optional<Bytes> queryOne(ClientId id, Bytes read, Duration deadline) throws InterruptedException {
+        int needed = deployment.repliesNeeded(id.site());
+        List<ServerId> askees = new ArrayList<>();
+        for (int i = 0; i < deployment.serversAt(id.site()); i++) askees.add(new ServerId(id.site(), i));
+        if (needed == 1) askees = List.of(new ServerId(id.site(), id.index() % deployment.serversAt(id.site())));
+        Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
+        for (ServerId s : askees) reachable.put(s, addresses.get(s));
+        Optional<KeyFiles.TlsStores> tls = options.keys() instanceof Keys.Files f ? Optional.of(KeyFiles.loadClient(f.dir(), deployment, id).tls())
+                : Optional.empty();
+        long nonce = System.nanoTime();
+        Map<ServerId, Bytes> answers = new TreeMap<>();
+        java.util.concurrent.CompletableFuture<Bytes> agreed = new java.util.concurrent.CompletableFuture<>();
+        io.redoubt.runtime.net.Inbound collect = new io.redoubt.runtime.net.Inbound() {
+            @Override
+            public void fromServer(ServerId from, Bytes frame) {
+                try {
+                    Frame.QueryReply r = Frame.decodeQueryReply(frame);
+                    if (r.nonce() != nonce) return;
+                    synchronized (answers) {
+                        answers.putIfAbsent(from, r.reply());
+                        if (answers.values().stream().filter(v -> v.equals(r.reply())).count() >= needed) agreed.complete(r.reply());
+                    }
+                } catch (io.redoubt.lm.codec.DecodeException nonsense) {
+                    // a server that answers with nonsense does not count
+                }
+            }
+
+            @Override
+            public void fromClient(ClientId from, Bytes frame) {}
+        };
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "query-" + id.site().value() + "-" + id.index(), actorSystemConfig());
+        StreamTransport transport = new StreamTransport(system, new Principal.Client(id), reachable, tls.map(KeyFiles.TlsStores::sslContext),
+                FRAME_BYTES_MAX, collect);
+        try {
+            for (ServerId s : askees) transport.sendToServer(s, new Frame.Query(nonce, read).encode());
+            return Optional.of(agreed.get(deadline.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return Optional.empty();
+        } finally {
+            transport.close();
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
     /** The fewest updates any correct server of this process executed (no promise holds for a faulty one). */
     private long executedEverywhere() {
         long min = Long.MAX_VALUE;

@@ -99,6 +99,28 @@ class ServerNodeFlowTest {
     }
 
     @Test
+    void aQueryIsAnsweredAtOnceFromThisServersCopyWithoutBeingOrdered() throws Exception {
+        TestNode t = new TestNode("ed25519");
+        SignedUpdate u = t.update(ALICE, 1); // puts "k" + ALICE = "v1"
+        t.node.onClientFrame(ALICE, t.request(u));
+        t.wide.deliver(List.of(u.encode()));
+        int submittedBefore = t.wide.submitted.size();
+        t.io.toClients.clear();
+
+        t.node.onClientFrame(ALICE, new Frame.Query(42, io.redoubt.lm.app.KeyValueStore.get("k" + ALICE)).encode());
+
+        assertEquals(submittedBefore, t.wide.submitted.size(), "a local read is not ordered");
+        assertEquals(1, t.io.toClients.size());
+        Frame.QueryReply r = Frame.decodeQueryReply(t.io.toClients.get(0).getValue());
+        assertEquals(42, r.nonce());
+        assertEquals("v1", io.redoubt.lm.app.KeyValueStore.parseReply(r.reply()).getValue().toUtf8());
+        // A client of another site is not answered.
+        t.node.onClientFrame(io.redoubt.lm.ClientId.of(1, 0), new Frame.Query(43, io.redoubt.lm.app.KeyValueStore.get("x")).encode());
+        assertEquals(1, t.io.toClients.size());
+        assertEquals(1, t.counted(io.redoubt.lm.core.Rejection.INVALID_REQUEST));
+    }
+
+    @Test
     void localCoreTimersAreNamespacedAndRoutedBack() {
         TestNode t = new TestNode("simulated");
         t.local.out.setTimer(new TimerId("paxos-retransmit", 3), 10);

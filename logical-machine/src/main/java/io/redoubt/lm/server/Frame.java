@@ -24,7 +24,9 @@ public sealed interface Frame extends Encodable {
      * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
      * component; the server routes a frame by its first byte.
      */
-    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5;
+    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11;
+    /** Largest read a client may ask a server to answer. */
+    int QUERY_BYTES_MAX = 64 * 1024;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;
 
     /** A message of the site's local ordering protocol, between two servers of one site. */
@@ -68,6 +70,34 @@ public sealed interface Frame extends Encodable {
         }
     }
 
+    /**
+     * A read answered by the server's own copy of the service, without ordering (a local read,
+     * section 4.2's "query"): fast, and possibly behind the global order. {@code nonce} matches the
+     * answer to the question.
+     */
+    record Query(long nonce, Bytes read) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_QUERY).i64(nonce).bytes(read);
+        }
+    }
+
+    /** A server's answer to a {@link Query}. */
+    record QueryReply(long nonce, Bytes reply) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_QUERY_REPLY).i64(nonce).bytes(reply);
+        }
+    }
+
+    /** Decodes a server's answer to a query, and nothing else. */
+    static QueryReply decodeQueryReply(Bytes bytes) throws DecodeException {
+        if (bytes.length() > FRAME_BYTES_MAX) throw new DecodeException("frame of " + bytes.length() + " bytes exceeds " + FRAME_BYTES_MAX);
+        CanonicalReader r = new CanonicalReader(bytes);
+        if (r.u8() != TAG_QUERY_REPLY) throw new DecodeException("not a query reply");
+        QueryReply reply = new QueryReply(r.i64(), r.bytes(FRAME_BYTES_MAX));
+        r.expectEnd();
+        return reply;
+    }
+
     /** Decodes what a server sends a client: a {@link Reply}, and nothing else. */
     static Reply decodeReply(Bytes bytes) throws DecodeException {
         if (bytes.length() > FRAME_BYTES_MAX) throw new DecodeException("frame of " + bytes.length() + " bytes exceeds " + FRAME_BYTES_MAX);
@@ -93,6 +123,8 @@ public sealed interface Frame extends Encodable {
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
+            case TAG_QUERY -> new Query(r.i64(), r.bytes(QUERY_BYTES_MAX));
+            case TAG_QUERY_REPLY -> new QueryReply(r.i64(), r.bytes(FRAME_BYTES_MAX));
             default -> throw new DecodeException("unknown frame tag " + tag);
         };
         r.expectEnd();

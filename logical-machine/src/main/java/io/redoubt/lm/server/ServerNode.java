@@ -176,8 +176,14 @@ public final class ServerNode {
             reject(from, Rejection.MALFORMED, "client frame: " + e.getMessage());
             return;
         }
+        if (frame instanceof Frame.Query q) {
+            // A local read: this server's copy answers at once, unordered (it may be behind the global order).
+            if (!from.site().equals(site)) reject(from, Rejection.INVALID_REQUEST, "a client talks to servers of its own site (section 4.2)");
+            else io.sendToClient(from, new Frame.QueryReply(q.nonce(), lm.app().query(q.read())).encode());
+            return;
+        }
         if (!(frame instanceof Frame.Request r)) {
-            reject(from, Rejection.PROTOCOL_VIOLATION, "clients may only send requests");
+            reject(from, Rejection.PROTOCOL_VIOLATION, "clients may only send requests and queries");
             return;
         }
         SignedUpdate u = r.update();
