@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "redoubt", mixinStandardHelpOptions = true, version = "redoubt 0.1.0",
         description = "Intrusion-tolerant state machine replication across wide-area networks (Lane 2008, Chapter 4).",
         subcommands = {DemoCommand.class, VirtualDemoCommand.class, SimCommand.class, FidelityCommand.class, LocalCommand.class, KeygenCommand.class,
-                NodeCommand.class,
+                NodeCommand.class, StatusCommand.class,
                 ClientCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -16,7 +16,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; valid: demo, virtual-demo, sim, fidelity, local, keygen, node, client");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; valid: demo, virtual-demo, sim, fidelity, local, keygen, node, client, status");
     }
 
     public static void main(String[] args) {

@@ -60,6 +60,10 @@ class ClientCommandTest {
             assertEquals("0 shape: not found\n", run("client", "get", "--config", c, "--keys", k, "--client", "0.0", "shape", "--linearizable"));
             // A local read, unordered: server 2.0 answered the ordered read above, so its own copy has the write.
             assertEquals("0 color = blue\n", run("client", "get", "--config", c, "--keys", k, "--client", "2.0", "color"));
+
+            String status = run("status", "--config", c, "--keys", k);
+            assertTrue(status.startsWith("0 ") && status.contains("status: 9 of 9 servers answered"), status);
+            assertTrue(status.contains("site 0"), "every server names the wide-area leader site: " + status);
         }
     }
 }

@@ -418,44 +418,87 @@ public final class LocalDeployment implements AutoCloseable {
         List<ServerId> askees = new ArrayList<>();
         for (int i = 0; i < deployment.serversAt(id.site()); i++) askees.add(new ServerId(id.site(), i));
         if (needed == 1) askees = List.of(new ServerId(id.site(), id.index() % deployment.serversAt(id.site())));
-        Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
-        for (ServerId s : askees) reachable.put(s, addresses.get(s));
-        Optional<KeyFiles.TlsStores> tls = options.keys() instanceof Keys.Files f ? Optional.of(KeyFiles.loadClient(f.dir(), deployment, id).tls())
-                : Optional.empty();
         long nonce = System.nanoTime();
         Map<ServerId, Bytes> answers = new TreeMap<>();
-        java.util.concurrent.CompletableFuture<Bytes> agreed = new java.util.concurrent.CompletableFuture<>();
+        ask(id, askees, new Frame.Query(nonce, read).encode(), deadline, (from, frame) -> {
+            Frame.QueryReply r = Frame.decodeQueryReply(frame);
+            if (r.nonce() != nonce) return false;
+            answers.putIfAbsent(from, r.reply());
+            return answers.values().stream().filter(v -> v.equals(r.reply())).count() >= needed;
+        });
+        synchronized (answers) {
+            return answers.values().stream().filter(v -> answers.values().stream().filter(v::equals).count() >= needed).findFirst();
+        }
+    }
+
+    /** How every server stands, asked over the network as client {@code asking}; a server that does not answer in time is left out. */
+    public List<Frame.Status> askStatus(ClientId asking, Duration deadline) throws InterruptedException {
+        long nonce = System.nanoTime();
+        List<ServerId> all = deployment.servers();
+        Map<ServerId, Bytes> answers = ask(asking, all, new Frame.StatusRequest(nonce).encode(), deadline, (from, frame) -> false); // wait for every server
+        List<Frame.Status> out = new ArrayList<>();
+        for (Bytes b : answers.values()) {
+            try {
+                Frame.Status st = Frame.decodeStatus(b);
+                if (st.nonce() == nonce) out.add(st);
+            } catch (io.redoubt.lm.codec.DecodeException nonsense) {
+                // a server that answers with nonsense is reported as silent
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sends {@code frame} as client {@code id} to {@code servers} and collects one answer from each
+     * (the last frame each sent), until {@code enough} says the latest answer settles it, every
+     * server answered, or the deadline passed.
+     */
+    private Map<ServerId, Bytes> ask(ClientId id, List<ServerId> servers, Bytes frame, Duration deadline, Answer enough) throws InterruptedException {
+        Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
+        for (ServerId s : servers) reachable.put(s, addresses.get(s));
+        Optional<KeyFiles.TlsStores> tls = options.keys() instanceof Keys.Files f ? Optional.of(KeyFiles.loadClient(f.dir(), deployment, id).tls())
+                : Optional.empty();
+        Map<ServerId, Bytes> answers = new TreeMap<>();
+        CountDownLatch settled = new CountDownLatch(1);
         io.redoubt.runtime.net.Inbound collect = new io.redoubt.runtime.net.Inbound() {
             @Override
-            public void fromServer(ServerId from, Bytes frame) {
-                try {
-                    Frame.QueryReply r = Frame.decodeQueryReply(frame);
-                    if (r.nonce() != nonce) return;
-                    synchronized (answers) {
-                        answers.putIfAbsent(from, r.reply());
-                        if (answers.values().stream().filter(v -> v.equals(r.reply())).count() >= needed) agreed.complete(r.reply());
+            public void fromServer(ServerId from, Bytes answer) {
+                synchronized (answers) {
+                    try {
+                        if (!enough.settles(from, answer) && answers.size() + 1 < servers.size()) {
+                            answers.put(from, answer);
+                            return;
+                        }
+                    } catch (io.redoubt.lm.codec.DecodeException nonsense) {
+                        return; // a server that answers with nonsense does not count
                     }
-                } catch (io.redoubt.lm.codec.DecodeException nonsense) {
-                    // a server that answers with nonsense does not count
+                    answers.put(from, answer);
+                    settled.countDown();
                 }
             }
 
             @Override
-            public void fromClient(ClientId from, Bytes frame) {}
+            public void fromClient(ClientId from, Bytes ignored) {}
         };
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "query-" + id.site().value() + "-" + id.index(), actorSystemConfig());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ask-" + id.site().value() + "-" + id.index(), actorSystemConfig());
         StreamTransport transport = new StreamTransport(system, new Principal.Client(id), reachable, tls.map(KeyFiles.TlsStores::sslContext),
                 FRAME_BYTES_MAX, collect);
         try {
-            for (ServerId s : askees) transport.sendToServer(s, new Frame.Query(nonce, read).encode());
-            return Optional.of(agreed.get(deadline.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            return Optional.empty();
+            for (ServerId s : servers) transport.sendToServer(s, frame);
+            settled.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            synchronized (answers) {
+                return new TreeMap<>(answers);
+            }
         } finally {
             transport.close();
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
         }
+    }
+
+    /** Whether an answer settles a question asked of several servers. */
+    private interface Answer {
+        boolean settles(ServerId from, Bytes answer) throws io.redoubt.lm.codec.DecodeException;
     }
 
     /** The fewest updates any correct server of this process executed (no promise holds for a faulty one). */

@@ -2,6 +2,7 @@ package io.redoubt.lm.server;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;
@@ -24,7 +25,8 @@ public sealed interface Frame extends Encodable {
      * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
      * component; the server routes a frame by its first byte.
      */
-    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11;
+    int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13;
     /** Largest read a client may ask a server to answer. */
     int QUERY_BYTES_MAX = 64 * 1024;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;
@@ -88,6 +90,34 @@ public sealed interface Frame extends Encodable {
         }
     }
 
+    /** An operator's question to one server: how it stands (answered by {@link Status}). */
+    record StatusRequest(long nonce) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_STATUS_REQUEST).i64(nonce);
+        }
+    }
+
+    /**
+     * How one server stands: its view and leader at both tiers (the wide-area leader is a site),
+     * what it executed, and how many inputs it rejected. Operations only; it proves nothing.
+     */
+    record Status(long nonce, ServerId server, long localView, int localLeader, long wideView, int wideLeaderSite, long executedUpdates,
+                  long executedEvents, long rejections) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_STATUS).i64(nonce).server(server).i64(localView).i32(localLeader).i64(wideView).i32(wideLeaderSite).i64(executedUpdates)
+                    .i64(executedEvents).i64(rejections);
+        }
+    }
+
+    /** Decodes a server's {@link Status}, and nothing else. */
+    static Status decodeStatus(Bytes bytes) throws DecodeException {
+        CanonicalReader r = new CanonicalReader(bytes);
+        if (r.u8() != TAG_STATUS) throw new DecodeException("not a status");
+        Status s = new Status(r.i64(), r.server(), r.i64(), r.i32(), r.i64(), r.i32(), r.i64(), r.i64(), r.i64());
+        r.expectEnd();
+        return s;
+    }
+
     /** Decodes a server's answer to a query, and nothing else. */
     static QueryReply decodeQueryReply(Bytes bytes) throws DecodeException {
         if (bytes.length() > FRAME_BYTES_MAX) throw new DecodeException("frame of " + bytes.length() + " bytes exceeds " + FRAME_BYTES_MAX);
@@ -124,6 +154,7 @@ public sealed interface Frame extends Encodable {
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
             case TAG_QUERY -> new Query(r.i64(), r.bytes(QUERY_BYTES_MAX));
+            case TAG_STATUS_REQUEST -> new StatusRequest(r.i64());
             case TAG_QUERY_REPLY -> new QueryReply(r.i64(), r.bytes(FRAME_BYTES_MAX));
             default -> throw new DecodeException("unknown frame tag " + tag);
         };

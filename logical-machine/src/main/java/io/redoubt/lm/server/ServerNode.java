@@ -176,6 +176,12 @@ public final class ServerNode {
             reject(from, Rejection.MALFORMED, "client frame: " + e.getMessage());
             return;
         }
+        if (frame instanceof Frame.StatusRequest q) {
+            // Operations: any client of the deployment may ask any server how it stands.
+            io.sendToClient(from, new Frame.Status(q.nonce(), self, local.view(), local.leader().index(), lm.wideCore().view(),
+                    lm.wideCore().leader().value(), lm.executedUpdates(), lm.executedEvents(), rejectionCount()).encode());
+            return;
+        }
         if (frame instanceof Frame.Query q) {
             // A local read: this server's copy answers at once, unordered (it may be behind the global order).
             if (!from.site().equals(site)) reject(from, Rejection.INVALID_REQUEST, "a client talks to servers of its own site (section 4.2)");

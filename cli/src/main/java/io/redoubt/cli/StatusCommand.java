@@ -1,0 +1,68 @@
+package io.redoubt.cli;
+
+import io.redoubt.compose.ConfigReader;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.DeploymentSettings;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.server.Frame;
+import io.redoubt.runtime.HostTopology;
+import io.redoubt.runtime.LocalDeployment;
+import java.io.File;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code status}: how every server of a running deployment stands, asked over the network. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Ask every server of a running deployment for its views and leaders at both tiers and what it executed.")
+final class StatusCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "deployment file (HOCON)")
+    File config;
+
+    @Option(names = "--keys", required = true, description = "keygen output (asks as client 0.0: needs public/ and clients/0.0/)")
+    Path keys;
+
+    @Option(names = "--timeout", defaultValue = "5s", description = "how long to wait for answers (default: ${DEFAULT-VALUE})")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        CommandLine cl = spec.commandLine();
+        ConfigReader r = ConfigReader.load(config);
+        Deployment d = DeploymentSettings.readForHost(r);
+        Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--timeout", timeout));
+        LocalDeployment deployment = new LocalDeployment(new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.empty(),
+                HostTopology.read(r, d)));
+        List<Frame.Status> answers = deployment.askStatus(ClientId.of(0, 0), limit);
+        deployment.close();
+        Map<ServerId, Frame.Status> byServer = new TreeMap<>();
+        for (Frame.Status s : answers) byServer.put(s.server(), s);
+        out.printf(Locale.ROOT, "%-7s %10s %12s %9s %11s %9s %8s %8s%n", "server", "local view", "local leader", "wide view", "wide leader",
+                "executed", "events", "rejected");
+        for (ServerId id : d.servers()) {
+            Frame.Status s = byServer.get(id);
+            if (s == null) {
+                out.printf(Locale.ROOT, "%-7s no answer within %s%n", id, timeout);
+            } else {
+                out.printf(Locale.ROOT, "%-7s %10d %12s %9d %11s %9d %8d %8d%n", id, s.localView(), id.site().value() + "." + s.localLeader(), s.wideView(),
+                        "site " + s.wideLeaderSite(), s.executedUpdates(), s.executedEvents(), s.rejections());
+            }
+        }
+        out.printf(Locale.ROOT, "status: %d of %d servers answered%n", byServer.size(), d.servers().size());
+        return byServer.size() == d.servers().size() ? 0 : 1;
+    }
+}
