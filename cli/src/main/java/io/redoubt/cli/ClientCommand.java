@@ -1,13 +1,7 @@
 package io.redoubt.cli;
 
-import io.redoubt.compose.ConfigReader;
-import io.redoubt.compose.Deployment;
-import io.redoubt.compose.DeploymentSettings;
-import io.redoubt.runtime.HostTopology;
 import io.redoubt.runtime.LocalDeployment;
-import java.io.File;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,11 +27,8 @@ final class ClientCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--config", required = true, description = "deployment file (HOCON)")
-        File config;
-
-        @Option(names = "--keys", required = true, description = "keygen output (clients need public/ and clients/SITE.INDEX/)")
-        Path keys;
+        @CommandLine.Mixin
+        RunningDeployment running;
 
         @Option(names = "--clients-per-site", defaultValue = "1", description = "clients per site, identities 0.. (default: ${DEFAULT-VALUE})")
         int clientsPerSite;
@@ -55,13 +46,10 @@ final class ClientCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             CommandLine cl = spec.commandLine();
-            ConfigReader r = ConfigReader.load(config);
-            Deployment d = DeploymentSettings.readForHost(r);
             DeploymentOptions.atLeast(cl, "--clients-per-site", clientsPerSite, 1);
             DeploymentOptions.atLeast(cl, "--updates-per-client", updatesPerClient, 1);
             Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--deadline", deadline));
-            LocalDeployment clients = new LocalDeployment(new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0,
-                    new LocalDeployment.Keys.Files(keys), Optional.empty(), HostTopology.read(r, d)));
+            LocalDeployment clients = running.connect(clientsPerSite, updatesPerClient);
             if (firstSeq < 1) throw new CommandLine.ParameterException(cl, "--first-seq must be >= 1, was " + firstSeq);
             LocalDeployment.Result result = clients.runWorkload(limit, (done, total) -> {}, firstSeq);
             clients.close();
@@ -77,11 +65,8 @@ final class ClientCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--config", required = true, description = "deployment file (HOCON)")
-        File config;
-
-        @Option(names = "--keys", required = true, description = "keygen output (this client needs public/ and clients/SITE.INDEX/)")
-        Path keys;
+        @CommandLine.Mixin
+        RunningDeployment running;
 
         @Option(names = "--client", defaultValue = "0.0", description = "which client, as SITE.INDEX (default: ${DEFAULT-VALUE})")
         String client;
@@ -102,16 +87,13 @@ final class ClientCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             CommandLine cl = spec.commandLine();
-            ConfigReader r = ConfigReader.load(config);
-            Deployment d = DeploymentSettings.readForHost(r);
             int dot = client.indexOf('.');
             io.redoubt.lm.ClientId id = DeploymentOptions.parse(cl, () -> {
                 if (dot < 0) throw new IllegalArgumentException("--client '" + client + "' is not SITE.INDEX, e.g. 0.0");
                 return io.redoubt.lm.ClientId.of(Integer.parseInt(client.substring(0, dot)), Integer.parseInt(client.substring(dot + 1)));
             });
             Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--timeout", timeout));
-            LocalDeployment clients = new LocalDeployment(new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.empty(),
-                    HostTopology.read(r, d)));
+            LocalDeployment clients = running.connect(0, 0);
             // A client's sequence numbers must grow across invocations; the clock in microseconds does, with no state kept here.
             long seq = java.time.Instant.now().getEpochSecond() * 1_000_000L + java.time.Instant.now().getNano() / 1_000;
             Optional<io.redoubt.lm.Bytes> reply = ordered() ? clients.submitOne(id, operation(), seq, limit) : clients.queryOne(id, operation(), limit);

@@ -1,21 +1,15 @@
 package io.redoubt.cli;
 
-import io.redoubt.compose.ConfigReader;
 import io.redoubt.compose.Deployment;
-import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.server.Frame;
-import io.redoubt.runtime.HostTopology;
 import io.redoubt.runtime.LocalDeployment;
-import java.io.File;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,11 +23,8 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", required = true, description = "deployment file (HOCON)")
-    File config;
-
-    @Option(names = "--keys", required = true, description = "keygen output (asks as client 0.0: needs public/ and clients/0.0/)")
-    Path keys;
+    @CommandLine.Mixin
+    RunningDeployment running;
 
     @Option(names = "--timeout", defaultValue = "5s", description = "how long to wait for answers (default: ${DEFAULT-VALUE})")
     String timeout;
@@ -42,11 +33,9 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         CommandLine cl = spec.commandLine();
-        ConfigReader r = ConfigReader.load(config);
-        Deployment d = DeploymentSettings.readForHost(r);
+        Deployment d = running.deployment();
         Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--timeout", timeout));
-        LocalDeployment deployment = new LocalDeployment(new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.empty(),
-                HostTopology.read(r, d)));
+        LocalDeployment deployment = running.connect(0, 0);
         List<Frame.Status> answers = deployment.askStatus(ClientId.of(0, 0), limit);
         deployment.close();
         Map<ServerId, Frame.Status> byServer = new TreeMap<>();
