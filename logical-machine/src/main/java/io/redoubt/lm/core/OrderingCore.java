@@ -82,7 +82,7 @@ public interface OrderingCore<N> {
      * naming the first one broken. Only our own state is checked: untrusted input never reaches
      * an invariant unvalidated. The simulator calls this after every step; tests call it too.
      */
-    default void checkInvariants() {}
+    void checkInvariants();
 
     /**
      * A digest of the canonical encoding of everything in this core's state that decides its
@@ -90,9 +90,7 @@ public interface OrderingCore<N> {
      * digest after the same ordered events (the logical-machine property, section 4.3), which
      * the simulator's checker verifies.
      */
-    default Bytes stateDigest() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no state digest");
-    }
+    Bytes stateDigest();
 
     /** Persisted records a core of this kind writes; hosts hand them back on restart. */
     interface Restorer<N, C extends OrderingCore<N>> {

@@ -91,6 +91,12 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
         return "scripted[" + self + " submitted=" + submitted.size() + "]";
     }
 
+    /** A script has no invariant of its own beyond its counters. */
+    @Override
+    public void checkInvariants() {
+        if (nextSlot < 0 || starts < 0) throw new IllegalStateException("scripted core counters went negative: slot " + nextSlot + ", starts " + starts);
+    }
+
     /** Everything it recorded, in order: two scripted cores fed the same inputs hold equal digests. */
     @Override
     public Bytes stateDigest() {
