@@ -36,7 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -216,6 +215,28 @@ public final class LocalDeployment implements AutoCloseable {
         };
     }
 
+    /** A client's keys and how it connects: keygen's files (mutual TLS) or the derived test keys (plain TCP). */
+    private record ClientSide(ClientId id, KeyDirectory keys, Optional<SSLContext> tls, Map<ServerId, StreamTransport.Address> ownSite) {
+        /** Connections to the servers of its own site, where a client sends its updates (section 4.2). */
+        ServerActor.TransportFactory transports() {
+            return (system, inbound) -> transport(system, ownSite, inbound);
+        }
+
+        StreamTransport transport(ActorSystem<?> system, Map<ServerId, StreamTransport.Address> reachable, io.redoubt.runtime.net.Inbound inbound) {
+            return new StreamTransport(system, new Principal.Client(id), reachable, tls, FRAME_BYTES_MAX, inbound);
+        }
+    }
+
+    private ClientSide clientSide(ClientId id) {
+        Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
+        addresses.forEach((s, a) -> { if (s.site().equals(id.site())) ownSite.put(s, a); });
+        if (options.keys() instanceof Keys.Files f) {
+            KeyFiles.ClientKeys own = KeyFiles.loadClient(f.dir(), deployment, id);
+            return new ClientSide(id, own.keys(), Optional.of(own.tls().sslContext()), ownSite);
+        }
+        return new ClientSide(id, derivedKeys, Optional.empty(), ownSite);
+    }
+
     /** Where {@code id} listens. */
     public StreamTransport.Address address(ServerId id) {
         return addresses.get(id);
@@ -335,16 +356,8 @@ public final class LocalDeployment implements AutoCloseable {
         latencies.clear();
         clientSystem = ActorSystem.create(Behaviors.setup(context -> {
             for (ClientId id : clientIds) {
-                Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
-                addresses.forEach((s, a) -> { if (s.site().equals(id.site())) ownSite.put(s, a); });
-                KeyDirectory clientKeys = derivedKeys;
-                Optional<KeyFiles.TlsStores> tls = Optional.empty();
-                if (options.keys() instanceof Keys.Files f) {
-                    KeyFiles.ClientKeys own = KeyFiles.loadClient(f.dir(), deployment, id);
-                    clientKeys = own.keys();
-                    tls = Optional.of(own.tls());
-                }
-                context.spawn(ClientActor.create(id, transportFor(new Principal.Client(id), tls, ownSite), clientKeys,
+                ClientSide c = clientSide(id);
+                context.spawn(ClientActor.create(id, c.transports(), c.keys(),
                         seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), firstSeq, options.updatesPerClient(),
                         deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                         "client-" + id.site().value() + "-" + id.index());
@@ -385,17 +398,9 @@ public final class LocalDeployment implements AutoCloseable {
             @Override
             public void finished(ClientId client) {}
         };
-        Map<ServerId, StreamTransport.Address> ownSite = new TreeMap<>();
-        addresses.forEach((sid, a) -> { if (sid.site().equals(id.site())) ownSite.put(sid, a); });
-        KeyDirectory clientKeys = derivedKeys;
-        Optional<KeyFiles.TlsStores> tls = Optional.empty();
-        if (options.keys() instanceof Keys.Files f) {
-            KeyFiles.ClientKeys own = KeyFiles.loadClient(f.dir(), deployment, id);
-            clientKeys = own.keys();
-            tls = Optional.of(own.tls());
-        }
-        ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, transportFor(new Principal.Client(id), tls, ownSite),
-                clientKeys, s -> operation, seq, 1, deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
+        ClientSide c = clientSide(id);
+        ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, c.transports(),
+                c.keys(), s -> operation, seq, 1, deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                 "client-" + id.site().value() + "-" + id.index(), actorSystemConfig());
         try {
             return Optional.of(reply.get(deadline.toMillis(), TimeUnit.MILLISECONDS));
@@ -456,8 +461,7 @@ public final class LocalDeployment implements AutoCloseable {
     private Map<ServerId, Bytes> ask(ClientId id, List<ServerId> servers, Bytes frame, Duration deadline, Answer enough) throws InterruptedException {
         Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
         for (ServerId s : servers) reachable.put(s, addresses.get(s));
-        Optional<KeyFiles.TlsStores> tls = options.keys() instanceof Keys.Files f ? Optional.of(KeyFiles.loadClient(f.dir(), deployment, id).tls())
-                : Optional.empty();
+        ClientSide c = clientSide(id);
         Map<ServerId, Bytes> answers = new TreeMap<>();
         CountDownLatch settled = new CountDownLatch(1);
         io.redoubt.runtime.net.Inbound collect = new io.redoubt.runtime.net.Inbound() {
@@ -481,8 +485,7 @@ public final class LocalDeployment implements AutoCloseable {
             public void fromClient(ClientId from, Bytes ignored) {}
         };
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ask-" + id.site().value() + "-" + id.index(), actorSystemConfig());
-        StreamTransport transport = new StreamTransport(system, new Principal.Client(id), reachable, tls.map(KeyFiles.TlsStores::sslContext),
-                FRAME_BYTES_MAX, collect);
+        StreamTransport transport = c.transport(system, reachable, collect);
         try {
             for (ServerId s : servers) transport.sendToServer(s, frame);
             settled.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
