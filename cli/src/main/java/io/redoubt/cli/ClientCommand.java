@@ -87,11 +87,7 @@ final class ClientCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             CommandLine cl = spec.commandLine();
-            int dot = client.indexOf('.');
-            io.redoubt.lm.ClientId id = DeploymentOptions.parse(cl, () -> {
-                if (dot < 0) throw new IllegalArgumentException("--client '" + client + "' is not SITE.INDEX, e.g. 0.0");
-                return io.redoubt.lm.ClientId.of(Integer.parseInt(client.substring(0, dot)), Integer.parseInt(client.substring(dot + 1)));
-            });
+            io.redoubt.lm.ClientId id = DeploymentOptions.parse(cl, () -> io.redoubt.lm.ClientId.parse(client));
             Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--timeout", timeout));
             LocalDeployment clients = running.connect(0, 0);
             // A client's sequence numbers must grow across invocations; the clock in microseconds does, with no state kept here.

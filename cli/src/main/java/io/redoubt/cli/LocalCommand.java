@@ -100,9 +100,8 @@ class LocalCommand implements Callable<Integer> {
         Map<ServerId, OutboundFault> faults = new TreeMap<>();
         for (String a : adversaries) {
             int eq = a.indexOf('=');
-            int dot = a.indexOf('.');
-            if (eq < 0 || dot < 0 || dot > eq) throw new CommandLine.ParameterException(cl, "--adversary '" + a + "': write SITE.SERVER=KIND, e.g. 1.2=silent");
-            ServerId id = DeploymentOptions.parse(cl, () -> ServerId.of(Integer.parseInt(a.substring(0, dot)), Integer.parseInt(a.substring(dot + 1, eq))));
+            if (eq < 0) throw new CommandLine.ParameterException(cl, "--adversary '" + a + "': write SITE.SERVER=KIND, e.g. 1.2=silent");
+            ServerId id = DeploymentOptions.parse(cl, () -> ServerId.parse(a.substring(0, eq)));
             faults.put(id, DeploymentOptions.parse(cl, () -> OutboundFault.parse(a.substring(eq + 1), id.hashCode())));
         }
         Path keysUsed = keyDir;

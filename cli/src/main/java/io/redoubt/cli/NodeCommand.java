@@ -54,7 +54,7 @@ final class NodeCommand implements Callable<Integer> {
         ConfigReader r = ConfigReader.load(config);
         Deployment d = DeploymentSettings.readForHost(r);
         Map<ServerId, StreamTransport.Address> addresses = HostTopology.read(r, d);
-        ServerId id = parseServer();
+        ServerId id = DeploymentOptions.parse(spec.commandLine(), () -> ServerId.parse(server));
         if (!addresses.containsKey(id)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server " + server + " is not in this topology; servers are "
                     + addresses.keySet());
@@ -93,15 +93,5 @@ final class NodeCommand implements Callable<Integer> {
         }, "node-stop"));
         stopped.await();
         return 0;
-    }
-
-    private ServerId parseServer() {
-        int dot = server.indexOf('.');
-        try {
-            if (dot > 0) return ServerId.of(Integer.parseInt(server.substring(0, dot)), Integer.parseInt(server.substring(dot + 1)));
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(), "--server '" + server + "' is not SITE.INDEX, e.g. 1.2");
     }
 }

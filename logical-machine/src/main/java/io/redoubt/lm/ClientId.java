@@ -11,6 +11,12 @@ public record ClientId(SiteId site, int index) implements Comparable<ClientId> {
         return new ClientId(new SiteId(site), index);
     }
 
+    /** Parses {@code SITE.INDEX} (e.g. {@code 0.7}), as clients are named on the command line. */
+    public static ClientId parse(String s) {
+        int[] p = ServerId.parseSiteDotIndex(s, "client");
+        return of(p[0], p[1]);
+    }
+
     @Override
     public int compareTo(ClientId o) {
         int c = site.compareTo(o.site);

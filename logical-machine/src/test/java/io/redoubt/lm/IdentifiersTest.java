@@ -50,4 +50,15 @@ class IdentifiersTest {
         assertEquals("c1.23", ClientId.of(1, 23).toString());
         assertNotEquals(ServerId.of(1, 23).toString(), ServerId.of(12, 3).toString());
     }
+
+    @Test
+    void serversAndClientsParseFromSiteDotIndexAndNothingElse() {
+        assertEquals(ServerId.of(1, 2), ServerId.parse("1.2"));
+        assertEquals(ClientId.of(0, 7), ClientId.parse("0.7"));
+        assertEquals(ServerId.of(3, 0), ServerId.parse(ServerId.of(3, 0).toString()), "toString round-trips");
+        for (String bad : List.of("", "1", "1.", ".2", "a.b", "-1.2", "1.-2", "1.2.3")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerId.parse(bad), bad);
+            assertTrue(e.getMessage().contains("SITE.INDEX"), e.getMessage());
+        }
+    }
 }

@@ -72,13 +72,11 @@ public final class HostTopology {
     }
 
     static ServerId parseServer(ConfigReader r, String key, String s) {
-        int dot = s.indexOf('.');
         try {
-            if (dot > 0) return ServerId.of(Integer.parseInt(s.substring(0, dot)), Integer.parseInt(s.substring(dot + 1)));
-        } catch (IllegalArgumentException ignored) { // not numbers, or negative
-            // reported below with the fix
+            return ServerId.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw r.invalid(key, s, "name a server as SITE.INDEX, e.g. \"1.2\"");
         }
-        throw r.invalid(key, s, "name a server as SITE.INDEX, e.g. \"1.2\"");
     }
 
     private static StreamTransport.Address parseAddress(ConfigReader r, String key, String s) {

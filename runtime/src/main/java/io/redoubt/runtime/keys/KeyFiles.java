@@ -123,12 +123,12 @@ public final class KeyFiles {
 
     /** The subject common name of a server's TLS certificate: the name its connections are known by. */
     public static String tlsCommonName(ServerId id) {
-        return "server-" + id.site().value() + "." + id.index();
+        return new io.redoubt.runtime.net.Principal.Server(id).name(); // the transport knows a connection's peer by this name
     }
 
     /** The subject common name of a client's TLS certificate. */
     public static String tlsCommonName(ClientId id) {
-        return "client-" + id.site().value() + "." + id.index();
+        return new io.redoubt.runtime.net.Principal.Client(id).name();
     }
 
     // ---------------------------------------------------------------- what is loaded

@@ -25,22 +25,16 @@ public sealed interface Principal {
 
     /** Parses {@link #name()}; throws IllegalArgumentException on anything else. */
     static Principal parse(String name) {
-        int dot = name.lastIndexOf('.');
         int dash = name.indexOf('-');
-        if (dash < 0 || dot < dash) throw new IllegalArgumentException("not a principal name: '" + name + "' (expected server-S.I or client-S.C)");
-        int site;
-        int index;
+        String kind = dash < 0 ? "" : name.substring(0, dash);
         try {
-            site = Integer.parseInt(name.substring(dash + 1, dot));
-            index = Integer.parseInt(name.substring(dot + 1));
-        } catch (NumberFormatException e) {
+            return switch (kind) {
+                case "server" -> new Server(ServerId.parse(name.substring(dash + 1)));
+                case "client" -> new Client(ClientId.parse(name.substring(dash + 1)));
+                default -> throw new IllegalArgumentException("unknown kind");
+            };
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a principal name: '" + name + "' (expected server-S.I or client-S.C)");
         }
-        if (site < 0 || index < 0) throw new IllegalArgumentException("not a principal name: '" + name + "'");
-        return switch (name.substring(0, dash)) {
-            case "server" -> new Server(ServerId.of(site, index));
-            case "client" -> new Client(ClientId.of(site, index));
-            default -> throw new IllegalArgumentException("not a principal name: '" + name + "' (expected server-S.I or client-S.C)");
-        };
     }
 }
