@@ -15,6 +15,7 @@ import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.VerifiedSignatures;
 import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
 import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
@@ -49,7 +50,7 @@ public final class LogicalMachine {
     private final StateMachine app;
     private final LmHost host;
     private final OrderingCore<SiteId> wide;
-    private final VerifiedCache verified = new VerifiedCache(65_536);
+    private final VerifiedSignatures verified = new VerifiedSignatures(65_536);
     private final LmMessageVerifier wideVerifier;
     private final List<LmHost.Outgoing> outgoing = new ArrayList<>();
 
