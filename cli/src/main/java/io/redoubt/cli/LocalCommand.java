@@ -47,11 +47,11 @@ class LocalCommand implements Callable<Integer> {
     @Option(names = "--servers-per-site", description = "servers in each site")
     Integer serversPerSite;
 
-    @Option(names = "--clients-per-site", defaultValue = "2", description = "closed-loop clients per site (default: ${DEFAULT-VALUE})")
-    int clientsPerSite;
+    @Option(names = "--clients-per-site", description = "closed-loop clients per site (default: the file's redoubt.workload.clients-per-site)")
+    Integer clientsPerSite;
 
-    @Option(names = "--updates-per-client", defaultValue = "20", description = "updates each client proposes, one at a time (default: ${DEFAULT-VALUE})")
-    int updatesPerClient;
+    @Option(names = "--updates-per-client", description = "updates each client proposes, one at a time (default: the file's redoubt.workload.updates-per-client)")
+    Integer updatesPerClient;
 
     @Option(names = "--keys", description = "keygen output to use; default: keys generated into a temporary directory")
     Path keys;
@@ -74,7 +74,10 @@ class LocalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CommandLine cl = spec.commandLine();
         File file = config != null ? config : new File("conf/paxos-paxos.conf");
-        Deployment.Builder b = DeploymentSettings.readForHost(ConfigReader.load(file.isFile() || config != null ? file : null)).toBuilder();
+        ConfigReader settings = ConfigReader.load(file.isFile() || config != null ? file : null);
+        Deployment.Builder b = DeploymentSettings.readForHost(settings).toBuilder();
+        int clientsPerSite = this.clientsPerSite != null ? this.clientsPerSite : settings.atLeast("workload.clients-per-site", 1);
+        int updatesPerClient = this.updatesPerClient != null ? this.updatesPerClient : settings.atLeast("workload.updates-per-client", 1);
         if (composition != null) b.composition(DeploymentOptions.parse(cl, () -> Composition.parse(composition)));
         if (sites != null) b.sites(DeploymentOptions.atLeast(cl, "--sites", sites, 1));
         if (serversPerSite != null) b.serversPerSite(DeploymentOptions.atLeast(cl, "--servers-per-site", serversPerSite, 1));

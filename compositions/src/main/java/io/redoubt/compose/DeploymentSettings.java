@@ -43,8 +43,9 @@ public final class DeploymentSettings {
     }
 
     /**
-     * The deployment as servers on real machines run it: {@link #read}, with the local protocols'
-     * timers from {@code redoubt.host} (a real clock, shared cores) instead of the simulator's.
+     * The deployment as servers on real machines run it: {@link #read}, with the protocols' timers
+     * at both tiers from {@code redoubt.host} (a real clock, shared cores, real cryptography)
+     * instead of the simulator's, whose CPU is instant.
      */
     public static Deployment readForHost(ConfigReader r) {
         Deployment d = read(r);
@@ -52,8 +53,12 @@ public final class DeploymentSettings {
                 r.positiveMillis("host.local.paxos.progress-timeout-max"), r.positiveMillis("host.local.paxos.retransmit"));
         PbftConfig pbft = d.localPbft().withTimeouts(r.positiveMillis("host.local.pbft.request-timeout"),
                 r.positiveMillis("host.local.pbft.view-change-timeout"), r.positiveMillis("host.local.pbft.retransmit"));
+        PaxosConfig widePaxos = d.widePaxos().withTimeouts(r.positiveMillis("host.wide.paxos.progress-timeout"),
+                r.positiveMillis("host.wide.paxos.progress-timeout-max"), r.positiveMillis("host.wide.paxos.retransmit"));
+        PbftConfig widePbft = d.widePbft().withTimeouts(r.positiveMillis("host.wide.pbft.request-timeout"),
+                r.positiveMillis("host.wide.pbft.view-change-timeout"), r.positiveMillis("host.wide.pbft.retransmit"));
         try {
-            return d.toBuilder().localPaxos(paxos).localPbft(pbft).build();
+            return d.toBuilder().localPaxos(paxos).localPbft(pbft).widePaxos(widePaxos).widePbft(widePbft).build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.host: " + e.getMessage());
         }
