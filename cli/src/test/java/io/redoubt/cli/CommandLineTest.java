@@ -100,6 +100,27 @@ class CommandLineTest {
     }
 
     @Test
+    void realServersTakeBothTiersTimersFromTheHostBlockAndTheSimulatorKeepsItsOwn(@TempDir Path dir) throws IOException {
+        ConfigReader r = ConfigReader.load(new File(write(dir, """
+                redoubt.wide.pbft.request-timeout = 1s
+                redoubt.host.wide.pbft { request-timeout = 7s, view-change-timeout = 9s, retransmit = 1500ms }
+                redoubt.host.wide.paxos { progress-timeout = 5s, progress-timeout-max = 50s, retransmit = 700ms }
+                redoubt.host.local.pbft.request-timeout = 3s
+                """)));
+        Deployment simulated = DeploymentSettings.read(r);
+        Deployment real = DeploymentSettings.readForHost(r);
+        assertEquals(1_000, simulated.widePbft().requestTimeoutMillis());
+        assertEquals(7_000, real.widePbft().requestTimeoutMillis());
+        assertEquals(9_000, real.widePbft().viewChangeTimeoutMillis());
+        assertEquals(1_500, real.widePbft().retransmitMillis());
+        assertEquals(5_000, real.widePaxos().progressTimeoutMillis());
+        assertEquals(50_000, real.widePaxos().progressTimeoutMaxMillis());
+        assertEquals(700, real.widePaxos().retransmitMillis());
+        assertEquals(3_000, real.localPbft().requestTimeoutMillis());
+        assertTrue(real.widePbft().requestTimeoutMaxMillis() >= 7_000, "a maximum below the start would never be reached");
+    }
+
+    @Test
     void unknownKeyIsRefusedWithTheClosestValidOne(@TempDir Path dir) throws IOException {
         assertOneLineError(run("demo", "--config", write(dir, "redoubt.topology.site = 5\n")),
                 "redoubt.topology.site = 5 is not a known key", "did you mean redoubt.topology.sites?");
