@@ -47,13 +47,13 @@ public final class CryptoJob {
     }
 
     /** A job that makes bytes ({@link Kind#SHARE} or {@link Kind#PROOF}) of {@code server} over {@code root}. */
-    static CryptoJob making(long id, Kind kind, Bytes root, ServerId server, Supplier<Bytes> compute) {
+    public static CryptoJob making(long id, Kind kind, Bytes root, ServerId server, Supplier<Bytes> compute) {
         if (kind == Kind.CHECK_PROOF) throw new IllegalArgumentException("a check answers yes or no; use checking()");
         return new CryptoJob(id, kind, root, server, Objects.requireNonNull(compute, "compute"), null);
     }
 
     /** A job that tells whether {@code server}'s proof for its partial over {@code root} fails. */
-    static CryptoJob checking(long id, Bytes root, ServerId server, BooleanSupplier proofFails) {
+    public static CryptoJob checking(long id, Bytes root, ServerId server, BooleanSupplier proofFails) {
         return new CryptoJob(id, Kind.CHECK_PROOF, root, server, null, Objects.requireNonNull(proofFails, "proofFails"));
     }
 
