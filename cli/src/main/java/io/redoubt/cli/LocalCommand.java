@@ -109,7 +109,7 @@ class LocalCommand implements Callable<Integer> {
         }
         Path keysUsed = keyDir;
         LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keysUsed),
-                Optional.of(dataDir)).withFaults(faults);
+                Optional.of(dataDir)).withFaults(faults).withCryptoThreads(DeploymentSettings.cryptoThreads(settings));
         if (metricsBasePort != null) options = options.withMetricsBasePort(DeploymentOptions.atLeast(cl, "--metrics-base-port", metricsBasePort, 0));
         if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};

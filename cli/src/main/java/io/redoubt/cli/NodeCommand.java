@@ -60,7 +60,8 @@ final class NodeCommand implements Callable<Integer> {
                     + addresses.keySet());
         }
         HostTopology.checkCanListen(r, id, addresses.get(id));
-        LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses);
+        LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses)
+                .withCryptoThreads(DeploymentSettings.cryptoThreads(r));
         if (metricsPort != null) {
             if (metricsPort < 0 || metricsPort > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0..65535, was " + metricsPort);
             // LocalDeployment numbers metrics ports from a base in server order; this process runs one server.

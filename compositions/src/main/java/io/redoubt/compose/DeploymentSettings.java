@@ -64,6 +64,15 @@ public final class DeploymentSettings {
         }
     }
 
+    /**
+     * {@code redoubt.host.crypto-threads}: threads of each server's pool for offloaded
+     * cryptography (threshold partials, proofs, proof checks); 0 means every core but one, at least one.
+     */
+    public static int cryptoThreads(ConfigReader r) {
+        int n = r.atLeast("host.crypto-threads", 0);
+        return n == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors() - 1) : n;
+    }
+
     private static PbftConfig pbft(ConfigReader r, String path) {
         return r.get(path, () -> new PbftConfig(
                 r.atLeast(path + ".window-slots", 1),

@@ -59,11 +59,17 @@ public final class LocalDeployment implements AutoCloseable {
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
                           Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses,
-                          Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort) {
+                          Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort, int cryptoThreads) {
         public Options {
+            if (cryptoThreads < 1) throw new IllegalArgumentException("crypto threads must be at least 1, was " + cryptoThreads);
             if (metricsBasePort.isPresent() && (metricsBasePort.get() < 0 || metricsBasePort.get() > 65_535)) {
                 throw new IllegalArgumentException("metrics base port must be 0 (free ports) to 65535, was " + metricsBasePort.get());
             }
+        }
+
+        public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir,
+                       Map<ServerId, StreamTransport.Address> addresses, Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort) {
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, io.redoubt.runtime.host.CryptoPool.defaultThreads());
         }
 
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir) {
@@ -77,12 +83,17 @@ public final class LocalDeployment implements AutoCloseable {
 
         /** The same deployment with these servers faulty (at most f per BFT site; checked by {@link LocalDeployment}). */
         public Options withFaults(Map<ServerId, OutboundFault> faulty) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty, metricsBasePort);
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty, metricsBasePort, cryptoThreads);
         }
 
         /** These options with every server's metrics exposed from {@code port} on (0: free ports). */
         public Options withMetricsBasePort(int port) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, Optional.of(port));
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, Optional.of(port), cryptoThreads);
+        }
+
+        /** These options with each server's crypto pool of {@code threads} threads ({@code redoubt.host.crypto-threads}). */
+        public Options withCryptoThreads(int threads) {
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, threads);
         }
     }
 
@@ -277,7 +288,7 @@ public final class LocalDeployment implements AutoCloseable {
                     synchronized (progressed) {
                         progressed.notifyAll();
                     }
-                }, options.metricsBasePort().isPresent() ? metricsOf(id) : null);
+                }, options.metricsBasePort().isPresent() ? metricsOf(id) : null, options.cryptoThreads());
         servers.put(id, ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig()));
     }
 

@@ -14,6 +14,7 @@ import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
+import io.redoubt.lm.sign.CryptoJob;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.sim.adversary.Adversary;
 import io.redoubt.sim.net.Cancellable;
@@ -624,6 +625,27 @@ public final class Simulation {
         public void cancelTimer(ServerTimer timer) {
             Cancellable c = timers.remove(timer);
             if (c != null) c.cancel();
+        }
+
+        /**
+         * The simulator's CPU is instant (it models no CPU time), so the job runs on the event loop
+         * and its result becomes this server's next input at the same virtual time, queued like any
+         * other event: runs stay reproducible. Like a timer, it belongs to this incarnation and
+         * inherits the causal path of the input that issued it.
+         */
+        @Override
+        public void offload(CryptoJob job) {
+            int inc = incarnation;
+            int wide = currentWideHops;
+            int local = currentLocalHops;
+            loop.schedule(0, () -> {
+                if (!up || inc != incarnation) return;
+                currentWideHops = wide;
+                currentLocalHops = local;
+                processing = id; // a certificate share is an ordinary signature, charged to this server (Table 4.3)
+                node.onCryptoDone(job.run());
+                afterInput();
+            });
         }
 
         @Override

@@ -48,6 +48,7 @@ final class TestNode {
         final List<Bytes> persisted = new ArrayList<>();
         final List<SignedUpdate> executed = new ArrayList<>();
         final List<Rejected> rejected = new ArrayList<>();
+        final List<io.redoubt.lm.sign.CryptoJob> offloaded = new ArrayList<>();
 
         @Override
         public void sendToServer(ServerId to, Bytes frame) {
@@ -72,6 +73,11 @@ final class TestNode {
         @Override
         public void persist(Bytes record) {
             persisted.add(record);
+        }
+
+        @Override
+        public void offload(io.redoubt.lm.sign.CryptoJob job) {
+            offloaded.add(job); // these nodes' sites sign with a site key: nothing is offloaded
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.sign.CryptoJob;
 
 /**
  * What a {@link ServerNode} asks of its host (the simulator or the Pekko runtime). Calls come in
@@ -24,6 +25,15 @@ public interface ServerIo {
 
     /** Appends one record to this server's stable storage; a restart hands them all back. */
     void persist(Bytes record);
+
+    /**
+     * Runs {@code job} (CPU-heavy cryptography: a share, a proof, a proof check) wherever the host
+     * decides, and hands its result back as a later input, {@link ServerNode#onCryptoDone}; never
+     * during this call (the server must not be re-entered). The simulator runs it on its event
+     * loop; the Pekko host on a bounded pool, off the actor thread. A host may drop a job it has
+     * not started if {@link ServerNode#isCryptoWanted} says it is no longer of use.
+     */
+    void offload(CryptoJob job);
 
     /** Observation: update {@code globalSeq} executed here (checkers, metrics). */
     default void executed(long globalSeq, SignedUpdate update, Bytes reply) {}

@@ -24,6 +24,8 @@ import io.redoubt.lm.exec.LmTimeouts;
 import io.redoubt.lm.exec.LogicalMachine;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.exec.TimeoutNotice;
+import io.redoubt.lm.sign.CryptoJob;
+import io.redoubt.lm.sign.CryptoResult;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.sign.LmSigner;
 import io.redoubt.lm.sign.SigningFrame;
@@ -222,6 +224,21 @@ public final class ServerNode {
         afterInput();
     }
 
+    /**
+     * A job this server offloaded ({@link ServerIo#offload}) is done: THRESHOLD-SIGN continues
+     * (section 3.4.2). Late results (round dropped, signature combined, an earlier incarnation's
+     * job) are ignored.
+     */
+    public void onCryptoDone(CryptoResult result) {
+        signer.onCryptoDone(result);
+        afterInput();
+    }
+
+    /** Whether an offloaded job that has not run yet is still of use; a pure query, for hosts that hold jobs back. */
+    public boolean isCryptoWanted(CryptoJob job) {
+        return signer.isWanted(job);
+    }
+
     // ---------------------------------------------------------------- the logical machine's output (section 4.6)
 
     /**
@@ -387,6 +404,11 @@ public final class ServerNode {
         @Override
         public void reject(Object from, Rejection reason, String detail) {
             ServerNode.this.reject(from, reason, detail);
+        }
+
+        @Override
+        public void offload(CryptoJob job) {
+            io.offload(job);
         }
     }
 

@@ -39,6 +39,9 @@ public interface LmSigner {
         void sendToServer(ServerId to, Bytes frame);
 
         void reject(Object from, Rejection reason, String detail);
+
+        /** Runs {@code job} wherever the host likes and hands its result to {@link LmSigner#onCryptoDone} as a later input, never during this call. */
+        void offload(CryptoJob job);
     }
 
     /** Signs one executed batch's output; every correct server of the site calls this for the same batches. */
@@ -46,6 +49,17 @@ public interface LmSigner {
 
     /** A {@link SigningFrame} from another server of the site (already checked to be one). */
     void onFrame(ServerId from, Bytes frame);
+
+    /** The result of a job this signer offloaded; one that is late or not this signer's is ignored. */
+    default void onCryptoDone(CryptoResult result) {}
+
+    /**
+     * Whether a job this signer offloaded is still of use (a pure query). A host holding jobs back
+     * may drop the ones that are not, instead of spending the CPU.
+     */
+    default boolean isWanted(CryptoJob job) {
+        return false;
+    }
 
     /** Site signatures this server produced as forwarder. */
     long lmSignatures();

@@ -58,11 +58,20 @@ public sealed interface SiteSigning {
 
     /** A Byzantine site: shares from f+1 distinct servers, combined by the forwarder. */
     non-sealed interface Shared extends SiteSigning {
-        /** This server's share over {@code root}. Deterministic for a given key and root. */
+        /**
+         * This server's share over {@code root}. Deterministic for a given key and root. It and
+         * {@link #proof} and {@link #isEvidenceOfBadShare} are pure and thread-safe: a server
+         * offloads them ({@link CryptoJob}).
+         */
         Bytes share(Bytes root);
 
         /** Starts collecting shares for {@code root}; {@code blacklist} is shared by all rounds of the server. */
         Collector collector(Bytes root, Set<ServerId> blacklist);
+
+        /** Whether shares come with proofs of correctness on request (threshold RSA) or need none (certificates). */
+        default boolean provesShares() {
+            return false;
+        }
 
         /** Threshold RSA only: the proof of correctness of this server's share (section 3.4.2, produced on request). */
         default Bytes proof(Bytes root) {
@@ -96,6 +105,16 @@ public sealed interface SiteSigning {
 
         default Progress offerProof(ServerId from, Bytes proof) {
             return Progress.rejected(from, Rejection.PROTOCOL_VIOLATION, "this site's shares have no proofs");
+        }
+
+        /**
+         * A proof the caller has already checked ({@link Shared#isEvidenceOfBadShare}, off the
+         * server's thread) against the share it offered for {@code from}: {@code holds} false
+         * blames {@code from} and drops its partial; true lets combining trust the proof without
+         * checking it again.
+         */
+        default Progress offerCheckedProof(ServerId from, Bytes proof, boolean holds) {
+            return offerProof(from, proof);
         }
 
         boolean complete();
@@ -192,6 +211,11 @@ public sealed interface SiteSigning {
         }
 
         @Override
+        public boolean provesShares() {
+            return true;
+        }
+
+        @Override
         public Bytes proof(Bytes root) {
             Bytes content = content(root);
             PartialSignature own = signer.sign(content);
@@ -221,6 +245,8 @@ public sealed interface SiteSigning {
                 final TreeMap<Integer, PartialSignature> partials = new TreeMap<>();
                 final Map<Integer, CorrectnessProof> proofs = new TreeMap<>();
                 final java.util.TreeSet<Integer> asked = new java.util.TreeSet<>();
+                /** Servers whose proofs the caller checked and found to hold: combining does not check them again. */
+                final java.util.TreeSet<Integer> checked = new java.util.TreeSet<>();
                 LmSignature signature;
 
                 @Override
@@ -253,13 +279,34 @@ public sealed interface SiteSigning {
                     return tryCombine();
                 }
 
+                @Override
+                public Progress offerCheckedProof(ServerId from, Bytes proofBytes, boolean holds) {
+                    int i = from.index() + 1;
+                    if (signature != null || blacklist.contains(from) || !asked.contains(i)) return Progress.WAITING;
+                    if (!holds) {
+                        // Figure 3.10, B8: the proof fails, so the partial is bad; try again without it.
+                        partials.remove(i);
+                        Progress next = tryCombine();
+                        List<ServerId> blamed = new ArrayList<>(List.of(from));
+                        blamed.addAll(next.blamed());
+                        return new Progress(next.signature(), next.proofsWanted(), blamed, next.rejected());
+                    }
+                    try {
+                        proofs.putIfAbsent(i, CorrectnessProof.decode(proofBytes));
+                    } catch (DecodeException e) {
+                        return Progress.rejected(from, Rejection.MALFORMED, "correctness proof: " + e.getMessage());
+                    }
+                    checked.add(i);
+                    return tryCombine();
+                }
+
                 private Progress tryCombine() {
                     List<PartialSignature> candidates = new ArrayList<>();
                     for (PartialSignature p : partials.values()) {
                         if (!blacklist.contains(new ServerId(site, p.serverIndex() - 1))) candidates.add(p);
                     }
                     if (candidates.size() < k) return Progress.WAITING;
-                    CombineResult r = combiner.combine(content, candidates, ProofSource.of(proofs));
+                    CombineResult r = combiner.combine(content, candidates, ProofSource.of(proofs, checked));
                     List<ServerId> blamed = new ArrayList<>();
                     for (CombineResult.Blame b : r.blamed()) {
                         partials.remove(b.serverIndex());

@@ -30,6 +30,15 @@ import java.util.TreeSet;
  * combines optimistically and asks for proofs of correctness only when the result does not
  * verify; a server whose proof fails is blamed with its own signed proof reply as evidence, and
  * every correct server of the site blacklists it (B5-B10).
+ *
+ * <p>The expensive steps never run inside an input: this server's share, its proof and the check
+ * of another server's proof (a blame's evidence included) are {@link CryptoJob}s the host runs
+ * where it likes, their results coming back through {@link #onCryptoDone}. Each job is issued
+ * once per round (a retransmitted batch finds its job in flight), and a result whose round was
+ * dropped, whose signature is already combined, or that this server (restarted) never issued is
+ * ignored. Combining stays inline: it is 0.9 ms, forwarder only, and making it asynchronous
+ * would split the collector's one decision (combine, verify, ask for proofs, blame) across
+ * inputs for little gain.
  */
 public final class ThresholdSign implements LmSigner {
     private final ServerId self;
@@ -49,6 +58,12 @@ public final class ThresholdSign implements LmSigner {
     private long lmSignatures;
     private long sharesMade;
     private long proofsMade;
+    private long nextJobId;
+    /** Jobs handed to the host and not answered yet, by id; a result of any other job is ignored. */
+    private final TreeMap<Long, Pending> inFlight = new TreeMap<>();
+
+    /** Why a job was issued: for a round ({@code blamer} null), or to check a blame's evidence. */
+    private record Pending(CryptoJob job, ServerId blamer, SigningFrame.ProofReply evidence) {}
 
     /** One batch's wide-area output waiting for (or holding) its site signature. */
     private static final class Round {
@@ -59,6 +74,17 @@ public final class ThresholdSign implements LmSigner {
         final HashSet<ServerId> fedShares = new HashSet<>();
         final HashSet<ServerId> fedProofs = new HashSet<>();
         final HashSet<ServerId> proofRequestsAnswered = new HashSet<>();
+        /** Servers whose proofs the collector asked for (this server too, as forwarder); only those are checked. */
+        final TreeSet<ServerId> proofsAsked = new TreeSet<>();
+        /** Checked proofs: true if the proof fails (evidence of a bad partial). */
+        final TreeMap<ServerId, Boolean> proofFails = new TreeMap<>();
+        final HashSet<ServerId> proofChecksInFlight = new HashSet<>();
+        /** Servers that asked for our proof before it was made; answered when it is. */
+        final TreeSet<ServerId> waitingForOwnProof = new TreeSet<>();
+        CryptoJob ownShareJob;
+        CryptoJob ownProofJob;
+        /** Our partial with its proof, signed: made once per round, answers every requester. */
+        SigningFrame.ProofReply ownProof;
         SiteSigning.Collector collector;
         LmSignature signature;
         int attempt;
@@ -91,7 +117,8 @@ public final class ThresholdSign implements LmSigner {
         Round round = rounds.get(root);
         if (round != null) {
             // The same output again (the core retransmits): resend under the signature we hold,
-            // or let the next forwarder combine the shares we already have.
+            // or let the next forwarder combine the shares we already have. Our own share, if still
+            // being computed, is not asked for again: its job is in flight.
             round.attempt = batch.attempt();
             if (round.signature != null && host.isForwarder(batch.attempt())) host.signed(batch, round.signature);
             else progress(root, round);
@@ -99,15 +126,9 @@ public final class ThresholdSign implements LmSigner {
         }
         round = new Round(batch);
         rounds.put(root, round);
-        if (rounds.size() > roundsMax) {
-            Iterator<Bytes> oldest = rounds.keySet().iterator();
-            oldest.next();
-            oldest.remove();
-        }
-        Bytes share = signing.share(root);
-        sharesMade++;
-        round.shares.put(self, share);
-        broadcast(new SigningFrame.Share(root, share).encode());
+        if (rounds.size() > roundsMax) drop(rounds.keySet().iterator().next());
+        // GENERATE-PARTIAL-SIG (Figure 3.10) off the server's thread; the share is recorded and sent when it comes back.
+        round.ownShareJob = offload(CryptoJob.making(nextJobId++, CryptoJob.Kind.SHARE, root, self, () -> signing.share(root)), null, null);
         for (Map.Entry<ServerId, ArrayDeque<SigningFrame.Share>> early : earlyShares.entrySet()) {
             // Shares that came before we executed the batch, buffered per sender: take this root's.
             for (Iterator<SigningFrame.Share> it = early.getValue().iterator(); it.hasNext(); ) {
@@ -150,12 +171,16 @@ public final class ThresholdSign implements LmSigner {
             Round round = rounds.get(f.root());
             // Answered once per requester and round: proofs cost far more than partials.
             if (round == null || !round.proofRequestsAnswered.add(from)) return;
-            Bytes proof = signing.proof(f.root());
-            if (proof == null) {
+            if (!signing.provesShares()) {
                 host.reject(from, Rejection.PROTOCOL_VIOLATION, "proof requested, but this site's shares need none");
                 return;
             }
-            host.sendToServer(from, ownProofReply(f.root(), round, proof).encode());
+            if (round.ownProof != null) {
+                host.sendToServer(from, round.ownProof.encode());
+            } else {
+                round.waitingForOwnProof.add(from);
+                makeOwnProof(f.root(), round);
+            }
         } else if (frame instanceof SigningFrame.ProofReply f) {
             onProofReply(from, f);
         }
@@ -184,7 +209,11 @@ public final class ThresholdSign implements LmSigner {
         progress(f.root(), round);
     }
 
-    /** Feeds a round's new shares and proofs to its collector; only the forwarder combines. */
+    /**
+     * Feeds a round's new shares, and its proofs once checked, to its collector; only the
+     * forwarder combines. Proofs are checked by offloaded jobs and reach the collector with their
+     * verdict (Figure 3.10, B6-B8), so the collector never checks one inline.
+     */
     private void progress(Bytes root, Round round) {
         if (round.signature != null || !host.isForwarder(round.attempt)) return;
         if (round.collector == null) round.collector = signing.collector(root, blacklist);
@@ -192,8 +221,10 @@ public final class ThresholdSign implements LmSigner {
         for (Map.Entry<ServerId, Bytes> e : round.shares.entrySet()) {
             if (round.fedShares.add(e.getKey())) results.add(round.collector.offerShare(e.getKey(), e.getValue()));
         }
-        for (Map.Entry<ServerId, SigningFrame.ProofReply> e : round.proofs.entrySet()) {
-            if (round.fedProofs.add(e.getKey())) results.add(round.collector.offerProof(e.getKey(), e.getValue().proof()));
+        for (Map.Entry<ServerId, Boolean> e : round.proofFails.entrySet()) {
+            if (round.fedProofs.add(e.getKey())) {
+                results.add(round.collector.offerCheckedProof(e.getKey(), round.proofs.get(e.getKey()).proof(), !e.getValue()));
+            }
         }
         for (SiteSigning.Progress p : results) {
             for (SiteSigning.Bad bad : p.rejected()) {
@@ -206,10 +237,12 @@ public final class ThresholdSign implements LmSigner {
                 if (evidence != null) broadcast(new SigningFrame.Blame(evidence).encode());
             }
             for (ServerId s : p.proofsWanted()) {
+                round.proofsAsked.add(s);
                 if (s.equals(self)) {
                     // Our own partial is under suspicion only if we are faulty; prove it like anyone else.
-                    round.proofs.putIfAbsent(self, ownProofReply(root, round, signing.proof(root)));
-                } else {
+                    if (round.ownProof != null) round.proofs.putIfAbsent(self, round.ownProof);
+                    else makeOwnProof(root, round);
+                } else if (!round.proofs.containsKey(s)) {
                     host.sendToServer(s, new SigningFrame.ProofRequest(root).encode());
                 }
             }
@@ -219,8 +252,97 @@ public final class ThresholdSign implements LmSigner {
                 host.signed(round.batch.withAttempt(round.attempt), round.signature);
             }
         }
-        // Our own proof, if it was wanted, is fed on the next pass.
-        if (round.signature == null && round.proofs.containsKey(self) && !round.fedProofs.contains(self)) progress(root, round);
+        if (round.signature != null) return;
+        // Check every asked-for proof that is here: each costs as much as making one, so off the server's thread.
+        for (Map.Entry<ServerId, SigningFrame.ProofReply> e : round.proofs.entrySet()) {
+            ServerId s = e.getKey();
+            if (!round.proofsAsked.contains(s) || blacklist.contains(s) || round.proofFails.containsKey(s)
+                    || !round.proofChecksInFlight.add(s)) continue;
+            SigningFrame.ProofReply r = e.getValue();
+            offload(CryptoJob.checking(nextJobId++, root, s, () -> signing.isEvidenceOfBadShare(s, root, r.share(), r.proof())), null, null);
+        }
+    }
+
+    /** Asks the host for this server's proof in {@code round}, once, and only once its share is known (the reply carries both). */
+    private void makeOwnProof(Bytes root, Round round) {
+        if (round.ownProof != null || round.ownProofJob != null || !round.shares.containsKey(self)) return;
+        round.ownProofJob = offload(CryptoJob.making(nextJobId++, CryptoJob.Kind.PROOF, root, self, () -> signing.proof(root)), null, null);
+    }
+
+    // ---------------------------------------------------------------- offloaded work
+
+    private CryptoJob offload(CryptoJob job, ServerId blamer, SigningFrame.ProofReply evidence) {
+        inFlight.put(job.id(), new Pending(job, blamer, evidence));
+        host.offload(job);
+        return job;
+    }
+
+    /** Forgets a round and the jobs issued for it; their results, if they come, are ignored. */
+    private void drop(Bytes root) {
+        rounds.remove(root);
+        inFlight.values().removeIf(p -> p.blamer() == null && p.job().root().equals(root));
+    }
+
+    @Override
+    public boolean isWanted(CryptoJob job) {
+        Pending p = inFlight.get(job.id());
+        if (p == null || p.job() != job) return false;
+        if (p.blamer() != null) return !blacklist.contains(p.evidence().signer());
+        Round round = rounds.get(job.root());
+        if (round == null) return false;
+        return switch (job.kind()) {
+            case SHARE -> !round.shares.containsKey(self);
+            case PROOF -> round.ownProof == null;
+            case CHECK_PROOF -> round.signature == null && !blacklist.contains(job.server());
+        };
+    }
+
+    @Override
+    public void onCryptoDone(CryptoResult result) {
+        CryptoJob job = result.job();
+        Pending p = inFlight.get(job.id());
+        // Identity, not id: after a restart ids begin again, and a result of the earlier incarnation's job must not pass for a new one.
+        if (p == null || p.job() != job) return;
+        inFlight.remove(job.id());
+        if (p.blamer() != null) {
+            blameChecked(p.blamer(), p.evidence(), result.proofFails());
+            return;
+        }
+        Round round = rounds.get(job.root());
+        if (round == null) return;
+        switch (job.kind()) {
+            case SHARE -> ownShareMade(job.root(), round, result.value());
+            case PROOF -> ownProofMade(job.root(), round, result.value());
+            case CHECK_PROOF -> {
+                round.proofChecksInFlight.remove(job.server());
+                if (round.signature != null || blacklist.contains(job.server())) return;
+                round.proofFails.putIfAbsent(job.server(), result.proofFails());
+                progress(job.root(), round);
+            }
+        }
+    }
+
+    private void ownShareMade(Bytes root, Round round, Bytes share) {
+        round.ownShareJob = null;
+        if (round.shares.containsKey(self)) return;
+        sharesMade++;
+        round.shares.put(self, share);
+        broadcast(new SigningFrame.Share(root, share).encode());
+        if (!round.waitingForOwnProof.isEmpty() || round.proofsAsked.contains(self)) makeOwnProof(root, round);
+        progress(root, round);
+    }
+
+    private void ownProofMade(Bytes root, Round round, Bytes proof) {
+        round.ownProofJob = null;
+        if (round.ownProof != null || proof == null) return;
+        round.ownProof = ownProofReply(root, round, proof);
+        Bytes frame = round.ownProof.encode();
+        for (ServerId s : round.waitingForOwnProof) host.sendToServer(s, frame);
+        round.waitingForOwnProof.clear();
+        if (round.proofsAsked.contains(self)) {
+            round.proofs.putIfAbsent(self, round.ownProof);
+            progress(root, round);
+        }
     }
 
     /** This server's partial for {@code root} with its proof, signed so that the pair is evidence (Figure 3.10). */
@@ -240,7 +362,19 @@ public final class ThresholdSign implements LmSigner {
             host.reject(from, Rejection.BAD_SIGNATURE, "blame without a valid signed proof reply of " + accused);
             return;
         }
-        if (!signing.isEvidenceOfBadShare(accused, evidence.root(), evidence.share(), evidence.proof())) {
+        // The proof check (B8 again, at every server) is offloaded; one per blamer and accused at a
+        // time, so replayed blames cost nothing and a faulty blamer can queue at most n checks.
+        for (Pending p : inFlight.values()) {
+            if (from.equals(p.blamer()) && accused.equals(p.evidence().signer())) return;
+        }
+        offload(CryptoJob.checking(nextJobId++, evidence.root(), accused,
+                () -> signing.isEvidenceOfBadShare(accused, evidence.root(), evidence.share(), evidence.proof())), from, evidence);
+    }
+
+    private void blameChecked(ServerId from, SigningFrame.ProofReply evidence, boolean proofFails) {
+        ServerId accused = evidence.signer();
+        if (blacklist.contains(accused)) return;
+        if (!proofFails) {
             host.reject(from, Rejection.PROTOCOL_VIOLATION, "blame of " + accused + " whose proof verifies");
             return;
         }

@@ -9,6 +9,8 @@ import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
+import io.redoubt.lm.sign.CryptoJob;
+import io.redoubt.lm.sign.CryptoResult;
 import io.redoubt.runtime.metrics.NodeMetrics;
 import io.redoubt.runtime.net.Inbound;
 import io.redoubt.runtime.net.StreamTransport;
@@ -33,6 +35,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * decision. Each input is one step: the node runs, then everything it persisted is forced to
  * disk, and only then do the messages and replies it produced leave (persist before send).
  * Messages to other sites cross the emulated WAN ({@link WanShaper}); timers are the actor's own.
+ *
+ * <p>CPU-heavy cryptography the node offloads ({@link ServerIo#offload}: threshold partials,
+ * proofs, proof checks) runs on this server's own bounded pool, never on the actor thread; each
+ * result comes back as a {@link CryptoDone} message and is one step like any other input, so
+ * persist before send holds for what it makes the node send.
  */
 public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     public sealed interface Command {}
@@ -51,6 +58,12 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
                          long wideView, boolean localLeader, Map<Rejection, Long> rejections) {}
 
     private record Fire(ServerTimer timer) implements Command {}
+
+    /** An offloaded job's result, told by the pool thread that ran it. */
+    private record CryptoDone(CryptoResult result) implements Command {}
+
+    /** An offloaded job threw: our own bug (jobs check what others sent, never trust it to parse). */
+    private record CryptoFailed(CryptoJob job, Throwable error) implements Command {}
 
     /** Observes what the server executes (the local deployment's progress and latency). */
     public interface Observer {
@@ -71,6 +84,8 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** Outputs of the current step, performed after its appends are forced. */
     private final List<Runnable> pending = new ArrayList<>();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    /** This server's threads for offloaded cryptography. */
+    private final CryptoPool crypto;
 
     /** Makes the server's transport, given its actor system and where arriving frames go. */
     public interface TransportFactory {
@@ -86,11 +101,18 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** As above, the server keeping {@code metrics} up to date after every step. */
     public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
                                            Observer observer, NodeMetrics metrics) {
+        return create(assembly, id, transports, storage, wan, observer, metrics, CryptoPool.defaultThreads());
+    }
+
+    /** As above, with {@code cryptoThreads} threads for offloaded cryptography ({@code redoubt.host.crypto-threads}). */
+    public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
+                                           Observer observer, NodeMetrics metrics, int cryptoThreads) {
+        if (cryptoThreads < 1) throw new IllegalArgumentException("cryptoThreads must be at least 1, was " + cryptoThreads);
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             StreamTransport transport = transports.create(context.getSystem(), inbound(context.getSelf()));
             transport.bind().toCompletableFuture().join(); // listening before the node says anything
             if (metrics != null) metrics.watchTransport(transport::framesDropped, transport::connectionsRefused);
-            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics);
+            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics, cryptoThreads);
         }));
     }
 
@@ -110,8 +132,12 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     }
 
     private ServerActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerAssembly assembly, ServerId id,
-                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics) {
+                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics,
+                        int cryptoThreads) {
         super(context);
+        ActorRef<Command> self = context.getSelf(); // the context is the actor's own; pool threads only tell
+        this.crypto = new CryptoPool(id, cryptoThreads, r -> self.tell(new CryptoDone(r)), (job, e) -> self.tell(new CryptoFailed(job, e)));
+        if (metrics != null) metrics.watchCrypto(crypto::backlogSize, crypto::backlogged);
         this.metrics = metrics;
         this.id = id;
         this.transport = transport;
@@ -131,8 +157,13 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
                 .onMessage(FromServer.class, m -> step(() -> node.onServerFrame(m.from(), m.frame())))
                 .onMessage(FromClient.class, this::onFromClient)
                 .onMessage(Fire.class, m -> step(() -> node.onTimer(m.timer())))
+                .onMessage(CryptoDone.class, this::onCryptoDone)
+                .onMessage(CryptoFailed.class, m -> {
+                    throw new IllegalStateException(id + ": offloaded " + m.job() + " failed", m.error());
+                })
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onSignal(PostStop.class, s -> {
+                    crypto.shutdown(); // a running job finishes and tells a stopped actor: a dead letter, harmless
                     transport.close();
                     storage.close();
                     return this;
@@ -143,6 +174,12 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private Behavior<Command> onFromClient(FromClient m) {
         if (metrics != null) metrics.requestArrived(m.from(), m.frame(), System.nanoTime());
         return step(() -> node.onClientFrame(m.from(), m.frame()));
+    }
+
+    private Behavior<Command> onCryptoDone(CryptoDone m) {
+        step(() -> node.onCryptoDone(m.result()));
+        crypto.feed(node::isCryptoWanted); // a job finished, so the pool has room for one more
+        return this;
     }
 
     private Behavior<Command> step(Runnable input) {
@@ -202,6 +239,13 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
         @Override
         public void persist(Bytes record) {
             storage.append(record);
+        }
+
+        @Override
+        public void offload(CryptoJob job) {
+            // At once, not after the step's force: a job only computes, and what its result makes
+            // the node send leaves in a later step, after that step's own force.
+            crypto.offload(job);
         }
 
         @Override

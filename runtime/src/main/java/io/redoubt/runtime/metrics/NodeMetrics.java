@@ -60,6 +60,8 @@ public final class NodeMetrics {
     private volatile Sample last = Sample.EMPTY;
     private volatile LongSupplier framesDropped = () -> 0;
     private volatile LongSupplier connectionsRefused = () -> 0;
+    private volatile LongSupplier cryptoBacklog = () -> 0;
+    private volatile LongSupplier cryptoBacklogged = () -> 0;
     private final Map<ClientId, Timed> timed = new HashMap<>(); // the actor's thread only; never iterated
 
     public NodeMetrics(ServerId server) {
@@ -83,6 +85,10 @@ public final class NodeMetrics {
                 .constLabels(serverLabel).callback(cb -> cb.call(framesDropped.getAsLong())).register(registry);
         CounterWithCallback.builder().name("redoubt_transport_connections_refused").help("Inbound connections the transport refused (unknown or unauthenticated peer)")
                 .constLabels(serverLabel).callback(cb -> cb.call(connectionsRefused.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("redoubt_crypto_backlog").help("Offloaded crypto jobs waiting for room in this server's crypto pool")
+                .constLabels(serverLabel).callback(cb -> cb.call(cryptoBacklog.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("redoubt_crypto_backlogged").help("Offloaded crypto jobs that found this server's crypto pool full and waited")
+                .constLabels(serverLabel).callback(cb -> cb.call(cryptoBacklogged.getAsLong())).register(registry);
         this.requestSeconds = Histogram.builder().name("redoubt_client_request_seconds")
                 .help("From a client's request reaching this server's actor to this server's reply leaving it (after the step's records are forced)")
                 .constLabels(serverLabel).classicOnly().classicExponentialUpperBounds(0.001, 2, 16).register(registry);
@@ -115,6 +121,12 @@ public final class NodeMetrics {
     }
 
     /** Where the transport's own counters are read (thread-safe counters, read at each scrape); a restarted server brings a new transport. */
+    /** What the server's crypto pool reports: jobs waiting in its backlog now, and how many ever had to. */
+    public void watchCrypto(LongSupplier backlog, LongSupplier backlogged) {
+        this.cryptoBacklog = backlog;
+        this.cryptoBacklogged = backlogged;
+    }
+
     public void watchTransport(LongSupplier framesDropped, LongSupplier connectionsRefused) {
         this.framesDropped = framesDropped;
         this.connectionsRefused = connectionsRefused;

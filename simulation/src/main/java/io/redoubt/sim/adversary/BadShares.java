@@ -45,6 +45,11 @@ public final class BadShares implements SiteSigning.Shared {
     }
 
     @Override
+    public boolean provesShares() {
+        return honest.provesShares();
+    }
+
+    @Override
     public Bytes proof(Bytes root) {
         return honest.proof(otherRoot(root));
     }

@@ -109,7 +109,8 @@ public final class ThresholdCombiner {
             Optional<CorrectnessProof> proof = proofs.proofFor(p.serverIndex());
             if (proof == null || proof.isEmpty()) {
                 awaiting.add(p.serverIndex());
-            } else if (ShoupProof.verify(publicKey, publicKey.verificationKey(p.serverIndex()), xTilde, p.value(), proof.get())) {
+            } else if (proofs.checkedByCaller(p.serverIndex())
+                    || ShoupProof.verify(publicKey, publicKey.verificationKey(p.serverIndex()), xTilde, p.value(), proof.get())) {
                 valid.add(p);
             } else {
                 blamed.add(new Blame(p.serverIndex(), Fault.PROOF_REJECTED, p, proof.get()));
