@@ -5,6 +5,7 @@ import io.redoubt.compose.ConfigReader;
 import io.redoubt.compose.Deployment;
 import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.cluster.SiteCluster;
 import io.redoubt.runtime.keys.KeyGen;
 import java.io.File;
 import java.io.PrintWriter;
@@ -74,7 +75,8 @@ class LocalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CommandLine cl = spec.commandLine();
         File file = config != null ? config : new File("conf/paxos-paxos.conf");
-        Deployment.Builder b = DeploymentSettings.readForHost(ConfigReader.load(file.isFile() || config != null ? file : null)).toBuilder();
+        ConfigReader settings = ConfigReader.load(file.isFile() || config != null ? file : null);
+        Deployment.Builder b = DeploymentSettings.readForHost(settings).toBuilder();
         if (composition != null) b.composition(DeploymentOptions.parse(cl, () -> Composition.parse(composition)));
         if (sites != null) b.sites(DeploymentOptions.atLeast(cl, "--sites", sites, 1));
         if (serversPerSite != null) b.serversPerSite(DeploymentOptions.atLeast(cl, "--servers-per-site", serversPerSite, 1));
@@ -106,7 +108,7 @@ class LocalCommand implements Callable<Integer> {
         }
         Path keysUsed = keyDir;
         LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keysUsed),
-                Optional.of(dataDir)).withFaults(faults);
+                Optional.of(dataDir)).withFaults(faults).withSiteCluster(SiteCluster.Settings.read(settings));
         if (metricsBasePort != null) options = options.withMetricsBasePort(DeploymentOptions.atLeast(cl, "--metrics-base-port", metricsBasePort, 0));
         if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};

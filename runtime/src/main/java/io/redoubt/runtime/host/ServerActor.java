@@ -6,9 +6,11 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.server.Frame;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
+import io.redoubt.runtime.cluster.SiteMembers;
 import io.redoubt.runtime.metrics.NodeMetrics;
 import io.redoubt.runtime.net.Inbound;
 import io.redoubt.runtime.net.StreamTransport;
@@ -33,6 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * decision. Each input is one step: the node runs, then everything it persisted is forced to
  * disk, and only then do the messages and replies it produced leave (persist before send).
  * Messages to other sites cross the emulated WAN ({@link WanShaper}); timers are the actor's own.
+ * What it sees of its site's Pekko cluster ({@link SiteMembers}) goes to status, metrics and the
+ * log only; the node never sees it.
  */
 public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     public sealed interface Command {}
@@ -46,15 +50,19 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** Asks for what this server executed so far, for checks and status. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-    /** What a server reports about itself. */
+    /** What a server reports about itself; {@code site} is what it sees of its site's cluster (operations only). */
     public record Status(ServerId id, long executedUpdates, long executedEvents, Bytes appStateDigest, Bytes lmStateDigest, long localView,
-                         long wideView, boolean localLeader, Map<Rejection, Long> rejections) {}
+                         long wideView, boolean localLeader, Map<Rejection, Long> rejections, SiteMembers.View site) {}
 
     private record Fire(ServerTimer timer) implements Command {}
 
-    /** Observes what the server executes (the local deployment's progress and latency). */
+    private record SiteChanged(SiteMembers.View view) implements Command {}
+
+    /** Observes what the server executes (the local deployment's progress and latency), and what it sees of its site cluster. */
     public interface Observer {
         void executed(ServerId at, long globalSeq, SignedUpdate update);
+
+        default void siteChanged(ServerId at, SiteMembers.View view) {}
 
         Observer NONE = (at, seq, u) -> {};
     }
@@ -71,6 +79,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** Outputs of the current step, performed after its appends are forced. */
     private final List<Runnable> pending = new ArrayList<>();
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
+    private SiteMembers.View site;
 
     /** Makes the server's transport, given its actor system and where arriving frames go. */
     public interface TransportFactory {
@@ -86,11 +95,25 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** As above, the server keeping {@code metrics} up to date after every step. */
     public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
                                            Observer observer, NodeMetrics metrics) {
+        return create(assembly, id, transports, storage, wan, observer, metrics, null);
+    }
+
+    /**
+     * As above, in an actor system that is a node of its site's cluster: {@code siteCluster} maps
+     * the site's cluster addresses ({@code host:port}) to its servers; null when there is no cluster.
+     */
+    public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
+                                           Observer observer, NodeMetrics metrics, Map<String, ServerId> siteCluster) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             StreamTransport transport = transports.create(context.getSystem(), inbound(context.getSelf()));
             transport.bind().toCompletableFuture().join(); // listening before the node says anything
             if (metrics != null) metrics.watchTransport(transport::framesDropped, transport::connectionsRefused);
-            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics);
+            if (siteCluster != null) {
+                ActorRef<Command> self = context.getSelf();
+                context.spawn(SiteMembers.create(siteCluster, v -> self.tell(new SiteChanged(v))), "site-members");
+            }
+            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics,
+                    siteCluster != null ? SiteMembers.View.JOINING : SiteMembers.View.OFF);
         }));
     }
 
@@ -110,9 +133,11 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     }
 
     private ServerActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerAssembly assembly, ServerId id,
-                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics) {
+                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics, SiteMembers.View site) {
         super(context);
         this.metrics = metrics;
+        this.site = site;
+        if (metrics != null) metrics.siteMembers(site);
         this.id = id;
         this.transport = transport;
         this.storage = storage;
@@ -132,6 +157,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
                 .onMessage(FromClient.class, this::onFromClient)
                 .onMessage(Fire.class, m -> step(() -> node.onTimer(m.timer())))
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(SiteChanged.class, this::onSiteChanged)
                 .onSignal(PostStop.class, s -> {
                     transport.close();
                     storage.close();
@@ -142,7 +168,23 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
 
     private Behavior<Command> onFromClient(FromClient m) {
         if (metrics != null) metrics.requestArrived(m.from(), m.frame(), System.nanoTime());
-        return step(() -> node.onClientFrame(m.from(), m.frame()));
+        step(() -> node.onClientFrame(m.from(), m.frame()));
+        if (Frame.tagOf(m.frame()) == Frame.TAG_STATUS_REQUEST) {
+            // The node answered with its own status; the host adds what it sees of the site cluster.
+            try {
+                if (Frame.decode(m.frame()) instanceof Frame.StatusRequest q) transport.sendToClient(m.from(), site.encode(q.nonce(), id));
+            } catch (io.redoubt.lm.codec.DecodeException malformed) {
+                // the node rejected and counted it
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSiteChanged(SiteChanged m) {
+        site = m.view();
+        if (metrics != null) metrics.siteMembers(site);
+        observer.siteChanged(id, site);
+        return this;
     }
 
     private Behavior<Command> step(Runnable input) {
@@ -162,7 +204,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private Behavior<Command> onGetStatus(GetStatus m) {
         var lm = node.logicalMachine();
         m.replyTo().tell(new Status(id, lm.executedUpdates(), lm.executedEvents(), lm.app().stateDigest(), lm.stateDigest(),
-                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections)));
+                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections), site));
         return this;
     }
 
