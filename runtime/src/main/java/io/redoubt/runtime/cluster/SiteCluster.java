@@ -103,6 +103,9 @@ public final class SiteCluster {
         // The cluster never stops a server: no member is ever downed, and being downed would not stop it anyway.
         s.put("pekko.cluster.downing-provider-class", "");
         s.put("pekko.cluster.run-coordinated-shutdown-when-down", "off");
+        // Stopping a server stops it at once, without a graceful leave: peers see it unreachable until it restarts (its new
+        // incarnation replaces it). A whole site leaving at once could otherwise hold a stop for many seconds, or hang it.
+        s.put("pekko.coordinated-shutdown.run-by-actor-system-terminate", "off");
         s.put(SitePeersOnly.PEERS_KEY, peers);
         tls.ifPresent(t -> {
             s.put("pekko.remote.artery.ssl.ssl-engine-provider", SitePeersOnly.class.getName());

@@ -31,7 +31,7 @@ public final class SiteMembers {
     private SiteMembers() {}
 
     /**
-     * What one server sees of its site's cluster: servers Up and reachable, servers unreachable
+     * What one server sees of its site's cluster: servers Up (or WeaklyUp) and reachable, servers unreachable
      * (whatever their status), and members whose address is no server of the site's topology.
      */
     public record View(boolean clusterOn, Set<ServerId> up, Set<ServerId> unreachable, int strangers) {
@@ -139,7 +139,7 @@ public final class SiteMembers {
                 ServerId id = server(a);
                 if (id == null) strangers++;
                 else if (unreachable.contains(a)) down.add(id);
-                else if (status.get(a) == MemberStatus.up()) up.add(id);
+                else if (status.get(a) == MemberStatus.up() || status.get(a) == MemberStatus.weaklyUp()) up.add(id); // weakly up: joined while a peer is unreachable
             }
             return new View(true, up, down, strangers);
         }
