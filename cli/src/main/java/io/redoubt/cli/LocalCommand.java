@@ -5,6 +5,7 @@ import io.redoubt.compose.ConfigReader;
 import io.redoubt.compose.Deployment;
 import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.cluster.SiteCluster;
 import io.redoubt.runtime.keys.KeyGen;
 import java.io.File;
 import java.io.PrintWriter;
@@ -109,7 +110,8 @@ class LocalCommand implements Callable<Integer> {
         }
         Path keysUsed = keyDir;
         LocalDeployment.Options options = new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keysUsed),
-                Optional.of(dataDir)).withFaults(faults).withCryptoThreads(DeploymentSettings.cryptoThreads(settings));
+                Optional.of(dataDir)).withFaults(faults).withCryptoThreads(DeploymentSettings.cryptoThreads(settings))
+                .withSiteCluster(SiteCluster.Settings.read(settings));
         if (metricsBasePort != null) options = options.withMetricsBasePort(DeploymentOptions.atLeast(cl, "--metrics-base-port", metricsBasePort, 0));
         if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};

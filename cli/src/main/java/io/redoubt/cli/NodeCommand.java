@@ -6,6 +6,7 @@ import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.lm.ServerId;
 import io.redoubt.runtime.HostTopology;
 import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.cluster.SiteCluster;
 import io.redoubt.runtime.host.ServerActor;
 import io.redoubt.runtime.net.StreamTransport;
 import java.io.File;
@@ -60,8 +61,10 @@ final class NodeCommand implements Callable<Integer> {
                     + addresses.keySet());
         }
         HostTopology.checkCanListen(r, id, addresses.get(id));
+        SiteCluster.Settings cluster = SiteCluster.Settings.read(r);
+        if (cluster.enabled()) HostTopology.checkCanListenForCluster(r, id, cluster.clusterAddress(id, addresses.get(id)));
         LocalDeployment.Options options = new LocalDeployment.Options(d, 0, 0, 0, new LocalDeployment.Keys.Files(keys), Optional.of(data), addresses)
-                .withCryptoThreads(DeploymentSettings.cryptoThreads(r));
+                .withSiteCluster(cluster).withCryptoThreads(DeploymentSettings.cryptoThreads(r));
         if (metricsPort != null) {
             if (metricsPort < 0 || metricsPort > 65_535) throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0..65535, was " + metricsPort);
             // LocalDeployment numbers metrics ports from a base in server order; this process runs one server.
@@ -80,6 +83,8 @@ final class NodeCommand implements Callable<Integer> {
         node.metricsPort(id).ifPresent(p -> out.printf("node %s: metrics at http://%s:%d/metrics%n", id, addresses.get(id).host(), p));
         out.printf("node %s: %s; listening on %s:%d; log in %s%n", id, DeploymentSettings.describe(d), addresses.get(id).host(),
                 addresses.get(id).port(), data.resolve("server-" + id));
+        node.clusterAddress(id).ifPresent(a -> out.printf("node %s: in the cluster of site %d at %s:%d (operations only)%n", id, id.site().value(),
+                a.host(), a.port()));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

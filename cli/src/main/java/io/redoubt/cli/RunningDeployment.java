@@ -5,6 +5,7 @@ import io.redoubt.compose.Deployment;
 import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.runtime.HostTopology;
 import io.redoubt.runtime.LocalDeployment;
+import io.redoubt.runtime.cluster.SiteCluster;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -31,6 +32,6 @@ final class RunningDeployment {
         ConfigReader r = ConfigReader.load(config);
         Deployment d = DeploymentSettings.readForHost(r);
         return new LocalDeployment(new LocalDeployment.Options(d, clientsPerSite, updatesPerClient, 0, new LocalDeployment.Keys.Files(keys),
-                Optional.empty(), HostTopology.read(r, d)));
+                Optional.empty(), HostTopology.read(r, d)).withSiteCluster(SiteCluster.Settings.read(r)));
     }
 }

@@ -61,7 +61,12 @@ class ClientCommandTest {
             // A local read, unordered: server 2.0 answered the ordered read above, so its own copy has the write.
             assertEquals("0 color = blue\n", run("client", "get", "--config", c, "--keys", k, "--client", "2.0", "color"));
 
+            // Each site's cluster (operations only) as status shows it, once every server sees its whole site.
+            for (io.redoubt.lm.ServerId id : d.servers()) {
+                assertTrue(servers.awaitSiteMembers(id, v -> v.up().size() == 3, java.time.Duration.ofSeconds(60)), id + ": " + servers.siteMembers(id));
+            }
             String status = run("status", "--config", c, "--keys", k);
+            assertTrue(status.contains("up 1.0 1.1 1.2, unreachable none"), "site 1's servers see their site cluster: " + status);
             assertTrue(status.startsWith("0 ") && status.contains("status: 9 of 9 servers answered"), status);
             assertTrue(status.contains("site 0"), "every server names the wide-area leader site: " + status);
         }

@@ -133,6 +133,17 @@ class CommandLineTest {
     }
 
     @Test
+    void siteClusterKeysAreReadAndBadOnesNamed(@TempDir Path dir) throws IOException {
+        assertEquals(io.redoubt.runtime.cluster.SiteCluster.Settings.DEFAULT, io.redoubt.runtime.cluster.SiteCluster.Settings.read(ConfigReader.load(null)));
+        ConfigReader r = ConfigReader.load(new File(write(dir, "redoubt { host.site-cluster = off, topology.cluster-port-offset = 2000 }\n")));
+        assertEquals(new io.redoubt.runtime.cluster.SiteCluster.Settings(false, 2000), io.redoubt.runtime.cluster.SiteCluster.Settings.read(r));
+        ConfigReader bad = ConfigReader.load(new File(write(dir, "redoubt.topology.cluster-port-offset = 0\n")));
+        io.redoubt.compose.SettingsException e = org.junit.jupiter.api.Assertions.assertThrows(io.redoubt.compose.SettingsException.class,
+                () -> io.redoubt.runtime.cluster.SiteCluster.Settings.read(bad));
+        assertTrue(e.getMessage().contains("redoubt.topology.cluster-port-offset"), e.getMessage());
+    }
+
+    @Test
     void unknownProtocolInTheFileNamesTheKeyAndTheValidOnes(@TempDir Path dir) throws IOException {
         assertOneLineError(run("demo", "--config", write(dir, "redoubt.composition = \"raft/paxos\"\n")),
                 "redoubt.composition", "raft/paxos", "valid: paxos/paxos");

@@ -60,6 +60,17 @@ public final class HostTopology {
         }
     }
 
+    /** As {@link #checkCanListen}, for {@code id}'s site cluster port (its protocol port + {@code redoubt.topology.cluster-port-offset}). */
+    public static void checkCanListenForCluster(ConfigReader r, ServerId id, StreamTransport.Address at) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(at.host(), at.port()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SettingsException("redoubt.topology.cluster-port-offset: " + at.host() + ":" + at.port() + ", the site cluster port of server " + id
+                    + ", cannot be listened on (" + e.getMessage() + "); choose another offset, or set redoubt.host.site-cluster = off");
+        }
+    }
+
     /** The key that places {@code id}: its entry under addresses if it has one, else the base port. */
     static String settingFor(ConfigReader r, ServerId id) {
         if (r.config().hasPath("topology.addresses")) {

@@ -12,6 +12,8 @@ import io.redoubt.lm.app.KeyValueStore;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.server.Frame;
+import io.redoubt.runtime.cluster.SiteCluster;
+import io.redoubt.runtime.cluster.SiteMembers;
 import io.redoubt.runtime.host.ClientActor;
 import io.redoubt.runtime.host.ServerActor;
 import io.redoubt.runtime.host.Storage;
@@ -56,10 +58,13 @@ public final class LocalDeployment implements AutoCloseable {
      * @param metricsBasePort if present, each server started here serves its metrics as Prometheus text at
      *        {@code http://its-host:port/metrics}, the first server of the deployment on this port and the others following in
      *        server order; 0 for free ports ({@link #metricsPort} tells which)
+     * @param siteCluster whether each site's servers form a Pekko cluster (operations only), and where its ports are
+     * @param cryptoThreads threads of each server's pool for offloaded cryptography ({@code redoubt.host.crypto-threads})
      */
     public record Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys,
                           Optional<java.nio.file.Path> dataDir, Map<ServerId, StreamTransport.Address> addresses,
-                          Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort, int cryptoThreads) {
+                          Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort, SiteCluster.Settings siteCluster,
+                          int cryptoThreads) {
         public Options {
             if (cryptoThreads < 1) throw new IllegalArgumentException("crypto threads must be at least 1, was " + cryptoThreads);
             if (metricsBasePort.isPresent() && (metricsBasePort.get() < 0 || metricsBasePort.get() > 65_535)) {
@@ -69,7 +74,8 @@ public final class LocalDeployment implements AutoCloseable {
 
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir,
                        Map<ServerId, StreamTransport.Address> addresses, Map<ServerId, OutboundFault> faults, Optional<Integer> metricsBasePort) {
-            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, io.redoubt.runtime.host.CryptoPool.defaultThreads());
+            this(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, SiteCluster.Settings.DEFAULT,
+                    io.redoubt.runtime.host.CryptoPool.defaultThreads());
         }
 
         public Options(Deployment deployment, int clientsPerSite, int updatesPerClient, int basePort, Keys keys, Optional<java.nio.file.Path> dataDir) {
@@ -83,17 +89,26 @@ public final class LocalDeployment implements AutoCloseable {
 
         /** The same deployment with these servers faulty (at most f per BFT site; checked by {@link LocalDeployment}). */
         public Options withFaults(Map<ServerId, OutboundFault> faulty) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty, metricsBasePort, cryptoThreads);
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faulty, metricsBasePort, siteCluster,
+                    cryptoThreads);
         }
 
         /** These options with every server's metrics exposed from {@code port} on (0: free ports). */
         public Options withMetricsBasePort(int port) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, Optional.of(port), cryptoThreads);
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, Optional.of(port), siteCluster,
+                    cryptoThreads);
         }
 
         /** These options with each server's crypto pool of {@code threads} threads ({@code redoubt.host.crypto-threads}). */
         public Options withCryptoThreads(int threads) {
-            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, threads);
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, siteCluster,
+                    threads);
+        }
+
+        /** These options with site clusters as {@code settings} say ({@link SiteCluster.Settings#OFF} for none). */
+        public Options withSiteCluster(SiteCluster.Settings settings) {
+            return new Options(deployment, clientsPerSite, updatesPerClient, basePort, keys, dataDir, addresses, faults, metricsBasePort, settings,
+                    cryptoThreads);
         }
     }
 
@@ -137,6 +152,8 @@ public final class LocalDeployment implements AutoCloseable {
     private final KeyDirectory derivedKeys;
     private final ServerAssembly derivedAssembly;
     private final Map<ServerId, StreamTransport.Address> addresses = new TreeMap<>();
+    /** Where each server's actor system is a node of its site's cluster; empty without site clusters. */
+    private final Map<ServerId, StreamTransport.Address> clusterAddresses = new TreeMap<>();
     private final Map<ServerId, ActorSystem<ServerActor.Command>> servers = new TreeMap<>();
     /** A server's metrics and their HTTP endpoint outlive its restarts, so a scraper keeps one address per server. */
     private final Map<ServerId, NodeMetrics> metrics = new TreeMap<>();
@@ -144,7 +161,9 @@ public final class LocalDeployment implements AutoCloseable {
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     private volatile java.util.function.BiConsumer<ServerId, Long> executedListener = (at, seq) -> {};
-    /** Notified whenever a server executes an update. */
+    /** What each server started here last saw of its site cluster (guarded by {@link #progressed}). */
+    private final Map<ServerId, SiteMembers.View> siteViews = new TreeMap<>();
+    /** Notified whenever a server executes an update or sees its site cluster change. */
     private final Object progressed = new Object();
     private ActorSystem<Void> clientSystem;
 
@@ -162,11 +181,22 @@ public final class LocalDeployment implements AutoCloseable {
         }
         checkFaults(options);
         List<ServerId> all = deployment.servers();
-        List<Integer> ports = options.basePort() == 0 && options.addresses().isEmpty() ? freePorts(all.size()) : null;
+        boolean cluster = options.siteCluster().enabled();
+        List<Integer> ports = options.basePort() == 0 && options.addresses().isEmpty() ? freePorts(cluster ? 2 * all.size() : all.size()) : null;
         for (int i = 0; i < all.size(); i++) {
-            StreamTransport.Address given = options.addresses().get(all.get(i));
-            addresses.put(all.get(i), given != null ? given : new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i));
-            executed.put(all.get(i), new AtomicLong());
+            ServerId id = all.get(i);
+            StreamTransport.Address given = options.addresses().get(id);
+            StreamTransport.Address at = given != null ? given : new StreamTransport.Address("127.0.0.1", ports != null ? ports.get(i) : options.basePort() + i);
+            addresses.put(id, at);
+            if (cluster) {
+                // Free protocol ports get free cluster ports; a topology's get theirs at the configured offset.
+                clusterAddresses.put(id, ports != null ? new StreamTransport.Address(at.host(), ports.get(all.size() + i))
+                        : options.siteCluster().clusterAddress(id, at));
+            }
+            executed.put(id, new AtomicLong());
+        }
+        if (cluster && options.keys() instanceof Keys.InsecureDerived) {
+            LoggerFactory.getLogger(LocalDeployment.class).warn("INSECURE: site clusters over plain TCP (Artery without TLS); for tests only");
         }
     }
 
@@ -253,6 +283,11 @@ public final class LocalDeployment implements AutoCloseable {
         return addresses.get(id);
     }
 
+    /** Where {@code id}'s actor system is a node of its site's cluster; empty without site clusters. */
+    public Optional<StreamTransport.Address> clusterAddress(ServerId id) {
+        return Optional.ofNullable(clusterAddresses.get(id));
+    }
+
     /** Starts every server. */
     public void startServers() {
         for (ServerId id : deployment.servers()) startServer(id);
@@ -281,15 +316,38 @@ public final class LocalDeployment implements AutoCloseable {
         WanShaper wan = new WanShaper(deployment.sites(), deployment.wanLatencyMicros(), deployment.wanBandwidthBitsPerSecond());
         ServerAssembly assembly = own.map(k -> new ServerAssembly(deployment, k.keys(), k.keyring(), KeyValueStore::new)).orElse(derivedAssembly);
         Optional<KeyFiles.TlsStores> tls = own.map(KeyFiles.ServerKeys::tls);
+        Map<ServerId, StreamTransport.Address> site = new TreeMap<>();
+        clusterAddresses.forEach((s, a) -> { if (s.site().equals(id.site())) site.put(s, a); });
+        Map<String, ServerId> members = null;
+        if (!site.isEmpty()) {
+            members = new java.util.HashMap<>();
+            for (Map.Entry<ServerId, StreamTransport.Address> e : site.entrySet()) members.put(SiteCluster.key(e.getValue().host(), e.getValue().port()), e.getKey());
+        }
+        ServerActor.Observer observer = new ServerActor.Observer() {
+            @Override
+            public void executed(ServerId at, long seq, io.redoubt.lm.exec.SignedUpdate update) {
+                executed.get(at).accumulateAndGet(seq, Math::max);
+                executedListener.accept(at, seq);
+                synchronized (progressed) {
+                    progressed.notifyAll();
+                }
+            }
+
+            @Override
+            public void siteChanged(ServerId at, SiteMembers.View view) {
+                synchronized (progressed) {
+                    siteViews.put(at, view);
+                    progressed.notifyAll();
+                }
+            }
+        };
+        synchronized (progressed) {
+            siteViews.put(id, members == null ? SiteMembers.View.OFF : SiteMembers.View.JOINING);
+        }
         Behavior<ServerActor.Command> behavior = ServerActor.create(assembly, id, transportFor(new Principal.Server(id), tls, addresses), storage, wan,
-                (at, seq, update) -> {
-                    executed.get(at).accumulateAndGet(seq, Math::max);
-                    executedListener.accept(at, seq);
-                    synchronized (progressed) {
-                        progressed.notifyAll();
-                    }
-                }, options.metricsBasePort().isPresent() ? metricsOf(id) : null, options.cryptoThreads());
-        servers.put(id, ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig()));
+                observer, options.metricsBasePort().isPresent() ? metricsOf(id) : null, members, options.cryptoThreads());
+        servers.put(id, site.isEmpty() ? ActorSystem.create(behavior, "server-" + id.site().value() + "-" + id.index(), actorSystemConfig())
+                : ActorSystem.create(behavior, SiteCluster.systemName(id.site()), SiteCluster.actorSystemConfig(id, site, tls).withFallback(actorSystemConfig())));
     }
 
     /** {@code id}'s metrics, served from its first start on (only with {@link Options#metricsBasePort}). */
@@ -335,6 +393,29 @@ public final class LocalDeployment implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Waits until what {@code id} sees of its site cluster satisfies {@code wanted} (operations
+     * only: the protocols never wait for this); false if the deadline passed first.
+     */
+    public boolean awaitSiteMembers(ServerId id, java.util.function.Predicate<SiteMembers.View> wanted, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (progressed) {
+            while (!wanted.test(siteViews.getOrDefault(id, SiteMembers.View.OFF))) {
+                long leftMillis = (end - System.nanoTime()) / 1_000_000;
+                if (leftMillis <= 0) return false;
+                progressed.wait(leftMillis);
+            }
+        }
+        return true;
+    }
+
+    /** What {@code id} last saw of its site cluster, if it was started here. */
+    public Optional<SiteMembers.View> siteMembers(ServerId id) {
+        synchronized (progressed) {
+            return Optional.ofNullable(siteViews.get(id));
+        }
     }
 
     /** Runs the clients' workload to the end (or the deadline) and reports, checking that every replica agrees. */
@@ -447,19 +528,45 @@ public final class LocalDeployment implements AutoCloseable {
         }
     }
 
-    /** How every server stands, asked over the network as client {@code asking}; a server that does not answer in time is left out. */
-    public List<Frame.Status> askStatus(ClientId asking, Duration deadline) throws InterruptedException {
+    /**
+     * One server's answer to a status request: its node's status, and what its host sees of the
+     * site cluster (empty if that report did not come in time).
+     */
+    public record ServerStatus(Frame.Status status, Optional<SiteMembers.View> site) {}
+
+    /** How every server stands, asked over the network as client {@code asking}; a server whose status does not come in time is left out. */
+    public List<ServerStatus> askStatus(ClientId asking, Duration deadline) throws InterruptedException {
         long nonce = System.nanoTime();
         List<ServerId> all = deployment.servers();
-        Map<ServerId, Bytes> answers = ask(asking, all, new Frame.StatusRequest(nonce).encode(), deadline, (from, frame) -> false); // wait for every server
-        List<Frame.Status> out = new ArrayList<>();
-        for (Bytes b : answers.values()) {
-            try {
-                Frame.Status st = Frame.decodeStatus(b);
-                if (st.nonce() == nonce) out.add(st);
-            } catch (io.redoubt.lm.codec.DecodeException nonsense) {
-                // a server that answers with nonsense is reported as silent
+        Map<ServerId, Frame.Status> statuses = new TreeMap<>();
+        Map<ServerId, SiteMembers.View> sites = new TreeMap<>();
+        CountDownLatch everyone = new CountDownLatch(1);
+        io.redoubt.runtime.net.Inbound collect = new io.redoubt.runtime.net.Inbound() {
+            @Override
+            public void fromServer(ServerId from, Bytes frame) {
+                synchronized (statuses) {
+                    try {
+                        if (Frame.tagOf(frame) == Frame.TAG_STATUS) {
+                            Frame.Status st = Frame.decodeStatus(frame);
+                            if (st.nonce() == nonce && st.server().equals(from)) statuses.put(from, st);
+                        } else if (Frame.tagOf(frame) == Frame.TAG_SITE_MEMBERS) {
+                            SiteMembers.Reported r = SiteMembers.decode(frame);
+                            if (r.nonce() == nonce && r.server().equals(from)) sites.put(from, r.view());
+                        }
+                    } catch (io.redoubt.lm.codec.DecodeException nonsense) {
+                        return; // a server that answers with nonsense is reported as silent
+                    }
+                    if (statuses.size() == all.size() && sites.size() == all.size()) everyone.countDown();
+                }
             }
+
+            @Override
+            public void fromClient(ClientId from, Bytes ignored) {}
+        };
+        exchange(asking, all, new Frame.StatusRequest(nonce).encode(), deadline, collect, everyone);
+        List<ServerStatus> out = new ArrayList<>();
+        synchronized (statuses) {
+            statuses.forEach((id, st) -> out.add(new ServerStatus(st, Optional.ofNullable(sites.get(id)))));
         }
         return out;
     }
@@ -470,9 +577,6 @@ public final class LocalDeployment implements AutoCloseable {
      * server answered, or the deadline passed.
      */
     private Map<ServerId, Bytes> ask(ClientId id, List<ServerId> servers, Bytes frame, Duration deadline, Answer enough) throws InterruptedException {
-        Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
-        for (ServerId s : servers) reachable.put(s, addresses.get(s));
-        ClientSide c = clientSide(id);
         Map<ServerId, Bytes> answers = new TreeMap<>();
         CountDownLatch settled = new CountDownLatch(1);
         io.redoubt.runtime.net.Inbound collect = new io.redoubt.runtime.net.Inbound() {
@@ -495,14 +599,23 @@ public final class LocalDeployment implements AutoCloseable {
             @Override
             public void fromClient(ClientId from, Bytes ignored) {}
         };
+        exchange(id, servers, frame, deadline, collect, settled);
+        synchronized (answers) {
+            return new TreeMap<>(answers);
+        }
+    }
+
+    /** Sends {@code frame} as client {@code id} to {@code servers}; what they send back goes to {@code collect} until {@code settled} or the deadline. */
+    private void exchange(ClientId id, List<ServerId> servers, Bytes frame, Duration deadline, io.redoubt.runtime.net.Inbound collect,
+                          CountDownLatch settled) throws InterruptedException {
+        Map<ServerId, StreamTransport.Address> reachable = new TreeMap<>();
+        for (ServerId s : servers) reachable.put(s, addresses.get(s));
+        ClientSide c = clientSide(id);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ask-" + id.site().value() + "-" + id.index(), actorSystemConfig());
         StreamTransport transport = c.transport(system, reachable, collect);
         try {
             for (ServerId s : servers) transport.sendToServer(s, frame);
             settled.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            synchronized (answers) {
-                return new TreeMap<>(answers);
-            }
         } finally {
             transport.close();
             system.terminate();

@@ -23,10 +23,12 @@ public sealed interface Frame extends Encodable {
     /**
      * Every tag of the server-to-server and client frames, in one registry. Tags 6 to 9 are
      * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
-     * component; the server routes a frame by its first byte.
+     * component; the server routes a frame by its first byte. Tag 14 is the host's report of its
+     * site cluster to a status request (the runtime's {@code SiteMembers}): the node neither makes
+     * nor reads it.
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
-            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13;
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14;
     /** Largest read a client may ask a server to answer. */
     int QUERY_BYTES_MAX = 64 * 1024;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;

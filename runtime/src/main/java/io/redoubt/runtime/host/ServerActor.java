@@ -6,11 +6,13 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.exec.SignedUpdate;
+import io.redoubt.lm.server.Frame;
 import io.redoubt.lm.server.ServerIo;
 import io.redoubt.lm.server.ServerNode;
 import io.redoubt.lm.server.ServerTimer;
 import io.redoubt.lm.sign.CryptoJob;
 import io.redoubt.lm.sign.CryptoResult;
+import io.redoubt.runtime.cluster.SiteMembers;
 import io.redoubt.runtime.metrics.NodeMetrics;
 import io.redoubt.runtime.net.Inbound;
 import io.redoubt.runtime.net.StreamTransport;
@@ -40,6 +42,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * proofs, proof checks) runs on this server's own bounded pool, never on the actor thread; each
  * result comes back as a {@link CryptoDone} message and is one step like any other input, so
  * persist before send holds for what it makes the node send.
+ *
+ * <p>What it sees of its site's Pekko cluster ({@link SiteMembers}) goes to status, metrics and
+ * the log only; the node never sees it.
  */
 public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     public sealed interface Command {}
@@ -53,9 +58,9 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** Asks for what this server executed so far, for checks and status. */
     public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-    /** What a server reports about itself. */
+    /** What a server reports about itself; {@code site} is what it sees of its site's cluster (operations only). */
     public record Status(ServerId id, long executedUpdates, long executedEvents, Bytes appStateDigest, Bytes lmStateDigest, long localView,
-                         long wideView, boolean localLeader, Map<Rejection, Long> rejections) {}
+                         long wideView, boolean localLeader, Map<Rejection, Long> rejections, SiteMembers.View site) {}
 
     private record Fire(ServerTimer timer) implements Command {}
 
@@ -65,9 +70,13 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** An offloaded job threw: our own bug (jobs check what others sent, never trust it to parse). */
     private record CryptoFailed(CryptoJob job, Throwable error) implements Command {}
 
-    /** Observes what the server executes (the local deployment's progress and latency). */
+    private record SiteChanged(SiteMembers.View view) implements Command {}
+
+    /** Observes what the server executes (the local deployment's progress and latency), and what it sees of its site cluster. */
     public interface Observer {
         void executed(ServerId at, long globalSeq, SignedUpdate update);
+
+        default void siteChanged(ServerId at, SiteMembers.View view) {}
 
         Observer NONE = (at, seq, u) -> {};
     }
@@ -86,6 +95,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     /** This server's threads for offloaded cryptography. */
     private final CryptoPool crypto;
+    private SiteMembers.View site;
 
     /** Makes the server's transport, given its actor system and where arriving frames go. */
     public interface TransportFactory {
@@ -101,18 +111,28 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     /** As above, the server keeping {@code metrics} up to date after every step. */
     public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
                                            Observer observer, NodeMetrics metrics) {
-        return create(assembly, id, transports, storage, wan, observer, metrics, CryptoPool.defaultThreads());
+        return create(assembly, id, transports, storage, wan, observer, metrics, null, CryptoPool.defaultThreads());
     }
 
-    /** As above, with {@code cryptoThreads} threads for offloaded cryptography ({@code redoubt.host.crypto-threads}). */
+    /**
+     * As above, in an actor system that is a node of its site's cluster ({@code siteCluster} maps
+     * the site's cluster addresses, {@code host:port}, to its servers; null when there is no
+     * cluster), with {@code cryptoThreads} threads for offloaded cryptography
+     * ({@code redoubt.host.crypto-threads}).
+     */
     public static Behavior<Command> create(ServerAssembly assembly, ServerId id, TransportFactory transports, Storage storage, WanShaper wan,
-                                           Observer observer, NodeMetrics metrics, int cryptoThreads) {
+                                           Observer observer, NodeMetrics metrics, Map<String, ServerId> siteCluster, int cryptoThreads) {
         if (cryptoThreads < 1) throw new IllegalArgumentException("cryptoThreads must be at least 1, was " + cryptoThreads);
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             StreamTransport transport = transports.create(context.getSystem(), inbound(context.getSelf()));
             transport.bind().toCompletableFuture().join(); // listening before the node says anything
             if (metrics != null) metrics.watchTransport(transport::framesDropped, transport::connectionsRefused);
-            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics, cryptoThreads);
+            if (siteCluster != null) {
+                ActorRef<Command> self = context.getSelf();
+                context.spawn(SiteMembers.create(siteCluster, v -> self.tell(new SiteChanged(v))), "site-members");
+            }
+            return new ServerActor(context, timers, assembly, id, transport, storage, wan, observer, metrics,
+                    siteCluster != null ? SiteMembers.View.JOINING : SiteMembers.View.OFF, cryptoThreads);
         }));
     }
 
@@ -132,13 +152,15 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     }
 
     private ServerActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerAssembly assembly, ServerId id,
-                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics,
+                        StreamTransport transport, Storage storage, WanShaper wan, Observer observer, NodeMetrics metrics, SiteMembers.View site,
                         int cryptoThreads) {
         super(context);
         ActorRef<Command> self = context.getSelf(); // the context is the actor's own; pool threads only tell
         this.crypto = new CryptoPool(id, cryptoThreads, r -> self.tell(new CryptoDone(r)), (job, e) -> self.tell(new CryptoFailed(job, e)));
         if (metrics != null) metrics.watchCrypto(crypto::backlogSize, crypto::backlogged);
         this.metrics = metrics;
+        this.site = site;
+        if (metrics != null) metrics.siteMembers(site);
         this.id = id;
         this.transport = transport;
         this.storage = storage;
@@ -162,6 +184,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
                     throw new IllegalStateException(id + ": offloaded " + m.job() + " failed", m.error());
                 })
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(SiteChanged.class, this::onSiteChanged)
                 .onSignal(PostStop.class, s -> {
                     crypto.shutdown(); // a running job finishes and tells a stopped actor: a dead letter, harmless
                     transport.close();
@@ -173,7 +196,23 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
 
     private Behavior<Command> onFromClient(FromClient m) {
         if (metrics != null) metrics.requestArrived(m.from(), m.frame(), System.nanoTime());
-        return step(() -> node.onClientFrame(m.from(), m.frame()));
+        step(() -> node.onClientFrame(m.from(), m.frame()));
+        if (Frame.tagOf(m.frame()) == Frame.TAG_STATUS_REQUEST) {
+            // The node answered with its own status; the host adds what it sees of the site cluster.
+            try {
+                if (Frame.decode(m.frame()) instanceof Frame.StatusRequest q) transport.sendToClient(m.from(), site.encode(q.nonce(), id));
+            } catch (io.redoubt.lm.codec.DecodeException malformed) {
+                // the node rejected and counted it
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSiteChanged(SiteChanged m) {
+        site = m.view();
+        if (metrics != null) metrics.siteMembers(site);
+        observer.siteChanged(id, site);
+        return this;
     }
 
     private Behavior<Command> onCryptoDone(CryptoDone m) {
@@ -199,7 +238,7 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private Behavior<Command> onGetStatus(GetStatus m) {
         var lm = node.logicalMachine();
         m.replyTo().tell(new Status(id, lm.executedUpdates(), lm.executedEvents(), lm.app().stateDigest(), lm.stateDigest(),
-                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections)));
+                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections), site));
         return this;
     }
 

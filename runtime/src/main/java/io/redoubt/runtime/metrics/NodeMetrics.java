@@ -12,6 +12,7 @@ import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.server.Frame;
 import io.redoubt.lm.server.ServerNode;
+import io.redoubt.runtime.cluster.SiteMembers;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,6 +63,7 @@ public final class NodeMetrics {
     private volatile LongSupplier connectionsRefused = () -> 0;
     private volatile LongSupplier cryptoBacklog = () -> 0;
     private volatile LongSupplier cryptoBacklogged = () -> 0;
+    private volatile SiteMembers.View site = SiteMembers.View.OFF;
     private final Map<ClientId, Timed> timed = new HashMap<>(); // the actor's thread only; never iterated
 
     public NodeMetrics(ServerId server) {
@@ -89,6 +91,14 @@ public final class NodeMetrics {
                 .constLabels(serverLabel).callback(cb -> cb.call(cryptoBacklog.getAsLong())).register(registry);
         CounterWithCallback.builder().name("redoubt_crypto_backlogged").help("Offloaded crypto jobs that found this server's crypto pool full and waited")
                 .constLabels(serverLabel).callback(cb -> cb.call(cryptoBacklogged.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("redoubt_site_members")
+                .help("Servers of this server's site it sees in the site's Pekko cluster: up, or unreachable (operations only; absent without a cluster)")
+                .constLabels(serverLabel).labelNames("state").callback(cb -> {
+                    SiteMembers.View v = site;
+                    if (!v.clusterOn()) return;
+                    cb.call(v.up().size(), "up");
+                    cb.call(v.unreachable().size(), "unreachable");
+                }).register(registry);
         this.requestSeconds = Histogram.builder().name("redoubt_client_request_seconds")
                 .help("From a client's request reaching this server's actor to this server's reply leaving it (after the step's records are forced)")
                 .constLabels(serverLabel).classicOnly().classicExponentialUpperBounds(0.001, 2, 16).register(registry);
@@ -130,6 +140,11 @@ public final class NodeMetrics {
     public void watchTransport(LongSupplier framesDropped, LongSupplier connectionsRefused) {
         this.framesDropped = framesDropped;
         this.connectionsRefused = connectionsRefused;
+    }
+
+    /** What the server now sees of its site's cluster; scrapes read it from now on. */
+    public void siteMembers(SiteMembers.View view) {
+        this.site = view;
     }
 
     /**

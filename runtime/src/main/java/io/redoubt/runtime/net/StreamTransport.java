@@ -331,7 +331,7 @@ public final class StreamTransport implements AutoCloseable {
     }
 
     /** The principal a verified peer certificate names (its subject's common name). */
-    static Principal principalOf(SSLSession session) {
+    public static Principal principalOf(SSLSession session) {
         try {
             Certificate[] chain = session.getPeerCertificates();
             X509Certificate leaf = (X509Certificate) chain[0];

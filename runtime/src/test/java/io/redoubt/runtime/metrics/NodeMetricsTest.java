@@ -12,7 +12,9 @@ import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.server.Frame;
+import io.redoubt.runtime.cluster.SiteMembers;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,16 @@ class NodeMetricsTest {
         assertEquals(3, value(text, "redoubt_local_view", S10));
         assertEquals(0, value(text, "redoubt_local_leader", S10));
         assertEquals(7, value(text, "redoubt_wide_messages_sent_total", S10));
+    }
+
+    @Test
+    void siteMembersAreAGaugeByStateAndAbsentWithoutACluster() {
+        NodeMetrics m = new NodeMetrics(ServerId.of(1, 0));
+        assertFalse(render(m.registry()).contains("redoubt_site_members{"), "no cluster, no series");
+        m.siteMembers(new SiteMembers.View(true, Set.of(ServerId.of(1, 0), ServerId.of(1, 1)), Set.of(ServerId.of(1, 2)), 0));
+        String text = render(m.registry());
+        assertEquals(2, value(text, "redoubt_site_members", S10, "state=\"up\""));
+        assertEquals(1, value(text, "redoubt_site_members", S10, "state=\"unreachable\""));
     }
 
     @Test
