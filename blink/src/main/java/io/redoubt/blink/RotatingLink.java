@@ -40,6 +40,7 @@ public final class RotatingLink implements WideLink {
     /** Per destination, the digests of recent messages and how often each was sent, most recent last. */
     private final TreeMap<SiteId, LinkedHashMap<Bytes, Integer>> recent = new TreeMap<>();
     private long wideMessagesSent;
+    private long linkChanges;
 
     private RotatingLink(ServerId self, Map<SiteId, Integer> siteSizes, int recentMax, Host host) {
         this.self = self;
@@ -56,6 +57,7 @@ public final class RotatingLink implements WideLink {
     public int noteAttempt(List<LmHost.Outgoing> messages) {
         int attempt = 0;
         for (LmHost.Outgoing o : messages) attempt = Math.max(attempt, noteAttempt(o.to(), o.message()));
+        if (attempt > 0) linkChanges++; // every attempt leaves from the next forwarder to the next peer
         return attempt;
     }
 
@@ -109,5 +111,10 @@ public final class RotatingLink implements WideLink {
     @Override
     public long wideMessagesSent() {
         return wideMessagesSent;
+    }
+
+    @Override
+    public long linkChanges() {
+        return linkChanges;
     }
 }

@@ -480,6 +480,11 @@ public final class ServerNode {
         return link.wideMessagesSent();
     }
 
+    /** See {@link WideLink#linkChanges}. */
+    public long linkChanges() {
+        return link.linkChanges();
+    }
+
     /** Site signatures this server produced as forwarder: one per batch signed with the site key, or combined from shares. */
     public long lmSignatures() {
         return signer.lmSignatures();

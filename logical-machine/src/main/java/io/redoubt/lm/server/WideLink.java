@@ -62,4 +62,11 @@ public interface WideLink {
 
     /** Wide-area messages this server forwarded. */
     long wideMessagesSent();
+
+    /**
+     * Batches this server saw its logical machine send again on another virtual link (another
+     * forwarder, another peer) because the earlier attempt was not answered: the link changes an
+     * operator wants to see grow slowly, if at all.
+     */
+    long linkChanges();
 }

@@ -37,17 +37,19 @@ public final class NodeMetrics {
 
     /** What a node has counted so far, read on the node's own thread. */
     public record Sample(long executedUpdates, long executedEvents, long localView, long wideView, boolean localLeader,
-                         Map<Rejection, Long> rejections, long lmSignatures, long sharesMade, long proofsMade, long wideMessagesSent) {
+                         Map<Rejection, Long> rejections, long lmSignatures, long sharesMade, long proofsMade, long wideMessagesSent,
+                         long linkChanges) {
         public Sample {
             rejections = rejections.isEmpty() ? Map.of() : new EnumMap<>(rejections);
         }
 
-        public static final Sample EMPTY = new Sample(0, 0, 0, 0, false, Map.of(), 0, 0, 0, 0);
+        public static final Sample EMPTY = new Sample(0, 0, 0, 0, false, Map.of(), 0, 0, 0, 0, 0);
 
         public static Sample of(ServerNode node) {
             var lm = node.logicalMachine();
             return new Sample(lm.executedUpdates(), lm.executedEvents(), node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(),
-                    node.rejections(), node.lmSignatures(), node.sharesMade(), node.proofsMade(), node.wideMessagesSent());
+                    node.rejections(), node.lmSignatures(), node.sharesMade(), node.proofsMade(), node.wideMessagesSent(),
+                    node.linkChanges());
         }
     }
 
@@ -78,6 +80,8 @@ public final class NodeMetrics {
         counter("redoubt_signature_shares", "Threshold partial signatures or certificate signatures this server computed", Sample::sharesMade);
         counter("redoubt_signature_share_proofs", "Proofs of correctness of partial signatures this server computed on request", Sample::proofsMade);
         counter("redoubt_wide_messages_sent", "Wide-area messages this server forwarded to other sites (section 4.4)", Sample::wideMessagesSent);
+        counter("redoubt_link_changes", "Wide-area batches its logical machine sent again on the next virtual link (forwarder and peer) because the last attempt went unanswered",
+                Sample::linkChanges);
         CounterWithCallback.builder().name("redoubt_rejections").help("Inputs from other nodes or clients this server dropped, by reason")
                 .constLabels(serverLabel).labelNames("reason").callback(cb -> {
                     Map<Rejection, Long> counts = last.rejections();

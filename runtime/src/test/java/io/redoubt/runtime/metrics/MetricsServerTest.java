@@ -29,7 +29,7 @@ class MetricsServerTest {
     @Test
     void aScrapeReturnsTheServersMetricsAsPrometheusText() throws Exception {
         NodeMetrics metrics = new NodeMetrics(ServerId.of(2, 1));
-        metrics.record(new NodeMetrics.Sample(42, 50, 3, 2, true, Map.of(Rejection.MALFORMED, 5L), 1, 2, 0, 9));
+        metrics.record(new NodeMetrics.Sample(42, 50, 3, 2, true, Map.of(Rejection.MALFORMED, 5L), 1, 2, 0, 9, 0));
         try (MetricsServer server = MetricsServer.start(metrics.registry(), "127.0.0.1", 0)) {
             assertTrue(server.port() > 0);
             HttpResponse<String> r = scrape(server.port());
@@ -42,7 +42,7 @@ class MetricsServerTest {
             assertEquals(9, value(text, "redoubt_wide_messages_sent_total", "server=\"2.1\""));
             assertEquals(0, value(text, "redoubt_client_request_seconds_count", "server=\"2.1\""));
 
-            metrics.record(new NodeMetrics.Sample(43, 51, 3, 2, true, Map.of(Rejection.MALFORMED, 5L), 1, 2, 0, 9));
+            metrics.record(new NodeMetrics.Sample(43, 51, 3, 2, true, Map.of(Rejection.MALFORMED, 5L), 1, 2, 0, 9, 0));
             assertEquals(43, value(scrape(server.port()).body(), "redoubt_executed_updates_total", "server=\"2.1\"")); // served live, not cached
         }
     }

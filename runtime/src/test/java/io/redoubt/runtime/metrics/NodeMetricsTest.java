@@ -33,7 +33,7 @@ class NodeMetricsTest {
     @Test
     void countersAndGaugesShowTheLatestSampleLabelledWithTheServer() {
         NodeMetrics m = new NodeMetrics(ServerId.of(1, 0));
-        m.record(new NodeMetrics.Sample(7, 9, 2, 1, true, Map.of(), 3, 4, 5, 6));
+        m.record(new NodeMetrics.Sample(7, 9, 2, 1, true, Map.of(), 3, 4, 5, 6, 2));
         String text = render(m.registry());
         assertEquals(7, value(text, "redoubt_executed_updates_total", S10));
         assertEquals(9, value(text, "redoubt_executed_events_total", S10));
@@ -44,13 +44,15 @@ class NodeMetricsTest {
         assertEquals(4, value(text, "redoubt_signature_shares_total", S10));
         assertEquals(5, value(text, "redoubt_signature_share_proofs_total", S10));
         assertEquals(6, value(text, "redoubt_wide_messages_sent_total", S10));
+        assertEquals(2, value(text, "redoubt_link_changes_total", S10));
 
-        m.record(new NodeMetrics.Sample(8, 11, 3, 1, false, Map.of(), 3, 4, 5, 7)); // a local view change
+        m.record(new NodeMetrics.Sample(8, 11, 3, 1, false, Map.of(), 3, 4, 5, 7, 3)); // a local view change, a link change
         text = render(m.registry());
         assertEquals(8, value(text, "redoubt_executed_updates_total", S10));
         assertEquals(3, value(text, "redoubt_local_view", S10));
         assertEquals(0, value(text, "redoubt_local_leader", S10));
         assertEquals(7, value(text, "redoubt_wide_messages_sent_total", S10));
+        assertEquals(3, value(text, "redoubt_link_changes_total", S10));
     }
 
     @Test
@@ -66,7 +68,7 @@ class NodeMetricsTest {
     @Test
     void rejectionsAreCountedPerReasonAndEveryReasonIsExposed() {
         NodeMetrics m = new NodeMetrics(ServerId.of(1, 0));
-        m.record(new NodeMetrics.Sample(0, 0, 0, 0, false, Map.of(Rejection.BAD_SIGNATURE, 3L, Rejection.STALE_VIEW, 12L), 0, 0, 0, 0));
+        m.record(new NodeMetrics.Sample(0, 0, 0, 0, false, Map.of(Rejection.BAD_SIGNATURE, 3L, Rejection.STALE_VIEW, 12L), 0, 0, 0, 0, 0));
         String text = render(m.registry());
         assertEquals(3, value(text, "redoubt_rejections_total", S10, "reason=\"BAD_SIGNATURE\""));
         assertEquals(12, value(text, "redoubt_rejections_total", S10, "reason=\"STALE_VIEW\""));
@@ -93,7 +95,7 @@ class NodeMetricsTest {
     void twoServersInOneJvmKeepSeparateRegistries() {
         NodeMetrics a = new NodeMetrics(ServerId.of(1, 0));
         NodeMetrics b = new NodeMetrics(ServerId.of(1, 1));
-        a.record(new NodeMetrics.Sample(5, 5, 0, 0, false, Map.of(), 0, 0, 0, 0));
+        a.record(new NodeMetrics.Sample(5, 5, 0, 0, false, Map.of(), 0, 0, 0, 0, 0));
         String textB = render(b.registry());
         assertFalse(textB.contains(S10), textB);
         assertEquals(0, value(textB, "redoubt_executed_updates_total", "server=\"1.1\""));

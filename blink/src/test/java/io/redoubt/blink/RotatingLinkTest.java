@@ -1,0 +1,59 @@
+package io.redoubt.blink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
+import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
+import io.redoubt.lm.exec.LmHost;
+import io.redoubt.lm.server.WideLink;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RotatingLinkTest {
+    private static final SiteId A = new SiteId(0);
+    private static final SiteId B = new SiteId(1);
+
+    private static WideLink linkAt(ServerId self, ServerId leader) {
+        return RotatingLink.FACTORY.create(self, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+            public ServerId localLeader() {
+                return leader;
+            }
+
+            public void sendToServer(ServerId to, Bytes frame) {}
+
+            public LmMessageVerifier.Verdict verify(SiteId from, LmEnvelopePart envelope) {
+                throw new AssertionError("not used");
+            }
+
+            public void reject(Object from, Rejection reason, String detail) {}
+        });
+    }
+
+    @Test
+    void aBatchSentAgainMovesToTheNextForwarderAndCountsAsALinkChange() {
+        ServerId leader = new ServerId(A, 1);
+        WideLink atLeader = linkAt(leader, leader);
+        WideLink atNext = linkAt(new ServerId(A, 2), leader);
+        List<LmHost.Outgoing> batch = List.of(new LmHost.Outgoing(B, Bytes.ofUtf8("accept v=1 s=5")));
+
+        assertEquals(0, atLeader.noteAttempt(batch));
+        assertTrue(atLeader.isForwarder(0), "the local leader forwards first");
+        assertFalse(atNext.isForwarder(0));
+        assertEquals(0, atLeader.linkChanges());
+
+        assertEquals(1, atLeader.noteAttempt(batch), "the same batch again is the second attempt");
+        assertTrue(atNext.isForwarder(1), "the next server forwards the second attempt");
+        assertFalse(atLeader.isForwarder(1));
+        assertEquals(1, atLeader.linkChanges());
+
+        assertEquals(0, atLeader.noteAttempt(List.of(new LmHost.Outgoing(B, Bytes.ofUtf8("accept v=1 s=6")))), "a new batch starts over");
+        assertEquals(1, atLeader.linkChanges());
+    }
+}
