@@ -45,7 +45,7 @@ final class Settings {
         }
         try {
             return new SimConfig(deployment, clients, updates, faults, seed, signatures, safetyMillis, livenessMillis, null, null, -1, null, 0,
-                    List.of(), false, null);
+                    List.of(), false, null, false);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.workload: " + e.getMessage());
         }

@@ -44,8 +44,9 @@ final class SimCommand implements Callable<Integer> {
     String clientThink;
 
     @Option(names = "--adversary", paramLabel = "WHERE=KIND", description = "put an adversary in place instead of drawing them from the seed;"
-            + " repeatable. SITE.SERVER=KIND for one server (silent, garbage, replay, bad-shares, equivocating-leader, starving-leader, rogue-lm),"
-            + " SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site); e.g. --adversary 0.0=equivocating-leader")
+            + " repeatable. SITE.SERVER=KIND for one server (silent, garbage, replay, bad-shares, equivocating-leader, starving-leader, rogue-lm,"
+            + " twin, mutator), SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site, mutating-site, twin-site, mutator-site);"
+            + " e.g. --adversary 0.0=equivocating-leader")
     java.util.List<String> adversaries = new java.util.ArrayList<>();
 
     @Option(names = "--threads", description = "seeds run in parallel (default: number of cores)")

@@ -43,7 +43,8 @@ final class AdversaryPlan {
         Composition comp = d.composition();
         if (comp.wide().byzantine() && r.nextInt(10) < 7) {
             int count = 1 + r.nextInt(d.wideFaults());
-            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE, Adversary.MUTATING_SITE);
+            List<Adversary> kinds = List.of(Adversary.SILENT_SITE, Adversary.EQUIVOCATING_SITE, Adversary.GARBAGE_SITE, Adversary.MUTATING_SITE,
+                    Adversary.TWIN_SITE, Adversary.MUTATOR_SITE);
             for (int k = 0; k < count; k++) {
                 Adversary kind = r.pick(kinds);
                 // An equivocating logical machine matters most as the wide-area primary: site 0 leads view 0.
@@ -54,7 +55,7 @@ final class AdversaryPlan {
         }
         if (comp.anyByzantineSite()) {
             List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
-                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM);
+                    Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM, Adversary.TWIN, Adversary.MUTATOR);
             for (SiteId siteId : d.siteIds()) {
                 int site = siteId.value();
                 if (!d.localAt(siteId).byzantine() || plan.compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;

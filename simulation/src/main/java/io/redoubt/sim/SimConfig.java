@@ -41,7 +41,8 @@ public record SimConfig(
         long clientThinkMillis,
         List<PlantedAdversary> plantedAdversaries,
         boolean weakLmSignatures,
-        PlantedApp plantedApp) {
+        PlantedApp plantedApp,
+        boolean adversariesBeyondAssumptions) {
 
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
     public record PlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {}
@@ -80,7 +81,7 @@ public record SimConfig(
             throw new IllegalArgumentException("client site must be -1 (every site) or in [0, " + deployment.sites() + "), was " + clientSite);
         }
         plantedAdversaries = List.copyOf(plantedAdversaries);
-        checkPlanted(deployment, plantedAdversaries);
+        if (!adversariesBeyondAssumptions) checkPlanted(deployment, plantedAdversaries);
     }
 
     /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
@@ -127,7 +128,7 @@ public record SimConfig(
         int clientsPerSite = 2;
         int updatesPerClient = (200 + deployment.sites() * clientsPerSite - 1) / (deployment.sites() * clientsPerSite);
         return new SimConfig(deployment, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1, "simulated", 6_000, 60_000,
-                null, null, -1, null, 0, List.of(), false, null);
+                null, null, -1, null, 0, List.of(), false, null, false);
     }
 
     public Composition composition() {
@@ -175,6 +176,14 @@ public record SimConfig(
         return toBuilder().weakLmSignatures(true).build();
     }
 
+    /**
+     * Test code only: these adversaries, unchecked against the composition's assumptions (e.g. f+1
+     * twins in one BFT site), to show that the checkers report what the protocols then cannot prevent.
+     */
+    public SimConfig withAdversariesBeyondAssumptions(List<PlantedAdversary> planted) {
+        return toBuilder().plantedAdversaries(planted).adversariesBeyondAssumptions(true).build();
+    }
+
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service. */
     public SimConfig withPlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {
         return toBuilder().plantedApp(new PlantedApp(server, app)).build();
@@ -204,6 +213,7 @@ public record SimConfig(
         private List<PlantedAdversary> plantedAdversaries;
         private boolean weakLmSignatures;
         private PlantedApp plantedApp;
+        private boolean adversariesBeyondAssumptions;
 
         private Builder(SimConfig c) {
             deployment = c.deployment.toBuilder();
@@ -222,6 +232,7 @@ public record SimConfig(
             plantedAdversaries = c.plantedAdversaries;
             weakLmSignatures = c.weakLmSignatures;
             plantedApp = c.plantedApp;
+            adversariesBeyondAssumptions = c.adversariesBeyondAssumptions;
         }
 
         public Builder deployment(Deployment v) { deployment.composition(v.composition()).sites(v.sites()).serversPerSite(v.serversPerSite())
@@ -255,11 +266,12 @@ public record SimConfig(
         public Builder plantedAdversaries(List<PlantedAdversary> v) { plantedAdversaries = v; return this; }
         public Builder weakLmSignatures(boolean v) { weakLmSignatures = v; return this; }
         public Builder plantedApp(PlantedApp v) { plantedApp = v; return this; }
+        public Builder adversariesBeyondAssumptions(boolean v) { adversariesBeyondAssumptions = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(deployment.build(), clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis,
                     livenessBoundMillis, localOverride, wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries,
-                    weakLmSignatures, plantedApp);
+                    weakLmSignatures, plantedApp, adversariesBeyondAssumptions);
         }
     }
 
@@ -290,11 +302,12 @@ public record SimConfig(
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);
-        if (localOverride != null || wideOverride != null || weakLmSignatures || plantedApp != null) {
+        if (localOverride != null || wideOverride != null || weakLmSignatures || plantedApp != null || adversariesBeyondAssumptions) {
             sb.append("   (with test code planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
                     .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "")
                     .append(weakLmSignatures ? " LM signatures of f shares" : "")
-                    .append(plantedApp != null ? " a non-deterministic application at " + plantedApp.server() : "").append("; replay through the test)");
+                    .append(plantedApp != null ? " a non-deterministic application at " + plantedApp.server() : "")
+                    .append(adversariesBeyondAssumptions ? " adversaries beyond the assumptions" : "").append("; replay through the test)");
         }
         return sb.toString();
     }

@@ -49,6 +49,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Simulation {
     private static final int META_BYTES = 8;
+    /** Where a frame's meta marks the copy of a twin it is for (hop counts stay far below). */
+    private static final int TWIN_COPY_SHIFT = 30;
     /** Ordered events between two comparisons of a server's logical-machine state with its site's. */
     private static final long LM_CHECK_EVENTS = 8;
 
@@ -62,6 +64,12 @@ public final class Simulation {
     /** Builds every server: the same code the Pekko host builds its servers with. */
     private final ServerAssembly assembly;
     private final TreeMap<Endpoint, SimServer> servers = new TreeMap<>();
+    /** The second copy of each twinned server (Twins); the first is in {@link #servers}. */
+    private final TreeMap<Endpoint, SimServer> twins = new TreeMap<>();
+    /** Which copy of a twin each peer hears; null without twins. */
+    private final TwinSchedule twinSchedule;
+    /** ByzzFuzz round partitions of each mutating server ("s0.1") or compromised site ("site 2"). */
+    private final TreeMap<String, RoundPartitions> roundPartitions = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
     private final Checkers checkers = new Checkers();
     private final Trace trace = new Trace();
@@ -157,12 +165,27 @@ public final class Simulation {
         else if (config.faults() == FaultProfile.BYZANTINE) adversaries = AdversaryPlan.draw(deployment, random.fork("adversaries"));
         else adversaries = AdversaryPlan.none();
         faultLog.addAll(adversaries.log());
+        long safetyEndMicros = config.faults() == FaultProfile.NONE ? 0 : config.safetyPhaseMillis() * 1000;
         SimClient.World clientWorld = new ClientWorld();
+        boolean anyTwin = false;
         for (SiteId site : deployment.siteIds()) {
             int s = site.value();
             for (int i = 0; i < deployment.serversAt(site); i++) {
                 ServerId id = ServerId.of(s, i);
-                servers.put(Endpoint.of(id), new SimServer(id));
+                Adversary a = adversaries.of(id);
+                if (a == Adversary.MUTATOR || a == Adversary.MUTATOR_SITE) {
+                    String who = mutatorKey(id, a);
+                    boolean local = a == Adversary.MUTATOR;
+                    if (!roundPartitions.containsKey(who)) {
+                        roundPartitions.put(who, new RoundPartitions(who, local ? s : -1, local ? deployment.serversAt(site) : deployment.sites(),
+                                local ? i : s, random.fork("byzzfuzz partitions " + who), loop::nowMicros, faultLog::add));
+                    }
+                }
+                servers.put(Endpoint.of(id), new SimServer(id, 0));
+                if (a != null && a.twinned()) {
+                    twins.put(Endpoint.of(id), new SimServer(id, 1));
+                    anyTwin = true;
+                }
             }
             // A compromised site's clients are its accomplices or its victims: no promise holds for them (section 4.2).
             if (adversaries.isCompromised(s)) continue;
@@ -173,6 +196,17 @@ public final class Simulation {
             }
         }
         expectedUpdates = (long) clients.size() * config.updatesPerClient();
+        twinSchedule = anyTwin ? new TwinSchedule(random.fork("twins"), safetyEndMicros) : null;
+    }
+
+    /** Who a ByzzFuzz adversary is: one server, or every server of a compromised site acting as one. */
+    private static String mutatorKey(ServerId id, Adversary a) {
+        return a == Adversary.MUTATOR_SITE ? "site " + id.site().value() : Endpoint.of(id).toString();
+    }
+
+    /** A twin group: one twinned server, or a whole twinned site whose copies form two logical machines. */
+    private String twinGroup(Endpoint e) {
+        return adversaries.of(e.server()) == Adversary.TWIN_SITE ? "site " + e.site() : e.toString();
     }
 
     // ---------------------------------------------------------------- running
@@ -182,6 +216,7 @@ public final class Simulation {
         long safetyEndMicros = config.faults() == FaultProfile.NONE ? 0 : config.safetyPhaseMillis() * 1000;
         healAtMicros = safetyEndMicros;
         for (SimServer s : servers.values()) s.boot();
+        for (SimServer s : twins.values()) s.boot();
         RandomSource clientStart = random.fork("client-start");
         for (SimClient c : clients.values()) {
             // With a think time set, clients also wait that long for start-up (the leaders' first
@@ -333,6 +368,7 @@ public final class Simulation {
         network.heal();
         faultLog.add("t=" + loop.nowMicros() / 1000 + "ms heal: network whole, faults stop, every server up");
         for (SimServer s : servers.values()) if (!s.up) s.restart();
+        for (SimServer s : twins.values()) if (!s.up) s.restart();
     }
 
     // ---------------------------------------------------------------- faults
@@ -435,6 +471,25 @@ public final class Simulation {
     }
 
     private void send(Endpoint from, Endpoint to, Bytes frame, boolean countHop) {
+        send(from, 0, to, frame, countHop);
+    }
+
+    /**
+     * Sends from copy {@code fromCopy} of {@code from} (0 unless it is a twin). A twin's copy
+     * reaches a peer only if that peer hears that copy now; what goes to a twin is marked for one
+     * copy (the same-numbered copy of a twin sender), in the top bits of the wide-hop count.
+     */
+    private void send(Endpoint from, int fromCopy, Endpoint to, Bytes frame, boolean countHop) {
+        if (faultsActive && !roundPartitions.isEmpty()) {
+            for (RoundPartitions p : roundPartitions.values()) if (p.cuts(from, to)) return;
+        }
+        int toCopy = 0;
+        if (twinSchedule != null) {
+            boolean fromTwin = twins.containsKey(from);
+            boolean toTwin = twins.containsKey(to);
+            if (fromTwin && !toTwin && twinSchedule.side(to, twinGroup(from), loop.nowMicros()) != fromCopy) return;
+            if (toTwin) toCopy = fromTwin ? fromCopy : twinSchedule.side(from, twinGroup(to), loop.nowMicros());
+        }
         int wide = currentWideHops;
         int local = currentLocalHops;
         if (countHop && !from.client() && !to.client()) {
@@ -442,13 +497,14 @@ public final class Simulation {
             else wide++;
         }
         byte[] framed = new byte[META_BYTES + frame.length()];
-        ByteBuffer.wrap(framed).putInt(wide).putInt(local).put(frame.unsafeArray());
+        ByteBuffer.wrap(framed).putInt(wide | toCopy << TWIN_COPY_SHIFT).putInt(local).put(frame.unsafeArray());
         network.send(from, to, framed);
     }
 
     private void receive(Endpoint from, Endpoint to, byte[] framed) {
         ByteBuffer b = ByteBuffer.wrap(framed);
-        currentWideHops = b.getInt();
+        int wideAndCopy = b.getInt();
+        currentWideHops = wideAndCopy & ((1 << TWIN_COPY_SHIFT) - 1);
         currentLocalHops = b.getInt();
         Bytes frame = Bytes.wrap(java.util.Arrays.copyOfRange(framed, META_BYTES, framed.length));
         trace.delivered(loop.nowMicros(), from, to, frame);
@@ -456,7 +512,7 @@ public final class Simulation {
             SimClient c = clients.get(to);
             if (c != null) c.onFrame(from, frame);
         } else {
-            SimServer s = servers.get(to);
+            SimServer s = (wideAndCopy >>> TWIN_COPY_SHIFT) == 1 ? twins.get(to) : servers.get(to);
             if (s != null && s.up) s.onFrame(from, frame);
         }
     }
@@ -467,6 +523,8 @@ public final class Simulation {
     private final class SimServer implements ServerIo {
         final ServerId id;
         final Endpoint endpoint;
+        /** 0, or 1 for the second copy of a twin. */
+        final int copy;
         final List<Bytes> storage = new ArrayList<>();
         final TreeMap<ServerTimer, Cancellable> timers = new TreeMap<>();
         ServerNode node;
@@ -480,11 +538,12 @@ public final class Simulation {
         /** Recent frames this server received, for a replaying adversary. */
         final ArrayDeque<Bytes> heard = new ArrayDeque<>();
 
-        SimServer(ServerId id) {
+        SimServer(ServerId id, int copy) {
             this.id = id;
             this.endpoint = Endpoint.of(id);
+            this.copy = copy;
             this.adversary = adversaries.of(id);
-            this.mischief = random.fork("mischief " + id);
+            this.mischief = random.fork(copy == 0 ? "mischief " + id : "mischief " + id + " twin");
         }
 
         void boot() {
@@ -508,7 +567,12 @@ public final class Simulation {
             if (config.localOverride() != null) p = p.withLocal(config.localOverride());
             if (config.wideOverride() != null) p = p.withWide(config.wideOverride());
             if (config.plantedApp() != null && config.plantedApp().server().equals(id)) p = p.withApp(config.plantedApp().app().get());
-            return adversary == null ? p : adversary.corrupt(p, assembly);
+            if (adversary == null) return p;
+            // A compromised site's servers share one seed: they must all mutate alike for the site to sign it.
+            String key = mutatorKey(id, adversary);
+            RoundPartitions rounds = roundPartitions.get(key);
+            return adversary.corrupt(p, assembly, random.fork("byzzfuzz " + key).seed(),
+                    rounds != null ? rounds : io.redoubt.sim.adversary.ByzzFuzzCore.Listener.NONE);
         }
 
         void crash() {
@@ -518,7 +582,7 @@ public final class Simulation {
             incarnation++;
             for (Cancellable c : timers.values()) c.cancel();
             timers.clear();
-            network.setDown(endpoint, true);
+            if (copy == 0 && !twins.containsKey(endpoint)) network.setDown(endpoint, true); // a twin's other copy still runs
         }
 
         void restart() {
@@ -570,8 +634,8 @@ public final class Simulation {
 
         /** A correct server sends; an adversary drops, corrupts or replays (within what its links let it do). */
         private void misbehaveOrSend(Endpoint to, Bytes frame, boolean countHop) {
-            if (adversary == null) {
-                send(endpoint, to, frame, countHop);
+            if (adversary == null || adversary.twinned()) {
+                send(endpoint, copy, to, frame, countHop);
                 return;
             }
             switch (adversary) {

@@ -44,7 +44,19 @@ public enum Adversary {
     /** A compromised site whose servers send garbage. */
     GARBAGE_SITE("a logical machine sending garbage", false),
     /** A compromised site whose logical machine signs mutated messages: well-signed nonsense. */
-    MUTATING_SITE("a logical machine signing mutated messages", false);
+    MUTATING_SITE("a logical machine signing mutated messages", false),
+    /**
+     * Twins (Bano et al., 2022): two copies of this server with its identity and keys, each
+     * correct on its own and with its own state; the simulator's network decides, per peer and
+     * period, which copy that peer hears. Peers see equivocation, double votes and lost state.
+     */
+    TWIN("twin: two correct copies of one server", false),
+    /** ByzzFuzz (Winter et al., 2023): one field of a few of its local PBFT messages mutated, at seeded rounds. */
+    MUTATOR("mutates one field of a few local messages", false),
+    /** Twins of a whole site: two copies of every server, so two logical machines speak for the site. */
+    TWIN_SITE("twin logical machines", false),
+    /** ByzzFuzz at the wide area: one field of a few of its wide-area messages mutated, and signed by the site. */
+    MUTATOR_SITE("a logical machine mutating one field of a few messages", false);
 
     public final String description;
     public final boolean leader;
@@ -60,6 +72,15 @@ public enum Adversary {
      * garbage, replay: the simulator applies those to what the server sends).
      */
     public ServerAssembly.Parts corrupt(ServerAssembly.Parts parts, ServerAssembly assembly) {
+        return corrupt(parts, assembly, 0, ByzzFuzzCore.Listener.NONE);
+    }
+
+    /**
+     * As {@link #corrupt(ServerAssembly.Parts, ServerAssembly)}, for the adversaries that draw
+     * from a seed ({@code mischiefSeed}; the same for every server of a compromised site, which
+     * must all misbehave alike) and report their rounds.
+     */
+    public ServerAssembly.Parts corrupt(ServerAssembly.Parts parts, ServerAssembly assembly, long mischiefSeed, ByzzFuzzCore.Listener rounds) {
         Deployment d = assembly.deployment();
         return switch (this) {
             case EQUIVOCATING_LEADER -> parts.withLocal(equivocating(d.effectiveLocalPbft(), assembly.localKeys()));
@@ -69,13 +90,22 @@ public enum Adversary {
             case ROGUE_LM -> parts.withWide(d.composition().wide().byzantine()
                     ? equivocating(d.effectiveWidePbft(), assembly.wideKeys()) : new EquivocatingPaxos(d.effectiveWidePaxos()));
             case BAD_SHARES -> parts.signing() instanceof SiteSigning.Shared shared ? parts.withSigning(new BadShares(shared)) : parts;
-            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE -> parts;
+            case MUTATOR -> parts.withLocal(new ByzzFuzzCore(parts.local(), assembly.localKeys(), mischiefSeed, rounds));
+            case MUTATOR_SITE -> parts.withWide(new ByzzFuzzCore(parts.wide(), assembly.wideKeys(), mischiefSeed, rounds));
+            // A twin runs correct code: the simulator runs two copies and splits the network between them.
+            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE -> parts;
         };
     }
 
     /** Whether it takes a whole site (every server faulty) rather than one server. */
     public boolean wholeSite() {
-        return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE || this == MUTATING_SITE;
+        return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE || this == MUTATING_SITE || this == TWIN_SITE
+                || this == MUTATOR_SITE;
+    }
+
+    /** Whether the simulator runs two copies of each of its servers. */
+    public boolean twinned() {
+        return this == TWIN || this == TWIN_SITE;
     }
 
     /** Its name on the command line, e.g. {@code equivocating-leader}. */
