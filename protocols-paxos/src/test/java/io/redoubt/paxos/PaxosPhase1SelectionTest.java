@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.testkit.RecordingOutbox;
 import io.redoubt.paxos.PaxosMessage.Prepare;
 import io.redoubt.paxos.PaxosMessage.Promise;
 import io.redoubt.paxos.PaxosMessage.Propose;
 import io.redoubt.paxos.PaxosMessage.SlotReport;
+import io.redoubt.paxos.PaxosMessage.ViewChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -113,5 +115,23 @@ class PaxosPhase1SelectionTest {
         List<Prepare> again = c.out(LEADER).sentMessages(Prepare.class).stream().filter(m -> m.fromSlot() == 2).toList();
         assertEquals(4, again.size(), "phase 1 again, from the first slot not decided: " + again);
         for (Prepare m : again) assertEquals(2L, m.view());
+    }
+
+    @Test
+    void aMemberThatAnnouncesTheViewBeingPreparedGetsThePrepareAgainAndOnlyThen() {
+        PaxosTestCluster<Integer> c = leaderPreparingView2();
+        int mark = c.out(LEADER).mark();
+        c.core(LEADER).onMessage(3, new ViewChange(1)); // an older view: nothing to resend
+        c.core(LEADER).onMessage(3, new ViewChange(2)); // ours, while we prepare: it may have missed our prepare
+        List<RecordingOutbox.Event> since = c.out(LEADER).since(mark);
+        assertEquals(List.of(new RecordingOutbox.Sent<>(3, new Prepare(2, 0))), since.stream().filter(e -> e instanceof RecordingOutbox.Sent<?>).toList(),
+                "one prepare, to the member that asked");
+
+        promise(c, 3, new Promise(2, -1, List.of(), false));
+        promise(c, 4, new Promise(2, -1, List.of(), false));
+        int leading = c.out(LEADER).mark();
+        c.core(LEADER).onMessage(1, new ViewChange(2)); // phase 1 is over: nothing to resend
+        assertEquals(0, RecordingOutbox.messages(c.out(LEADER).since(leading), Prepare.class).size());
+        assertEquals(2L, c.core(LEADER).view());
     }
 }
