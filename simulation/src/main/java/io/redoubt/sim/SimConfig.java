@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param livenessBoundMillis after the network heals, every update of a correct client must be
  *     executed by every correct server within this long of being proposed (or of the heal, if
  *     proposed earlier): the bound the liveness checker enforces
+ * @param faultMix the benign fault kinds the safety phase draws from, and how many
  */
 public record SimConfig(
         Deployment deployment,
@@ -41,7 +42,8 @@ public record SimConfig(
         long clientThinkMillis,
         List<PlantedAdversary> plantedAdversaries,
         boolean weakLmSignatures,
-        PlantedApp plantedApp) {
+        PlantedApp plantedApp,
+        FaultMix faultMix) {
 
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
     public record PlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {}
@@ -81,6 +83,16 @@ public record SimConfig(
         }
         plantedAdversaries = List.copyOf(plantedAdversaries);
         checkPlanted(deployment, plantedAdversaries);
+        if (faultMix == null) throw new IllegalArgumentException("fault mix must not be null; FaultMix.DEFAULT is every kind");
+    }
+
+    /** Every fault kind at today's intensity ({@link FaultMix#DEFAULT}). */
+    public SimConfig(Deployment deployment, int clientsPerSite, int updatesPerClient, FaultProfile faults, long seed, String signatureScheme,
+                     long safetyPhaseMillis, long livenessBoundMillis, CoreFactory localOverride, CoreFactory wideOverride, int clientSite,
+                     String configFile, long clientThinkMillis, List<PlantedAdversary> plantedAdversaries, boolean weakLmSignatures,
+                     PlantedApp plantedApp) {
+        this(deployment, clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis, livenessBoundMillis, localOverride,
+                wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries, weakLmSignatures, plantedApp, FaultMix.DEFAULT);
     }
 
     /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
@@ -146,6 +158,10 @@ public record SimConfig(
         return toBuilder().faults(f).build();
     }
 
+    public SimConfig withFaultMix(FaultMix m) {
+        return toBuilder().faultMix(m).build();
+    }
+
     public SimConfig withWorkload(int clientsPerSite, int updatesPerClient) {
         return toBuilder().clientsPerSite(clientsPerSite).updatesPerClient(updatesPerClient).build();
     }
@@ -204,6 +220,7 @@ public record SimConfig(
         private List<PlantedAdversary> plantedAdversaries;
         private boolean weakLmSignatures;
         private PlantedApp plantedApp;
+        private FaultMix faultMix;
 
         private Builder(SimConfig c) {
             deployment = c.deployment.toBuilder();
@@ -222,6 +239,7 @@ public record SimConfig(
             plantedAdversaries = c.plantedAdversaries;
             weakLmSignatures = c.weakLmSignatures;
             plantedApp = c.plantedApp;
+            faultMix = c.faultMix;
         }
 
         public Builder deployment(Deployment v) { deployment.composition(v.composition()).sites(v.sites()).serversPerSite(v.serversPerSite())
@@ -255,11 +273,12 @@ public record SimConfig(
         public Builder plantedAdversaries(List<PlantedAdversary> v) { plantedAdversaries = v; return this; }
         public Builder weakLmSignatures(boolean v) { weakLmSignatures = v; return this; }
         public Builder plantedApp(PlantedApp v) { plantedApp = v; return this; }
+        public Builder faultMix(FaultMix v) { faultMix = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(deployment.build(), clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis,
                     livenessBoundMillis, localOverride, wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries,
-                    weakLmSignatures, plantedApp);
+                    weakLmSignatures, plantedApp, faultMix);
         }
     }
 
@@ -283,6 +302,9 @@ public record SimConfig(
                 .append(" --servers-per-site ").append(deployment.serversPerSite()).append(" --faults ").append(faults.cliName())
                 .append(" --clients-per-site ").append(clientsPerSite).append(" --updates-per-client ").append(updatesPerClient)
                 .append(" --signatures ").append(signatureScheme).append(" --seed ").append(seed).append(" --seeds 1");
+        if (faults != FaultProfile.NONE) {
+            sb.append(" --fault-kinds ").append(faultMix.kindsCliValue()).append(" --fault-intensity ").append(faultMix.intensity().cliName());
+        }
         if (deployment.composition().anyByzantineSite()) {
             sb.append(" --lm-signatures ").append(deployment.byzantineSiteSigning().name().toLowerCase(java.util.Locale.ROOT));
             if (deployment.byzantineSiteSigning() == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(deployment.thresholdKeyBits());
