@@ -132,6 +132,8 @@ final class SimCommand implements Callable<Integer> {
                             swarm ? ", " + r.config().composition() + " " + r.config().sites() + "x" + r.config().deployment().serversPerSite()
                                     + ", " + r.config().faultMix().intensity().cliName() + " faults, " + r.config().plantedAdversaries().size()
                                     + " adversaries" : "");
+                    // A swarm seed's settings exist only in its draw: name them, so that any seed can be rerun alone.
+                    if (swarm) out.println("    replay: " + r.config().replayCommand());
                 }
                 if (done % step == 0 || done == seeds) {
                     out.printf(Locale.ROOT, "  [%4d/%d] %3d%%  %d safety violations, %d liveness failures, %.1f s%n",
