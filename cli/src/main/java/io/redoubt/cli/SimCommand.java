@@ -101,19 +101,24 @@ final class SimCommand implements Callable<Integer> {
         SimResult.Exercised exercised = SimResult.Exercised.none();
         // Swarm summary: seeds and failures per composition family and number of sites.
         Map<String, int[]> ranBySize = new TreeMap<>(), failedBySize = new TreeMap<>();
+        // CPU time per seed by number of sites (seeds, nanoseconds): wall time says little on a shared machine.
+        Map<Integer, long[]> cpuBySites = new TreeMap<>();
         try {
-            CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
+            CompletionService<Timed> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
                 long seed = base.seed() + i;
                 SimConfig c = swarm ? Swarm.draw(base, seed, updates) : base.withSeed(seed);
-                cs.submit(() -> runOne(c));
+                cs.submit(() -> timed(c));
             }
             int step = Math.max(1, seeds / 10);
             for (int i = 0; i < seeds; i++) {
-                Future<SimResult> f = cs.take();
+                Future<Timed> f = cs.take();
                 SimResult r;
                 try {
-                    r = f.get();
+                    Timed t = f.get();
+                    r = t.result();
+                    cpuBySites.computeIfAbsent(r.config().sites(), k -> new long[2])[0]++;
+                    cpuBySites.get(r.config().sites())[1] += t.cpuNanos();
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause().getCause());
                 }
@@ -156,7 +161,7 @@ final class SimCommand implements Callable<Integer> {
             sb.append(exercised.blacklisted()).append(" blacklistings of a server proven to send a bad partial");
             out.println(sb);
         }
-        if (swarm) printSwarmTable(out, ranBySize, failedBySize);
+        if (swarm) printSwarmTable(out, ranBySize, failedBySize, cpuBySites);
         else Fidelity.print(base, out);
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
@@ -166,7 +171,7 @@ final class SimCommand implements Callable<Integer> {
     }
 
     /** Seeds per composition family and number of sites, failures in brackets. */
-    private static void printSwarmTable(PrintWriter out, Map<String, int[]> ran, Map<String, int[]> failed) {
+    private static void printSwarmTable(PrintWriter out, Map<String, int[]> ran, Map<String, int[]> failed, Map<Integer, long[]> cpu) {
         out.println("seeds per composition and sites (failed in brackets):");
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-12s", "composition"));
         for (int n = Swarm.SITES_MIN; n <= Swarm.SITES_MAX; n++) head.append(String.format(Locale.ROOT, " %9s", n + " sites"));
@@ -183,6 +188,25 @@ final class SimCommand implements Callable<Integer> {
             }
             out.println(row.append(String.format(Locale.ROOT, " %9s", all + (allFailed > 0 ? " (" + allFailed + ")" : ""))));
         }
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s", "CPU s/seed"));
+        long seeds = 0, nanos = 0;
+        for (int n = Swarm.SITES_MIN; n <= Swarm.SITES_MAX; n++) {
+            long[] c = cpu.getOrDefault(n, new long[2]);
+            row.append(String.format(Locale.ROOT, " %9s", c[0] == 0 ? "-" : String.format(Locale.ROOT, "%.2f", c[1] / 1e9 / c[0])));
+            seeds += c[0];
+            nanos += c[1];
+        }
+        out.println(row.append(String.format(Locale.ROOT, " %9.2f", seeds == 0 ? 0 : nanos / 1e9 / seeds)));
+    }
+
+    /** A seed's result and the CPU time its thread spent on it. */
+    private record Timed(SimResult result, long cpuNanos) {}
+
+    private static Timed timed(SimConfig c) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        SimResult r = runOne(c);
+        return new Timed(r, mx.getCurrentThreadCpuTime() - t0);
     }
 
     private static SimResult runOne(SimConfig c) {
