@@ -45,7 +45,7 @@ final class Settings {
         }
         try {
             return new SimConfig(deployment, clients, updates, faults, seed, signatures, safetyMillis, livenessMillis, null, null, -1, null, 0,
-                    List.of(), false, null, false);
+                    List.of(), false, null);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.workload: " + e.getMessage());
         }

@@ -1,12 +1,16 @@
 package io.redoubt.cli;
 
+import io.redoubt.sim.FaultMix;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;
 import io.redoubt.sim.Simulation;
+import io.redoubt.sim.Swarm;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -34,8 +38,22 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "200", description = "how many seeds to run (default: ${DEFAULT-VALUE})")
     int seeds;
 
-    @Option(names = "--updates", defaultValue = "200", description = "client updates per run, about (default: ${DEFAULT-VALUE})")
-    int updates;
+    @Option(names = "--updates", description = "client updates per run, about (default: 200; with --swarm " + SWARM_UPDATES + ")")
+    Integer updates;
+
+    // Swarm seeds run up to 7 sites of 7 servers; a lighter workload keeps CI's 500 seeds within minutes (README).
+    static final int SWARM_UPDATES = 20;
+
+    @Option(names = "--swarm", description = "every seed draws its composition, sites, f, fault kinds and intensity, and adversaries;"
+            + " a failing seed's replay command names them all")
+    boolean swarm;
+
+    @Option(names = "--fault-kinds", description = "benign fault kinds the safety phase draws from: all, or a list of crash-server,"
+            + " crash-local-leader, isolate-site, isolate-wide-leader-site, split-sites, cut-local-leader (default: all)")
+    String faultKinds;
+
+    @Option(names = "--fault-intensity", description = "how many faults a seed draws: few (1-2, mild links), some (1-5), many (6-15, lossy links) (default: some)")
+    String faultIntensity;
 
     @Option(names = "--client-site", defaultValue = "-1", description = "run clients only in this site (default: every site)")
     int clientSite;
@@ -61,8 +79,14 @@ final class SimCommand implements Callable<Integer> {
         SimConfig base = buildConfig();
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (threadCount < 1) throw bad("--threads must be >= 1, was " + threadCount);
-        out.printf(Locale.ROOT, "sim: %s, faults %s, %d updates/run, seeds %d..%d on %d threads%n",
-                Settings.describe(base), base.faults().cliName(), base.totalUpdates(), base.seed(), base.seed() + seeds - 1, threadCount);
+        if (swarm) {
+            out.printf(Locale.ROOT, "sim: swarm: each seed draws its composition, %d-%d sites, f = 1 or 2, fault kinds and intensity, adversaries;"
+                    + " about %d updates/run, seeds %d..%d on %d threads%n", Swarm.SITES_MIN, Swarm.SITES_MAX, updates, base.seed(),
+                    base.seed() + seeds - 1, threadCount);
+        } else {
+            out.printf(Locale.ROOT, "sim: %s, faults %s, %d updates/run, seeds %d..%d on %d threads%n",
+                    Settings.describe(base), base.faults().cliName(), base.totalUpdates(), base.seed(), base.seed() + seeds - 1, threadCount);
+        }
         out.printf(Locale.ROOT, "  each run: %.1f s of faults, then the network heals and every update must be executed by every server within %.0f s%n",
                 base.safetyPhaseMillis() / 1000.0, base.livenessBoundMillis() / 1000.0);
 
@@ -76,18 +100,26 @@ final class SimCommand implements Callable<Integer> {
         int safety = 0, liveness = 0, done = 0;
         long updatesOrdered = 0;
         SimResult.Exercised exercised = SimResult.Exercised.none();
+        // Swarm summary: seeds and failures per composition family and number of sites.
+        Map<String, int[]> ranBySize = new TreeMap<>(), failedBySize = new TreeMap<>();
+        // CPU time per seed by number of sites (seeds, nanoseconds): wall time says little on a shared machine.
+        Map<Integer, long[]> cpuBySites = new TreeMap<>();
         try {
-            CompletionService<SimResult> cs = new ExecutorCompletionService<>(pool);
+            CompletionService<Timed> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
-                SimConfig c = base.withSeed(base.seed() + i);
-                cs.submit(() -> runOne(c));
+                long seed = base.seed() + i;
+                SimConfig c = swarm ? Swarm.draw(base, seed, updates) : base.withSeed(seed);
+                cs.submit(() -> timed(c));
             }
             int step = Math.max(1, seeds / 10);
             for (int i = 0; i < seeds; i++) {
-                Future<SimResult> f = cs.take();
+                Future<Timed> f = cs.take();
                 SimResult r;
                 try {
-                    r = f.get();
+                    Timed t = f.get();
+                    r = t.result();
+                    cpuBySites.computeIfAbsent(r.config().sites(), k -> new long[2])[0]++;
+                    cpuBySites.get(r.config().sites())[1] += t.cpuNanos();
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause().getCause());
                 }
@@ -97,9 +129,17 @@ final class SimCommand implements Callable<Integer> {
                 if (!r.safetyViolations().isEmpty()) safety++;
                 if (!r.livenessFailures().isEmpty()) liveness++;
                 if (!r.passed()) failed.add(r);
+                String family = Swarm.family(r.config().composition());
+                ranBySize.computeIfAbsent(family, k -> new int[Swarm.SITES_MAX + 1])[Math.min(r.config().sites(), Swarm.SITES_MAX)]++;
+                if (!r.passed()) failedBySize.computeIfAbsent(family, k -> new int[Swarm.SITES_MAX + 1])[Math.min(r.config().sites(), Swarm.SITES_MAX)]++;
                 if (verbose) {
-                    out.printf(Locale.ROOT, "  seed %d: %s, %d updates, %d ms virtual, %d messages, trace %s%n", r.config().seed(),
-                            r.passed() ? "ok" : "FAILED", r.orderedUpdates(), r.virtualMillis(), r.messages(), r.traceHash().substring(0, 16));
+                    out.printf(Locale.ROOT, "  seed %d: %s, %d updates, %d ms virtual, %d messages, trace %s%s%n", r.config().seed(),
+                            r.passed() ? "ok" : "FAILED", r.orderedUpdates(), r.virtualMillis(), r.messages(), r.traceHash().substring(0, 16),
+                            swarm ? ", " + r.config().composition() + " " + r.config().sites() + "x" + r.config().deployment().serversPerSite()
+                                    + ", " + r.config().faultMix().intensity().cliName() + " faults, " + r.config().plantedAdversaries().size()
+                                    + " adversaries" : "");
+                    // A swarm seed's settings exist only in its draw: name them, so that any seed can be rerun alone.
+                    if (swarm) out.println("    replay: " + r.config().replayCommand());
                 }
                 if (done % step == 0 || done == seeds) {
                     out.printf(Locale.ROOT, "  [%4d/%d] %3d%%  %d safety violations, %d liveness failures, %.1f s%n",
@@ -122,12 +162,52 @@ final class SimCommand implements Callable<Integer> {
             sb.append(exercised.blacklisted()).append(" blacklistings of a server proven to send a bad partial");
             out.println(sb);
         }
-        Fidelity.print(base, out);
+        if (swarm) printSwarmTable(out, ranBySize, failedBySize, cpuBySites);
+        else Fidelity.print(base, out);
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
         out.printf(Locale.ROOT, "sim: %d seeds, %d safety violations, %d liveness failures%n", seeds, safety, liveness);
         out.flush();
         return safety + liveness == 0 ? 0 : 1;
+    }
+
+    /** Seeds per composition family and number of sites, failures in brackets. */
+    private static void printSwarmTable(PrintWriter out, Map<String, int[]> ran, Map<String, int[]> failed, Map<Integer, long[]> cpu) {
+        out.println("seeds per composition and sites (failed in brackets):");
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-12s", "composition"));
+        for (int n = Swarm.SITES_MIN; n <= Swarm.SITES_MAX; n++) head.append(String.format(Locale.ROOT, " %9s", n + " sites"));
+        out.println(head.append(String.format(Locale.ROOT, " %9s", "all")));
+        for (String family : Swarm.families()) {
+            int[] r = ran.getOrDefault(family, new int[Swarm.SITES_MAX + 1]);
+            int[] f = failed.getOrDefault(family, new int[Swarm.SITES_MAX + 1]);
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s", family));
+            int all = 0, allFailed = 0;
+            for (int n = Swarm.SITES_MIN; n <= Swarm.SITES_MAX; n++) {
+                row.append(String.format(Locale.ROOT, " %9s", r[n] == 0 && f[n] == 0 ? "-" : r[n] + (f[n] > 0 ? " (" + f[n] + ")" : "")));
+                all += r[n];
+                allFailed += f[n];
+            }
+            out.println(row.append(String.format(Locale.ROOT, " %9s", all + (allFailed > 0 ? " (" + allFailed + ")" : ""))));
+        }
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s", "CPU s/seed"));
+        long seeds = 0, nanos = 0;
+        for (int n = Swarm.SITES_MIN; n <= Swarm.SITES_MAX; n++) {
+            long[] c = cpu.getOrDefault(n, new long[2]);
+            row.append(String.format(Locale.ROOT, " %9s", c[0] == 0 ? "-" : String.format(Locale.ROOT, "%.2f", c[1] / 1e9 / c[0])));
+            seeds += c[0];
+            nanos += c[1];
+        }
+        out.println(row.append(String.format(Locale.ROOT, " %9.2f", seeds == 0 ? 0 : nanos / 1e9 / seeds)));
+    }
+
+    /** A seed's result and the CPU time its thread spent on it. */
+    private record Timed(SimResult result, long cpuNanos) {}
+
+    private static Timed timed(SimConfig c) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        SimResult r = runOne(c);
+        return new Timed(r, mx.getCurrentThreadCpuTime() - t0);
     }
 
     private static SimResult runOne(SimConfig c) {
@@ -142,7 +222,9 @@ final class SimCommand implements Callable<Integer> {
     private SimConfig buildConfig() {
         CommandLine cl = spec.commandLine();
         if (seeds < 1) throw bad("--seeds must be >= 1, was " + seeds);
+        if (updates == null) updates = swarm ? SWARM_UPDATES : 200;
         if (updates < 1) throw bad("--updates must be >= 1, was " + updates);
+        if (swarm) refuseWithSwarm();
         // Campaign defaults: benign faults, the fast signature stand-in, seed 1, two clients a site.
         if (deployment.faults == null) deployment.faults = "benign";
         if (deployment.signatures == null) deployment.signatures = "simulated";
@@ -169,9 +251,29 @@ final class SimCommand implements Callable<Integer> {
             }
         }
         try {
-            return c.toBuilder().updatesPerClient(perClient).clientSite(clientSite).clientThinkMillis(thinkMillis).plantedAdversaries(planted).build();
+            FaultMix mix = FaultMix.parse(faultKinds != null ? faultKinds : "all", faultIntensity != null ? faultIntensity : "some");
+            return c.toBuilder().updatesPerClient(perClient).clientSite(clientSite).clientThinkMillis(thinkMillis).plantedAdversaries(planted)
+                    .faultMix(mix).build();
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
+        }
+    }
+
+    /** A swarm draws these per seed; naming one as well would be silently overridden. */
+    private void refuseWithSwarm() {
+        Map<String, Boolean> given = new java.util.LinkedHashMap<>();
+        given.put("--composition", deployment.composition != null);
+        given.put("--sites", deployment.sites != null);
+        given.put("--servers-per-site", deployment.serversPerSite != null);
+        given.put("--faults", deployment.faults != null);
+        given.put("--lm-signatures", deployment.lmSignatures != null);
+        given.put("--updates-per-client", deployment.updatesPerClient != null);
+        given.put("--adversary", !adversaries.isEmpty());
+        given.put("--fault-kinds", faultKinds != null);
+        given.put("--fault-intensity", faultIntensity != null);
+        given.put("--client-site", clientSite != -1);
+        for (Map.Entry<String, Boolean> e : given.entrySet()) {
+            if (e.getValue()) throw bad("--swarm draws " + e.getKey() + " for every seed; leave " + e.getKey() + " out, or replay one seed without --swarm");
         }
     }
 

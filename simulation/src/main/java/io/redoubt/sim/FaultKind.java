@@ -6,7 +6,7 @@ package io.redoubt.sim;
  * uniformly from these kinds; the order below is the order of that draw, so changing it changes
  * every seed.
  */
-enum FaultKind {
+public enum FaultKind {
     /** Crash one server, chosen at random; it restarts with what it persisted. */
     CRASH_SERVER("crash a server"),
     /** Crash a site's local leader, to force a local view change with values in flight. */
@@ -27,5 +27,17 @@ enum FaultKind {
 
     FaultKind(String description) {
         this.description = description;
+    }
+
+    /** Its name on the command line ({@code --fault-kinds}), e.g. {@code crash-local-leader}. */
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** Parses a {@link #cliName()}; the message lists the valid names. */
+    public static FaultKind parse(String s) {
+        for (FaultKind k : values()) if (k.cliName().equals(s.strip())) return k;
+        throw new IllegalArgumentException("'" + s + "' is not a fault kind; valid: "
+                + java.util.Arrays.stream(values()).map(FaultKind::cliName).collect(java.util.stream.Collectors.joining(", ")));
     }
 }

@@ -24,15 +24,30 @@ record FaultPlan(LinkFaults links, List<Event> events) {
     record Event(long atMicros, long durationMicros, FaultKind kind, int site, int index) {}
 
     static FaultPlan draw(RandomSource r, Deployment d, long safetyEndMicros) {
-        LinkFaults links = new LinkFaults(r.pick(List.of(0.0, 0.005, 0.02, 0.05)), r.pick(List.of(0.0, 0.01, 0.03)),
-                r.pick(List.of(0L, 2_000L, 10_000L)), r.pick(List.of(0L, 100L)));
-        int count = 1 + r.nextInt(5);
+        return draw(r, d, safetyEndMicros, FaultMix.DEFAULT);
+    }
+
+    // FaultMix.DEFAULT consumes the stream exactly as the draw did before mixes existed, so every
+    // recorded seed and replay command still means the same run.
+    static FaultPlan draw(RandomSource r, Deployment d, long safetyEndMicros, FaultMix mix) {
+        LinkFaults links = switch (mix.intensity()) {
+            case FEW -> new LinkFaults(r.pick(List.of(0.0, 0.005)), r.pick(List.of(0.0, 0.01)), r.pick(List.of(0L, 2_000L)), r.pick(List.of(0L, 100L)));
+            case SOME -> new LinkFaults(r.pick(List.of(0.0, 0.005, 0.02, 0.05)), r.pick(List.of(0.0, 0.01, 0.03)),
+                    r.pick(List.of(0L, 2_000L, 10_000L)), r.pick(List.of(0L, 100L)));
+            case MANY -> new LinkFaults(r.pick(List.of(0.02, 0.05, 0.1)), r.pick(List.of(0.01, 0.03, 0.05)),
+                    r.pick(List.of(2_000L, 10_000L, 20_000L)), r.pick(List.of(100L, 500L)));
+        };
+        int count = switch (mix.intensity()) {
+            case FEW -> 1 + r.nextInt(2);
+            case SOME -> 1 + r.nextInt(5);
+            case MANY -> 6 + r.nextInt(10);
+        };
         List<Event> events = new ArrayList<>(count);
-        FaultKind[] kinds = FaultKind.values();
+        List<FaultKind> kinds = mix.kinds();
         for (int e = 0; e < count; e++) {
             long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
             long duration = r.between(100_000, 2_500_000);
-            FaultKind kind = kinds[r.nextInt(kinds.length)];
+            FaultKind kind = kinds.get(r.nextInt(kinds.size()));
             int site = r.nextInt(d.sites());
             int index = r.nextInt(d.serversPerSite());
             events.add(new Event(at, duration, kind, site, index));

@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param livenessBoundMillis after the network heals, every update of a correct client must be
  *     executed by every correct server within this long of being proposed (or of the heal, if
  *     proposed earlier): the bound the liveness checker enforces
+ * @param faultMix the benign fault kinds the safety phase draws from, and how many
  */
 public record SimConfig(
         Deployment deployment,
@@ -42,6 +43,7 @@ public record SimConfig(
         List<PlantedAdversary> plantedAdversaries,
         boolean weakLmSignatures,
         PlantedApp plantedApp,
+        FaultMix faultMix,
         boolean adversariesBeyondAssumptions) {
 
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
@@ -82,6 +84,16 @@ public record SimConfig(
         }
         plantedAdversaries = List.copyOf(plantedAdversaries);
         if (!adversariesBeyondAssumptions) checkPlanted(deployment, plantedAdversaries);
+        if (faultMix == null) throw new IllegalArgumentException("fault mix must not be null; FaultMix.DEFAULT is every kind");
+    }
+
+    /** Every fault kind at today's intensity ({@link FaultMix#DEFAULT}), adversaries within the assumptions. */
+    public SimConfig(Deployment deployment, int clientsPerSite, int updatesPerClient, FaultProfile faults, long seed, String signatureScheme,
+                     long safetyPhaseMillis, long livenessBoundMillis, CoreFactory localOverride, CoreFactory wideOverride, int clientSite,
+                     String configFile, long clientThinkMillis, List<PlantedAdversary> plantedAdversaries, boolean weakLmSignatures,
+                     PlantedApp plantedApp) {
+        this(deployment, clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis, livenessBoundMillis, localOverride,
+                wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries, weakLmSignatures, plantedApp, FaultMix.DEFAULT, false);
     }
 
     /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
@@ -128,7 +140,7 @@ public record SimConfig(
         int clientsPerSite = 2;
         int updatesPerClient = (200 + deployment.sites() * clientsPerSite - 1) / (deployment.sites() * clientsPerSite);
         return new SimConfig(deployment, clientsPerSite, updatesPerClient, FaultProfile.BENIGN, 1, "simulated", 6_000, 60_000,
-                null, null, -1, null, 0, List.of(), false, null, false);
+                null, null, -1, null, 0, List.of(), false, null);
     }
 
     public Composition composition() {
@@ -145,6 +157,10 @@ public record SimConfig(
 
     public SimConfig withFaults(FaultProfile f) {
         return toBuilder().faults(f).build();
+    }
+
+    public SimConfig withFaultMix(FaultMix m) {
+        return toBuilder().faultMix(m).build();
     }
 
     public SimConfig withWorkload(int clientsPerSite, int updatesPerClient) {
@@ -213,6 +229,7 @@ public record SimConfig(
         private List<PlantedAdversary> plantedAdversaries;
         private boolean weakLmSignatures;
         private PlantedApp plantedApp;
+        private FaultMix faultMix;
         private boolean adversariesBeyondAssumptions;
 
         private Builder(SimConfig c) {
@@ -232,6 +249,7 @@ public record SimConfig(
             plantedAdversaries = c.plantedAdversaries;
             weakLmSignatures = c.weakLmSignatures;
             plantedApp = c.plantedApp;
+            faultMix = c.faultMix;
             adversariesBeyondAssumptions = c.adversariesBeyondAssumptions;
         }
 
@@ -267,11 +285,12 @@ public record SimConfig(
         public Builder weakLmSignatures(boolean v) { weakLmSignatures = v; return this; }
         public Builder plantedApp(PlantedApp v) { plantedApp = v; return this; }
         public Builder adversariesBeyondAssumptions(boolean v) { adversariesBeyondAssumptions = v; return this; }
+        public Builder faultMix(FaultMix v) { faultMix = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(deployment.build(), clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis,
                     livenessBoundMillis, localOverride, wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries,
-                    weakLmSignatures, plantedApp, adversariesBeyondAssumptions);
+                    weakLmSignatures, plantedApp, faultMix, adversariesBeyondAssumptions);
         }
     }
 
@@ -295,6 +314,9 @@ public record SimConfig(
                 .append(" --servers-per-site ").append(deployment.serversPerSite()).append(" --faults ").append(faults.cliName())
                 .append(" --clients-per-site ").append(clientsPerSite).append(" --updates-per-client ").append(updatesPerClient)
                 .append(" --signatures ").append(signatureScheme).append(" --seed ").append(seed).append(" --seeds 1");
+        if (faults != FaultProfile.NONE) {
+            sb.append(" --fault-kinds ").append(faultMix.kindsCliValue()).append(" --fault-intensity ").append(faultMix.intensity().cliName());
+        }
         if (deployment.composition().anyByzantineSite()) {
             sb.append(" --lm-signatures ").append(deployment.byzantineSiteSigning().name().toLowerCase(java.util.Locale.ROOT));
             if (deployment.byzantineSiteSigning() == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(deployment.thresholdKeyBits());

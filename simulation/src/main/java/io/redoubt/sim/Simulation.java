@@ -375,9 +375,12 @@ public final class Simulation {
 
     /** Draws this seed's benign faults (lossy links, a handful of crashes and partitions) and schedules them. */
     private void planBenignFaults(long safetyEndMicros) {
-        FaultPlan plan = FaultPlan.draw(faultRandom, deployment, safetyEndMicros);
+        FaultPlan plan = FaultPlan.draw(faultRandom, deployment, safetyEndMicros, config.faultMix());
         faultsActive = true;
         linkFaults = plan.links();
+        if (!config.faultMix().equals(FaultMix.DEFAULT)) {
+            faultLog.add(config.faultMix().intensity().cliName() + " faults of kinds " + config.faultMix().kindsCliValue());
+        }
         faultLog.add(linkFaults.describe());
         for (FaultPlan.Event e : plan.events()) {
             loop.scheduleAt(e.atMicros(), () -> applyFault(e, Math.min(e.durationMicros(), Math.max(0, healAtMicros - loop.nowMicros()))));

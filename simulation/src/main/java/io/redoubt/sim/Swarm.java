@@ -1,0 +1,139 @@
+package io.redoubt.sim;
+
+import io.redoubt.compose.Composition;
+import io.redoubt.compose.Deployment;
+import io.redoubt.compose.LocalProtocol;
+import io.redoubt.compose.WideProtocol;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.sign.LmKeyring;
+import io.redoubt.sim.net.RandomSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Swarm campaigns ({@code bin/redoubt sim --swarm}): every seed draws its own deployment, faults
+ * and adversaries instead of sharing one configuration, so that one campaign covers every
+ * composition and size and each seed stresses a different subset of features (swarm testing,
+ * Groce et al. 2012). The draw is a pure function of the seed and yields an ordinary
+ * {@link SimConfig}, whose replay command names every drawn setting.
+ *
+ * <p>What a seed draws: the wide-area protocol; 3 to 7 sites (4 to 7 with BFT among sites, so
+ * F = 1, or F = 2 with 7); f = 1 or 2 in every site; every site Paxos, every site BFT, or a mix;
+ * how a BFT site signs; a non-empty subset of the benign fault kinds and their intensity; and, where
+ * the composition admits them, adversaries of a subset of {@link SwarmAdversaries#ROWS}: up to f
+ * Byzantine servers in each BFT site, up to F compromised sites with BFT among sites.
+ */
+public final class Swarm {
+    /** Smallest and largest number of sites a seed draws. */
+    public static final int SITES_MIN = 3, SITES_MAX = 7;
+
+    private Swarm() {}
+
+    /**
+     * Seed {@code seed}'s run: {@code base} supplies what the swarm does not draw (signature scheme,
+     * threshold key bits, clients per site, phase lengths); {@code updates} is the workload, about,
+     * spread over every site's clients.
+     */
+    public static SimConfig draw(SimConfig base, long seed, int updates) {
+        RandomSource r = new RandomSource(seed).fork("swarm");
+        // Each part draws from its own fork, so that adding a row to one table leaves the other parts of every seed alone.
+        Deployment d = drawDeployment(base.deployment(), r.fork("deployment"));
+        FaultMix mix = drawFaultMix(r.fork("faults"));
+        List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
+        int clients = Math.max(1, base.clientsPerSite());
+        int perClient = Math.max(1, (updates + d.sites() * clients - 1) / (d.sites() * clients));
+        return base.toBuilder().deployment(d).seed(seed).clientsPerSite(clients).updatesPerClient(perClient).clientSite(-1)
+                .faults(adversaries.isEmpty() ? FaultProfile.BENIGN : FaultProfile.BYZANTINE).faultMix(mix)
+                .plantedAdversaries(adversaries).build();
+    }
+
+    static Deployment drawDeployment(Deployment base, RandomSource r) {
+        WideProtocol wide = r.chance(0.5) ? WideProtocol.BFT : WideProtocol.PAXOS;
+        int sites = (int) r.between(wide.byzantine() ? wide.minimumSites() : SITES_MIN, SITES_MAX);
+        int f = 1 + r.nextInt(2);
+        Composition composition = switch (r.nextInt(3)) {
+            case 0 -> Composition.of(wide, LocalProtocol.PAXOS);
+            case 1 -> Composition.of(wide, LocalProtocol.BFT);
+            default -> {
+                LocalProtocol local = r.chance(0.5) ? LocalProtocol.PAXOS : LocalProtocol.BFT;
+                LocalProtocol other = local == LocalProtocol.PAXOS ? LocalProtocol.BFT : LocalProtocol.PAXOS;
+                // A non-empty proper subset of the sites runs the other protocol.
+                int mask = 1 + r.nextInt((1 << sites) - 2);
+                TreeMap<Integer, LocalProtocol> bySite = new TreeMap<>();
+                for (int s = 0; s < sites; s++) if ((mask & (1 << s)) != 0) bySite.put(s, other);
+                yield new Composition(wide, local, bySite);
+            }
+        };
+        LmKeyring.Kind signing = r.chance(0.5) ? LmKeyring.Kind.THRESHOLD : LmKeyring.Kind.CERTIFICATE;
+        return base.toBuilder().composition(composition).sites(sites).serversPerSite(composition.local().groupSize(f))
+                .byzantineSiteSigning(signing).build();
+    }
+
+    static FaultMix drawFaultMix(RandomSource r) {
+        List<FaultKind> kinds = new ArrayList<>();
+        for (FaultKind k : FaultKind.values()) if (r.chance(0.5)) kinds.add(k);
+        if (kinds.isEmpty()) kinds.add(r.pick(List.of(FaultKind.values())));
+        return new FaultMix(kinds, r.pick(List.of(FaultMix.Intensity.values())));
+    }
+
+    /**
+     * Adversaries within the composition's assumptions (section 4.2). Two seeds in five have none;
+     * the others enable a random subset of the rows that apply and place up to F compromised sites
+     * (BFT among sites only) and up to f Byzantine servers in each other BFT site.
+     */
+    static List<SimConfig.PlantedAdversary> drawAdversaries(Deployment d, RandomSource r) {
+        List<SimConfig.PlantedAdversary> planted = new ArrayList<>();
+        boolean admits = d.composition().wide().byzantine() || d.composition().anyByzantineSite();
+        if (!admits || r.chance(0.4)) return planted;
+        List<SwarmAdversaries.Row> applicable = SwarmAdversaries.ROWS.stream().filter(row -> row.applies().test(d)).toList();
+        List<SwarmAdversaries.Row> enabled = new ArrayList<>();
+        for (SwarmAdversaries.Row row : applicable) if (r.chance(0.5)) enabled.add(row);
+        if (enabled.isEmpty()) enabled.add(r.pick(applicable));
+        List<SwarmAdversaries.Row> siteRows = enabled.stream().filter(SwarmAdversaries.Row::wholeSite).toList();
+        List<SwarmAdversaries.Row> serverRows = enabled.stream().filter(row -> !row.wholeSite()).toList();
+
+        List<Integer> freeSites = new ArrayList<>();
+        for (int s = 0; s < d.sites(); s++) freeSites.add(s);
+        if (d.composition().wide().byzantine() && !siteRows.isEmpty()) {
+            int compromised = r.nextInt(d.wideFaults() + 1);
+            for (int k = 0; k < compromised; k++) {
+                SwarmAdversaries.Row row = r.pick(siteRows);
+                Integer site = row.atLeader() && freeSites.contains(0) ? 0 : r.pick(freeSites);
+                freeSites.remove(site);
+                planted.add(new SimConfig.PlantedAdversary(site, -1, row.kind()));
+            }
+        }
+        if (!serverRows.isEmpty()) {
+            for (int site : freeSites) {
+                SiteId id = new SiteId(site);
+                if (!d.localAt(id).byzantine()) continue;
+                int count = r.nextInt(d.siteFaults(id) + 1);
+                List<Integer> freeServers = new ArrayList<>();
+                for (int i = 0; i < d.serversAt(id); i++) freeServers.add(i);
+                for (int k = 0; k < count; k++) {
+                    // A leader kind needs the view-0 primary's place; once that is taken, only the others fit.
+                    List<SwarmAdversaries.Row> fit = serverRows.stream().filter(row -> !row.atLeader() || freeServers.contains(0)).toList();
+                    if (fit.isEmpty()) break;
+                    SwarmAdversaries.Row row = r.pick(fit);
+                    Integer index = row.atLeader() ? 0 : r.pick(freeServers);
+                    freeServers.remove(index);
+                    planted.add(new SimConfig.PlantedAdversary(site, index, row.kind()));
+                }
+            }
+        }
+        return planted;
+    }
+
+    /** The composition's family for campaign summaries: {@code wide/local}, with {@code mixed} for sites that differ. */
+    public static String family(Composition c) {
+        return c.wide().cliName() + "/" + (c.uniform() ? c.local().cliName() : "mixed");
+    }
+
+    /** Every family a swarm draws, in summary order. */
+    public static List<String> families() {
+        List<String> out = new ArrayList<>();
+        for (WideProtocol w : WideProtocol.values()) for (String l : List.of("paxos", "bft", "mixed")) out.add(w.cliName() + "/" + l);
+        return out;
+    }
+}
