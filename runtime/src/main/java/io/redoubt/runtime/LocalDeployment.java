@@ -650,12 +650,30 @@ public final class LocalDeployment implements AutoCloseable {
         return out;
     }
 
+    /** How long {@link #close} waits for every actor system to terminate, in all. */
+    private static final Duration TERMINATION_WAIT = Duration.ofSeconds(20);
+
+    private static void awaitTerminated(String who, ActorSystem<?> system, long deadlineNanos) {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LoggerFactory.getLogger(LocalDeployment.class).warn("actor system of {} did not terminate within {} s; leaving it", who, TERMINATION_WAIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LoggerFactory.getLogger(LocalDeployment.class).warn("actor system of {} failed while terminating: {}", who, e.getCause().toString());
+        }
+    }
+
     @Override
     public void close() {
         if (clientSystem != null) clientSystem.terminate();
         for (ActorSystem<ServerActor.Command> s : servers.values()) s.terminate();
-        for (ActorSystem<ServerActor.Command> s : servers.values()) s.getWhenTerminated().toCompletableFuture().join();
-        if (clientSystem != null) clientSystem.getWhenTerminated().toCompletableFuture().join();
+        // Bounded: a site-cluster node's Artery shutdown has been seen to hang after a long loaded run
+        // (CI, conf/bft-bft.conf); a close that never returns would hang the caller with it.
+        long deadline = System.nanoTime() + TERMINATION_WAIT.toNanos();
+        for (Map.Entry<ServerId, ActorSystem<ServerActor.Command>> e : servers.entrySet()) awaitTerminated(e.getKey().toString(), e.getValue(), deadline);
+        if (clientSystem != null) awaitTerminated("clients", clientSystem, deadline);
         servers.clear();
         for (MetricsServer s : metricsServers.values()) s.close();
         metricsServers.clear();
