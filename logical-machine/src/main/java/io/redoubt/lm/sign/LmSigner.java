@@ -51,15 +51,13 @@ public interface LmSigner {
     void onFrame(ServerId from, Bytes frame);
 
     /** The result of a job this signer offloaded; one that is late or not this signer's is ignored. */
-    default void onCryptoDone(CryptoResult result) {}
+    void onCryptoDone(CryptoResult result);
 
     /**
      * Whether a job this signer offloaded is still of use (a pure query). A host holding jobs back
      * may drop the ones that are not, instead of spending the CPU.
      */
-    default boolean isWanted(CryptoJob job) {
-        return false;
-    }
+    boolean isWanted(CryptoJob job);
 
     /** Site signatures this server produced as forwarder. */
     long lmSignatures();

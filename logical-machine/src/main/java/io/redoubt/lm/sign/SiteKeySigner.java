@@ -28,6 +28,16 @@ public final class SiteKeySigner implements LmSigner {
         host.reject(from, Rejection.PROTOCOL_VIOLATION, "this site signs with its site key");
     }
 
+    // One Ed25519 signature per batch is cheap enough to make inline: this signer offloads
+    // nothing, so no result is ever its own and none is worth running.
+    @Override
+    public void onCryptoDone(CryptoResult result) {}
+
+    @Override
+    public boolean isWanted(CryptoJob job) {
+        return false;
+    }
+
     @Override
     public long lmSignatures() {
         return lmSignatures;
