@@ -84,6 +84,11 @@ final class PbftLog {
     static final int FULL_CHECK_EVERY = 64;
     private int checksSinceFull;
     private boolean everySlotTouched = true;
+    // What the last check saw.
+    private long checkedView = Long.MIN_VALUE;
+    private long checkedNextSeq = Long.MIN_VALUE;
+    private long checkedDeliveredThrough = Long.MIN_VALUE;
+    private int checkedHistorySize = -1;
 
     PbftLog(PbftConfig config) {
         this.windowSlots = config.windowSlots();
@@ -164,36 +169,49 @@ final class PbftLog {
 
     /**
      * Our own invariants of the log: nothing at or below the low watermark, every vote in a slot for
-     * the slot's pre-prepare, certificates that agree with themselves, and a delivered history
-     * without gaps that ends where delivery stands.
+     * the slot's pre-prepare, certificates that agree with themselves, no pre-prepare of ours for the
+     * current view at or above the next slot to assign, and a delivered history without gaps that
+     * ends where delivery stands.
      */
-    void checkInvariants() {
+    void checkInvariants(int self, long view) {
         if (nextSeq <= stableSeq) throw new IllegalStateException("next slot to assign " + nextSeq + " is not above the low watermark " + stableSeq);
         if (!slots.isEmpty() && slots.firstKey() <= stableSeq) {
             throw new IllegalStateException("log holds slot " + slots.firstKey() + " at or below the low watermark " + stableSeq);
         }
-        // A slot's own invariants depend on the slot alone, so one nobody was handed since it last
-        // passed still holds them. The periodic full check is a net for a change that bypassed slot() and get().
-        if (everySlotTouched || ++checksSinceFull >= FULL_CHECK_EVERY) {
-            for (Slot s : slots.values()) checkSlot(s);
+        // A slot's invariants depend on the slot, the view and the next slot to assign, so a slot
+        // nobody was handed since it last passed still holds them while the view stays and nextSeq
+        // does not go back. The periodic full check is a net for a change that bypassed slot() and get().
+        boolean full = everySlotTouched || view != checkedView || nextSeq < checkedNextSeq || ++checksSinceFull >= FULL_CHECK_EVERY;
+        if (full) {
+            for (Slot s : slots.values()) checkSlot(s, self, view);
             everySlotTouched = false;
             checksSinceFull = 0;
         } else {
-            for (Slot s : touched) if (slots.get(s.seq) == s) checkSlot(s);
+            for (Slot s : touched) if (slots.get(s.seq) == s) checkSlot(s, self, view);
         }
         for (Slot s : touched) s.touched = false;
         touched.clear();
+        checkedView = view;
+        checkedNextSeq = nextSeq;
         if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
-        if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
-                || history.lastKey() - history.firstKey() + 1 != history.size())) {
-            throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
-                    + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
+        // Only append() changes the history, and it moves deliveredThrough: walk to both ends only then.
+        if (full || deliveredThrough != checkedDeliveredThrough || history.size() != checkedHistorySize) {
+            if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
+                    || history.lastKey() - history.firstKey() + 1 != history.size())) {
+                throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
+                        + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
+            }
+            checkedDeliveredThrough = deliveredThrough;
+            checkedHistorySize = history.size();
         }
     }
 
-    /** One slot's invariants: every vote in it for its pre-prepare, certificates that agree with themselves. */
-    private static void checkSlot(Slot s) {
+    /** One slot's invariants: not proposed by us beyond nextSeq, every vote in it for its pre-prepare, certificates that agree with themselves. */
+    private void checkSlot(Slot s, int self, long view) {
         long seq = s.seq;
+        if (seq >= nextSeq && s.prePrepare != null && s.prePrepare.replica() == self && s.prePrepare.view() == view) {
+            throw new IllegalStateException("we proposed slot " + seq + " in view " + view + " but the next slot to assign is " + nextSeq);
+        }
         Bytes digest = s.prePrepare == null ? null : s.prePrepare.batchDigest();
         if (s.prePrepare != null && s.prePrepare.sequence() != seq) {
             throw new IllegalStateException("slot " + seq + " holds a pre-prepare for slot " + s.prePrepare.sequence());

@@ -61,6 +61,17 @@ class PbftLogInvariantTest {
     }
 
     @Test
+    void aProposalOfOursAtOrAboveNextSeqIsCaught() {
+        PbftCore<Integer> core = afterOneSlot();
+        for (int i = 0; i < 3; i++) core.checkInvariants();
+        Slot s = core.log.slot(core.log.nextSeq + 1);
+        s.prePrepare = new PbftMessage.PrePrepare(core.views.view, s.seq, PbftMessage.batchDigest(java.util.List.of()), core.self, java.util.List.of(),
+                io.redoubt.lm.Bytes.EMPTY);
+        IllegalStateException e = assertThrows(IllegalStateException.class, core::checkInvariants);
+        assertTrue(e.getMessage().contains("we proposed slot"), e.getMessage());
+    }
+
+    @Test
     void aViewResetMakesTheNextCheckAFullOne() {
         PbftCore<Integer> core = afterOneSlot();
         for (int i = 0; i < 3; i++) core.checkInvariants();
