@@ -127,8 +127,9 @@ public final class KeyDirectory {
         return scheme.generate(seed);
     }
 
-    private <K> KeyPair pair(Map<K, KeyPair> owned, K id, String derivation) {
-        if (deploymentSecret != null) return owned.computeIfAbsent(id, k -> derive(derivation));
+    /** {@code derivation} names the key to derive; built only when it is derived (verifiers look keys up all the time). */
+    private <K> KeyPair pair(Map<K, KeyPair> owned, K id, java.util.function.Function<K, String> derivation) {
+        if (deploymentSecret != null) return owned.computeIfAbsent(id, k -> derive(derivation.apply(k)));
         KeyPair pair = owned.get(id);
         if (pair == null) {
             throw new IllegalStateException("this key directory holds no private key of " + id + " (it holds those of "
@@ -147,17 +148,17 @@ public final class KeyDirectory {
 
     /** {@code id}'s key pair; loaded keys have it only for this holder's own server. */
     public synchronized KeyPair server(ServerId id) {
-        return pair(servers, id, "server/" + id);
+        return pair(servers, id, k -> "server/" + k);
     }
 
     /** {@code id}'s site key pair; loaded keys have it only in a server of that (benign) site. */
     public synchronized KeyPair site(SiteId id) {
-        return pair(sites, id, "site/" + id.value());
+        return pair(sites, id, k -> "site/" + k.value());
     }
 
     /** {@code id}'s key pair; loaded keys have it only in that client. */
     public synchronized KeyPair client(ClientId id) {
-        return pair(clients, id, "client/" + id);
+        return pair(clients, id, k -> "client/" + k);
     }
 
     /** Whether this directory can sign as {@code principal}: always when derived, only for owned keys when loaded. */
