@@ -81,7 +81,7 @@ final class PbftLog {
      */
     private final List<Slot> touched = new ArrayList<>();
     /** Every slot is checked at least once in this many checks, whatever was handed out. */
-    static final int FULL_CHECK_EVERY = 64;
+    static final int FULL_CHECK_EVERY = 256;
     private int checksSinceFull;
     private boolean everySlotTouched = true;
     // What the last check saw.

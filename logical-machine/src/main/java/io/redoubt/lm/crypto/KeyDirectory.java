@@ -170,8 +170,23 @@ public final class KeyDirectory {
         return false;
     }
 
+    /**
+     * Public keys already looked up: every signature check asks, and the synchronized lookup of
+     * the key pair showed in profiles. Keys never change once derived or loaded.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Optional<Bytes>> publicKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The public half only, as seen by a verifier; empty for a principal outside the deployment. */
     public Optional<Bytes> publicKeyOf(Object principal) {
+        if (principal == null) return Optional.empty();
+        Optional<Bytes> known = publicKeys.get(principal);
+        if (known != null) return known;
+        Optional<Bytes> key = lookUpPublicKey(principal);
+        if (key.isPresent()) publicKeys.putIfAbsent(principal, key); // absent ones may be asked for by anyone: not kept
+        return key;
+    }
+
+    private Optional<Bytes> lookUpPublicKey(Object principal) {
         if (published != null) return published.of(principal);
         if (principal instanceof ServerId s) return Optional.of(server(s).publicKey());
         if (principal instanceof SiteId s) return Optional.of(site(s).publicKey());
