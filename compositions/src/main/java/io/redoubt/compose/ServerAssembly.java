@@ -81,7 +81,13 @@ public final class ServerAssembly {
      */
     public ServerAssembly(Deployment deployment, KeyDirectory keys, Supplier<StateMachine> application,
                           UnaryOperator<LmKeyring.SiteSpec> siteSpecs) {
-        this(deployment, keys, derivedKeyring(deployment, keys, siteSpecs), application);
+        this(deployment, keys, application, siteSpecs, LmKeyring.seededDealer(keys, deployment.insecureThresholdKeys()));
+    }
+
+    /** As above, with threshold keys from {@code dealer} instead of from the deployment secret of {@code keys}. */
+    public ServerAssembly(Deployment deployment, KeyDirectory keys, Supplier<StateMachine> application,
+                          UnaryOperator<LmKeyring.SiteSpec> siteSpecs, LmKeyring.Dealer dealer) {
+        this(deployment, keys, derivedKeyring(deployment, keys, siteSpecs, dealer), application);
     }
 
     /**
@@ -109,10 +115,11 @@ public final class ServerAssembly {
     }
 
     /** Every site's keys derived from the deployment secret, dealt here: the simulator's way (a seed reproduces them). */
-    private static LmKeyring derivedKeyring(Deployment deployment, KeyDirectory keys, UnaryOperator<LmKeyring.SiteSpec> siteSpecs) {
+    private static LmKeyring derivedKeyring(Deployment deployment, KeyDirectory keys, UnaryOperator<LmKeyring.SiteSpec> siteSpecs,
+                                            LmKeyring.Dealer dealer) {
         Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
         for (SiteId s : deployment.siteIds()) specs.put(s, siteSpecs.apply(deployment.siteSpec(s)));
-        return new LmKeyring(keys, specs, deployment.thresholdKeyBits(), deployment.insecureThresholdKeys());
+        return new LmKeyring(keys, specs, deployment.thresholdKeyBits(), dealer);
     }
 
     /** The parts of a correct {@code server}. */

@@ -669,7 +669,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * Checks our own state, part by part: the log and the delivered history (PbftLog), the stable
      * checkpoint and the votes around the window (PbftCheckpoints), the view and its timer
      * (PbftViewChange), the queues' bounds and the request timer (PbftRequestQueues), and here the
-     * low watermark, which never goes back, and the slots we proposed. O(window * members).
+     * low watermark, which never goes back. The log checks the slots handed out since its last
+     * check, and all of them periodically (see PbftLog#checkInvariants).
      */
     @Override
     public void checkInvariants() {
@@ -679,17 +680,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         views.checkInvariants(checkedView);
         checkedStableSeq = log.stableSeq;
         checkedView = views.view;
-        log.checkInvariants();
+        log.checkInvariants(self, views.view); // also: no slot of ours for this view at or above nextSeq
         checkpoints.checkInvariants();
         transfer.checkInvariants();
         queues.checkInvariants();
         if (retransmitForTail && !retransmitArmed) throw new IllegalStateException("a tail announcement is pending without the retransmission timer");
-        for (Map.Entry<Long, Slot> e : log.slots.tailMap(log.nextSeq, true).entrySet()) {
-            PrePrepare pp = e.getValue().prePrepare;
-            if (pp != null && pp.replica() == self && pp.view() == views.view) {
-                throw new IllegalStateException("we proposed slot " + e.getKey() + " in view " + pp.view() + " but the next slot to assign is " + log.nextSeq);
-            }
-        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.redoubt.bft.PbftMessage.PreparedCertificate;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.crypto.Digests;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ final class PbftLog {
 
     /** One slot of the log. Agreement messages are kept for one view at a time. */
     static final class Slot {
+        final long seq;
+        /** Handed out since the last invariant check: it may have changed. */
+        boolean touched;
         long view = -1;
         PrePrepare prePrepare;
         final TreeMap<Integer, Prepare> prepares = new TreeMap<>();
@@ -35,6 +39,10 @@ final class PbftLog {
         boolean committed;
         List<Bytes> committedBatch;
         List<Commit> commitCertificate;
+
+        Slot(long seq) {
+            this.seq = seq;
+        }
 
         void resetTo(long v) {
             if (view == v) return;
@@ -66,6 +74,22 @@ final class PbftLog {
      */
     Bytes proofsChain = PbftMessage.CHAIN_START;
 
+    /**
+     * Slots handed out by {@link #slot} or {@link #get} since the last invariant check: the only
+     * ones that can have changed, so the check looks at them and not at the whole window (walking
+     * every slot after every step at every server took a quarter of a Byzantine campaign).
+     */
+    private final List<Slot> touched = new ArrayList<>();
+    /** Every slot is checked at least once in this many checks, whatever was handed out. */
+    static final int FULL_CHECK_EVERY = 256;
+    private int checksSinceFull;
+    private boolean everySlotTouched = true;
+    // What the last check saw.
+    private long checkedView = Long.MIN_VALUE;
+    private long checkedNextSeq = Long.MIN_VALUE;
+    private long checkedDeliveredThrough = Long.MIN_VALUE;
+    private int checkedHistorySize = -1;
+
     PbftLog(PbftConfig config) {
         this.windowSlots = config.windowSlots();
         this.historySlotsMax = config.historySlotsMax();
@@ -76,15 +100,31 @@ final class PbftLog {
         return stableSeq + windowSlots;
     }
 
+    /** Slot {@code seq}, created if missing; whoever asks may change it. */
     Slot slot(long seq) {
-        return slots.computeIfAbsent(seq, k -> new Slot());
+        return touch(slots.computeIfAbsent(seq, Slot::new));
     }
 
+    /** Slot {@code seq} or null; whoever asks may change it. */
     Slot get(long seq) {
-        return slots.get(seq);
+        return touch(slots.get(seq));
     }
 
-    /** The slots above the last delivered one. */
+    private Slot touch(Slot s) {
+        if (s == null || s.touched || everySlotTouched) return s;
+        if (touched.size() >= windowSlots) {
+            // Nobody checks (a real server): keep the list bounded; the next check, if any, is a full one.
+            everySlotTouched = true;
+            for (Slot t : touched) t.touched = false;
+            touched.clear();
+            return s;
+        }
+        s.touched = true;
+        touched.add(s);
+        return s;
+    }
+
+    /** The slots above the last delivered one, to read: a caller that changes a slot gets it through {@link #slot} or {@link #get}. */
     Collection<Slot> undelivered() {
         return slots.tailMap(deliveredThrough, false).values();
     }
@@ -97,6 +137,7 @@ final class PbftLog {
     /** Every slot forgets the agreement messages of earlier views. */
     void resetTo(long view) {
         for (Slot s : slots.values()) s.resetTo(view);
+        everySlotTouched = true;
     }
 
     /** Extends the chain with slot {@code seq} and keeps its batch for laggards; slots are delivered in order, with no gaps. */
@@ -128,49 +169,76 @@ final class PbftLog {
 
     /**
      * Our own invariants of the log: nothing at or below the low watermark, every vote in a slot for
-     * the slot's pre-prepare, certificates that agree with themselves, and a delivered history
-     * without gaps that ends where delivery stands.
+     * the slot's pre-prepare, certificates that agree with themselves, no pre-prepare of ours for the
+     * current view at or above the next slot to assign, and a delivered history without gaps that
+     * ends where delivery stands.
      */
-    void checkInvariants() {
+    void checkInvariants(int self, long view) {
         if (nextSeq <= stableSeq) throw new IllegalStateException("next slot to assign " + nextSeq + " is not above the low watermark " + stableSeq);
-        for (Map.Entry<Long, Slot> e : slots.entrySet()) {
-            long seq = e.getKey();
-            Slot s = e.getValue();
-            if (seq <= stableSeq) throw new IllegalStateException("log holds slot " + seq + " at or below the low watermark " + stableSeq);
-            Bytes digest = s.prePrepare == null ? null : s.prePrepare.batchDigest();
-            if (s.prePrepare != null && s.prePrepare.sequence() != seq) {
-                throw new IllegalStateException("slot " + seq + " holds a pre-prepare for slot " + s.prePrepare.sequence());
+        if (!slots.isEmpty() && slots.firstKey() <= stableSeq) {
+            throw new IllegalStateException("log holds slot " + slots.firstKey() + " at or below the low watermark " + stableSeq);
+        }
+        // A slot's invariants depend on the slot, the view and the next slot to assign, so a slot
+        // nobody was handed since it last passed still holds them while the view stays and nextSeq
+        // does not go back. The periodic full check is a net for a change that bypassed slot() and get().
+        boolean full = everySlotTouched || view != checkedView || nextSeq < checkedNextSeq || ++checksSinceFull >= FULL_CHECK_EVERY;
+        if (full) {
+            for (Slot s : slots.values()) checkSlot(s, self, view);
+            everySlotTouched = false;
+            checksSinceFull = 0;
+        } else {
+            for (Slot s : touched) if (slots.get(s.seq) == s) checkSlot(s, self, view);
+        }
+        for (Slot s : touched) s.touched = false;
+        touched.clear();
+        checkedView = view;
+        checkedNextSeq = nextSeq;
+        if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
+        // Only append() changes the history, and it moves deliveredThrough: walk to both ends only then.
+        if (full || deliveredThrough != checkedDeliveredThrough || history.size() != checkedHistorySize) {
+            if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
+                    || history.lastKey() - history.firstKey() + 1 != history.size())) {
+                throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
+                        + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
             }
-            if (s.myPrepare != null && !s.myPrepare.batchDigest().equals(digest)) {
-                throw new IllegalStateException("slot " + seq + ": our prepare is for " + s.myPrepare.batchDigest() + ", the pre-prepare for " + digest);
-            }
-            if (s.myCommit != null && !s.myCommit.batchDigest().equals(digest)) {
-                throw new IllegalStateException("slot " + seq + ": our commit is for " + s.myCommit.batchDigest() + ", the pre-prepare for " + digest);
-            }
-            if (s.prepared != null) {
-                PrePrepare pp = s.prepared.prePrepare();
-                if (pp.sequence() != seq) throw new IllegalStateException("slot " + seq + " holds a prepared certificate for slot " + pp.sequence());
-                for (Prepare p : s.prepared.prepares()) {
-                    if (p.sequence() != seq || !p.batchDigest().equals(pp.batchDigest())) {
-                        throw new IllegalStateException("slot " + seq + ": prepared certificate for " + pp.batchDigest() + " holds a prepare for " + p.batchDigest());
-                    }
-                }
-            }
-            if (s.committed && s.committedBatch == null) throw new IllegalStateException("slot " + seq + " is committed without a batch");
-            if (s.commitCertificate != null && !s.commitCertificate.isEmpty()) {
-                Bytes first = s.commitCertificate.get(0).batchDigest();
-                for (Commit c : s.commitCertificate) {
-                    if (c.sequence() != seq || !c.batchDigest().equals(first)) {
-                        throw new IllegalStateException("slot " + seq + ": commit certificate holds commits for " + first + " and for " + c.batchDigest() + " (slot " + c.sequence() + ")");
-                    }
+            checkedDeliveredThrough = deliveredThrough;
+            checkedHistorySize = history.size();
+        }
+    }
+
+    /** One slot's invariants: not proposed by us beyond nextSeq, every vote in it for its pre-prepare, certificates that agree with themselves. */
+    private void checkSlot(Slot s, int self, long view) {
+        long seq = s.seq;
+        if (seq >= nextSeq && s.prePrepare != null && s.prePrepare.replica() == self && s.prePrepare.view() == view) {
+            throw new IllegalStateException("we proposed slot " + seq + " in view " + view + " but the next slot to assign is " + nextSeq);
+        }
+        Bytes digest = s.prePrepare == null ? null : s.prePrepare.batchDigest();
+        if (s.prePrepare != null && s.prePrepare.sequence() != seq) {
+            throw new IllegalStateException("slot " + seq + " holds a pre-prepare for slot " + s.prePrepare.sequence());
+        }
+        if (s.myPrepare != null && !s.myPrepare.batchDigest().equals(digest)) {
+            throw new IllegalStateException("slot " + seq + ": our prepare is for " + s.myPrepare.batchDigest() + ", the pre-prepare for " + digest);
+        }
+        if (s.myCommit != null && !s.myCommit.batchDigest().equals(digest)) {
+            throw new IllegalStateException("slot " + seq + ": our commit is for " + s.myCommit.batchDigest() + ", the pre-prepare for " + digest);
+        }
+        if (s.prepared != null) {
+            PrePrepare pp = s.prepared.prePrepare();
+            if (pp.sequence() != seq) throw new IllegalStateException("slot " + seq + " holds a prepared certificate for slot " + pp.sequence());
+            for (Prepare p : s.prepared.prepares()) {
+                if (p.sequence() != seq || !p.batchDigest().equals(pp.batchDigest())) {
+                    throw new IllegalStateException("slot " + seq + ": prepared certificate for " + pp.batchDigest() + " holds a prepare for " + p.batchDigest());
                 }
             }
         }
-        if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
-        if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
-                || history.lastKey() - history.firstKey() + 1 != history.size())) {
-            throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
-                    + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
+        if (s.committed && s.committedBatch == null) throw new IllegalStateException("slot " + seq + " is committed without a batch");
+        if (s.commitCertificate != null && !s.commitCertificate.isEmpty()) {
+            Bytes first = s.commitCertificate.get(0).batchDigest();
+            for (Commit c : s.commitCertificate) {
+                if (c.sequence() != seq || !c.batchDigest().equals(first)) {
+                    throw new IllegalStateException("slot " + seq + ": commit certificate holds commits for " + first + " and for " + c.batchDigest() + " (slot " + c.sequence() + ")");
+                }
+            }
         }
     }
 

@@ -53,8 +53,8 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter bytes(byte[] b) {
+        ensure(4 + b.length);
         i32(b.length);
-        ensure(b.length);
         System.arraycopy(b, 0, buf, size, b.length);
         size += b.length;
         return this;
@@ -91,6 +91,11 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter bytesList(List<Bytes> items) {
+        // Room for the whole list at once: batches are the largest things encoded, and growing
+        // step by step copied them several times over.
+        long total = 4;
+        for (Bytes b : items) total += 4 + b.length();
+        if (total < Integer.MAX_VALUE - size) ensure((int) total);
         return list(items, CanonicalWriter::bytes);
     }
 
@@ -99,6 +104,7 @@ public final class CanonicalWriter {
     }
 
     public Bytes toBytes() {
-        return Bytes.wrap(Arrays.copyOf(buf, size));
+        // A full buffer is handed over as it is: later writes only append, into a new buffer.
+        return Bytes.wrap(size == buf.length ? buf : Arrays.copyOf(buf, size));
     }
 }

@@ -13,12 +13,26 @@ import java.security.NoSuchAlgorithmException;
 public final class Digests {
     private Digests() {}
 
-    /** A fresh SHA-256 instance for incremental hashing. */
-    public static MessageDigest newSha256() {
+    /**
+     * Never updated, only cloned: a provider lookup per digest (getInstance goes through
+     * reflection) cost more than hashing the short inputs most digests here have.
+     */
+    private static final MessageDigest PROTOTYPE = lookUp();
+
+    private static MessageDigest lookUp() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    }
+
+    /** A fresh SHA-256 instance for incremental hashing. */
+    public static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return lookUp(); // a provider whose digest cannot be cloned
         }
     }
 

@@ -127,8 +127,9 @@ public final class KeyDirectory {
         return scheme.generate(seed);
     }
 
-    private <K> KeyPair pair(Map<K, KeyPair> owned, K id, String derivation) {
-        if (deploymentSecret != null) return owned.computeIfAbsent(id, k -> derive(derivation));
+    /** {@code derivation} names the key to derive; built only when it is derived (verifiers look keys up all the time). */
+    private <K> KeyPair pair(Map<K, KeyPair> owned, K id, java.util.function.Function<K, String> derivation) {
+        if (deploymentSecret != null) return owned.computeIfAbsent(id, k -> derive(derivation.apply(k)));
         KeyPair pair = owned.get(id);
         if (pair == null) {
             throw new IllegalStateException("this key directory holds no private key of " + id + " (it holds those of "
@@ -147,17 +148,17 @@ public final class KeyDirectory {
 
     /** {@code id}'s key pair; loaded keys have it only for this holder's own server. */
     public synchronized KeyPair server(ServerId id) {
-        return pair(servers, id, "server/" + id);
+        return pair(servers, id, k -> "server/" + k);
     }
 
     /** {@code id}'s site key pair; loaded keys have it only in a server of that (benign) site. */
     public synchronized KeyPair site(SiteId id) {
-        return pair(sites, id, "site/" + id.value());
+        return pair(sites, id, k -> "site/" + k.value());
     }
 
     /** {@code id}'s key pair; loaded keys have it only in that client. */
     public synchronized KeyPair client(ClientId id) {
-        return pair(clients, id, "client/" + id);
+        return pair(clients, id, k -> "client/" + k);
     }
 
     /** Whether this directory can sign as {@code principal}: always when derived, only for owned keys when loaded. */
@@ -169,8 +170,23 @@ public final class KeyDirectory {
         return false;
     }
 
+    /**
+     * Public keys already looked up: every signature check asks, and the synchronized lookup of
+     * the key pair showed in profiles. Keys never change once derived or loaded.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Optional<Bytes>> publicKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The public half only, as seen by a verifier; empty for a principal outside the deployment. */
     public Optional<Bytes> publicKeyOf(Object principal) {
+        if (principal == null) return Optional.empty();
+        Optional<Bytes> known = publicKeys.get(principal);
+        if (known != null) return known;
+        Optional<Bytes> key = lookUpPublicKey(principal);
+        if (key.isPresent()) publicKeys.putIfAbsent(principal, key); // absent ones may be asked for by anyone: not kept
+        return key;
+    }
+
+    private Optional<Bytes> lookUpPublicKey(Object principal) {
         if (published != null) return published.of(principal);
         if (principal instanceof ServerId s) return Optional.of(server(s).publicKey());
         if (principal instanceof SiteId s) return Optional.of(site(s).publicKey());

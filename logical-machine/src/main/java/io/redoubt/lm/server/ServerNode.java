@@ -115,7 +115,7 @@ public final class ServerNode {
                 ? new ThresholdSign(self, siteServers, shared, keys, config.signingRoundsMax(), config.earlySharesPerServerMax(), new SignerHost())
                 : new SiteKeySigner((SiteSigning.SiteKey) signing, new SignerHost());
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
-        this.local = new ReentryGuard<>(localFactory.create(siteServers, self, new LocalOutbox(), persisted));
+        this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, keyring.verifiers(), app, new Host());
     }
@@ -268,6 +268,7 @@ public final class ServerNode {
 
     /** Runs after every input: submissions wait until the local core has returned (no re-entry). */
     private void afterInput() {
+        localOutbox.forgetLastFrame();
         if (draining) return;
         draining = true;
         try {
@@ -291,10 +292,26 @@ public final class ServerNode {
         for (ServerId s : siteServers) if (!s.equals(self)) io.sendToServer(s, frame);
     }
 
+    private final LocalOutbox localOutbox = new LocalOutbox();
+
     private final class LocalOutbox implements Outbox<ServerId> {
+        // A broadcast sends one message to every peer in turn: encode it once. Forgotten after
+        // every input, so a message object is never trusted to be unchanged across inputs.
+        private Encodable lastMessage;
+        private Bytes lastFrame;
+
+        void forgetLastFrame() {
+            lastMessage = null;
+            lastFrame = null;
+        }
+
         @Override
         public void send(ServerId to, Encodable message) {
-            io.sendToServer(to, new Frame.Local(message.encode()).encode());
+            if (message != lastMessage) {
+                lastFrame = new Frame.Local(message.encode()).encode();
+                lastMessage = message;
+            }
+            io.sendToServer(to, lastFrame);
         }
 
         @Override

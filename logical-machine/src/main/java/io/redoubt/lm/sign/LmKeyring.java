@@ -150,8 +150,30 @@ public final class LmKeyring {
         return new LmKeyring(keys, sites, thresholdPublicKeys, own, insecureSmallKeys);
     }
 
+    /** Deals a site's threshold key (derived mode). */
+    @FunctionalInterface
+    public interface Dealer {
+        ThresholdKeyMaterial deal(SiteId site, ThresholdParameters parameters);
+    }
+
+    /**
+     * The dealer of {@link #LmKeyring(KeyDirectory, Map, int, boolean)}: randomness derived from
+     * the deployment secret of {@code keys} and the site, so a seed reproduces its keys.
+     */
+    public static Dealer seededDealer(KeyDirectory keys, boolean insecureSmallKeys) {
+        return (site, p) -> {
+            var random = SeededSecureRandom.fromSeed(keys.derivedSecret("threshold-key/" + site));
+            return insecureSmallKeys ? ThresholdDealer.dealInsecureForTests(p, random) : ThresholdDealer.deal(p, random);
+        };
+    }
+
     /** Deals every threshold key from the deployment secret of {@code keys} (derived mode: the simulator). */
     public LmKeyring(KeyDirectory keys, Map<SiteId, SiteSpec> sites, int thresholdModulusBits, boolean insecureSmallKeys) {
+        this(keys, sites, thresholdModulusBits, seededDealer(keys, insecureSmallKeys));
+    }
+
+    /** Derived mode with threshold keys from {@code dealer} (the simulator shares them between the runs of a campaign). */
+    public LmKeyring(KeyDirectory keys, Map<SiteId, SiteSpec> sites, int thresholdModulusBits, Dealer dealer) {
         this.keys = keys;
         this.sites = Collections.unmodifiableMap(new TreeMap<>(sites));
         this.ownSigner = null;
@@ -166,8 +188,7 @@ public final class LmKeyring {
                 case THRESHOLD -> {
                     // (f+1, n): any f+1 servers sign, f cannot (section 4.2).
                     ThresholdParameters p = new ThresholdParameters(Quorums.oneCorrect(spec.faults()), spec.servers(), thresholdModulusBits);
-                    var random = SeededSecureRandom.fromSeed(keys.derivedSecret("threshold-key/" + site));
-                    ThresholdKeyMaterial material = insecureSmallKeys ? ThresholdDealer.dealInsecureForTests(p, random) : ThresholdDealer.deal(p, random);
+                    ThresholdKeyMaterial material = dealer.deal(site, p);
                     thresholdKeys.put(site, material);
                     verifiers.put(site, new ThresholdLmScheme(site, material.publicKey()));
                 }
