@@ -554,6 +554,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private void onRetransmitTimeout() {
         retransmitArmed = false;
         retransmitForTail = false;
+        if (views.active) transfer.viewActive();
         if (!unfinishedWork()) {
             transfer.announceTail();
             return;
@@ -570,7 +571,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             }
         }
         // While waiting for a new view, our own payloads may have been ordered without us: ask.
-        transfer.onRetransmitTick(!views.active && pendingCount() > 0);
+        transfer.onRetransmitTick(!views.active && pendingCount() > 0, !views.active);
     }
 
     private boolean unfinishedWork() {

@@ -51,6 +51,9 @@ final class PbftStateTransfer<N extends Comparable<N>> {
     boolean sawBeyondWindow;
     long deliveredAtLastTick = -2;
     int fetchAttempts;
+    /** Retransmission ticks spent waiting for a new view (see onRetransmitTick). */
+    int ticksWaitingForView;
+    static final int WAITING_PROBE_TICKS_MAX = 64;
     int tailAnnouncementsLeft;
 
     PbftStateTransfer(PbftCore<N> core, PbftLog log, PbftCertificates<N> certs, PbftConfig config, int n) {
@@ -99,10 +102,34 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         core.sendTo(target, fetchRequest());
     }
 
-    /** At the end of a retransmission tick: fetch if we are behind (or waiting) and made no progress since the last tick. */
-    void onRetransmitTick(boolean waitingOwn) {
-        if ((behind() || waitingOwn) && log.deliveredThrough == deliveredAtLastTick) sendFetch();
+    /**
+     * At the end of a retransmission tick: fetch if we are behind (or waiting) and made no progress
+     * since the last tick.
+     *
+     * <p>A member waiting for a new view may be waiting alone: it voted the primary out, the others
+     * did not and go on in the old view, which it has promised to leave, so it takes no part in
+     * their slots. Once they fall idle nothing tells it that it is behind, and it would never
+     * execute what they decided (found by the swarm). So while it waits it asks one member at a
+     * time, at ticks 1, 2, 4, ... and then every {@value #WAITING_PROBE_TICKS_MAX} ticks; decided
+     * slots come with their commit certificates, valid in any view. Members with nothing newer
+     * stay silent.
+     */
+    void onRetransmitTick(boolean waitingOwn, boolean waitingForView) {
+        boolean probe = false;
+        if (waitingForView) {
+            if (ticksWaitingForView < Integer.MAX_VALUE) ticksWaitingForView++;
+            probe = ticksWaitingForView <= WAITING_PROBE_TICKS_MAX ? Integer.bitCount(ticksWaitingForView) == 1
+                    : ticksWaitingForView % WAITING_PROBE_TICKS_MAX == 0;
+        } else {
+            ticksWaitingForView = 0;
+        }
+        if ((behind() || waitingOwn || probe) && log.deliveredThrough == deliveredAtLastTick) sendFetch();
         deliveredAtLastTick = log.deliveredThrough;
+    }
+
+    /** A view is active (noticed at the next tick): the next wait for a new one starts probing afresh. */
+    void viewActive() {
+        ticksWaitingForView = 0;
     }
 
     void onFetchRequest(int sender, FetchRequest m) {
@@ -244,11 +271,12 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         if (tailAnnouncementsLeft < 0 || tailAnnouncementsLeft > TAIL_ANNOUNCEMENTS) {
             throw new IllegalStateException("tail announcements left " + tailAnnouncementsLeft + " outside [0, " + TAIL_ANNOUNCEMENTS + "]");
         }
+        if (ticksWaitingForView < 0) throw new IllegalStateException("ticks waiting for a new view " + ticksWaitingForView);
     }
 
     /** State transfer's part of the state digest (see PbftCore#stateDigest). */
     void writeState(CanonicalWriter w) {
         for (long seq : peerCommitSeq) w.i64(seq);
-        w.bool(sawBeyondWindow).i64(deliveredAtLastTick).i32(fetchAttempts).i32(tailAnnouncementsLeft);
+        w.bool(sawBeyondWindow).i64(deliveredAtLastTick).i32(fetchAttempts).i32(tailAnnouncementsLeft).i32(ticksWaitingForView);
     }
 }
