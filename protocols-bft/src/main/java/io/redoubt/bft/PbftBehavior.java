@@ -39,6 +39,9 @@ public interface PbftBehavior<N> {
 
         /** Sends {@code message} to every other member. */
         void broadcast(PbftMessage message);
+
+        /** {@code unsigned} signed by this member (a forger signs its own messages, whatever it puts inside them). */
+        <M extends PbftMessage> M sign(M unsigned);
     }
 
     /** The protocol as written. */
@@ -60,6 +63,25 @@ public interface PbftBehavior<N> {
     /** As primary: whether {@code payload} of member {@code source} may be proposed now (Lane 2008, section 4.4.1). */
     default boolean mayPropose(int source, Bytes payload) {
         return true;
+    }
+
+    /**
+     * As primary: the batch it assigns to slot {@code sequence} of {@code view}, given the one its
+     * queues made. Correct: that one. A faulty primary may put anything in a batch: the backups
+     * check only its size and digest, and whoever executes the batch checks its contents.
+     */
+    default List<Bytes> batch(long view, long sequence, List<Bytes> batch) {
+        return batch;
+    }
+
+    /**
+     * Test seam: whether a backup that already holds a pre-prepare for a slot of the current view
+     * takes a different one for the same slot in its place. Correct: never; a backup accepts a
+     * pre-prepare only if it has accepted no other for that view and sequence number (OSDI '99,
+     * section 4.2). Only the tests' deliberately broken members answer true.
+     */
+    default boolean replacesHeldPrePrepare() {
+        return false;
     }
 
     /** As primary: sends its pre-prepare for a slot to the backups (OSDI '99, section 4.2). */

@@ -358,6 +358,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         s.resetTo(view);
         if (s.prePrepare != null) {
             if (!s.prePrepare.batchDigest().equals(m.batchDigest())) {
+                if (behavior.replacesHeldPrePrepare()) { // a deliberately broken test member only
+                    acceptPrePrepare(s, m);
+                    checkPrepared(m.sequence(), s);
+                    return;
+                }
                 reject(sender, Rejection.PROTOCOL_VIOLATION, "a second pre-prepare for slot " + m.sequence() + " in view " + view);
             } else if (!certs.relayable(s.prePrepare) && certs.relayable(m)) {
                 // The signed copy of a pre-prepare we took from a new view (see installNewView):
@@ -530,7 +535,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             List<Bytes> batch = queues.nextBatch();
             if (batch.isEmpty()) return;
             long seq = log.nextSeq++;
-            PrePrepare pp = signPrePrepare(views.view, seq, batch);
+            PrePrepare pp = signPrePrepare(views.view, seq, behavior.batch(views.view, seq, batch));
             Slot s = log.slot(seq);
             s.resetTo(views.view);
             queues.inFlight.addAll(batch);
@@ -661,6 +666,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         @Override
         public void broadcast(PbftMessage message) {
             PbftCore.this.broadcast(message);
+        }
+
+        @Override
+        public <M extends PbftMessage> M sign(M unsigned) {
+            return PbftCore.this.sign(unsigned);
         }
     }
 

@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * The properties of section 4.2, checked from outside the servers after every step: S1 safety,
- * S2 validity, and the logical-machine property that makes them possible (every correct server
- * of a site holds the same executor state after the same number of ordered events).
+ * S2 validity, the logical-machine property that makes them possible (every correct server
+ * of a site holds the same executor state after the same number of ordered events), and the
+ * provenance of the LM signatures correct servers accept.
  */
 final class Checkers {
     private final Map<Long, Bytes> globalOrder = new HashMap<>();
@@ -24,6 +25,9 @@ final class Checkers {
     /** Per site and executed-event count, the first state digest seen and who held it. */
     private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteDigests = new TreeMap<>();
     private final List<String> violations = new ArrayList<>();
+    /** Per site, the wide-area messages its correct servers' logical machines produced (only looked up). */
+    private final Map<SiteId, java.util.Set<Bytes>> producedBySite = new HashMap<>();
+    private int provenanceReports;
 
     static Bytes updateDigest(SignedUpdate u) {
         return Digests.sha256(SignedUpdate.signedContent(u.client(), u.seq(), u.operation()));
@@ -69,6 +73,32 @@ final class Checkers {
                     + " holds state " + stateDigest.get().toHex().substring(0, 16) + " but " + first.getKey() + " held "
                     + first.getValue().toHex().substring(0, 16) + " (t=" + nowMicros / 1000 + "ms)");
         }
+    }
+
+    /**
+     * Signature provenance: every wide-area message that a correct server accepts as logical
+     * machine S's, its LM signature checked, must be one that S's correct servers produced by
+     * executing their local order. An LM signature needs f+1 of S's servers (section 4.3), so at
+     * least one correct server vouched for the message, and a correct server vouches only for its
+     * own replica's output (section 3.4.2). A signature over anything else means that fewer than
+     * f+1 servers, or a correct server's signer, spoke for the site. Sites compromised within the
+     * assumptions are exempt: the caller does not report them. Messages are kept by value, per
+     * site, for the run.
+     */
+    void lmProduced(SiteId site, List<io.redoubt.lm.exec.LmHost.Outgoing> messages) {
+        java.util.Set<Bytes> set = producedBySite.computeIfAbsent(site, k -> new java.util.HashSet<>());
+        for (io.redoubt.lm.exec.LmHost.Outgoing o : messages) set.add(o.message());
+    }
+
+    /** A correct server accepted {@code message} as logical machine {@code from}'s (see {@link #lmProduced}). */
+    void lmAccepted(ServerId receiver, SiteId from, Bytes message, long nowMicros) {
+        java.util.Set<Bytes> set = producedBySite.get(from);
+        if ((set != null && set.contains(message)) || provenanceReports >= 3) return;
+        provenanceReports++;
+        violations.add("signature provenance: " + receiver + " accepted, as logical machine " + from + "'s, a message of " + message.length()
+                + " bytes (sha256 " + Digests.sha256(message).toHex().substring(0, 16) + ", starting "
+                + message.toHex().substring(0, Math.min(48, 2 * message.length())) + ") that no correct server of " + from
+                + " produced (t=" + nowMicros / 1000 + "ms)");
     }
 
     void violation(String s) {

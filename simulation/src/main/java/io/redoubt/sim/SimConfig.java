@@ -44,7 +44,16 @@ public record SimConfig(
         boolean weakLmSignatures,
         PlantedApp plantedApp,
         FaultMix faultMix,
-        boolean adversariesBeyondAssumptions) {
+        boolean adversariesBeyondAssumptions,
+        PlantedBug plantedBug) {
+
+    /**
+     * Test code only: a deliberately broken server, planted in every server's parts (a signer, a
+     * core) and, if {@code uncheckedOrderedWideEvents}, in its logical machine, which then skips
+     * its check of ordered wide-area messages. {@code description} names it in the replay command.
+     */
+    public record PlantedBug(String description, java.util.function.UnaryOperator<io.redoubt.compose.ServerAssembly.Parts> parts,
+                             boolean uncheckedOrderedWideEvents) {}
 
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
     public record PlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {}
@@ -93,7 +102,7 @@ public record SimConfig(
                      String configFile, long clientThinkMillis, List<PlantedAdversary> plantedAdversaries, boolean weakLmSignatures,
                      PlantedApp plantedApp) {
         this(deployment, clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis, livenessBoundMillis, localOverride,
-                wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries, weakLmSignatures, plantedApp, FaultMix.DEFAULT, false);
+                wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries, weakLmSignatures, plantedApp, FaultMix.DEFAULT, false, null);
     }
 
     /** Planted adversaries must respect the composition's assumptions, like drawn ones (section 4.2). */
@@ -205,6 +214,11 @@ public record SimConfig(
         return toBuilder().plantedApp(new PlantedApp(server, app)).build();
     }
 
+    /** Test code only: {@code bug} planted in every server (see {@link PlantedBug}). */
+    public SimConfig withPlantedBug(PlantedBug bug) {
+        return toBuilder().plantedBug(bug).build();
+    }
+
     /** Replaces the cores a tier is built from (tests use this to plant a deliberately broken protocol). */
     public SimConfig withCoreOverrides(CoreFactory local, CoreFactory wide) {
         return toBuilder().localOverride(local).wideOverride(wide).build();
@@ -231,6 +245,7 @@ public record SimConfig(
         private PlantedApp plantedApp;
         private FaultMix faultMix;
         private boolean adversariesBeyondAssumptions;
+        private PlantedBug plantedBug;
 
         private Builder(SimConfig c) {
             deployment = c.deployment.toBuilder();
@@ -251,6 +266,7 @@ public record SimConfig(
             plantedApp = c.plantedApp;
             faultMix = c.faultMix;
             adversariesBeyondAssumptions = c.adversariesBeyondAssumptions;
+            plantedBug = c.plantedBug;
         }
 
         public Builder deployment(Deployment v) { deployment.composition(v.composition()).sites(v.sites()).serversPerSite(v.serversPerSite())
@@ -286,11 +302,12 @@ public record SimConfig(
         public Builder plantedApp(PlantedApp v) { plantedApp = v; return this; }
         public Builder adversariesBeyondAssumptions(boolean v) { adversariesBeyondAssumptions = v; return this; }
         public Builder faultMix(FaultMix v) { faultMix = v; return this; }
+        public Builder plantedBug(PlantedBug v) { plantedBug = v; return this; }
 
         public SimConfig build() {
             return new SimConfig(deployment.build(), clientsPerSite, updatesPerClient, faults, seed, signatureScheme, safetyPhaseMillis,
                     livenessBoundMillis, localOverride, wideOverride, clientSite, configFile, clientThinkMillis, plantedAdversaries,
-                    weakLmSignatures, plantedApp, faultMix, adversariesBeyondAssumptions);
+                    weakLmSignatures, plantedApp, faultMix, adversariesBeyondAssumptions, plantedBug);
         }
     }
 
@@ -324,12 +341,14 @@ public record SimConfig(
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);
-        if (localOverride != null || wideOverride != null || weakLmSignatures || plantedApp != null || adversariesBeyondAssumptions) {
+        if (localOverride != null || wideOverride != null || weakLmSignatures || plantedApp != null || adversariesBeyondAssumptions
+                || plantedBug != null) {
             sb.append("   (with test code planted:").append(localOverride != null ? " local " + localOverride.protocolName() : "")
                     .append(wideOverride != null ? " wide " + wideOverride.protocolName() : "")
                     .append(weakLmSignatures ? " LM signatures of f shares" : "")
                     .append(plantedApp != null ? " a non-deterministic application at " + plantedApp.server() : "")
-                    .append(adversariesBeyondAssumptions ? " adversaries beyond the assumptions" : "").append("; replay through the test)");
+                    .append(adversariesBeyondAssumptions ? " adversaries beyond the assumptions" : "")
+                    .append(plantedBug != null ? " " + plantedBug.description() : "").append("; replay through the test)");
         }
         return sb.toString();
     }

@@ -570,6 +570,7 @@ public final class Simulation {
             if (config.localOverride() != null) p = p.withLocal(config.localOverride());
             if (config.wideOverride() != null) p = p.withWide(config.wideOverride());
             if (config.plantedApp() != null && config.plantedApp().server().equals(id)) p = p.withApp(config.plantedApp().app().get());
+            if (config.plantedBug() != null) p = config.plantedBug().parts().apply(p);
             if (adversary == null) return p;
             // A compromised site's servers share one seed: they must all mutate alike for the site to sign it.
             String key = mutatorKey(id, adversary);
@@ -737,6 +738,22 @@ public final class Simulation {
         @Override
         public void rejected(Object from, Rejection reason, String detail) {
             metrics.rejected(loop.nowMicros(), id, from, reason, detail);
+        }
+
+        @Override
+        public void lmProduced(List<io.redoubt.lm.exec.LmHost.Outgoing> messages) {
+            if (!adversaries.isFaulty(id)) checkers.lmProduced(id.site(), messages);
+        }
+
+        @Override
+        public void lmAccepted(SiteId from, Bytes message) {
+            // No promise holds for a faulty receiver, nor for a site compromised within the assumptions (section 4.2).
+            if (!adversaries.isFaulty(id) && !adversaries.isCompromised(from.value())) checkers.lmAccepted(id, from, message, loop.nowMicros());
+        }
+
+        @Override
+        public boolean checksOrderedWideMessages() {
+            return config.plantedBug() == null || !config.plantedBug().uncheckedOrderedWideEvents();
         }
     }
 

@@ -51,5 +51,10 @@ final class SwarmAdversaries {
             new Row(Adversary.TWIN, false, ALWAYS),
             new Row(Adversary.MUTATOR, false, ALWAYS),
             new Row(Adversary.TWIN_SITE, false, ALWAYS),
-            new Row(Adversary.MUTATOR_SITE, false, ALWAYS));
+            new Row(Adversary.MUTATOR_SITE, false, ALWAYS),
+            // Aimed at the checks behind the first line: one pre-prepare per slot, the executor's
+            // checks of ordered events, the entries of certificates.
+            new Row(Adversary.DOUBLE_PRE_PREPARE, true, ALWAYS),
+            new Row(Adversary.UNVERIFIED_EVENTS, true, ALWAYS),
+            new Row(Adversary.CERTIFICATE_FORGER, false, ALWAYS));
 }

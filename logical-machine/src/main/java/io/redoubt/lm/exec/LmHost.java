@@ -36,4 +36,16 @@ public interface LmHost {
 
     /** An ordered event was invalid and was skipped, identically at every correct server. */
     void rejected(Object from, Rejection reason, String detail);
+
+    /** Observation: the executor hands {@code message} to the wide-area core as logical machine {@code from}'s (checkers). */
+    default void acceptedWide(SiteId from, Bytes message) {}
+
+    /**
+     * Test seam: whether the executor checks the LM signature of an ordered wide-area message
+     * again before its core sees it. Always, but in the simulator's planted-bug tests: the check at
+     * receipt is only the first line, since a faulty local leader can order what nobody received.
+     */
+    default boolean checksOrderedWideMessages() {
+        return true;
+    }
 }

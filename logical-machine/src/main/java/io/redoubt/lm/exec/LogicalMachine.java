@@ -159,10 +159,12 @@ public final class LogicalMachine {
             host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "wide-area message from our own site");
             return;
         }
-        if (verifyWide(e.from(), e.envelope()) instanceof LmMessageVerifier.Rejected r) {
+        // Checked again here, not only at receipt: a faulty local leader orders what it likes.
+        if (host.checksOrderedWideMessages() && verifyWide(e.from(), e.envelope()) instanceof LmMessageVerifier.Rejected r) {
             host.rejected(e.from(), r.reason(), "logical-machine message of " + e.from() + ": " + r.detail());
             return;
         }
+        host.acceptedWide(e.from(), e.envelope().message());
         wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
     }
 

@@ -3,9 +3,12 @@ package io.redoubt.lm.server;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
+import io.redoubt.lm.SiteId;
 import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.exec.LmHost;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.sign.CryptoJob;
+import java.util.List;
 
 /**
  * What a {@link ServerNode} asks of its host (the simulator or the Pekko runtime). Calls come in
@@ -40,4 +43,18 @@ public interface ServerIo {
 
     /** Observation: an input was rejected (hosts count per reason and trace). */
     default void rejected(Object from, Rejection reason, String detail) {}
+
+    /** Observation: this server's logical machine produced these wide-area messages, to be signed for its site (checkers). */
+    default void lmProduced(List<LmHost.Outgoing> messages) {}
+
+    /**
+     * Observation: this server accepted {@code message} as logical machine {@code from}'s, at
+     * receipt (its LM signature verified) or on executing it (checkers).
+     */
+    default void lmAccepted(SiteId from, Bytes message) {}
+
+    /** Test seam: see {@link LmHost#checksOrderedWideMessages}; always true outside the simulator's planted-bug tests. */
+    default boolean checksOrderedWideMessages() {
+        return true;
+    }
 }

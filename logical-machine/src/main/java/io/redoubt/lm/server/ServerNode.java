@@ -344,7 +344,18 @@ public final class ServerNode {
     private final class Host implements LmHost {
         @Override
         public void sendWideBatch(List<LmHost.Outgoing> batch) {
+            io.lmProduced(batch);
             ServerNode.this.sendWideBatch(batch);
+        }
+
+        @Override
+        public void acceptedWide(SiteId from, Bytes message) {
+            io.lmAccepted(from, message);
+        }
+
+        @Override
+        public boolean checksOrderedWideMessages() {
+            return io.checksOrderedWideMessages();
         }
 
         @Override
@@ -442,7 +453,9 @@ public final class ServerNode {
 
         @Override
         public LmMessageVerifier.Verdict verify(SiteId from, LmEnvelopePart envelope) {
-            return lm.verifyWide(from, envelope);
+            LmMessageVerifier.Verdict v = lm.verifyWide(from, envelope);
+            if (v.accepted()) io.lmAccepted(from, envelope.message());
+            return v;
         }
 
         @Override

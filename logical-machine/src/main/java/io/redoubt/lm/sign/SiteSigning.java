@@ -68,6 +68,16 @@ public sealed interface SiteSigning {
         /** Starts collecting shares for {@code root}; {@code blacklist} is shared by all rounds of the server. */
         Collector collector(Bytes root, Set<ServerId> blacklist);
 
+        /**
+         * Test seam: whether this server answers a peer's share for a root it never derived with a
+         * share of its own. Never: a share vouches that this server's own replica of the logical
+         * machine produced what the root covers (section 3.4.2), which is why f+1 shares mean that
+         * a correct server did. Only the simulator's planted-bug tests answer true.
+         */
+        default boolean vouchesForRootsItNeverDerived() {
+            return false;
+        }
+
         /** Whether shares come with proofs of correctness on request (threshold RSA) or need none (certificates). */
         default boolean provesShares() {
             return false;

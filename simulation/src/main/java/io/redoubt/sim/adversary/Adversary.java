@@ -4,6 +4,8 @@ import io.redoubt.bft.NodeKeys;
 import io.redoubt.compose.Deployment;
 import io.redoubt.compose.ServerAssembly;
 import io.redoubt.bft.PbftConfig;
+import io.redoubt.bft.adversary.CertificateForgerPbft;
+import io.redoubt.bft.adversary.DoublePrePreparePbft;
 import io.redoubt.bft.adversary.EquivocatingPbft;
 import io.redoubt.bft.adversary.StarvingPbft;
 import io.redoubt.lm.Bytes;
@@ -56,7 +58,24 @@ public enum Adversary {
     /** Twins of a whole site: two copies of every server, so two logical machines speak for the site. */
     TWIN_SITE("twin logical machines", false),
     /** ByzzFuzz at the wide area: one field of a few of its wide-area messages mutated, and signed by the site. */
-    MUTATOR_SITE("a logical machine mutating one field of a few messages", false);
+    MUTATOR_SITE("a logical machine mutating one field of a few messages", false),
+    /**
+     * As the site's view-0 PBFT primary, sends a backup that has prepared a slot a second,
+     * different pre-prepare for it: the backup's one-pre-prepare-per-slot rule must hold.
+     */
+    DOUBLE_PRE_PREPARE("leader sending a second pre-prepare for a slot", true),
+    /**
+     * As the site's view-0 PBFT primary, orders logical-machine events no correct server would
+     * submit (forged or mislabelled wide-area messages, client updates, LM timeouts): the
+     * executor's checks on execution, behind those at receipt, must refuse them at every server alike.
+     */
+    UNVERIFIED_EVENTS("leader ordering unverified logical-machine events", true),
+    /**
+     * Sends other members unasked state-transfer replies proving made-up batches with forged
+     * commit certificates (others' names without their signatures, or its own vote a quorum of
+     * times): the checks of each certificate entry must hold.
+     */
+    CERTIFICATE_FORGER("forges commit certificates", false);
 
     public final String description;
     public final boolean leader;
@@ -92,6 +111,9 @@ public enum Adversary {
             case BAD_SHARES -> parts.signing() instanceof SiteSigning.Shared shared ? parts.withSigning(new BadShares(shared)) : parts;
             case MUTATOR -> parts.withLocal(new ByzzFuzzCore(parts.local(), assembly.localKeys(), mischiefSeed, rounds));
             case MUTATOR_SITE -> parts.withWide(new ByzzFuzzCore(parts.wide(), assembly.wideKeys(), mischiefSeed, rounds));
+            case DOUBLE_PRE_PREPARE -> parts.withLocal(doublePrePrepare(d.effectiveLocalPbft(), assembly.localKeys()));
+            case UNVERIFIED_EVENTS -> parts.withLocal(UnverifiedEventsLeader.factory(d, d.effectiveLocalPbft(), assembly.localKeys()));
+            case CERTIFICATE_FORGER -> parts.withLocal(certificateForger(d.effectiveLocalPbft(), assembly.localKeys()));
             // A twin runs correct code: the simulator runs two copies and splits the network between them.
             case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE -> parts;
         };
@@ -130,6 +152,34 @@ public enum Adversary {
             @Override
             public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
                 return EquivocatingPbft.create(config, members, self, out, provider.forNode(self), persisted);
+            }
+        };
+    }
+
+    public static CoreFactory doublePrePrepare(PbftConfig config, NodeKeys.Provider provider) {
+        return new CoreFactory() {
+            @Override
+            public String protocolName() {
+                return "pbft-double-pre-prepare";
+            }
+
+            @Override
+            public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+                return DoublePrePreparePbft.create(config, members, self, out, provider.forNode(self), persisted);
+            }
+        };
+    }
+
+    public static CoreFactory certificateForger(PbftConfig config, NodeKeys.Provider provider) {
+        return new CoreFactory() {
+            @Override
+            public String protocolName() {
+                return "pbft-certificate-forger";
+            }
+
+            @Override
+            public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
+                return CertificateForgerPbft.create(config, members, self, out, provider.forNode(self), persisted);
             }
         };
     }
