@@ -65,4 +65,20 @@ class PbftCertificateQuorumTest {
         assertNull(certs.validCheckpointCertificate(seq - 1, five, PbftCertificates.NOBODY), "not a checkpoint slot");
         assertNull(certs.validCheckpointCertificate(seq, List.of(), PbftCertificates.NOBODY), "no proof at all");
     }
+    @Test
+    void aSignerIndexJustPastTheMembersIsNotAuthentic() {
+        Commit fromNobody = keys.sign(N, new Commit(1, 9, PbftMessage.batchDigest(batch("x")), N, Bytes.EMPTY));
+        assertFalse(certs.validSignature(fromNobody, PbftCertificates.NOBODY), "member index " + N + " of " + N);
+        assertTrue(certs.validSignature(commit(N - 1, 9, batch("x")), PbftCertificates.NOBODY));
+    }
+
+    @Test
+    void aBatchOfExactlyBatchBytesMaxIsTakenAndOneByteMoreIsNot() {
+        PbftConfig small = new PbftConfig(8, 4, 4, 10, 8, 1000, 50, 2_000, 100, 4_000, 10, 16, 4096, 8);
+        PbftCertificates<Integer> c = new PbftCertificates<>(small, MEMBERS, 0, QUORUM, keys.of(0));
+        assertNull(c.checkBatchSize(batch("abcd", "efghij")), "4 + 6 = 10 bytes");
+        assertTrue(c.checkBatchSize(batch("abcd", "efghijk")) != null, "11 bytes");
+        assertNull(c.checkBatchSize(batch("a", "b", "c", "d")), "four payloads");
+        assertTrue(c.checkBatchSize(batch("a", "b", "c", "d", "e")) != null, "five payloads");
+    }
 }
