@@ -122,6 +122,7 @@ class PaxosPhase1SelectionTest {
         PaxosTestCluster<Integer> c = leaderPreparingView2();
         int mark = c.out(LEADER).mark();
         c.core(LEADER).onMessage(3, new ViewChange(1)); // an older view: nothing to resend
+        assertEquals(0, RecordingOutbox.messages(c.out(LEADER).since(mark), Prepare.class).size(), "not for an older view");
         c.core(LEADER).onMessage(3, new ViewChange(2)); // ours, while we prepare: it may have missed our prepare
         List<RecordingOutbox.Event> since = c.out(LEADER).since(mark);
         assertEquals(List.of(new RecordingOutbox.Sent<>(3, new Prepare(2, 0))), since.stream().filter(e -> e instanceof RecordingOutbox.Sent<?>).toList(),

@@ -1,0 +1,64 @@
+package io.redoubt.bft;
+
+import static io.redoubt.bft.PbftTestCluster.from;
+import static io.redoubt.bft.PbftTestCluster.to;
+import static io.redoubt.bft.PbftTestCluster.type;
+import static io.redoubt.bft.PbftTestSupport.cfg;
+import static io.redoubt.bft.PbftTestSupport.p;
+import static io.redoubt.bft.PbftTestSupport.startedCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.bft.PbftMessage.Checkpoint;
+import io.redoubt.bft.PbftMessage.Commit;
+import io.redoubt.bft.PbftMessage.FetchRequest;
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.crypto.Digests;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkpoints become stable at 2f + 1 matching votes, not fewer (Castro and Liskov, OSDI '99,
+ * section 4.3), whether the votes lie inside the window or beyond it (where they prove this member
+ * is behind; TOCS 2002, section 5.3), and a member's own vote counts the moment it delivers the
+ * checkpoint slot. Written against the mutants PIT left alive in {@code PbftCheckpoints.onCheckpoint}
+ * and {@code onDelivered}.
+ */
+class PbftCheckpointQuorumTest {
+    private static final PbftConfig CONFIG = cfg(8, 4, 4); // window 8, checkpoint every 4 slots
+
+    @Test
+    void claimsBeyondTheWindowMakeAMemberAdoptTheCheckpointAndFetchOnlyAtAQuorum() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        long far = 11; // past member 3's high watermark (-1 + 8) and at an interval boundary
+        Bytes digest = Digests.sha256(Bytes.ofUtf8("someone else's history"));
+        c.core(3).onMessage(0, c.keys.sign(0, new Checkpoint(far, digest, 0, Bytes.EMPTY)));
+        c.core(3).onMessage(1, c.keys.sign(1, new Checkpoint(far, digest, 1, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        assertEquals(-1, c.core(3).stableCheckpoint(), "two claims (2f) do not prove it is behind");
+        assertTrue(c.out(3).sentMessages(FetchRequest.class).isEmpty());
+        c.core(3).onMessage(2, c.keys.sign(2, new Checkpoint(far, digest, 2, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        assertEquals(far, c.core(3).stableCheckpoint(), "three (2f + 1) do: " + c.core(3).describe());
+        assertEquals(1, c.out(3).sentMessages(FetchRequest.class).size(), "and it fetches what it missed");
+    }
+
+    @Test
+    void aMembersOwnVoteCompletesTheQuorumWhenItDeliversTheCheckpointSlot() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        for (int k = 0; k < 3; k++) {
+            c.submit(0, p("s" + k));
+            c.deliverAll();
+        }
+        assertEquals(2, c.core(3).deliveredThrough());
+        c.submit(0, p("s3")); // slot 3 ends the first checkpoint interval
+        // Member 3 gets neither the commits for slot 3 nor member 2's checkpoint vote.
+        c.deliverWhere(type(Commit.class).and(to(3)).or(type(Checkpoint.class).and(from(2)).and(to(3))).negate());
+        assertEquals(2, c.core(3).deliveredThrough(), "member 3 has not committed slot 3 yet");
+        assertEquals(3, c.core(0).stableCheckpoint(), "the others' three votes made it stable there");
+        assertEquals(-1, c.core(3).stableCheckpoint(), "member 3 holds two votes (2f), not a quorum");
+        c.deliverWhere(type(Commit.class).and(to(3)));
+        assertEquals(3, c.core(3).deliveredThrough());
+        assertEquals(3, c.core(3).stableCheckpoint(), "its own vote joins the two it holds, with no further message");
+        assertEquals(c.core(0).chainDigest(), c.core(3).chainDigest());
+    }
+}
