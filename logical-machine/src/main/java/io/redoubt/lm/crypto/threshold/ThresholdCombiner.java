@@ -19,7 +19,7 @@ import java.util.Optional;
  * <p>Every method that looks at partials or proofs from other servers treats them as untrusted:
  * it answers false or reports the server, and never throws because of their content.
  */
-public final class ThresholdCombiner {
+public final class ThresholdCombiner implements PartialCombiner {
     private final ThresholdPublicKey publicKey;
     private final RsaPublicKey rsaKey;
     private final BigInteger delta;
