@@ -709,7 +709,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      */
     @Override
     public Bytes stateDigest() {
-        CanonicalWriter w = new CanonicalWriter().utf8("pbft-core-state").i32(self).i32(n).i32(quorum);
+        // Hashed as written, never held whole (CanonicalWriter#hashingInto).
+        CanonicalWriter w = CanonicalWriter.hashingInto(Digests.newSha256()).utf8("pbft-core-state").i32(self).i32(n).i32(quorum);
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
@@ -719,7 +720,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         checkpoints.writeState(w);
         transfer.writeState(w);
         queues.writeState(w);
-        return Digests.sha256(w.toBytes());
+        return w.digest();
     }
 
     // ---------------------------------------------------------------- introspection

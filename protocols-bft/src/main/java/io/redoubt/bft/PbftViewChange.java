@@ -128,7 +128,10 @@ final class PbftViewChange<N extends Comparable<N>> {
             if (m.view() < view) core.reject(sender, Rejection.STALE_VIEW, "view change to " + m.view() + " <= " + view);
             return;
         }
-        String bad = checkViewChange(m);
+        // A retransmission equal to the vote already checked and kept for this sender is as valid
+        // as it was (the check looks only at the message and the keys): checking every certificate
+        // in it again, each retransmission period while a view changes, was pure waste.
+        String bad = m.equals(latestViewChange[sender]) ? null : checkViewChange(m);
         if (bad != null) {
             core.reject(sender, Rejection.PROTOCOL_VIOLATION, bad);
             return;

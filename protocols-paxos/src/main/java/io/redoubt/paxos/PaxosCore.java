@@ -772,7 +772,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
      */
     @Override
     public Bytes stateDigest() {
-        CanonicalWriter w = new CanonicalWriter();
+        // Hashed as written, never held whole (CanonicalWriter#hashingInto).
+        CanonicalWriter w = CanonicalWriter.hashingInto(Digests.newSha256());
         w.bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot);
         w.i64(decidedThrough()).i64(deliveredThrough).bytes(log.decidedPrefixDigest());
         w.i32(promises.size());
@@ -786,7 +787,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
         w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
         w.bool(retransmitArmed).i64(catchUpRequestedFrom);
-        return Digests.sha256(w.toBytes());
+        return w.digest();
     }
 
     @Override

@@ -34,6 +34,11 @@ final class CountingScheme implements SignatureScheme {
     }
 
     @Override
+    public boolean checksAsCheaplyAsMemo() {
+        return base.checksAsCheaplyAsMemo();
+    }
+
+    @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
         return base.verify(publicKey, message, signature);
     }

@@ -1,14 +1,18 @@
 package io.redoubt.sim;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.Digests;
+import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
 import io.redoubt.lm.crypto.threshold.SeededSecureRandom;
 import io.redoubt.lm.crypto.threshold.ThresholdDealer;
 import io.redoubt.lm.crypto.threshold.ThresholdKeyMaterial;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
 import io.redoubt.lm.sign.LmKeyring;
+import io.redoubt.lm.sign.SiteSigning;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,12 +26,31 @@ import java.util.concurrent.ConcurrentHashMap;
  * schedules, every signed message) still does; the RSA arithmetic itself is tested with many keys
  * in logical-machine's threshold tests. A seed still reproduces its run exactly.
  */
-final class SharedThresholdKeys implements LmKeyring.Dealer {
+class SharedThresholdKeys implements LmKeyring.Dealer {
     static final SharedThresholdKeys INSTANCE = new SharedThresholdKeys();
+
+    /**
+     * With simulated signatures: sites sign with {@link SimulatedThreshold} instead of threshold
+     * RSA (its class comment says why the campaigns lose nothing); {@code --signatures ed25519}
+     * runs real threshold RSA. The dealt keys still fix each site's k and l.
+     */
+    static final SharedThresholdKeys STAND_IN = new SharedThresholdKeys() {
+        @Override
+        public LmSignatureScheme verifier(SiteId site, ThresholdKeyMaterial material) {
+            return new SimulatedThreshold(site, material.publicKey().threshold(), material.publicKey().servers());
+        }
+
+        @Override
+        public SiteSigning.Shared signing(ServerId server, ThresholdKeyMaterial material, LmSignatureScheme verifier, SecureRandom proofRandom) {
+            SimulatedThreshold t = (SimulatedThreshold) verifier;
+            return new SiteSigning.Threshold(t, t.site(), t.threshold(), t.servers(), t.signer(server.index() + 1), t);
+        }
+    };
 
     private record Key(SiteId site, ThresholdParameters parameters) {}
 
-    private final ConcurrentHashMap<Key, ThresholdKeyMaterial> dealt = new ConcurrentHashMap<>();
+    // Shared by both instances: the stand-in deals the same keys.
+    private static final ConcurrentHashMap<Key, ThresholdKeyMaterial> dealt = new ConcurrentHashMap<>();
 
     private SharedThresholdKeys() {}
 

@@ -160,7 +160,8 @@ public final class Simulation {
         UnaryOperator<LmKeyring.SiteSpec> specs = config.weakLmSignatures()
                 ? spec -> spec.kind() == LmKeyring.Kind.SITE_KEY ? spec : new LmKeyring.SiteSpec(spec.servers(), spec.faults() - 1, spec.kind())
                 : UnaryOperator.identity();
-        this.assembly = new ServerAssembly(deployment, keys, KeyValueStore::new, specs, SharedThresholdKeys.INSTANCE);
+        this.assembly = new ServerAssembly(deployment, keys, KeyValueStore::new, specs,
+                config.signatureScheme().equals("simulated") ? SharedThresholdKeys.STAND_IN : SharedThresholdKeys.INSTANCE);
         if (!config.plantedAdversaries().isEmpty()) adversaries = AdversaryPlan.planted(deployment, config.plantedAdversaries());
         else if (config.faults() == FaultProfile.BYZANTINE) adversaries = AdversaryPlan.draw(deployment, random.fork("adversaries"));
         else adversaries = AdversaryPlan.none();

@@ -111,6 +111,14 @@ public final class KeyValueStore implements StateMachine {
         return w.toBytes();
     }
 
+    /** SHA-256 of {@link #snapshot()}, hashed as written rather than built whole (the simulator asks every few events). */
+    @Override
+    public Bytes stateDigest() {
+        CanonicalWriter w = CanonicalWriter.hashingInto(io.redoubt.lm.crypto.Digests.newSha256()).i32(data.size());
+        data.forEach((k, v) -> w.bytes(k).bytes(v));
+        return w.digest();
+    }
+
     @Override
     public void restore(Bytes snapshot) {
         try {

@@ -4,6 +4,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -15,11 +16,46 @@ import java.util.function.BiConsumer;
  * Kryo is kept for host-level framing; anything signed or hashed goes through this class.
  */
 public final class CanonicalWriter {
-    private byte[] buf = new byte[128];
+    private byte[] buf;
     private int size;
+    // Set for a writer that only hashes (see hashingInto): full buffers go to the digest instead
+    // of growing, and flushed counts the bytes already handed to it.
+    private final MessageDigest sink;
+    private long flushed;
+
+    public CanonicalWriter() {
+        this.buf = new byte[128];
+        this.sink = null;
+    }
+
+    private CanonicalWriter(MessageDigest sink) {
+        this.buf = new byte[4096];
+        this.sink = sink;
+    }
+
+    /**
+     * A writer whose bytes go only into {@code sink}; {@link #digest()} ends it. The bytes hashed
+     * are exactly those {@link #toBytes()} would return, so the digest is the same, but a large
+     * value (a whole core's state, digested by the simulator after every few ordered events) is
+     * never held, grown and copied in one piece.
+     */
+    public static CanonicalWriter hashingInto(MessageDigest sink) {
+        return new CanonicalWriter(java.util.Objects.requireNonNull(sink, "sink"));
+    }
 
     private void ensure(int extra) {
-        if (size + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+        if (size + extra <= buf.length) return;
+        if (sink != null) {
+            flush();
+            if (extra <= buf.length) return;
+        }
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+    }
+
+    private void flush() {
+        sink.update(buf, 0, size);
+        flushed += size;
+        size = 0;
     }
 
     public CanonicalWriter u8(int v) {
@@ -53,6 +89,13 @@ public final class CanonicalWriter {
     }
 
     public CanonicalWriter bytes(byte[] b) {
+        if (sink != null && b.length > buf.length / 2) {
+            i32(b.length);
+            flush();
+            sink.update(b);
+            flushed += b.length;
+            return this;
+        }
         ensure(4 + b.length);
         i32(b.length);
         System.arraycopy(b, 0, buf, size, b.length);
@@ -95,15 +138,23 @@ public final class CanonicalWriter {
         // step by step copied them several times over.
         long total = 4;
         for (Bytes b : items) total += 4 + b.length();
-        if (total < Integer.MAX_VALUE - size) ensure((int) total);
+        if (sink == null && total < Integer.MAX_VALUE - size) ensure((int) total);
         return list(items, CanonicalWriter::bytes);
     }
 
     public int size() {
-        return size;
+        return Math.toIntExact(flushed + size);
+    }
+
+    /** The digest of everything written, for a writer made by {@link #hashingInto}; the writer is done. */
+    public Bytes digest() {
+        if (sink == null) throw new IllegalStateException("this writer keeps its bytes; hash toBytes() instead");
+        flush();
+        return Bytes.wrap(sink.digest());
     }
 
     public Bytes toBytes() {
+        if (sink != null) throw new IllegalStateException("a hashing writer keeps no bytes; use digest()");
         // A full buffer is handed over as it is: later writes only append, into a new buffer.
         return Bytes.wrap(size == buf.length ? buf : Arrays.copyOf(buf, size));
     }

@@ -40,13 +40,20 @@ public final class Digests {
         return sha256(data.unsafeArray());
     }
 
+    /**
+     * One instance per thread for the one-shot digests below, which never call out while
+     * hashing (digest() resets it): cloning the prototype for each short input cost about as
+     * much as hashing it. Only these methods use it; incremental users get their own instance.
+     */
+    private static final ThreadLocal<MessageDigest> ONE_SHOT = ThreadLocal.withInitial(Digests::newSha256);
+
     public static Bytes sha256(byte[] data) {
-        return Bytes.wrap(newSha256().digest(data));
+        return Bytes.wrap(ONE_SHOT.get().digest(data));
     }
 
     /** SHA-256 of the concatenation a || b (hash chains, Merkle nodes). */
     public static Bytes sha256(Bytes a, Bytes b) {
-        MessageDigest d = newSha256();
+        MessageDigest d = ONE_SHOT.get();
         d.update(a.unsafeArray(), 0, a.length());
         d.update(b.unsafeArray(), 0, b.length());
         return Bytes.wrap(d.digest());

@@ -18,6 +18,14 @@ public interface SignatureScheme {
     /** False for any malformed key or signature; never throws on untrusted input. */
     boolean verify(Bytes publicKey, Bytes message, Bytes signature);
 
+    /**
+     * Whether a check costs no more than remembering it ({@link VerifiedSignatures} then checks
+     * directly): true only for the simulator's one-digest stand-in.
+     */
+    default boolean checksAsCheaplyAsMemo() {
+        return false;
+    }
+
     static SignatureScheme named(String name) {
         return switch (name) {
             case "ed25519" -> Ed25519Scheme.INSTANCE;

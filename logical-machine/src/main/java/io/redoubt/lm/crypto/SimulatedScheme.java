@@ -30,6 +30,12 @@ public final class SimulatedScheme implements SignatureScheme {
         return Digests.sha256(privateKey, message);
     }
 
+    /** One SHA-256: remembering checks ({@link VerifiedSignatures}) would cost more than it saves. */
+    @Override
+    public boolean checksAsCheaplyAsMemo() {
+        return true;
+    }
+
     @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
         return signature.length() == 32 && Digests.sha256(publicKey, message).equals(signature);

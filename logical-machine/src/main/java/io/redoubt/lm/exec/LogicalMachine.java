@@ -303,7 +303,8 @@ public final class LogicalMachine {
      */
     public Bytes stateDigest() {
         if (stateDigestAt != executedEvents) {
-            CanonicalWriter w = new CanonicalWriter().utf8("redoubt/lm-state").site(site).i64(executedEvents).i64(executedUpdates)
+            // Hashed as written, never held whole (CanonicalWriter#hashingInto).
+            CanonicalWriter w = CanonicalWriter.hashingInto(Digests.newSha256()).utf8("redoubt/lm-state").site(site).i64(executedEvents).i64(executedUpdates)
                     .i64(nextTimerGeneration);
             w.i32(clients.size());
             clients.forEach((c, r) -> w.client(c).i64(r.seq).bytes(Digests.sha256(r.reply)));
@@ -313,7 +314,7 @@ public final class LogicalMachine {
                 w.i64(t.generation).i64(t.delayMillis);
             });
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
-            stateDigest = Digests.sha256(w.toBytes());
+            stateDigest = w.digest();
             stateDigestAt = executedEvents;
         }
         return stateDigest;

@@ -89,6 +89,7 @@ public final class LmKeyring {
     private final Map<SiteId, ThresholdKeyMaterial> thresholdKeys = new TreeMap<>(); // derived mode: every share
     private final ThresholdSigner ownSigner; // loaded mode: this server's signer, or null
     private final ServerId ownSignerServer;
+    private final Dealer dealer; // derived mode only; null when loaded
 
     private LmKeyring(KeyDirectory keys, Map<SiteId, SiteSpec> sites, Map<SiteId, ThresholdPublicKey> thresholdPublicKeys,
                       OwnShare own, boolean insecureSmallKeys) {
@@ -136,6 +137,7 @@ public final class LmKeyring {
             this.ownSigner = null;
             this.ownSignerServer = null;
         }
+        this.dealer = null;
     }
 
     /**
@@ -154,6 +156,22 @@ public final class LmKeyring {
     @FunctionalInterface
     public interface Dealer {
         ThresholdKeyMaterial deal(SiteId site, ThresholdParameters parameters);
+
+        /**
+         * How every receiver checks a threshold site's signatures, given its dealt key: Shoup
+         * threshold RSA. Test seam: the simulator's campaigns substitute a cheap stand-in here;
+         * keys a deployment loads never pass through a dealer.
+         */
+        default LmSignatureScheme verifier(SiteId site, ThresholdKeyMaterial material) {
+            return new ThresholdLmScheme(site, material.publicKey());
+        }
+
+        /** What {@code server} signs its site's roots with, given the site's key and {@link #verifier}: Shoup threshold RSA (same test seam). */
+        default SiteSigning.Shared signing(ServerId server, ThresholdKeyMaterial material, LmSignatureScheme verifier,
+                                           java.security.SecureRandom proofRandom) {
+            return new SiteSigning.Threshold((ThresholdLmScheme) verifier,
+                    new ThresholdSigner(material.publicKey(), material.share(server.index() + 1), proofRandom));
+        }
     }
 
     /**
@@ -178,6 +196,7 @@ public final class LmKeyring {
         this.sites = Collections.unmodifiableMap(new TreeMap<>(sites));
         this.ownSigner = null;
         this.ownSignerServer = null;
+        this.dealer = dealer;
         LmSignatureScheme siteKey = new SingleKeyLmScheme(keys);
         for (Map.Entry<SiteId, SiteSpec> e : this.sites.entrySet()) {
             SiteId site = e.getKey();
@@ -190,7 +209,7 @@ public final class LmKeyring {
                     ThresholdParameters p = new ThresholdParameters(Quorums.oneCorrect(spec.faults()), spec.servers(), thresholdModulusBits);
                     ThresholdKeyMaterial material = dealer.deal(site, p);
                     thresholdKeys.put(site, material);
-                    verifiers.put(site, new ThresholdLmScheme(site, material.publicKey()));
+                    verifiers.put(site, dealer.verifier(site, material));
                 }
             }
         }
@@ -232,8 +251,7 @@ public final class LmKeyring {
                 }
                 // Proof randomness per server: deterministic (replayable), distinct per server.
                 var random = SeededSecureRandom.fromSeed(keys.derivedSecret("threshold-proof/" + server));
-                yield new SiteSigning.Threshold((ThresholdLmScheme) verifiers.get(site),
-                        new ThresholdSigner(m.publicKey(), m.share(server.index() + 1), random));
+                yield dealer.signing(server, m, verifiers.get(site), random);
             }
         };
     }

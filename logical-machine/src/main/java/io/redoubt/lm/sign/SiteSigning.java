@@ -16,7 +16,9 @@ import io.redoubt.lm.crypto.merkle.SingleKeyLmSigner;
 import io.redoubt.lm.crypto.merkle.ThresholdLmScheme;
 import io.redoubt.lm.crypto.threshold.CombineResult;
 import io.redoubt.lm.crypto.threshold.CorrectnessProof;
+import io.redoubt.lm.crypto.threshold.PartialCombiner;
 import io.redoubt.lm.crypto.threshold.PartialSignature;
+import io.redoubt.lm.crypto.threshold.PartialSigner;
 import io.redoubt.lm.crypto.threshold.ProofSource;
 import io.redoubt.lm.crypto.threshold.ThresholdCombiner;
 import io.redoubt.lm.crypto.threshold.ThresholdSigner;
@@ -191,14 +193,29 @@ public sealed interface SiteSigning {
      * signed proof reply) and blacklisted by every correct server of the site (Figure 3.10).
      */
     final class Threshold implements Shared {
-        private final ThresholdLmScheme scheme;
-        private final ThresholdSigner signer;
-        private final ThresholdCombiner combiner;
+        private final LmSignatureScheme scheme;
+        private final SiteId site;
+        private final int threshold;
+        private final int servers;
+        private final PartialSigner signer;
+        private final PartialCombiner combiner;
 
         public Threshold(ThresholdLmScheme scheme, ThresholdSigner signer) {
+            this(scheme, scheme.site(), scheme.publicKey().threshold(), scheme.publicKey().servers(), signer,
+                    new ThresholdCombiner(scheme.publicKey()));
+        }
+
+        /**
+         * The same protocol over other partial-signature arithmetic: the simulator's stand-in
+         * (simulation's SimulatedThreshold) with k = {@code threshold} of l = {@code servers}.
+         */
+        public Threshold(LmSignatureScheme scheme, SiteId site, int threshold, int servers, PartialSigner signer, PartialCombiner combiner) {
             this.scheme = scheme;
+            this.site = site;
+            this.threshold = threshold;
+            this.servers = servers;
             this.signer = signer;
-            this.combiner = new ThresholdCombiner(scheme.publicKey());
+            this.combiner = combiner;
         }
 
         @Override
@@ -212,7 +229,7 @@ public sealed interface SiteSigning {
         }
 
         private Bytes content(Bytes root) {
-            return LmSignatureScheme.rootContent(scheme.site(), root);
+            return LmSignatureScheme.rootContent(site, root);
         }
 
         @Override
@@ -248,9 +265,8 @@ public sealed interface SiteSigning {
         @Override
         public Collector collector(Bytes root, Set<ServerId> blacklist) {
             Bytes content = content(root);
-            int k = scheme.publicKey().threshold();
-            int l = scheme.publicKey().servers();
-            SiteId site = scheme.site();
+            int k = threshold;
+            int l = servers;
             return new Collector() {
                 final TreeMap<Integer, PartialSignature> partials = new TreeMap<>();
                 final Map<Integer, CorrectnessProof> proofs = new TreeMap<>();
@@ -323,7 +339,7 @@ public sealed interface SiteSigning {
                         blamed.add(new ServerId(site, b.serverIndex() - 1));
                     }
                     if (r instanceof CombineResult.Signed s) {
-                        signature = new LmSignature(ThresholdLmScheme.NAME, s.signature());
+                        signature = new LmSignature(scheme.name(), s.signature());
                         return new Progress(signature, List.of(), blamed, List.of());
                     }
                     List<ServerId> wanted = new ArrayList<>();

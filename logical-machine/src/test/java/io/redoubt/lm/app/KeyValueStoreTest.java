@@ -292,4 +292,13 @@ class KeyValueStoreTest {
         assertThrows(DecodeException.class, () -> KeyValueStore.parseReply(Bytes.wrap(new byte[] {0, 0, 0, 0})));
         assertThrows(DecodeException.class, () -> KeyValueStore.parseReply(Bytes.wrap(new byte[] {0, 0, 0, 0, 0, 9})));
     }
+
+    @Test
+    void theStateDigestIsTheDigestOfTheSnapshot() {
+        KeyValueStore kv = new KeyValueStore();
+        assertEquals(io.redoubt.lm.crypto.Digests.sha256(kv.snapshot()), kv.stateDigest());
+        kv.apply(KeyValueStore.put("a", "1"));
+        kv.apply(KeyValueStore.put("b", "x".repeat(5000)));
+        assertEquals(io.redoubt.lm.crypto.Digests.sha256(kv.snapshot()), kv.stateDigest());
+    }
 }

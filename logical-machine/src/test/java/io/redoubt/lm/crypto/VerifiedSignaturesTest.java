@@ -77,4 +77,16 @@ class VerifiedSignaturesTest {
         assertTrue(cache.verify(keys, alice, contents[0], scheme.sign(keys.server(alice).privateKey(), contents[0])));
         assertEquals(before + 1, scheme.verifies.get(), "the oldest was forgotten");
     }
+
+    @Test
+    void withTheSimulatedSchemeEveryCheckIsMadeAndNothingIsRemembered() {
+        KeyDirectory simulated = KeyDirectory.derived(SimulatedScheme.INSTANCE, Bytes.ofUtf8("verified-signatures-test"));
+        Bytes signed = SimulatedScheme.INSTANCE.sign(simulated.server(alice).privateKey(), content);
+        VerifiedSignatures cache = new VerifiedSignatures(16);
+        assertTrue(cache.verify(simulated, alice, content, signed));
+        assertTrue(cache.verify(simulated, alice, content, signed));
+        assertFalse(cache.verify(simulated, bob, content, signed));
+        assertFalse(cache.verify(simulated, alice, Bytes.ofUtf8("prepare v=3 s=18"), signed));
+        assertEquals(0, cache.hits(), "the stand-in check is cheaper than the memo, so it is always made");
+    }
 }

@@ -23,7 +23,7 @@ import java.util.Objects;
  * seeded stream would restart with the server and reuse r for a different message, and two
  * proofs with one r and different challenges reveal the share (z = s c + r).
  */
-public final class ThresholdSigner {
+public final class ThresholdSigner implements PartialSigner {
     private final ThresholdPublicKey publicKey;
     private final KeyShare share;
     private final SecureRandom random;  // null when proofSecret is set
