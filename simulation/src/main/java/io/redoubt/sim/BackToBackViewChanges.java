@@ -23,9 +23,11 @@ import java.util.function.Consumer;
  *   <li><b>the holder returns</b>: X rejoins those {@code 2f}: X's certificate from the first view
  *       and theirs from the second, for the same slots, meet in the next new view's quorum.</li>
  * </ol>
- * Each phase lasts a few of the group's request timeouts; then the cut ends (the network heals, as
- * after any partition). Which members play P and X is decided when the phases begin, from the
- * views the members report, so the schedule is a function of the seed like every other fault.
+ * Phases 1 to 3 end once the members report what the phase is for (votes to leave the view; a new
+ * view installed and two more slots delivered; votes to leave again), or after a few of the
+ * group's request timeouts; phase 4 lasts eight, then the network heals. Which members play P and
+ * X is decided when the phases begin, from the views the members report, so the schedule is a
+ * function of the seed like every other fault.
  */
 final class BackToBackViewChanges {
     /** The PBFT group a schedule runs in, as the simulator sees it. */
@@ -92,7 +94,13 @@ final class BackToBackViewChanges {
         long unit = g.requestTimeoutMicros();
         log.accept(t() + "back-to-back view changes in " + g.name() + ": primary " + primary + ", holder " + holder);
         // 1: only the primary's frames and frames to the holder get through.
-        phase(g, (a, b) -> a == primary || b == holder, "partial prepare (" + primary + " -> all, all -> " + holder + ")", 3 * unit, () -> {
+        // Until the backups other than the holder have voted to leave the view (their payloads
+        // waited two request timeouts): were the cut lifted sooner, they would prepare the same
+        // batches in the same view.
+        TreeSet<Integer> voters = new TreeSet<>();
+        for (int m = 0; m < n; m++) if (m != primary && m != holder) voters.add(m);
+        phaseUntil(g, (a, b) -> a == primary || b == holder, "partial prepare (" + primary + " -> all, all -> " + holder + ")", 4 * unit,
+                unit / 10, () -> allLeft(g, voters, v0, true), () -> {
             // 2: the others change view without the holder's certificates and order a few slots
             // (few: a stable checkpoint above the holder's slots would make its certificates moot).
             long[] deliveredAt = delivered(g);
@@ -109,7 +117,7 @@ final class BackToBackViewChanges {
                     if (m != holder) away.add(m);
                 }
                 phaseUntil(g, (a, b) -> !away.contains(a) && !away.contains(b), "stall without " + away, 8 * unit, unit / 10,
-                        () -> allLeft(g, away, v1), () -> {
+                        () -> allLeft(g, away, v1, false), () -> {
                     // 4: the holder returns to those 2f members; together they are a quorum.
                     away.remove(holder);
                     phase(g, (a, b) -> !away.contains(a) && !away.contains(b), "holder " + holder + " returns, still without " + away,
@@ -141,9 +149,9 @@ final class BackToBackViewChanges {
         return true;
     }
 
-    /** Every running member not {@code away} has left view {@code v1}. */
-    private static boolean allLeft(Group g, TreeSet<Integer> away, long v1) {
-        for (int m = 0; m < g.size(); m++) if (!away.contains(m) && g.view(m) >= 0 && g.view(m) <= v1) return false;
+    /** Every running member in {@code set} ({@code among}), or not in it, has left view {@code v}. */
+    private static boolean allLeft(Group g, TreeSet<Integer> set, long v, boolean among) {
+        for (int m = 0; m < g.size(); m++) if (set.contains(m) == among && g.view(m) >= 0 && g.view(m) <= v) return false;
         return true;
     }
 

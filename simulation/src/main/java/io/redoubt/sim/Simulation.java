@@ -455,7 +455,7 @@ public final class Simulation {
                 }
                 public boolean active(int m) {
                     SimServer s = correctUpServer(m, -1);
-                    return s != null && !(pbft(s.node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
+                    return s != null && !(unguarded(s.node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
                 }
                 public long delivered(int m) {
                     SimServer s = correctUpServer(m, -1);
@@ -477,7 +477,7 @@ public final class Simulation {
             }
             public boolean active(int m) {
                 SimServer s = correctUpServer(at, m);
-                return s != null && !(pbft(s.node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
+                return s != null && !(unguarded(s.node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
             }
             public long delivered(int m) {
                 SimServer s = correctUpServer(at, m);
@@ -513,16 +513,16 @@ public final class Simulation {
 
     /** Counts each PBFT new view whose quorum carried conflicting certificates, once, as a correct server installs it. */
     private void noteConflictingNewViews(ServerId id, ServerNode node) {
-        if (pbft(node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
+        if (unguarded(node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
             noteConflict("site " + id.site().value() + " view " + p.lastConflictingNewView());
         }
-        if (pbft(node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
+        if (unguarded(node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
             noteConflict("wide view " + p.lastConflictingNewView());
         }
     }
 
     /** The core behind a server's re-entry guard. */
-    private static Object pbft(io.redoubt.lm.core.OrderingCore<?> core) {
+    private static Object unguarded(io.redoubt.lm.core.OrderingCore<?> core) {
         return core instanceof io.redoubt.lm.core.ReentryGuard<?> g ? g.inner() : core;
     }
 
