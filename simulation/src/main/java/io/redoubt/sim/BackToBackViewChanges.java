@@ -73,6 +73,8 @@ final class BackToBackViewChanges {
 
     private final Host host;
     private final Consumer<String> log;
+    /** One schedule at a time: a second one would undo the first's cuts halfway. */
+    private boolean running;
 
     BackToBackViewChanges(Host host, Consumer<String> log) {
         this.host = host;
@@ -87,6 +89,11 @@ final class BackToBackViewChanges {
             log.accept(t() + "back-to-back view changes: " + g.name() + " has no faults to tolerate; skipped");
             return;
         }
+        if (running) {
+            log.accept(t() + "back-to-back view changes in " + g.name() + ": one is under way; skipped");
+            return;
+        }
+        running = true;
         int primary = leader(g, -1);
         long v0 = g.view(member(g, primary));
         // Not the next view's primary either: it would install that view with its own certificates.
@@ -121,7 +128,10 @@ final class BackToBackViewChanges {
                     // 4: the holder returns to those 2f members; together they are a quorum.
                     away.remove(holder);
                     phase(g, (a, b) -> !away.contains(a) && !away.contains(b), "holder " + holder + " returns, still without " + away,
-                            8 * unit, () -> host.heal(t() + g.name() + ": back-to-back view changes end"));
+                            8 * unit, () -> {
+                                running = false;
+                                host.heal(t() + g.name() + ": back-to-back view changes end");
+                            });
                 });
             });
         });
