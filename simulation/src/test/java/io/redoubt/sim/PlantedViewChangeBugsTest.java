@@ -12,6 +12,8 @@ import io.redoubt.bft.PbftMessage.PrePrepare;
 import io.redoubt.bft.PbftMessage.PreparedCertificate;
 import io.redoubt.bft.PbftMessage.ViewChange;
 import io.redoubt.compose.Composition;
+import io.redoubt.compose.ServerAssembly;
+import io.redoubt.lm.app.KeyValueStore;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.OrderingCore;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,8 +34,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Planted view-change value-selection bugs (issue 15, "rare view-change paths"): a PBFT whose new
  * view takes the prepared certificate from the lowest view instead of the highest, and one whose
- * new view ignores prepared certificates altogether. Every server of every site runs the planted
- * code (a clean copy with the bug), through the test seam {@link PbftBehavior#newViewBatches}. The
+ * new view ignores prepared certificates altogether. Every server runs the planted code (a clean
+ * copy with the bug) in its site's PBFT, or, for the wide-area case, in the PBFT among sites,
+ * through the test seam {@link PbftBehavior#newViewBatches}. The
  * simulator alone must catch each as a safety violation, with a replay command, under the
  * back-to-back view-change schedule ({@link FaultKind#BACK_TO_BACK_VIEW_CHANGES}); the correct
  * code on the very same seeds reports nothing, and the schedule is shown to reach the path.
@@ -41,6 +46,8 @@ class PlantedViewChangeBugsTest {
     static final int MAX_SEEDS = 24;
     /** Local PBFT at every site (wide/local): the local tier's view changes are the targets. */
     static final Composition PAXOS_BFT = Composition.parse("paxos/bft");
+    /** BFT among sites (wide/local). */
+    static final Composition BFT_PAXOS = Composition.parse("bft/paxos");
     static final FaultMix SCHEDULE = new FaultMix(List.of(FaultKind.BACK_TO_BACK_VIEW_CHANGES), FaultMix.Intensity.SOME);
 
     /** The planted new-view computations. */
@@ -78,16 +85,16 @@ class PlantedViewChangeBugsTest {
         }
     }
 
-    /** Test code only: the local PBFT of every server, with the planted new-view computation. */
+    /** Test code only: a tier's PBFT with the planted new-view computation, at every server. */
     static final class PlantedNewViewPbftFactory implements CoreFactory {
         private final Planted planted;
         private final PbftConfig config;
         private final NodeKeys.Provider keys;
 
-        PlantedNewViewPbftFactory(Planted planted, PbftConfig config, KeyDirectory keys) {
+        PlantedNewViewPbftFactory(Planted planted, PbftConfig config, NodeKeys.Provider keys) {
             this.planted = planted;
             this.config = config;
-            this.keys = NodeKeys.fromDirectory(keys);
+            this.keys = keys;
         }
 
         @Override
@@ -110,14 +117,34 @@ class PlantedViewChangeBugsTest {
         return SimConfig.defaults(PAXOS_BFT, 3, 4).withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE);
     }
 
+    /** BFT among 4 sites of 3 Paxos servers: the wide area's view changes are the targets. */
+    static SimConfig correctWide(long seed) {
+        return SimConfig.defaults(BFT_PAXOS, 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE);
+    }
+
+    /** The keys the simulation derives from the seed; the planted cores sign with the same ones. */
+    static KeyDirectory keys(long seed) {
+        return new KeyDirectory(SignatureScheme.named("simulated"), Bytes.wrap(ByteBuffer.allocate(8).putLong(seed).array()));
+    }
+
     static SimConfig broken(Planted planted, long seed) {
         SimConfig c = correct(seed);
-        // The simulation derives its keys from the seed; the planted cores sign with the same ones.
-        KeyDirectory keys = new KeyDirectory(SignatureScheme.named("simulated"), Bytes.wrap(ByteBuffer.allocate(8).putLong(seed).array()));
-        return c.withCoreOverrides(new PlantedNewViewPbftFactory(planted, c.deployment().effectiveLocalPbft(), keys), null);
+        return c.withCoreOverrides(new PlantedNewViewPbftFactory(planted, c.deployment().effectiveLocalPbft(), NodeKeys.fromDirectory(keys(seed))), null);
+    }
+
+    /** At the wide area a message's signature is its site's LM proof: the planted cores check them as the assembly's do. */
+    static SimConfig brokenWide(Planted planted, long seed) {
+        SimConfig c = correctWide(seed);
+        NodeKeys.Provider lmProofs = new ServerAssembly(c.deployment(), keys(seed), KeyValueStore::new, UnaryOperator.identity(),
+                SharedThresholdKeys.INSTANCE).wideKeys();
+        return c.withCoreOverrides(null, new PlantedNewViewPbftFactory(planted, c.deployment().effectiveWidePbft(), lmProofs));
     }
 
     static SimResult assertCaught(List<SimResult> runs, Planted planted) {
+        return assertCaught(runs, planted, "local", "paxos/bft --sites 3 --servers-per-site 4");
+    }
+
+    static SimResult assertCaught(List<SimResult> runs, Planted planted, String tier, String shape) {
         Optional<SimResult> caught = runs.stream().filter(r -> !r.safetyViolations().isEmpty()).findFirst();
         assertTrue(caught.isPresent(), planted + " was not caught in " + runs.size() + " seeds:\n"
                 + runs.stream().map(r -> Sims.summary(r) + ", conflicting new views " + r.exercised().conflictingViewChanges())
@@ -130,16 +157,16 @@ class PlantedViewChangeBugsTest {
                 || violation.startsWith("invariant broken"), violation);
         String report = r.failureReport();
         System.out.println(planted + " caught at seed " + r.config().seed() + " of " + runs.size() + ":\n" + report);
-        assertTrue(report.contains("replay: bin/redoubt sim --composition paxos/bft --sites 3 --servers-per-site 4 --faults benign"), report);
+        assertTrue(report.contains("replay: bin/redoubt sim --composition " + shape + " --faults benign"), report);
         assertTrue(report.contains("--seed " + r.config().seed() + " --seeds 1"), report);
         assertTrue(report.contains("--fault-kinds back-to-back-view-changes"), report);
-        assertTrue(report.contains("with test code planted: local " + planted.protocolName), report);
+        assertTrue(report.contains("with test code planted: " + tier + " " + planted.protocolName), report);
         return r;
     }
 
     /** The correct PBFT on the same seeds: clean, and the schedule reached the path at least once. */
-    static void assertCorrectOnSameSeeds(List<SimResult> brokenRuns) {
-        List<SimResult> runs = Sims.runAll(brokenRuns.stream().map(b -> correct(b.config().seed())).toList());
+    static void assertCorrectOnSameSeeds(List<SimResult> brokenRuns, LongFunction<SimConfig> correct) {
+        List<SimResult> runs = Sims.runAll(brokenRuns.stream().map(b -> correct.apply(b.config().seed())).toList());
         for (SimResult c : runs) assertTrue(c.safetyViolations().isEmpty(), c::failureReport);
         assertTrue(runs.stream().anyMatch(c -> c.exercised().conflictingViewChanges() > 0),
                 "no run brought conflicting prepared certificates into one new view");
@@ -149,13 +176,21 @@ class PlantedViewChangeBugsTest {
     void aNewViewTakingTheLowestViewsCertificateIsCaughtWithAReplayCommand() {
         List<SimResult> runs = Sims.untilSafetyViolation(seed -> broken(Planted.LOWEST_VIEW, seed), MAX_SEEDS);
         assertCaught(runs, Planted.LOWEST_VIEW);
-        assertCorrectOnSameSeeds(runs);
+        assertCorrectOnSameSeeds(runs, PlantedViewChangeBugsTest::correct);
+    }
+
+    // The same planted line in the wide-area PBFT, among logical machines (site-level cuts).
+    @Test
+    void aWideAreaNewViewTakingTheLowestViewsCertificateIsCaughtWithAReplayCommand() {
+        List<SimResult> runs = Sims.untilSafetyViolation(seed -> brokenWide(Planted.LOWEST_VIEW, seed), MAX_SEEDS);
+        assertCaught(runs, Planted.LOWEST_VIEW, "wide", "bft/paxos --sites 4 --servers-per-site 3");
+        assertCorrectOnSameSeeds(runs, PlantedViewChangeBugsTest::correctWide);
     }
 
     @Test
     void aNewViewIgnoringPreparedCertificatesIsCaughtWithAReplayCommand() {
         List<SimResult> runs = Sims.untilSafetyViolation(seed -> broken(Planted.IGNORE_CERTIFICATES, seed), MAX_SEEDS);
         assertCaught(runs, Planted.IGNORE_CERTIFICATES);
-        assertCorrectOnSameSeeds(runs);
+        assertCorrectOnSameSeeds(runs, PlantedViewChangeBugsTest::correct);
     }
 }
