@@ -154,8 +154,10 @@ final class SimCommand implements Callable<Integer> {
         for (SimResult r : failed.subList(0, Math.min(failed.size(), 5))) out.print(r.failureReport());
         if (failed.size() > 5) out.println("  (" + (failed.size() - 5) + " more failing seeds not shown)");
 
-        out.printf(Locale.ROOT, "faults exercised: %d server crashes, %d partitions, %d local leader changes, %d wide-area leader changes%n",
-                exercised.crashes(), exercised.partitions(), exercised.localViewChanges(), exercised.wideViewChanges());
+        out.printf(Locale.ROOT, "faults exercised: %d server crashes, %d partitions, %d local leader changes, %d wide-area leader changes, "
+                + "%d new views over conflicting prepared certificates%n",
+                exercised.crashes(), exercised.partitions(), exercised.localViewChanges(), exercised.wideViewChanges(),
+                exercised.conflictingViewChanges());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

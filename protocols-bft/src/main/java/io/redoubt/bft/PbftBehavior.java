@@ -6,6 +6,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.core.Quorums;
 import java.util.List;
+import java.util.NavigableMap;
 
 /**
  * Where a PBFT member may depart from the protocol: the few decisions in which the simulator's and
@@ -82,6 +83,18 @@ public interface PbftBehavior<N> {
      */
     default boolean replacesHeldPrePrepare() {
         return false;
+    }
+
+    /**
+     * Test seam: the O set of a new view (OSDI '99, section 4.4) from a quorum of valid view-change
+     * votes, slot to batch. Correct: from the highest stable checkpoint among the votes to the
+     * highest prepared slot, the batch of the prepared certificate with the highest view, and the
+     * null batch where no vote holds one. A core asks it both as new primary and when it checks a
+     * new view, so a planted variant agrees with itself; a correct member still refuses a new view
+     * built any other way. Only tests pass anything but the default.
+     */
+    default NavigableMap<Long, List<Bytes>> newViewBatches(List<PbftMessage.ViewChange> votes) {
+        return PbftViewChange.computeNewViewBatches(votes);
     }
 
     /** As primary: sends its pre-prepare for a slot to the backups (OSDI '99, section 4.2). */

@@ -765,6 +765,15 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         return log.stableSeq;
     }
 
+    /**
+     * The latest view this member installed from a new view whose votes carried prepared
+     * certificates from different views for different batches in one slot, or -1: lets the
+     * simulator count how often its schedules reach that rare path. Observation only.
+     */
+    public long lastConflictingNewView() {
+        return views.lastConflictingNewView;
+    }
+
     /** How many slots the log holds; bounded by the window. */
     public int logSize() {
         return log.slots.size();

@@ -36,6 +36,8 @@ final class PbftViewChange<N extends Comparable<N>> {
     final ViewChange[] latestViewChange; // per member, the highest valid one seen
     long timeoutMillis;
     boolean timerArmed;
+    /** The latest view installed by a new view whose votes carried conflicting certificates (see #conflictingSlots), or -1. */
+    long lastConflictingNewView = -1;
 
     // The state digest hashes each vote and new view once: they are immutable and large.
     private NewView digestedNewView;
@@ -193,7 +195,7 @@ final class PbftViewChange<N extends Comparable<N>> {
         List<ViewChange> votes = new ArrayList<>();
         for (ViewChange vc : latestViewChange) if (vc != null && vc.view() == view) votes.add(vc);
         if (votes.size() < core.quorum) return;
-        TreeMap<Long, List<Bytes>> o = computeNewViewBatches(votes);
+        Map<Long, List<Bytes>> o = core.behavior.newViewBatches(votes);
         List<PrePrepare> prePrepares = new ArrayList<>();
         for (Map.Entry<Long, List<Bytes>> e : o.entrySet()) prePrepares.add(core.signPrePrepare(view, e.getKey(), e.getValue()));
         NewView nv = core.sign(new NewView(view, List.copyOf(votes), List.copyOf(prePrepares), core.self, Bytes.EMPTY));
@@ -222,6 +224,26 @@ final class PbftViewChange<N extends Comparable<N>> {
         long high = best.isEmpty() ? low : best.lastKey();
         for (long s = low + 1; s <= high; s++) o.put(s, best.containsKey(s) ? best.get(s).batch() : List.of());
         return o;
+    }
+
+    /**
+     * How many slots above the new view's low watermark carry prepared certificates from different
+     * views for different batches among {@code votes}: the rare case in which the O set's "highest
+     * view" rule decides (PBFT section 4.4). Observation only: nothing in the protocol depends on it.
+     */
+    static int conflictingSlots(List<ViewChange> votes) {
+        long low = stableOf(votes);
+        TreeMap<Long, PrePrepare> first = new TreeMap<>();
+        java.util.TreeSet<Long> conflicting = new java.util.TreeSet<>();
+        for (ViewChange vc : votes) {
+            for (PreparedCertificate c : vc.prepared()) {
+                PrePrepare pp = c.prePrepare();
+                if (pp.sequence() <= low) continue;
+                PrePrepare seen = first.putIfAbsent(pp.sequence(), pp);
+                if (seen != null && seen.view() != pp.view() && !seen.batchDigest().equals(pp.batchDigest())) conflicting.add(pp.sequence());
+            }
+        }
+        return conflicting.size();
     }
 
     private static long stableOf(List<ViewChange> votes) {
@@ -253,7 +275,7 @@ final class PbftViewChange<N extends Comparable<N>> {
             if (bad != null) return "new view carries an invalid view change: " + bad;
         }
         if (m.viewChanges().size() < core.quorum) return "new view carries " + m.viewChanges().size() + " view changes, fewer than a quorum";
-        TreeMap<Long, List<Bytes>> o = computeNewViewBatches(m.viewChanges());
+        Map<Long, List<Bytes>> o = core.behavior.newViewBatches(m.viewChanges());
         if (o.size() != m.prePrepares().size()) return "new view O set has " + m.prePrepares().size() + " pre-prepares, expected " + o.size();
         Iterator<Map.Entry<Long, List<Bytes>>> it = o.entrySet().iterator();
         for (PrePrepare pp : m.prePrepares()) {
@@ -270,6 +292,7 @@ final class PbftViewChange<N extends Comparable<N>> {
     private void installNewView(NewView nv) {
         view = nv.view();
         active = false; // until the new view's pre-prepares are in place
+        if (conflictingSlots(nv.viewChanges()) > 0) lastConflictingNewView = view;
         long low = stableOf(nv.viewChanges());
         if (low > log.stableSeq) {
             // Every vote at the new low watermark certifies the same checkpoint; pool their entries,

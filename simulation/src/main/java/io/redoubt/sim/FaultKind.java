@@ -21,7 +21,13 @@ public enum FaultKind {
      * Cut a site's local leader off from one of its servers: the rest of the site may elect a new
      * leader while the old one still has proposals in flight.
      */
-    CUT_LOCAL_LEADER("cut a local leader from one server");
+    CUT_LOCAL_LEADER("cut a local leader from one server"),
+    /**
+     * Two view changes in a row over slots prepared at one member only, in a BFT site or among the
+     * sites of a BFT wide area, so that prepared certificates for one slot from two views meet in
+     * one view-change quorum ({@link BackToBackViewChanges}).
+     */
+    BACK_TO_BACK_VIEW_CHANGES("back-to-back view changes over partially prepared slots");
 
     final String description;
 

@@ -54,21 +54,31 @@ public record SimResult(
      * compromised sites by what they did; {@code blacklisted} counts (server, faulty server)
      * pairs where a correct server blacklisted a faulty one for a bad partial signature.
      */
+    /**
+     * @param conflictingViewChanges new views (per PBFT group and view) whose view-change quorum
+     *        carried prepared certificates from different views for different batches in one slot
+     */
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
-                            java.util.Map<String, Integer> adversaries, long blacklisted) {
+                            java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
+        public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
+                         java.util.Map<String, Integer> adversaries, long blacklisted) {
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0);
+        }
+
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0);
         }
 
         public Exercised plus(Exercised o) {
             java.util.TreeMap<String, Integer> a = new java.util.TreeMap<>(adversaries);
             o.adversaries.forEach((k, v) -> a.merge(k, v, Integer::sum));
             return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
-                    crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted);
+                    crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted,
+                    conflictingViewChanges + o.conflictingViewChanges);
         }
     }
 

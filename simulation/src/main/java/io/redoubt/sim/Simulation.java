@@ -72,9 +72,12 @@ public final class Simulation {
     private final TreeMap<String, RoundPartitions> roundPartitions = new TreeMap<>();
     private final TreeMap<Endpoint, SimClient> clients = new TreeMap<>();
     private final Checkers checkers = new Checkers();
+    /** PBFT new views whose quorum carried conflicting certificates from different views ("site 1 view 5", "wide view 3"). */
+    private final java.util.TreeSet<String> conflictingNewViews = new java.util.TreeSet<>();
     private final Trace trace = new Trace();
     private final SimMetrics metrics = new SimMetrics();
     private final List<String> faultLog = new ArrayList<>();
+    private final BackToBackViewChanges backToBack = new BackToBackViewChanges(new BackToBackHost(), faultLog::add);
     private final List<String> livenessFailures = new ArrayList<>();
     private final ArrayDeque<PendingUpdate> incomplete = new ArrayDeque<>();
     private final Map<Bytes, Long> globalSeqOf = new java.util.HashMap<>();
@@ -418,11 +421,115 @@ public final class Simulation {
                             t + "cut local leader " + leader.id + " from " + b, durationMicros);
                 }
             }
+            case BACK_TO_BACK_VIEW_CHANGES -> {
+                BackToBackViewChanges.Group g = pbftGroup(e);
+                if (g != null) backToBack.start(g, e.index());
+                else faultLog.add(t + "back-to-back view changes: no PBFT group in this composition");
+            }
             case SPLIT_SITES -> {
                 int cut = 1 + (deployment.sites() > 1 ? site % (deployment.sites() - 1) : 0);
                 partitionFor((a, b) -> (a.site() < cut) == (b.site() < cut), t + "partition sites [0.." + (cut - 1) + "] | [" + cut + "..]",
                         durationMicros);
             }
+        }
+    }
+
+    /**
+     * The PBFT group a back-to-back view-change schedule aims at: the first BFT site from the
+     * event's site on, or the sites when the wide area runs BFT (odd server index, or no BFT site).
+     */
+    private BackToBackViewChanges.Group pbftGroup(FaultPlan.Event e) {
+        int site = -1;
+        for (int k = 0; k < deployment.sites() && site < 0; k++) {
+            int s = (e.site() + k) % deployment.sites();
+            if (deployment.localAt(new SiteId(s)).byzantine()) site = s;
+        }
+        boolean wide = deployment.composition().wide().byzantine() && (site < 0 || e.index() % 2 == 1);
+        if (wide) {
+            return new BackToBackViewChanges.Group() {
+                public String name() { return "the wide area"; }
+                public int size() { return deployment.sites(); }
+                public int memberOf(Endpoint x) { return x.client() ? -1 : x.site(); }
+                public long view(int m) {
+                    SimServer s = correctUpServer(m, -1);
+                    return s == null ? -1 : s.node.logicalMachine().wideCore().view();
+                }
+                public boolean active(int m) {
+                    SimServer s = correctUpServer(m, -1);
+                    return s != null && !(unguarded(s.node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
+                }
+                public long delivered(int m) {
+                    SimServer s = correctUpServer(m, -1);
+                    return s == null ? -1 : s.node.logicalMachine().wideCore().deliveredThrough();
+                }
+                public int leaderSeenBy(int m) { return correctUpServer(m, -1).node.logicalMachine().wideCore().leader().value(); }
+                public long requestTimeoutMicros() { return deployment.effectiveWidePbft().requestTimeoutMillis() * 1000; }
+            };
+        }
+        if (site < 0) return null;
+        int at = site;
+        return new BackToBackViewChanges.Group() {
+            public String name() { return "site " + at; }
+            public int size() { return deployment.serversAt(new SiteId(at)); }
+            public int memberOf(Endpoint x) { return !x.client() && x.site() == at ? x.index() : -1; }
+            public long view(int m) {
+                SimServer s = correctUpServer(at, m);
+                return s == null ? -1 : s.node.localCore().view();
+            }
+            public boolean active(int m) {
+                SimServer s = correctUpServer(at, m);
+                return s != null && !(unguarded(s.node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && !p.isViewActive());
+            }
+            public long delivered(int m) {
+                SimServer s = correctUpServer(at, m);
+                return s == null ? -1 : s.node.localCore().deliveredThrough();
+            }
+            public int leaderSeenBy(int m) { return correctUpServer(at, m).node.localCore().leader().index(); }
+            public long requestTimeoutMicros() { return deployment.effectiveLocalPbft().requestTimeoutMillis() * 1000; }
+        };
+    }
+
+    /** A correct running server of {@code site} (index {@code index}, or any if -1), or null. */
+    private SimServer correctUpServer(int site, int index) {
+        for (SimServer s : servers.values()) {
+            if (s.id.site().value() == site && (index < 0 || s.id.index() == index) && s.up && !adversaries.isFaulty(s.id)) return s;
+        }
+        return null;
+    }
+
+    private final class BackToBackHost implements BackToBackViewChanges.Host {
+        public long nowMicros() { return loop.nowMicros(); }
+        public boolean faultsActive() { return faultsActive; }
+        public void schedule(long delayMicros, Runnable action) { loop.schedule(delayMicros, action); }
+        public void partition(java.util.function.BiPredicate<Endpoint, Endpoint> connected, String what) {
+            faultLog.add(what);
+            metrics.partitions++;
+            network.partition(connected);
+        }
+        public void heal(String what) {
+            faultLog.add(what);
+            network.heal();
+        }
+    }
+
+    /** Counts each PBFT new view whose quorum carried conflicting certificates, once, as a correct server installs it. */
+    private void noteConflictingNewViews(ServerId id, ServerNode node) {
+        if (unguarded(node.localCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
+            noteConflict("site " + id.site().value() + " view " + p.lastConflictingNewView());
+        }
+        if (unguarded(node.logicalMachine().wideCore()) instanceof io.redoubt.bft.PbftCore<?> p && p.lastConflictingNewView() >= 0) {
+            noteConflict("wide view " + p.lastConflictingNewView());
+        }
+    }
+
+    /** The core behind a server's re-entry guard. */
+    private static Object unguarded(io.redoubt.lm.core.OrderingCore<?> core) {
+        return core instanceof io.redoubt.lm.core.ReentryGuard<?> g ? g.inner() : core;
+    }
+
+    private void noteConflict(String which) {
+        if (conflictingNewViews.add(which)) {
+            faultLog.add("t=" + loop.nowMicros() / 1000 + "ms prepared certificates from different views met in the new view of " + which);
         }
     }
 
@@ -615,6 +722,7 @@ public final class Simulation {
             } catch (IllegalStateException broken) {
                 checkers.violation("invariant broken at " + id + " (t=" + loop.nowMicros() / 1000 + "ms): " + broken.getMessage());
             }
+            noteConflictingNewViews(id, node);
             // The logical-machine state (a digest of the whole executor, wide-area core and
             // application) is compared each time a server's ordered-event count passes a multiple of
             // LM_CHECK_EVENTS: every correct server of a site executes the same batches, so they pass
@@ -790,7 +898,8 @@ public final class Simulation {
                 network.messagesSent(), network.bytesSent(), metrics.rejectionsCopy(), trace.hex(),
                 metrics.roundsAtLeaderSite.snapshot(), metrics.roundsElsewhere.snapshot(), lmSignatures, wideMessages,
                 LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
-                new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted()),
+                new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
+                        conflictingNewViews.size()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost());
     }
