@@ -678,12 +678,15 @@ public final class Simulation {
         /**
          * Ends a step. Held outputs are performed in the order the node issued them; but a step
          * with two outputs or more (sends and persists) is cut at a drawn point between two of
-         * them, and the server crashes there. A record persisted before the cut is durable only if
-         * it was forced, that is, if a send issued after it went out before the cut: the
-         * Outbox contract lets a host send as soon as a send is issued, but only after forcing
-         * every record persisted before it (the Pekko host forces at the end of the step, before
-         * all of the step's sends, so the crashes it can suffer are among these, up to lost
-         * messages). A record with no such send after it is lost.
+         * them, and the server crashes there. A record persisted before the cut is durable if it
+         * was forced, that is, if a send issued after it went out before the cut: the Outbox
+         * contract lets a host send as soon as a send is issued, but only after forcing every
+         * record persisted before it. The records with no such send after it were not forced: a
+         * power cut loses them all; a crash while they are being written keeps a prefix of them
+         * (DurableLog cuts the torn tail), which half the crashes do, a random prefix, possibly
+         * empty. The Pekko host forces
+         * at the end of the step, before all of the step's sends, so the crashes it can suffer are
+         * among these, up to lost messages.
          */
         void endStep() {
             List<Held> step = held;
@@ -706,22 +709,26 @@ public final class Simulation {
                 }
                 if (step.get(i).kind() == Held.SEND) lastSend = i;
             }
+            int unforced = 0;
+            for (int i = lastSend + 1; i < cut; i++) if (step.get(i).kind() == Held.PERSIST) unforced++;
+            int kept = unforced == 0 || midStep.chance(0.5) ? 0 : midStep.nextInt(unforced + 1);
             int sent = 0, forced = 0, lost = 0;
-            for (int i = 0; i < cut; i++) {
+            for (int i = 0, seenUnforced = 0; i < cut; i++) {
                 Held h = step.get(i);
-                if (h.kind() == Held.PERSIST && i > lastSend) {
-                    lost++; // never forced: gone with the crash
+                if (h.kind() == Held.PERSIST && i > lastSend && seenUnforced++ >= kept) {
+                    lost++; // never forced, and not written before the crash
                     continue;
                 }
                 if (h.kind() == Held.SEND) sent++;
-                if (h.kind() == Held.PERSIST) forced++;
+                if (h.kind() == Held.PERSIST && i < lastSend) forced++;
                 h.action().run();
             }
             long durationMicros = Math.min(midStepCrashMicros, Math.max(0, healAtMicros - loop.nowMicros()));
             metrics.midStepCrashes++;
             metrics.unforcedRecordsLost += lost;
             crashFor(this, "t=" + loop.nowMicros() / 1000 + "ms crash " + id + " mid-step after " + before + " of " + outputs + " outputs ("
-                    + sent + " sends out, " + forced + " records forced, " + lost + " records not forced and lost)", durationMicros);
+                    + sent + " sends out, " + forced + " records forced, " + unforced + " not forced: " + kept + " kept, " + lost + " lost)",
+                    durationMicros);
         }
 
         /** A correct server sends; an adversary drops, corrupts or replays (within what its links let it do). */
