@@ -684,9 +684,8 @@ public final class Simulation {
          * record persisted before it. The records with no such send after it were not forced: a
          * power cut loses them all; a crash while they are being written keeps a prefix of them
          * (DurableLog cuts the torn tail), which half the crashes do, a random prefix, possibly
-         * empty. The Pekko host forces
-         * at the end of the step, before all of the step's sends, so the crashes it can suffer are
-         * among these, up to lost messages.
+         * empty. The Pekko host forces at the end of the step, before all of the step's sends, so
+         * the crashes it can suffer are among these, up to lost messages.
          */
         void endStep() {
             List<Held> step = held;
