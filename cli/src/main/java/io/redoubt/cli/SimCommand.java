@@ -49,7 +49,7 @@ final class SimCommand implements Callable<Integer> {
     boolean swarm;
 
     @Option(names = "--fault-kinds", description = "benign fault kinds the safety phase draws from: all, or a list of crash-server,"
-            + " crash-local-leader, isolate-site, isolate-wide-leader-site, split-sites, cut-local-leader (default: all)")
+            + " crash-local-leader, isolate-site, isolate-wide-leader-site, split-sites, cut-local-leader, crash-mid-step (default: all)")
     String faultKinds;
 
     @Option(names = "--fault-intensity", description = "how many faults a seed draws: few (1-2, mild links), some (1-5), many (6-15, lossy links) (default: some)")
@@ -154,10 +154,10 @@ final class SimCommand implements Callable<Integer> {
         for (SimResult r : failed.subList(0, Math.min(failed.size(), 5))) out.print(r.failureReport());
         if (failed.size() > 5) out.println("  (" + (failed.size() - 5) + " more failing seeds not shown)");
 
-        out.printf(Locale.ROOT, "faults exercised: %d server crashes, %d partitions, %d local leader changes, %d wide-area leader changes, "
-                + "%d new views over conflicting prepared certificates%n",
-                exercised.crashes(), exercised.partitions(), exercised.localViewChanges(), exercised.wideViewChanges(),
-                exercised.conflictingViewChanges());
+        out.printf(Locale.ROOT, "faults exercised: %d server crashes (%d mid-step, losing %d records not yet forced), %d partitions,"
+                + " %d local leader changes, %d wide-area leader changes, %d new views over conflicting prepared certificates%n",
+                exercised.crashes(), exercised.midStepCrashes(), exercised.unforcedRecordsLost(), exercised.partitions(),
+                exercised.localViewChanges(), exercised.wideViewChanges(), exercised.conflictingViewChanges());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

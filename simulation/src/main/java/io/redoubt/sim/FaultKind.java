@@ -3,8 +3,8 @@ package io.redoubt.sim;
 /**
  * The faults the safety phase injects besides lossy links (section 4.2's crashes and partitions,
  * aimed where they hurt: leaders, and the site that leads the wide area). A fault is drawn
- * uniformly from these kinds; the order below is the order of that draw, so changing it changes
- * every seed.
+ * uniformly from these kinds except {@link #CRASH_MID_STEP}, which {@link FaultPlan} draws from a
+ * stream of its own; the order below is the order of that draw, so changing it changes every seed.
  */
 public enum FaultKind {
     /** Crash one server, chosen at random; it restarts with what it persisted. */
@@ -27,7 +27,20 @@ public enum FaultKind {
      * sites of a BFT wide area, so that prepared certificates for one slot from two views meet in
      * one view-change quorum ({@link BackToBackViewChanges}).
      */
-    BACK_TO_BACK_VIEW_CHANGES("back-to-back view changes over partially prepared slots");
+    BACK_TO_BACK_VIEW_CHANGES("back-to-back view changes over partially prepared slots"),
+    /**
+     * Crash one server in the middle of a step, between two of the outputs (sends and persists)
+     * of one handler: only the outputs before that point happen, and the records it persisted
+     * that were not yet forced are lost. A record is forced once a later send of the same step
+     * leaves (the {@link io.redoubt.lm.core.Outbox} contract makes the host force before that
+     * send) or when its step ends. This is what makes an acceptor that sends before it persists,
+     * or never persists, visible. Drawn apart from the kinds above (see {@link FaultPlan}).
+     */
+    CRASH_MID_STEP("crash a server between two outputs of one step");
+
+    /** The kinds drawn uniformly, in draw order: every kind but {@link #CRASH_MID_STEP}. */
+    static final java.util.List<FaultKind> UNIFORM = java.util.List.of(CRASH_SERVER, CRASH_LOCAL_LEADER, ISOLATE_SITE,
+            ISOLATE_WIDE_LEADER_SITE, SPLIT_SITES, CUT_LOCAL_LEADER, BACK_TO_BACK_VIEW_CHANGES);
 
     final String description;
 

@@ -27,8 +27,9 @@ record FaultPlan(LinkFaults links, List<Event> events) {
         return draw(r, d, safetyEndMicros, FaultMix.DEFAULT);
     }
 
-    // FaultMix.DEFAULT consumes the stream exactly as the draw did before mixes existed, so every
-    // recorded seed and replay command still means the same run.
+    // The uniform kinds consume the stream exactly as the draw did before mixes existed, so a mix's
+    // crashes and partitions fall where they did; mid-step crashes (in FaultMix.DEFAULT since they
+    // exist) come on top, from their own fork.
     static FaultPlan draw(RandomSource r, Deployment d, long safetyEndMicros, FaultMix mix) {
         LinkFaults links = switch (mix.intensity()) {
             case FEW -> new LinkFaults(r.pick(List.of(0.0, 0.005)), r.pick(List.of(0.0, 0.01)), r.pick(List.of(0L, 2_000L)), r.pick(List.of(0L, 100L)));
@@ -43,14 +44,27 @@ record FaultPlan(LinkFaults links, List<Event> events) {
             case MANY -> 6 + r.nextInt(10);
         };
         List<Event> events = new ArrayList<>(count);
-        List<FaultKind> kinds = mix.kinds();
-        for (int e = 0; e < count; e++) {
+        List<FaultKind> kinds = mix.kinds().stream().filter(FaultKind.UNIFORM::contains).toList();
+        for (int e = 0; e < count && !kinds.isEmpty(); e++) {
             long at = r.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
             long duration = r.between(100_000, 2_500_000);
             FaultKind kind = kinds.get(r.nextInt(kinds.size()));
             int site = r.nextInt(d.sites());
             int index = r.nextInt(d.serversPerSite());
             events.add(new Event(at, duration, kind, site, index));
+        }
+        if (mix.kinds().contains(FaultKind.CRASH_MID_STEP)) {
+            // A stream of its own, so that adding the kind to a mix leaves that mix's other events as they were.
+            RandomSource m = r.fork("mid-step crashes");
+            int midStep = kinds.isEmpty() ? count : switch (mix.intensity()) {
+                case FEW -> m.nextInt(2);
+                case SOME -> m.nextInt(3);
+                case MANY -> 2 + m.nextInt(4);
+            };
+            for (int e = 0; e < midStep; e++) {
+                long at = m.between(50_000, Math.max(50_000, safetyEndMicros - 100_000));
+                events.add(new Event(at, m.between(100_000, 2_500_000), FaultKind.CRASH_MID_STEP, m.nextInt(d.sites()), m.nextInt(d.serversPerSite())));
+            }
         }
         return new FaultPlan(links, List.copyOf(events));
     }

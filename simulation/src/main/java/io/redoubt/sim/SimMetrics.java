@@ -24,6 +24,9 @@ final class SimMetrics {
     final List<Long> latenciesMicros = new ArrayList<>();
     int crashes;
     int partitions;
+    /** Crashes between two outputs of one step, and the records they lost for not being forced yet. */
+    int midStepCrashes;
+    long unforcedRecordsLost;
 
     void rejected(long nowMicros, ServerId at, Object from, Rejection reason, String detail) {
         rejections.merge(reason, 1L, Long::sum);

@@ -53,24 +53,27 @@ public record SimResult(
      * How hard the run pushed the protocols: leader changes at each tier, crashes, partitions. {@code adversaries} counts faulty servers and
      * compromised sites by what they did; {@code blacklisted} counts (server, faulty server)
      * pairs where a correct server blacklisted a faulty one for a bad partial signature.
+     * {@code midStepCrashes} counts the crashes (among {@code crashes}) between two outputs of one
+     * step, and {@code unforcedRecordsLost} the persisted records they lost for not being forced.
      */
     /**
      * @param conflictingViewChanges new views (per PBFT group and view) whose view-change quorum
      *        carried prepared certificates from different views for different batches in one slot
      */
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
-                            java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges) {
+                            java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges,
+                            int midStepCrashes, long unforcedRecordsLost) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
         public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                          java.util.Map<String, Integer> adversaries, long blacklisted) {
-            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0);
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0);
         }
 
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0);
         }
 
         public Exercised plus(Exercised o) {
@@ -78,7 +81,8 @@ public record SimResult(
             o.adversaries.forEach((k, v) -> a.merge(k, v, Integer::sum));
             return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
                     crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted,
-                    conflictingViewChanges + o.conflictingViewChanges);
+                    conflictingViewChanges + o.conflictingViewChanges, midStepCrashes + o.midStepCrashes,
+                    unforcedRecordsLost + o.unforcedRecordsLost);
         }
     }
 

@@ -115,6 +115,11 @@ public final class Simulation {
 
     private record PendingUpdate(SignedUpdate update, Bytes digest, long proposedAtMicros) {}
 
+    /** One output of a step whose outputs are held for a mid-step crash: a send, a persist, or anything else. */
+    private record Held(int kind, Runnable action) {
+        static final int SEND = 0, PERSIST = 1, OTHER = 2;
+    }
+
     /** What the clients need from this simulation. */
     private final class ClientWorld implements SimClient.World {
         @Override
@@ -404,6 +409,14 @@ public final class Simulation {
                 SimServer leader = localLeaderOf(site);
                 if (leader != null) crashFor(leader, t + "crash local leader " + leader.id, durationMicros);
             }
+            case CRASH_MID_STEP -> {
+                // The crash comes inside the server's next step that has two outputs or more (SimServer.endStep).
+                SimServer s = servers.get(new Endpoint(false, site, e.index() % deployment.serversAt(new SiteId(site))));
+                if (s.up && s.midStepCrashMicros < 0) {
+                    s.midStepCrashMicros = e.durationMicros();
+                    faultLog.add(t + "arm a mid-step crash of " + s.id);
+                }
+            }
             case ISOLATE_SITE -> partitionFor((a, b) -> (a.site() == site) == (b.site() == site), t + "isolate site " + site, durationMicros);
             case ISOLATE_WIDE_LEADER_SITE -> {
                 int leaderSite = wideLeaderSite();
@@ -648,6 +661,12 @@ public final class Simulation {
         long checkedEvents = -1;
         /** Recent frames this server received, for a replaying adversary. */
         final ArrayDeque<Bytes> heard = new ArrayDeque<>();
+        /** How long a mid-step crash fault keeps this server down; -1 when none is armed. */
+        long midStepCrashMicros = -1;
+        /** Where in a step a mid-step crash falls. */
+        final RandomSource midStep;
+        /** The outputs of the step under way while a mid-step crash is armed, performed at its end; null otherwise. */
+        List<Held> held;
 
         SimServer(ServerId id, int copy) {
             this.id = id;
@@ -655,6 +674,7 @@ public final class Simulation {
             this.copy = copy;
             this.adversary = adversaries.of(id);
             this.mischief = random.fork(copy == 0 ? "mischief " + id : "mischief " + id + " twin");
+            this.midStep = random.fork(copy == 0 ? "mid-step " + id : "mid-step " + id + " twin");
         }
 
         void boot() {
@@ -664,7 +684,9 @@ public final class Simulation {
             currentLocalHops = 0;
             processing = id;
             node = assembly.build(id, this, List.copyOf(storage), this::adversarial);
+            beginStep();
             node.start();
+            endStep();
             afterInput();
         }
 
@@ -691,6 +713,8 @@ public final class Simulation {
             metrics.crashes++;
             up = false;
             node = null;
+            midStepCrashMicros = -1;
+            held = null;
             incarnation++;
             for (Cancellable c : timers.values()) c.cancel();
             timers.clear();
@@ -709,8 +733,10 @@ public final class Simulation {
                 heard.addLast(frame);
                 if (heard.size() > 64) heard.pollFirst();
             }
+            beginStep();
             if (from.client()) node.onClientFrame(from.clientId(), frame);
             else node.onServerFrame(from.server(), frame);
+            endStep();
             afterInput();
         }
 
@@ -737,12 +763,81 @@ public final class Simulation {
 
         @Override
         public void sendToServer(ServerId to, Bytes frame) {
+            if (hold(Held.SEND, () -> misbehaveOrSend(Endpoint.of(to), frame, true))) return;
             misbehaveOrSend(Endpoint.of(to), frame, true);
         }
 
         @Override
         public void sendToClient(ClientId to, Bytes frame) {
+            if (hold(Held.SEND, () -> misbehaveOrSend(Endpoint.of(to), frame, false))) return;
             misbehaveOrSend(Endpoint.of(to), frame, false);
+        }
+
+        /** Starts a step: while a mid-step crash is armed, its outputs are held until it ends. */
+        void beginStep() {
+            held = midStepCrashMicros >= 0 && faultsActive ? new ArrayList<>() : null;
+        }
+
+        /** Holds {@code action} for the end of the step, if this step's outputs are held. */
+        boolean hold(int kind, Runnable action) {
+            if (held == null) return false;
+            held.add(new Held(kind, action));
+            return true;
+        }
+
+        /**
+         * Ends a step. Held outputs are performed in the order the node issued them; but a step
+         * with two outputs or more (sends and persists) is cut at a drawn point between two of
+         * them, and the server crashes there. A record persisted before the cut is durable if it
+         * was forced, that is, if a send issued after it went out before the cut: the Outbox
+         * contract lets a host send as soon as a send is issued, but only after forcing every
+         * record persisted before it. The records with no such send after it were not forced: a
+         * power cut loses them all; a crash while they are being written keeps a prefix of them
+         * (DurableLog cuts the torn tail), which half the crashes do, a random prefix, possibly
+         * empty. The Pekko host forces at the end of the step, before all of the step's sends, so
+         * the crashes it can suffer are among these, up to lost messages.
+         */
+        void endStep() {
+            List<Held> step = held;
+            held = null;
+            if (step == null) return;
+            int outputs = 0;
+            for (Held h : step) if (h.kind() != Held.OTHER) outputs++;
+            if (outputs < 2 || !faultsActive) { // stays armed for a step with two outputs, until the network heals
+                for (Held h : step) h.action().run();
+                return;
+            }
+            int before = 1 + midStep.nextInt(outputs - 1); // outputs that happen: at least one, never all
+            int cut = step.size();
+            int lastSend = -1;
+            for (int i = 0, seen = 0; i < step.size(); i++) {
+                if (step.get(i).kind() == Held.OTHER) continue;
+                if (seen++ == before) {
+                    cut = i;
+                    break;
+                }
+                if (step.get(i).kind() == Held.SEND) lastSend = i;
+            }
+            int unforced = 0;
+            for (int i = lastSend + 1; i < cut; i++) if (step.get(i).kind() == Held.PERSIST) unforced++;
+            int kept = unforced == 0 || midStep.chance(0.5) ? 0 : midStep.nextInt(unforced + 1);
+            int sent = 0, forced = 0, lost = 0;
+            for (int i = 0, seenUnforced = 0; i < cut; i++) {
+                Held h = step.get(i);
+                if (h.kind() == Held.PERSIST && i > lastSend && seenUnforced++ >= kept) {
+                    lost++; // never forced, and not written before the crash
+                    continue;
+                }
+                if (h.kind() == Held.SEND) sent++;
+                if (h.kind() == Held.PERSIST && i < lastSend) forced++;
+                h.action().run();
+            }
+            long durationMicros = Math.min(midStepCrashMicros, Math.max(0, healAtMicros - loop.nowMicros()));
+            metrics.midStepCrashes++;
+            metrics.unforcedRecordsLost += lost;
+            crashFor(this, "t=" + loop.nowMicros() / 1000 + "ms crash " + id + " mid-step after " + before + " of " + outputs + " outputs ("
+                    + sent + " sends out, " + forced + " records forced, " + unforced + " not forced: " + kept + " kept, " + lost + " lost)",
+                    durationMicros);
         }
 
         /** A correct server sends; an adversary drops, corrupts or replays (within what its links let it do). */
@@ -782,6 +877,7 @@ public final class Simulation {
 
         @Override
         public void setTimer(ServerTimer timer, long delayMillis) {
+            if (hold(Held.OTHER, () -> setTimer(timer, delayMillis))) return;
             Cancellable old = timers.remove(timer);
             if (old != null) old.cancel();
             int inc = incarnation;
@@ -793,13 +889,16 @@ public final class Simulation {
                 currentWideHops = wide;
                 currentLocalHops = local;
                 processing = id;
+                beginStep();
                 node.onTimer(timer);
+                endStep();
                 afterInput();
             }));
         }
 
         @Override
         public void cancelTimer(ServerTimer timer) {
+            if (hold(Held.OTHER, () -> cancelTimer(timer))) return;
             Cancellable c = timers.remove(timer);
             if (c != null) c.cancel();
         }
@@ -812,6 +911,7 @@ public final class Simulation {
          */
         @Override
         public void offload(CryptoJob job) {
+            if (hold(Held.OTHER, () -> offload(job))) return;
             int inc = incarnation;
             int wide = currentWideHops;
             int local = currentLocalHops;
@@ -820,18 +920,22 @@ public final class Simulation {
                 currentWideHops = wide;
                 currentLocalHops = local;
                 processing = id; // a certificate share is an ordinary signature, charged to this server (Table 4.3)
+                beginStep();
                 node.onCryptoDone(job.run());
+                endStep();
                 afterInput();
             });
         }
 
         @Override
         public void persist(Bytes record) {
+            if (hold(Held.PERSIST, () -> persist(record))) return;
             storage.add(record); // synchronous: durable before any later send, as Outbox requires
         }
 
         @Override
         public void executed(long globalSeq, SignedUpdate update, Bytes reply) {
+            if (hold(Held.OTHER, () -> executed(globalSeq, update, reply))) return;
             if (adversaries.isFaulty(id)) return; // no promise holds for a faulty server (section 4.2)
             checkers.executed(id, globalSeq, update, loop.nowMicros());
             Bytes digest = Checkers.updateDigest(update);
@@ -899,7 +1003,7 @@ public final class Simulation {
                 metrics.roundsAtLeaderSite.snapshot(), metrics.roundsElsewhere.snapshot(), lmSignatures, wideMessages,
                 LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
-                        conflictingNewViews.size()),
+                        conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost());
     }

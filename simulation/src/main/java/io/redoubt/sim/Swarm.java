@@ -72,9 +72,12 @@ public final class Swarm {
 
     static FaultMix drawFaultMix(RandomSource r) {
         List<FaultKind> kinds = new ArrayList<>();
-        for (FaultKind k : FaultKind.values()) if (r.chance(0.5)) kinds.add(k);
-        if (kinds.isEmpty()) kinds.add(r.pick(List.of(FaultKind.values())));
-        return new FaultMix(kinds, r.pick(List.of(FaultMix.Intensity.values())));
+        for (FaultKind k : FaultKind.UNIFORM) if (r.chance(0.5)) kinds.add(k);
+        if (kinds.isEmpty()) kinds.add(r.pick(FaultKind.UNIFORM));
+        FaultMix.Intensity intensity = r.pick(List.of(FaultMix.Intensity.values()));
+        // Drawn last, so that the kinds and intensity of every seed drawn before it existed stay put.
+        if (r.chance(0.5)) kinds.add(FaultKind.CRASH_MID_STEP);
+        return new FaultMix(kinds, intensity);
     }
 
     /**

@@ -190,12 +190,32 @@ class SwarmTest {
             int count = 1 + r.nextInt(5);
             FaultPlan p = FaultPlan.draw(new RandomSource(s), d, 6_000_000);
             assertEquals(links, List.of(p.links().lossProbability(), p.links().duplicateProbability()), "seed " + s);
-            assertEquals(count, p.events().size(), "seed " + s);
+            // Mid-step crashes came later, on top and from their own stream: the others are as they were.
+            assertEquals(count, p.events().stream().filter(e -> e.kind() != FaultKind.CRASH_MID_STEP).count(), "seed " + s);
             long at = r.between(50_000, 6_000_000 - 100_000);
             r.between(100_000, 2_500_000);
-            FaultKind kind = FaultKind.values()[r.nextInt(FaultKind.values().length)];
+            FaultKind kind = FaultKind.UNIFORM.get(r.nextInt(FaultKind.UNIFORM.size()));
             assertEquals(at, p.events().get(0).atMicros());
             assertEquals(kind, p.events().get(0).kind());
+        }
+    }
+
+    @Test
+    void midStepCrashesAreDrawnAtAModestRateOrAloneWhenTheMixNamesOnlyThem() {
+        Deployment d = Deployment.defaults(Composition.parse("paxos/paxos"), 5, 3);
+        int midStep = 0, others = 0;
+        for (long s = 1; s <= 200; s++) {
+            for (FaultPlan.Event e : FaultPlan.draw(new RandomSource(s), d, 6_000_000).events()) {
+                if (e.kind() == FaultKind.CRASH_MID_STEP) midStep++;
+                else others++;
+            }
+        }
+        assertTrue(midStep > 100 && midStep < others, midStep + " mid-step crashes, " + others + " other events in 200 default draws");
+        FaultMix alone = FaultMix.parse("crash-mid-step", "many");
+        for (long s = 1; s <= 50; s++) {
+            List<FaultPlan.Event> events = FaultPlan.draw(new RandomSource(s), d, 6_000_000, alone).events();
+            assertTrue(events.size() >= 6 && events.size() <= 15, events.toString());
+            for (FaultPlan.Event e : events) assertEquals(FaultKind.CRASH_MID_STEP, e.kind());
         }
     }
 
