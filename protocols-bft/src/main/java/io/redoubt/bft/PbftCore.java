@@ -341,6 +341,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         long view = views.view;
         if (m.view() < view) {
             reject(sender, Rejection.STALE_VIEW, "pre-prepare for view " + m.view() + " < " + view);
+            views.onStaleMessage(sender);
             return;
         }
         if (m.view() > view || !views.active) return; // we have not installed that view yet; it will be retransmitted
@@ -394,6 +395,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         long view = views.view;
         if (m.view() < view) {
             reject(sender, Rejection.STALE_VIEW, "prepare for view " + m.view() + " < " + view);
+            views.onStaleMessage(sender);
             return;
         }
         if (m.view() > view) return;
@@ -413,6 +415,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         long view = views.view;
         if (m.view() < view) {
             reject(sender, Rejection.STALE_VIEW, "commit for view " + m.view() + " < " + view);
+            views.onStaleMessage(sender);
             return;
         }
         if (m.view() > view) return;

@@ -34,6 +34,8 @@ final class PbftViewChange<N extends Comparable<N>> {
     boolean active = true; // false while voting for `view` and waiting for its new view
     NewView installedNewView; // the new view that installed `view` (null for view 0)
     final ViewChange[] latestViewChange; // per member, the highest valid one seen
+    /** Per member, messages of an older view it sent since we installed ours (soft state, see onStaleMessage). */
+    private final int[] staleSinceInstall;
     long timeoutMillis;
     boolean timerArmed;
     /** The latest view installed by a new view whose votes carried conflicting certificates (see #conflictingSlots), or -1. */
@@ -51,6 +53,7 @@ final class PbftViewChange<N extends Comparable<N>> {
         this.certs = certs;
         this.config = config;
         this.latestViewChange = new ViewChange[n];
+        this.staleSinceInstall = new int[n];
         this.digestedViewChange = new ViewChange[n];
         this.viewChangeDigest = new Bytes[n];
         this.timeoutMillis = config.viewChangeTimeoutMillis();
@@ -121,6 +124,21 @@ final class PbftViewChange<N extends Comparable<N>> {
         timerArmed = true;
         core.out.setTimer(PbftCore.VIEW_CHANGE, timeoutMillis);
         timeoutMillis = Math.min(timeoutMillis * 2, config.viewChangeTimeoutMaxMillis());
+    }
+
+    /**
+     * {@code sender} sent a normal-case message of a view older than ours. It missed the new view
+     * we installed and, active in its old view, sends no view change that would let us hand it
+     * over (PBFT's status messages serve this; found by the swarm: a primary restarted while its
+     * site changed view stayed in view 0 for good). The new view is self-certifying, so we relay
+     * it, at the 1st, 2nd, 4th, ... such message after our install: a lost relay is repeated, and
+     * a faulty member cannot make us send one new view per message it sends.
+     */
+    void onStaleMessage(int sender) {
+        if (!active || installedNewView == null || sender == core.self) return;
+        int count = staleSinceInstall[sender];
+        if (count < Integer.MAX_VALUE) staleSinceInstall[sender] = ++count;
+        if (Integer.bitCount(count) == 1) core.sendTo(sender, installedNewView);
     }
 
     void onViewChange(int sender, ViewChange m) {
@@ -260,6 +278,10 @@ final class PbftViewChange<N extends Comparable<N>> {
             return;
         }
         installNewView(m);
+        // Whoever handed us the new view went on in it while we were elsewhere (cut off, restarted,
+        // waiting for another view): it may have decided slots since, and once the group is idle
+        // nothing else would tell us. Ask it; a member with nothing newer stays silent.
+        if (sender != core.self && core.n > 1) core.sendTo(sender, core.transfer.fetchRequest());
     }
 
     /** Validates a new view completely: the votes, and the O set recomputed from them (PBFT section 4.4). */
@@ -323,6 +345,7 @@ final class PbftViewChange<N extends Comparable<N>> {
         core.out.persist(new PbftRecord.NewViewInstalled(nv));
         active = true;
         installedNewView = nv;
+        java.util.Arrays.fill(staleSinceInstall, 0);
         log.nextSeq = Math.max(high + 1, log.stableSeq + 1);
         cancelTimer();
         core.queues.resetAges();

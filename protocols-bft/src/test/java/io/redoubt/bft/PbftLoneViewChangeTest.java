@@ -58,4 +58,41 @@ class PbftLoneViewChangeTest {
         assertEquals(c.deliveredLog(0), c.deliveredLog(3), c.core(3).describe());
         assertEquals(List.of(), c.violations());
     }
+
+    /**
+     * The mirror image: the primary of view 0 restarts while the others install view 1, and its
+     * query on restart is lost. Active in view 0 and sure it leads, it sends nothing the others
+     * would answer with a view change; its stale pre-prepare must get it the new view instead.
+     * Found by the swarm (seed 1226: server 0.0 stayed in view 0 while its site ran in view 1).
+     */
+    @Test
+    void aRestartedPrimaryThatMissedTheNewViewIsHandedItWhenItSpeaksInTheOldView() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        for (int k = 0; k < 3; k++) c.submit(k % 3 + 1, p("before-" + k));
+        c.deliverAll();
+        c.crash(0);
+        c.submit(1, p("no-primary"));
+        c.deliverAll();
+        for (int round = 0; round < 4 && c.core(1).view() == 0; round++) {
+            for (int i = 1; i < 4; i++) if (c.armed(i, PbftCore.REQUEST)) c.fire(i, PbftCore.REQUEST);
+            c.deliverAll();
+        }
+        assertTrue(c.core(1).isViewActive() && c.core(1).view() == 1, c.core(1).describe());
+        long decided = c.core(1).deliveredThrough();
+
+        c.restart(0);
+        c.dropWhere(involving(0)); // its query on restart is lost
+        assertTrue(c.core(0).isViewActive() && c.core(0).view() == 0, c.core(0).describe());
+        c.submit(0, p("from-the-old-primary")); // it proposes in view 0; the others see a stale pre-prepare
+        c.deliverAll();
+        for (int round = 0; round < 8 && c.core(0).deliveredThrough() <= decided; round++) {
+            for (int i = 0; i < 4; i++) if (c.armed(i, PbftCore.RETRANSMIT)) c.fire(i, PbftCore.RETRANSMIT);
+            for (int i = 0; i < 4; i++) if (c.armed(i, PbftCore.REQUEST)) c.fire(i, PbftCore.REQUEST);
+            c.deliverAll();
+        }
+        assertEquals(1, c.core(0).view(), c.core(0).describe());
+        assertTrue(c.core(0).deliveredThrough() > decided, c.core(0).describe());
+        assertEquals(c.deliveredLog(1), c.deliveredLog(0));
+        assertEquals(List.of(), c.violations());
+    }
 }
