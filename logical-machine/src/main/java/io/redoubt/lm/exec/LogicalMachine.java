@@ -68,6 +68,9 @@ public final class LogicalMachine {
     private Bytes trail = Bytes.EMPTY;
     /** Hashes the batch being executed and its effects; null between batches. */
     private CanonicalWriter trailWriter;
+    /** The execution digest's hash (reset by each digest()), and its label. */
+    private final java.security.MessageDigest trailHash = Digests.newSha256();
+    private static final byte[] TRAIL_LABEL = "redoubt/lm-trail".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private record ClientRecord(long seq, Bytes reply) {}
 
@@ -116,7 +119,8 @@ public final class LogicalMachine {
 
     /** Executes one locally ordered batch of encoded {@link LmEvent}s. */
     public void execute(List<Bytes> batch) {
-        trailWriter = CanonicalWriter.hashingInto(Digests.newSha256()).utf8("redoubt/lm-trail").bytes(trail).i32(batch.size());
+        if (trailWriter != null) throw new IllegalStateException("execute re-entered from its own effects");
+        trailWriter = CanonicalWriter.hashingInto(trailHash, 512).bytes(TRAIL_LABEL).bytes(trail).i32(batch.size());
         for (Bytes encoded : batch) {
             executedEvents++;
             trailWriter.u8(0).bytes(encoded);
