@@ -33,6 +33,8 @@ final class PbftRequestQueues<N extends Comparable<N>> {
     boolean timerArmed;
     /** The view in which we last sent all our own payloads to everyone while changing views. */
     long forwardedForView = -1;
+    /** The forward last re-sent by resendOwnWhileChanging: re-sent unchanged while its batch is (a retransmission, not state). */
+    private Forward resent;
 
     PbftRequestQueues(PbftCore<N> core, PbftConfig config, int n) {
         this.core = core;
@@ -197,7 +199,9 @@ final class PbftRequestQueues<N extends Comparable<N>> {
                     if (oldest.size() == config.batchPayloadsMax()) break;
                     oldest.add(p);
                 }
-                core.broadcast(forward(oldest));
+                // The same batch as last tick: the same signed forward, re-sent as it was.
+                if (!oldest.equals(resent == null ? null : resent.payloads())) resent = forward(oldest);
+                core.broadcast(resent);
             }
         }
     }
