@@ -24,6 +24,8 @@ final class Checkers {
     private final Map<ClientId, Map<Long, Bytes>> proposed = new TreeMap<>();
     /** Per site and executed-event count, the first state digest seen and who held it. */
     private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteDigests = new TreeMap<>();
+    private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteTrails = new TreeMap<>();
+    private final java.util.Set<SiteId> divergedTrails = new java.util.TreeSet<>();
     private final List<String> violations = new ArrayList<>();
     /** Per site, the wide-area messages its correct servers' logical machines produced (only looked up). */
     private final Map<SiteId, java.util.Set<Bytes>> producedBySite = new HashMap<>();
@@ -58,16 +60,30 @@ final class Checkers {
     }
 
     /**
-     * After each input to a server: its logical machine's state (executor tables, wide-area core,
-     * application, by digest) must equal its site's at the same number of ordered events
-     * (section 4.3). Checked only when the count moved, since the state changes only then.
+     * After each input to a server that executed ordered events: its logical machine must equal
+     * its site's at the same number of ordered events (section 4.3). Compared every time, by the
+     * execution digest (the events and everything they made the machine do, chained, see
+     * LogicalMachine#executionDigest); by a digest of the whole state (executor tables, wide-area
+     * core, application) when {@code wholeState} asks for it, or when another server's is already
+     * held at this count, so that a change inside the application or the core that had no effect
+     * yet is caught too.
      */
-    void logicalMachineState(ServerId server, long executedEvents, java.util.function.Supplier<Bytes> stateDigest, long nowMicros) {
+    void logicalMachineState(ServerId server, long executedEvents, Bytes executionDigest, java.util.function.Supplier<Bytes> stateDigest,
+                             boolean wholeState, long nowMicros) {
         if (executedEvents == 0) return;
+        Map<Long, Map.Entry<ServerId, Bytes>> trails = siteTrails.computeIfAbsent(server.site(), k -> new HashMap<>());
+        Map.Entry<ServerId, Bytes> firstTrail = trails.putIfAbsent(executedEvents, Map.entry(server, executionDigest));
+        if (firstTrail != null && !firstTrail.getKey().equals(server) && !firstTrail.getValue().equals(executionDigest)
+                && divergedTrails.add(server.site())) {
+            // Chained, so it never agrees again: reported once per site.
+            violations.add("logical machine " + server.site() + " diverged: after " + executedEvents + " ordered events " + server
+                    + " has execution digest " + executionDigest.toHex().substring(0, 16) + " but " + firstTrail.getKey() + " had "
+                    + firstTrail.getValue().toHex().substring(0, 16) + " (t=" + nowMicros / 1000 + "ms)");
+        }
         Map<Long, Map.Entry<ServerId, Bytes>> site = siteDigests.computeIfAbsent(server.site(), k -> new HashMap<>());
         Map.Entry<ServerId, Bytes> first = site.get(executedEvents);
         if (first == null) {
-            site.put(executedEvents, Map.entry(server, stateDigest.get()));
+            if (wholeState) site.put(executedEvents, Map.entry(server, stateDigest.get()));
         } else if (!first.getKey().equals(server) && !first.getValue().equals(stateDigest.get())) {
             violations.add("logical machine " + server.site() + " diverged: after " + executedEvents + " ordered events " + server
                     + " holds state " + stateDigest.get().toHex().substring(0, 16) + " but " + first.getKey() + " held "

@@ -51,8 +51,15 @@ public final class Simulation {
     private static final int META_BYTES = 8;
     /** Where a frame's meta marks the copy of a twin it is for (hop counts stay far below). */
     private static final int TWIN_COPY_SHIFT = 30;
-    /** Ordered events between two comparisons of a server's logical-machine state with its site's. */
-    private static final long LM_CHECK_EVENTS = 8;
+    /** Ordered events between two comparisons of a server's whole logical-machine state with its site's. */
+    private static final long LM_STATE_EVENTS = 64;
+    /**
+     * Inputs to a server between two runs of its cores' own invariant checks. The checks look at
+     * state, and a broken invariant stays broken, so a later check still sees it (the PBFT log
+     * checks every slot handed out since its last check); checking every input was a twentieth
+     * of a Byzantine campaign's time.
+     */
+    private static final int INVARIANT_CHECK_INPUTS = 4;
 
     private final SimConfig config;
     private final EventLoop loop = new EventLoop();
@@ -659,6 +666,8 @@ public final class Simulation {
         final RandomSource mischief;
         /** The executed-event count at which the logical-machine check last ran. */
         long checkedEvents = -1;
+        /** Inputs since the cores' invariants were last checked. */
+        int uncheckedInputs;
         /** Recent frames this server received, for a replaying adversary. */
         final ArrayDeque<Bytes> heard = new ArrayDeque<>();
         /** How long a mid-step crash fault keeps this server down; -1 when none is armed. */
@@ -680,6 +689,7 @@ public final class Simulation {
         void boot() {
             up = true;
             checkedEvents = -1;
+            uncheckedInputs = INVARIANT_CHECK_INPUTS;
             currentWideHops = 0;
             currentLocalHops = 0;
             processing = id;
@@ -743,21 +753,27 @@ public final class Simulation {
         /** After every step: the cores' own invariants, and the logical-machine check (correct servers only). */
         void afterInput() {
             if (node == null || adversary != null) return;
-            try {
-                node.checkInvariants();
-            } catch (IllegalStateException broken) {
-                checkers.violation("invariant broken at " + id + " (t=" + loop.nowMicros() / 1000 + "ms): " + broken.getMessage());
+            if (++uncheckedInputs >= INVARIANT_CHECK_INPUTS) {
+                uncheckedInputs = 0;
+                try {
+                    node.checkInvariants();
+                } catch (IllegalStateException broken) {
+                    checkers.violation("invariant broken at " + id + " (t=" + loop.nowMicros() / 1000 + "ms): " + broken.getMessage());
+                }
             }
             noteConflictingNewViews(id, node);
-            // The logical-machine state (a digest of the whole executor, wide-area core and
-            // application) is compared each time a server's ordered-event count passes a multiple of
-            // LM_CHECK_EVENTS: every correct server of a site executes the same batches, so they pass
-            // those points at the same counts, and a divergence, which never heals, is caught at the
-            // next one. Digesting at every batch made bft/paxos campaigns two and a half times slower.
+            // The logical machine is compared with its site's each time a server's ordered-event
+            // count moves, by its execution digest (cheap: the events and their effects, chained);
+            // by a digest of its whole state (executor, wide-area core, application) when the count
+            // passes a multiple of LM_STATE_EVENTS and at the end of the run. Every correct server of
+            // a site executes the same batches, so they pass the same counts. Digesting the whole
+            // state at every batch made bft/paxos campaigns two and a half times slower.
             long events = node.logicalMachine().executedEvents();
-            if (events / LM_CHECK_EVENTS != checkedEvents / LM_CHECK_EVENTS) {
+            if (events != checkedEvents) {
+                boolean wholeState = events / LM_STATE_EVENTS != checkedEvents / LM_STATE_EVENTS;
                 checkedEvents = events;
-                checkers.logicalMachineState(id, events, node.logicalMachine()::stateDigest, loop.nowMicros());
+                checkers.logicalMachineState(id, events, node.logicalMachine().executionDigest(), node.logicalMachine()::stateDigest,
+                        wholeState, loop.nowMicros());
             }
         }
 
@@ -973,6 +989,17 @@ public final class Simulation {
     // ---------------------------------------------------------------- result
 
     private SimResult result(String stopReason) {
+        for (SimServer s : servers.values()) { // the invariants and the whole state at the end, wherever they were last checked
+            if (s.up && s.adversary == null) {
+                try {
+                    s.node.checkInvariants();
+                } catch (IllegalStateException broken) {
+                    checkers.violation("invariant broken at " + s.id + " at the end: " + broken.getMessage());
+                }
+                io.redoubt.lm.exec.LogicalMachine lm = s.node.logicalMachine();
+                checkers.logicalMachineState(s.id, lm.executedEvents(), lm.executionDigest(), lm::stateDigest, true, loop.nowMicros());
+            }
+        }
         long minExecuted = Long.MAX_VALUE;
         long maxExecuted = 0;
         long lmSignatures = 0;

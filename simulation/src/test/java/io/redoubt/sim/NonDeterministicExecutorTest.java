@@ -56,6 +56,43 @@ class NonDeterministicExecutorTest {
         }
     }
 
+    /**
+     * A key-value store that gives its {@code wrongAt}-th update a reply no other server gives,
+     * with the state right. That client's next reply replaces it in the executor's table, so a
+     * digest of the whole state taken after that cannot tell; the execution digest, compared at
+     * every step, reports it first.
+     */
+    static final class WrongReplyStore implements StateMachine {
+        private final KeyValueStore store = new KeyValueStore();
+        private final int wrongAt;
+        private int applied;
+
+        WrongReplyStore(int wrongAt) {
+            this.wrongAt = wrongAt;
+        }
+
+        @Override
+        public Bytes apply(Bytes operation) {
+            Bytes reply = store.apply(operation);
+            return ++applied == wrongAt ? Bytes.ofUtf8("planted reply") : reply;
+        }
+
+        @Override
+        public Bytes query(Bytes read) {
+            return store.query(read);
+        }
+
+        @Override
+        public Bytes snapshot() {
+            return store.snapshot();
+        }
+
+        @Override
+        public void restore(Bytes snapshot) {
+            store.restore(snapshot);
+        }
+    }
+
     static SimConfig config(long seed) {
         return SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.NONE).withSeed(seed);
     }
@@ -75,6 +112,18 @@ class NonDeterministicExecutorTest {
         assertTrue(report.contains("a non-deterministic application at " + PLANTED), report);
         assertTrue(r.safetyViolations().stream().noneMatch(v -> v.startsWith("S1") || v.startsWith("S2")),
                 "the replies and the order are the same everywhere, so only the state check sees it: " + r.safetyViolations());
+    }
+
+    @Test
+    void aWrongReplyThatALaterReplyOverwritesIsCaughtByTheExecutionDigest() {
+        SimResult r = new Simulation(config(7).withPlantedApp(PLANTED, () -> new WrongReplyStore(5))).run();
+
+        assertFalse(r.passed());
+        String violation = r.safetyViolations().get(0);
+        assertTrue(violation.startsWith("logical machine site1 diverged"), violation);
+        assertTrue(violation.contains("execution digest"), violation);
+        assertTrue(violation.contains(PLANTED.toString()), violation);
+        assertTrue(r.safetyViolations().stream().noneMatch(v -> v.startsWith("S1") || v.startsWith("S2")), r.safetyViolations()::toString);
     }
 
     @Test

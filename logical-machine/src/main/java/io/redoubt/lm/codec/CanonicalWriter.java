@@ -28,8 +28,8 @@ public final class CanonicalWriter {
         this.sink = null;
     }
 
-    private CanonicalWriter(MessageDigest sink) {
-        this.buf = new byte[4096];
+    private CanonicalWriter(MessageDigest sink, int bufferBytes) {
+        this.buf = new byte[bufferBytes];
         this.sink = sink;
     }
 
@@ -40,7 +40,13 @@ public final class CanonicalWriter {
      * never held, grown and copied in one piece.
      */
     public static CanonicalWriter hashingInto(MessageDigest sink) {
-        return new CanonicalWriter(java.util.Objects.requireNonNull(sink, "sink"));
+        return hashingInto(sink, 4096);
+    }
+
+    /** As {@link #hashingInto(MessageDigest)}, buffering {@code bufferBytes} at a time: smaller for a writer made often for little. */
+    public static CanonicalWriter hashingInto(MessageDigest sink, int bufferBytes) {
+        if (bufferBytes < 16) throw new IllegalArgumentException("bufferBytes must be at least 16, was " + bufferBytes);
+        return new CanonicalWriter(java.util.Objects.requireNonNull(sink, "sink"), bufferBytes);
     }
 
     private void ensure(int extra) {

@@ -36,7 +36,9 @@ import java.util.TreeSet;
  * <p>Its state is a pure function of the sequence of ordered events, so every correct server of
  * the site holds the same state after the same batch: the site is one deterministic machine.
  * {@link #stateDigest()} digests that state (this executor's own tables, the wide-area core's
- * state and the application's) so that checkers can verify exactly that.
+ * state and the application's) so that checkers can verify exactly that. {@link #executionDigest()}
+ * is the cheap companion: a running digest of the events and of what each batch made the
+ * machine do.
  *
  * <p>The wide-area core's persist requests are not written anywhere: the logical machine's
  * durability is the local order itself, which a majority (Paxos) or 2f+1 (PBFT) of the site's
@@ -62,6 +64,13 @@ public final class LogicalMachine {
     /** The state digest and the event count it was computed at: the state changes only by executing events. */
     private Bytes stateDigest;
     private long stateDigestAt = -1;
+    /** The execution digest after the batches executed so far (see {@link #executionDigest()}). */
+    private Bytes trail = Bytes.EMPTY;
+    /** Hashes the batch being executed and its effects; null between batches. */
+    private CanonicalWriter trailWriter;
+    /** The execution digest's hash (reset by each digest()), and its label. */
+    private final java.security.MessageDigest trailHash = Digests.newSha256();
+    private static final byte[] TRAIL_LABEL = "redoubt/lm-trail".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private record ClientRecord(long seq, Bytes reply) {}
 
@@ -110,8 +119,11 @@ public final class LogicalMachine {
 
     /** Executes one locally ordered batch of encoded {@link LmEvent}s. */
     public void execute(List<Bytes> batch) {
+        if (trailWriter != null) throw new IllegalStateException("execute re-entered from its own effects");
+        trailWriter = CanonicalWriter.hashingInto(trailHash, 512).bytes(TRAIL_LABEL).bytes(trail).i32(batch.size());
         for (Bytes encoded : batch) {
             executedEvents++;
+            trailWriter.u8(0).bytes(encoded);
             LmEvent event;
             try {
                 event = LmEvent.decode(encoded);
@@ -126,6 +138,13 @@ public final class LogicalMachine {
             else throw new IllegalStateException("unhandled LM event " + event);
         }
         flushOutgoing();
+        trail = trailWriter.digest();
+        trailWriter = null;
+    }
+
+    /** Adds an effect of the batch being executed to the execution digest (none outside a batch: the core's start). */
+    private CanonicalWriter effect(int tag) {
+        return trailWriter == null ? new CanonicalWriter() : trailWriter.u8(tag);
     }
 
     /** Everything one ordered batch made the wide-area core send: one Merkle tree, one signature. */
@@ -148,7 +167,10 @@ public final class LogicalMachine {
         }
         ClientRecord last = clients.get(u.client());
         if (last != null && u.seq() <= last.seq) {
-            if (u.seq() == last.seq) host.reply(u, last.reply); // a retransmission: answer from the cache
+            if (u.seq() == last.seq) {
+                effect(1).client(u.client()).i64(u.seq());
+                host.reply(u, last.reply); // a retransmission: answer from the cache
+            }
             return;
         }
         wide.submit(u.encode());
@@ -220,10 +242,14 @@ public final class LogicalMachine {
             }
             ClientRecord last = clients.get(u.client());
             if (last != null && u.seq() <= last.seq) {
-                if (u.seq() == last.seq) host.reply(u, last.reply);
+                if (u.seq() == last.seq) {
+                    effect(1).client(u.client()).i64(u.seq());
+                    host.reply(u, last.reply);
+                }
                 continue; // ordered twice (retransmission); executed once
             }
             Bytes reply = app.apply(u.operation());
+            effect(2).client(u.client()).i64(u.seq()).bytes(reply);
             clients.put(u.client(), new ClientRecord(u.seq(), reply));
             executedUpdates++;
             host.executed(executedUpdates, u, reply);
@@ -235,28 +261,37 @@ public final class LogicalMachine {
     private final class WideOutbox implements Outbox<SiteId> {
         @Override
         public void send(SiteId to, Encodable message) {
-            outgoing.add(new LmHost.Outgoing(to, message.encode()));
+            Bytes encoded = message.encode();
+            effect(3).site(to).bytes(encoded);
+            outgoing.add(new LmHost.Outgoing(to, encoded));
         }
 
         @Override
         public void setTimer(TimerId id, long delayMillis) {
             long generation = nextTimerGeneration++;
             timers.put(id, new ActiveTimer(generation, delayMillis));
+            id.encodeTo(effect(4).i64(generation).i64(delayMillis));
             host.startLmTimer(id, generation, delayMillis);
         }
 
         @Override
         public void cancelTimer(TimerId id) {
-            if (timers.remove(id) != null) host.stopLmTimer(id);
+            if (timers.remove(id) != null) {
+                id.encodeTo(effect(5));
+                host.stopLmTimer(id);
+            }
         }
 
         @Override
         public void persist(Encodable record) {
-            // Durable through the local order; see the class comment.
+            // Durable through the local order; see the class comment. What the core records is
+            // its state changing, so it goes into the execution digest.
+            if (trailWriter != null) record.encodeTo(trailWriter.u8(6));
         }
 
         @Override
         public void deliver(long slot, List<Bytes> payloads) {
+            effect(7).i64(slot).i32(payloads.size());
             executeOrderedUpdates(payloads);
         }
 
@@ -318,6 +353,20 @@ public final class LogicalMachine {
             stateDigestAt = executedEvents;
         }
         return stateDigest;
+    }
+
+    /**
+     * A running digest of everything this logical machine executed and did: each ordered event's
+     * bytes and, batch by batch, its effects (wide-area messages sent, timers armed and cancelled,
+     * the wide-area core's state-change records, deliveries, the application's replies). Every
+     * correct server of the site must hold the same one after the same ordered events (section
+     * 4.3). It costs one hash over the batch instead of one over the whole state, and it cannot
+     * be fooled by a later overwrite hiding a divergence, but it does not see inside the
+     * application or the core: a change they make without any effect shows only in
+     * {@link #stateDigest()}.
+     */
+    public Bytes executionDigest() {
+        return trail;
     }
 
     public StateMachine app() {

@@ -16,10 +16,13 @@ class HashingWriterTest {
     private static void assertSameDigest(Consumer<CanonicalWriter> write) {
         CanonicalWriter kept = new CanonicalWriter();
         write.accept(kept);
-        CanonicalWriter hashed = CanonicalWriter.hashingInto(Digests.newSha256());
-        write.accept(hashed);
-        assertEquals(kept.size(), hashed.size());
-        assertEquals(Digests.sha256(kept.toBytes()), hashed.digest());
+        Bytes expected = Digests.sha256(kept.toBytes());
+        for (CanonicalWriter hashed : List.of(CanonicalWriter.hashingInto(Digests.newSha256()),
+                CanonicalWriter.hashingInto(Digests.newSha256(), 16), CanonicalWriter.hashingInto(Digests.newSha256(), 512))) {
+            write.accept(hashed);
+            assertEquals(kept.size(), hashed.size());
+            assertEquals(expected, hashed.digest());
+        }
     }
 
     @Test
@@ -63,5 +66,6 @@ class HashingWriterTest {
     void aHashingWriterKeepsNoBytesAndAKeepingOneHasNoDigest() {
         assertThrows(IllegalStateException.class, () -> CanonicalWriter.hashingInto(Digests.newSha256()).i32(1).toBytes());
         assertThrows(IllegalStateException.class, () -> new CanonicalWriter().i32(1).digest());
+        assertThrows(IllegalArgumentException.class, () -> CanonicalWriter.hashingInto(Digests.newSha256(), 15));
     }
 }

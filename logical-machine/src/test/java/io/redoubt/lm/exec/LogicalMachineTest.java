@@ -379,6 +379,7 @@ class LogicalMachineTest {
                 b.lm.execute(batch);
                 assertEquals(a.lm.executedEvents(), b.lm.executedEvents());
                 assertEquals(a.lm.stateDigest(), b.lm.stateDigest());
+                assertEquals(a.lm.executionDigest(), b.lm.executionDigest());
             }
             assertEquals(5, a.lm.executedEvents());
             assertEquals(a.host.calls, b.host.calls, "same events, same effects");
@@ -406,6 +407,36 @@ class LogicalMachineTest {
             b.lm.execute(List.of(e2, e1));
             assertEquals(a.lm.executedEvents(), b.lm.executedEvents());
             assertNotEquals(a.lm.stateDigest(), b.lm.stateDigest());
+        }
+
+        @Test
+        void theExecutionDigestMovesWithEveryBatchAndDependsOnTheOrderOfEvents() {
+            Lm a = new Lm();
+            Lm b = new Lm();
+            Bytes e1 = viaUs(update(ALICE, 1, "x", "1")).encode();
+            Bytes e2 = viaUs(update(BOB, 1, "y", "1")).encode();
+            Bytes before = a.lm.executionDigest();
+            a.lm.execute(List.of(e1));
+            assertNotEquals(before, a.lm.executionDigest());
+            a.lm.execute(List.of(e2));
+            b.lm.execute(List.of(e2));
+            b.lm.execute(List.of(e1));
+            assertNotEquals(a.lm.executionDigest(), b.lm.executionDigest());
+        }
+
+        @Test
+        void aReplyTheNextOneOverwritesStaysInTheExecutionDigest() {
+            ScriptedCore.Factory instant = ScriptedCore.Factory.instant();
+            LogicalMachine a = new LogicalMachine(SITE, SITES, SITE_SERVERS, 1, instant, keys, new KeyValueStore(), new RecordingHost());
+            KeyValueStore odd = new KeyValueStore();
+            LogicalMachine b = new LogicalMachine(SITE, SITES, SITE_SERVERS, 1, instant, keys, odd, new RecordingHost());
+            odd.apply(KeyValueStore.put("x", "0")); // b alone: its first reply differs
+            for (LogicalMachine m : List.of(a, b)) m.execute(List.of(viaUs(update(ALICE, 1, "x", "1")).encode()));
+            assertNotEquals(a.executionDigest(), b.executionDigest());
+            for (LogicalMachine m : List.of(a, b)) m.execute(List.of(viaUs(update(ALICE, 2, "x", "2")).encode()));
+            // Same application state and same last reply for Alice: the whole state agrees again.
+            assertEquals(a.stateDigest(), b.stateDigest());
+            assertNotEquals(a.executionDigest(), b.executionDigest());
         }
 
         @Test
