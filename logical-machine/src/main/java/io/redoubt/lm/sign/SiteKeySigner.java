@@ -29,9 +29,11 @@ public final class SiteKeySigner implements LmSigner {
     }
 
     // One Ed25519 signature per batch is cheap enough to make inline: this signer offloads
-    // nothing, so no result is ever its own and none is worth running.
+    // nothing, so a result handed to it is a host routing bug, not something to ignore.
     @Override
-    public void onCryptoDone(CryptoResult result) {}
+    public void onCryptoDone(CryptoResult result) {
+        throw new IllegalStateException("a site-key signer offloads no cryptography, yet was handed " + result);
+    }
 
     @Override
     public boolean isWanted(CryptoJob job) {
