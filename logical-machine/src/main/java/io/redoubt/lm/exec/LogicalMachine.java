@@ -120,6 +120,10 @@ public final class LogicalMachine {
     /** Executes one locally ordered batch of encoded {@link LmEvent}s. */
     public void execute(List<Bytes> batch) {
         if (trailWriter != null) throw new IllegalStateException("execute re-entered from its own effects");
+        // An empty batch (a slot filled with a no-op after a view change) executes no event and so
+        // changes nothing; it must not move the execution digest either, or a server that checked
+        // its digest between such a slot and the one before would disagree with one that did not.
+        if (batch.isEmpty()) return;
         trailWriter = CanonicalWriter.hashingInto(trailHash, 512).bytes(TRAIL_LABEL).bytes(trail).i32(batch.size());
         for (Bytes encoded : batch) {
             executedEvents++;
