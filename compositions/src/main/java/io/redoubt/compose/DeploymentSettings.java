@@ -101,7 +101,8 @@ public final class DeploymentSettings {
                 r.positiveMillis(path + ".progress-timeout"),
                 r.positiveMillis(path + ".progress-timeout-max"),
                 r.positiveMillis(path + ".retransmit"),
-                r.atLeast(path + ".catch-up-slots-max", 1)));
+                r.atLeast(path + ".catch-up-slots-max", 1),
+                r.atLeast(path + ".in-flight-slots-max", 1)));
     }
 
     /** One line for banners: composition, topology and WAN. */

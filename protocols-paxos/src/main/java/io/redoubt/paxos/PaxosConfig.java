@@ -16,6 +16,10 @@ package io.redoubt.paxos;
  * @param retransmitMillis period of the leader's retransmission of unanswered proposals,
  *     prepares and heartbeats, and of a lagging node's catch-up requests
  * @param catchUpSlotsMax most decided slots carried in one catch-up reply or promise
+ * @param inFlightSlotsMax most slots the leader has proposed and not yet seen decided; what is
+ *     submitted meanwhile waits and leaves in the next proposal, so under load one instance (one
+ *     round of messages, and among sites one LM signature per message) carries many payloads,
+ *     while a lone payload still leaves at once (aggregation, section 4.6)
  */
 public record PaxosConfig(
         int windowSlots,
@@ -26,7 +30,15 @@ public record PaxosConfig(
         long progressTimeoutMillis,
         long progressTimeoutMaxMillis,
         long retransmitMillis,
-        int catchUpSlotsMax) {
+        int catchUpSlotsMax,
+        int inFlightSlotsMax) {
+
+    /** As above with no bound on proposals in flight beyond the window. */
+    public PaxosConfig(int windowSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax, int pendingPayloadsMax,
+                       long progressTimeoutMillis, long progressTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax) {
+        this(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, progressTimeoutMillis,
+                progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, windowSlots);
+    }
 
     public PaxosConfig {
         positive("windowSlots", windowSlots);
@@ -37,6 +49,7 @@ public record PaxosConfig(
         positive("progressTimeoutMillis", progressTimeoutMillis);
         positive("retransmitMillis", retransmitMillis);
         positive("catchUpSlotsMax", catchUpSlotsMax);
+        positive("inFlightSlotsMax", inFlightSlotsMax);
         if (progressTimeoutMaxMillis < progressTimeoutMillis) {
             throw new IllegalArgumentException("progressTimeoutMaxMillis (" + progressTimeoutMaxMillis
                     + ") must be >= progressTimeoutMillis (" + progressTimeoutMillis + ")");
@@ -47,28 +60,42 @@ public record PaxosConfig(
         if (value <= 0) throw new IllegalArgumentException(name + " must be > 0, was " + value);
     }
 
-    /** Defaults for ordering events among the servers of one site over a LAN. */
+    /**
+     * Defaults for ordering events among the servers of one site over a LAN. Four proposals in
+     * flight: the wide-area messages a lone client's update brings (one from each other site)
+     * arrive at nearly the same time and still go out at once (Table 4.2's rounds at 5 sites),
+     * while under load what arrives meanwhile shares a proposal.
+     */
     public static PaxosConfig localDefaults() {
-        return new PaxosConfig(64, 256, 1 << 20, 256 * 1024, 8192, 40, 2_000, 10, 128);
+        return new PaxosConfig(64, 256, 1 << 20, 256 * 1024, 8192, 40, 2_000, 10, 128, 4);
     }
 
-    /** Defaults for ordering client updates among logical machines over a WAN. */
+    /**
+     * Defaults for ordering client updates among logical machines over a WAN. One proposal in
+     * flight: under load every wide-area instance, and so every LM signature on its proposal and
+     * accepts, carries all the updates that arrived during the previous one (section 4.6).
+     */
     public static PaxosConfig wideAreaDefaults() {
-        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64);
+        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64, 1);
     }
 
     public PaxosConfig withTimeouts(long progressMillis, long progressMaxMillis, long retransmitMillis) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax);
+                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
     }
 
     public PaxosConfig withBatchPayloadsMax(int max) {
         return new PaxosConfig(windowSlots, max, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
     }
 
     public PaxosConfig withWindowSlots(int slots) {
         return new PaxosConfig(slots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
+    }
+
+    public PaxosConfig withInFlightSlotsMax(int slots) {
+        return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots);
     }
 }

@@ -314,9 +314,13 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
 
     // ---------------------------------------------------------------- phase 2
 
-    /** Proposes batches of pending payloads while the window has room. */
+    /**
+     * Proposes batches of pending payloads while the window has room and fewer than
+     * inFlightSlotsMax proposals await a decision; what arrives meanwhile leaves in the next batch.
+     */
     private void proposeReady() {
-        while (phase == Phase.LEADING && nextSlot <= decidedThrough() + config.windowSlots()) {
+        while (phase == Phase.LEADING && nextSlot <= decidedThrough() + config.windowSlots()
+                && nextSlot - 1 - decidedThrough() < config.inFlightSlotsMax()) {
             List<Bytes> batch = new ArrayList<>();
             int bytes = 0;
             for (Bytes p : pending) {

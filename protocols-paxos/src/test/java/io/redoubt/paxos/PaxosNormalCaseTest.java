@@ -199,6 +199,39 @@ class PaxosNormalCaseTest {
         }
     }
 
+    // Lane 2008, section 4.6 (aggregation): with one proposal allowed in flight, a lone payload
+    // leaves at once, and what arrives while it is out leaves together in the next proposal, so
+    // under load one instance (one round, and among sites one LM signature per message) carries
+    // many payloads. The window (64 here) would have let each go out alone.
+    @Test
+    void withOneProposalInFlightWhatArrivesMeanwhileLeavesInTheNextProposal() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(64, 256).withInFlightSlotsMax(1));
+        c.submit(0, p("first"));
+        assertEquals(Set.of(0L), slots(c.out(0).sentMessages(Propose.class)), "a lone payload goes out at once");
+        for (int k = 0; k < 9; k++) c.submit(0, p("u" + k));
+        assertEquals(Set.of(0L), slots(c.out(0).sentMessages(Propose.class)), "nine more wait while slot 0 is undecided");
+
+        c.deliver(c.only(type(Propose.class).and(to(1))));
+        int mark = c.out(0).mark();
+        c.deliver(c.only(type(Accept.class).and(from(1)).and(to(0))));
+        assertEquals(0L, c.core(0).decidedThrough());
+        List<Propose> next = RecordingOutbox.messages(c.out(0).since(mark), Propose.class);
+        assertEquals(2, next.size(), "slot 1, to both followers");
+        for (Propose pr : next) {
+            assertEquals(1L, pr.slot());
+            assertEquals(9, pr.value().size(), "the nine that waited, in one proposal");
+        }
+        c.deliverAll();
+        for (int i = 0; i < 3; i++) assertEquals(2, c.deliveries(i).size(), "ten payloads in two instances at member " + i);
+    }
+
+    @Test
+    void theInFlightBoundMustBePositive() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cfg(4, 4).withInFlightSlotsMax(0));
+        assertTrue(e.getMessage().contains("inFlightSlotsMax"), e.getMessage());
+    }
+
     // Lane 2008, section 2.2.1 and section 4.6: the window also holds for payloads arriving while
     // it is full, and payloads that queue up behind a full window are batched together.
     @Test
