@@ -263,12 +263,12 @@ final class SimCommand implements Callable<Integer> {
         costRow(out, "bytes, all", String.format(Locale.ROOT, b, (c.localFrameBytes() + c.wideFrameBytes()) / u), "");
     }
 
-    private static void costRow(PrintWriter out, String label, String value, String note) {
+    static void costRow(PrintWriter out, String label, String value, String note) {
         out.println(String.format(Locale.ROOT, "  %-32s %s  %s", label, value, note).stripTrailing());
     }
 
     /** CPU time of every thread of this JVM, or -1 where the platform does not tell. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
     }
