@@ -43,7 +43,8 @@ public record SimResult(
      * below: each ordered update's own encoded bytes ({@code orderedUpdateBytes}) carried once to
      * every other site. Signatures and verifications are ordinary ones (Ed25519, or the stand-in)
      * made by servers, certificate shares included; threshold partials and proofs are those of
-     * threshold-RSA sites. Counts of a server that crashed restart from zero with it.
+     * threshold-RSA sites, as the servers running at the end counted them (a restarted server
+     * counts from zero again); everything else the simulator counted itself, for the whole run.
      */
     public record Costs(long localFrames, long localFrameBytes, long wideFrames, long wideFrameBytes,
                         long serverSignatures, long serverVerifications, long thresholdPartials, long thresholdProofs,
