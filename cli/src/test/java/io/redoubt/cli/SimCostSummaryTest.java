@@ -37,8 +37,10 @@ class SimCostSummaryTest {
         assertTrue(out.contains("cost per ordered update (180 updates, all seeds):"), out);
         assertTrue(row(out, "CPU, simulation threads") > 0, out);
         assertTrue(row(out, "CPU, after each run's warm-up") > 0, out);
-        // The mark falls at the step in which the last server executed its 10th update: 80 more in each run.
-        assertTrue(out.contains("over the 160 updates executed after each run's first 10 updates"), out);
+        // The mark falls at the step in which the last server executed its 10th update (a batch may carry
+        // it past): at most 80 more in each run.
+        Matcher warm = Pattern.compile("over the (\\d+) updates executed after each run's first 10 updates").matcher(out);
+        assertTrue(warm.find() && Integer.parseInt(warm.group(1)) > 0 && Integer.parseInt(warm.group(1)) <= 160, out);
         double local = row(out, "messages, local"), wide = row(out, "messages, wide-area"), all = row(out, "messages, all");
         assertEquals(all, local + wide, 0.011, out);
         assertTrue(row(out, "bytes, wide-area") > row(out, "  floor"), out);
