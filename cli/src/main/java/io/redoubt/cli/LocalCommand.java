@@ -116,8 +116,11 @@ class LocalCommand implements Callable<Integer> {
         if (!faults.isEmpty()) out.printf("  adversaries: %s (the checks below hold for the correct servers)%n", faults.keySet());
         long[] lastPrinted = {-1};
         LocalDeployment.Result r;
+        Cost cost;
         try (LocalDeployment local = new LocalDeployment(options)) {
             local.startServers();
+            // What the workload costs, start-up and key loading left out (issue 16).
+            Cost before = Cost.now(local, local.statuses());
             r = local.runWorkload(limit, (done, all) -> {
                 if (done != lastPrinted[0]) {
                     lastPrinted[0] = done;
@@ -125,6 +128,7 @@ class LocalCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
+            cost = Cost.now(local, r.statuses()).minus(before);
         }
         double p50 = r.latencyMillis(0.50);
         double p99 = r.latencyMillis(0.99);
@@ -136,9 +140,48 @@ class LocalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  client latency         p50 %.0f ms, p99 %.0f ms (wall clock, emulated WAN %d ms one-way)%n", p50, p99,
                 d.wanLatencyMicros() / 1000);
         out.printf(Locale.ROOT, "  took                   %.1f s%n", r.seconds());
+        cost.print(out, r.executedByEveryServer());
         boolean ok = r.replicasConsistent() && r.executedByEveryServer() == r.updates();
         out.printf(Locale.ROOT, "local: %d updates ordered at every site, %.0f updates/s, p50 %.0f ms, p99 %.0f ms, replicas %s%n",
                 r.executedByEveryServer(), rate, p50, p99, r.replicasConsistent() ? "consistent" : "NOT consistent");
         return ok ? 0 : 1;
+    }
+
+    /** What the deployment has spent so far: the JVM's CPU, LM signatures and shares by every server, frames and bytes sent. */
+    private record Cost(long cpuNanos, long lmSignatures, long shares, long localFrames, long localBytes, long wideFrames, long wideBytes) {
+        static Cost now(LocalDeployment local, List<io.redoubt.runtime.host.ServerActor.Status> statuses) {
+            long lm = 0, shares = 0;
+            for (var s : statuses) {
+                lm += s.lmSignatures();
+                shares += s.sharesMade();
+            }
+            var t = local.traffic();
+            return new Cost(SimCommand.processCpuNanos(), lm, shares, t.localFrames(), t.localBytes(), t.wideFrames(), t.wideBytes());
+        }
+
+        Cost minus(Cost o) {
+            return new Cost(cpuNanos - o.cpuNanos, lmSignatures - o.lmSignatures, shares - o.shares, localFrames - o.localFrames,
+                    localBytes - o.localBytes, wideFrames - o.wideFrames, wideBytes - o.wideBytes);
+        }
+
+        void print(PrintWriter out, long updates) {
+            out.printf(Locale.ROOT, "cost per ordered update (%d updates, the workload only: start-up left out):%n", updates);
+            if (updates == 0) return;
+            double u = updates;
+            if (cpuNanos >= 0) {
+                SimCommand.costRow(out, "CPU, whole process", String.format(Locale.ROOT, "%10.2f ms", cpuNanos / 1e6 / u),
+                        "every thread of this JVM: servers, clients, TLS, JIT compiler, GC");
+            }
+            String n = "%10.2f   ";
+            SimCommand.costRow(out, "LM signatures", String.format(Locale.ROOT, n, lmSignatures / u), "site signatures on Merkle roots, by forwarders");
+            SimCommand.costRow(out, "signature shares", String.format(Locale.ROOT, n, shares / u), "threshold partials or certificate signatures, all servers");
+            SimCommand.costRow(out, "messages, local", String.format(Locale.ROOT, n, localFrames / u), "within a site, clients to their servers included");
+            SimCommand.costRow(out, "messages, wide-area", String.format(Locale.ROOT, n, wideFrames / u), "between sites");
+            SimCommand.costRow(out, "messages, all", String.format(Locale.ROOT, n, (localFrames + wideFrames) / u), "");
+            String b = "%10.0f B ";
+            SimCommand.costRow(out, "bytes, local", String.format(Locale.ROOT, b, localBytes / u), "frames as the protocols encode them (no length prefix, no TLS)");
+            SimCommand.costRow(out, "bytes, wide-area", String.format(Locale.ROOT, b, wideBytes / u), "");
+            SimCommand.costRow(out, "bytes, all", String.format(Locale.ROOT, b, (localBytes + wideBytes) / u), "");
+        }
     }
 }

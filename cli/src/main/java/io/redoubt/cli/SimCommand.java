@@ -73,12 +73,19 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print one line per seed")
     boolean verbose;
 
+    @Option(names = "--cost-warmup-updates", paramLabel = "K", description = "the cost summary also gives each run's CPU per update"
+            + " after its first K updates were executed by every server, leaving out start-up, key dealing and the JIT compiler's"
+            + " warm-up: (CPU at the end - CPU then) / (updates at the end - updates then) (default: a fifth of each run's updates,"
+            + " e.g. 400 of 2,000)")
+    Integer costWarmupUpdates;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         SimConfig base = buildConfig();
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (threadCount < 1) throw bad("--threads must be >= 1, was " + threadCount);
+        if (costWarmupUpdates != null && costWarmupUpdates < 0) throw bad("--cost-warmup-updates must be >= 0, was " + costWarmupUpdates);
         if (swarm) {
             out.printf(Locale.ROOT, "sim: swarm: each seed draws its composition, %d-%d sites, f = 1 or 2, fault kinds and intensity, adversaries;"
                     + " about %d updates/run, seeds %d..%d on %d threads%n", Swarm.SITES_MIN, Swarm.SITES_MAX, updates, base.seed(),
@@ -104,12 +111,17 @@ final class SimCommand implements Callable<Integer> {
         Map<String, int[]> ranBySize = new TreeMap<>(), failedBySize = new TreeMap<>();
         // CPU time per seed by number of sites (seeds, nanoseconds): wall time says little on a shared machine.
         Map<Integer, long[]> cpuBySites = new TreeMap<>();
+        // The campaign's costs (issue 16): counted by the simulator, CPU measured here around each run.
+        SimResult.Costs costs = SimResult.Costs.none();
+        long lmSignatures = 0, cpuNanos = 0, warmCpuNanos = 0, warmUpdates = 0;
+        long processCpu0 = processCpuNanos(), processCpu = -1;
         try {
             CompletionService<Timed> cs = new ExecutorCompletionService<>(pool);
             for (int i = 0; i < seeds; i++) {
                 long seed = base.seed() + i;
                 SimConfig c = swarm ? Swarm.draw(base, seed, updates) : base.withSeed(seed);
-                cs.submit(() -> timed(c));
+                long warmup = costWarmupUpdates != null ? costWarmupUpdates : c.totalUpdates() / 5;
+                cs.submit(() -> timed(c, warmup));
             }
             int step = Math.max(1, seeds / 10);
             for (int i = 0; i < seeds; i++) {
@@ -120,11 +132,16 @@ final class SimCommand implements Callable<Integer> {
                     r = t.result();
                     cpuBySites.computeIfAbsent(r.config().sites(), k -> new long[2])[0]++;
                     cpuBySites.get(r.config().sites())[1] += t.cpuNanos();
+                    cpuNanos += t.cpuNanos();
+                    warmCpuNanos += t.warmCpuNanos();
+                    warmUpdates += t.warmUpdates();
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause().getCause());
                 }
                 done++;
                 updatesOrdered += r.orderedUpdates();
+                costs = costs.plus(r.costs());
+                lmSignatures += r.lmSignatures();
                 exercised = exercised.plus(r.exercised());
                 if (!r.safetyViolations().isEmpty()) safety++;
                 if (!r.livenessFailures().isEmpty()) liveness++;
@@ -146,6 +163,7 @@ final class SimCommand implements Callable<Integer> {
                             done, seeds, done * 100 / seeds, safety, liveness, (System.nanoTime() - t0) / 1e9);
                 }
             }
+            if (processCpu0 >= 0) processCpu = processCpuNanos() - processCpu0;
         } finally {
             pool.shutdownNow();
         }
@@ -166,6 +184,7 @@ final class SimCommand implements Callable<Integer> {
         }
         if (swarm) printSwarmTable(out, ranBySize, failedBySize, cpuBySites);
         else Fidelity.print(base, out);
+        printCosts(out, costWarmupUpdates != null ? costWarmupUpdates + " updates" : "fifth of its updates", updatesOrdered, costs, lmSignatures, cpuNanos, warmCpuNanos, warmUpdates, processCpu);
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
         out.printf(Locale.ROOT, "sim: %d seeds, %d safety violations, %d liveness failures%n", seeds, safety, liveness);
@@ -202,19 +221,84 @@ final class SimCommand implements Callable<Integer> {
         out.println(row.append(String.format(Locale.ROOT, " %9.2f", seeds == 0 ? 0 : nanos / 1e9 / seeds)));
     }
 
-    /** A seed's result and the CPU time its thread spent on it. */
-    private record Timed(SimResult result, long cpuNanos) {}
-
-    private static Timed timed(SimConfig c) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long t0 = mx.getCurrentThreadCpuTime();
-        SimResult r = runOne(c);
-        return new Timed(r, mx.getCurrentThreadCpuTime() - t0);
+    /**
+     * The campaign's cost per ordered update, summed over every seed (issue 16). CPU is the
+     * thread CPU time of the runs (building the deployment included), measured by this runner
+     * and never seen by the deterministic simulation; the rest the simulator counted.
+     */
+    private static void printCosts(PrintWriter out, String warmup, long updates, SimResult.Costs c, long lmSignatures, long cpuNanos, long warmCpuNanos,
+                                   long warmUpdates, long processCpuNanos) {
+        out.printf(Locale.ROOT, "cost per ordered update (%d updates, all seeds):%n", updates);
+        if (updates == 0) {
+            out.println("  nothing was ordered");
+            return;
+        }
+        double u = updates;
+        String ms = "%10.2f ms";
+        costRow(out, "CPU, simulation threads", String.format(Locale.ROOT, ms, cpuNanos / 1e6 / u),
+                "the runs' thread CPU, start-up and key dealing included");
+        costRow(out, "CPU, after each run's warm-up", warmUpdates == 0 ? String.format(Locale.ROOT, "%10s   ", "-")
+                : String.format(Locale.ROOT, ms, warmCpuNanos / 1e6 / warmUpdates), warmUpdates == 0
+                ? "no run executed updates after its warm-up (--cost-warmup-updates)"
+                : String.format(Locale.ROOT, "over the %d updates executed after each run's first %s", warmUpdates, warmup));
+        if (processCpuNanos >= 0) {
+            costRow(out, "CPU, whole process", String.format(Locale.ROOT, ms, processCpuNanos / 1e6 / u),
+                    "every JVM thread (JIT compiler, GC) while the seeds ran");
+        }
+        String n = "%10.2f   ";
+        costRow(out, "LM signatures", String.format(Locale.ROOT, n, lmSignatures / u), "site signatures on Merkle roots, by forwarders");
+        costRow(out, "threshold partials", String.format(Locale.ROOT, n, c.thresholdPartials() / u),
+                String.format(Locale.ROOT, "all servers of threshold-RSA sites; and %.2f proofs", c.thresholdProofs() / u));
+        costRow(out, "signatures by servers", String.format(Locale.ROOT, n, c.serverSignatures() / u), "ordinary (--signatures), certificate shares included");
+        costRow(out, "verifications by servers", String.format(Locale.ROOT, n, c.serverVerifications() / u), "ordinary signatures checked (memo hits not counted)");
+        costRow(out, "messages, local", String.format(Locale.ROOT, n, c.localFrames() / u), "within a site, clients to their servers included");
+        costRow(out, "messages, wide-area", String.format(Locale.ROOT, n, c.wideFrames() / u), "between sites");
+        costRow(out, "messages, all", String.format(Locale.ROOT, n, (c.localFrames() + c.wideFrames()) / u), "");
+        String b = "%10.0f B ";
+        costRow(out, "bytes, local", String.format(Locale.ROOT, b, c.localFrameBytes() / u), "protocol frames (no simulator header)");
+        costRow(out, "bytes, wide-area", String.format(Locale.ROOT, b, c.wideFrameBytes() / u),
+                String.format(Locale.ROOT, "%.1f x the floor", c.wideFloorBytes() == 0 ? 0 : (double) c.wideFrameBytes() / c.wideFloorBytes()));
+        costRow(out, "  floor", String.format(Locale.ROOT, b, c.wideFloorBytes() / u),
+                String.format(Locale.ROOT, "the update's own %.0f bytes carried once to every other site", c.orderedUpdateBytes() / u));
+        costRow(out, "bytes, all", String.format(Locale.ROOT, b, (c.localFrameBytes() + c.wideFrameBytes()) / u), "");
     }
 
-    private static SimResult runOne(SimConfig c) {
+    static void costRow(PrintWriter out, String label, String value, String note) {
+        out.println(String.format(Locale.ROOT, "  %-32s %s  %s", label, value, note).stripTrailing());
+    }
+
+    /** CPU time of every thread of this JVM, or -1 where the platform does not tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * A seed's result, the CPU time its thread spent on it, and the part of that spent after the
+     * run's first {@code warmup} updates were executed everywhere, with the updates executed since.
+     */
+    private record Timed(SimResult result, long cpuNanos, long warmCpuNanos, long warmUpdates) {}
+
+    private static Timed timed(SimConfig c, long warmup) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        // CPU time and updates executed everywhere when the warm-up ended: the step in which the
+        // last correct server executed its K-th update.
+        long[] mark = warmup <= 0 ? new long[] {t0, 0} : new long[] {-1, 0};
+        SimResult r = runOne(c, warmup, executed -> {
+            mark[0] = mx.getCurrentThreadCpuTime();
+            mark[1] = executed;
+        });
+        long t1 = mx.getCurrentThreadCpuTime();
+        long warmUpdates = mark[0] < 0 ? 0 : Math.max(0, r.updatesExecutedByEveryServer() - mark[1]);
+        return new Timed(r, t1 - t0, warmUpdates == 0 ? 0 : t1 - mark[0], warmUpdates);
+    }
+
+    private static SimResult runOne(SimConfig c, long warmup, java.util.function.LongConsumer warmedUp) {
         try {
-            return new Simulation(c).run();
+            Simulation s = new Simulation(c);
+            if (warmup > 0) s.onExecutedEverywhere(warmup, warmedUp);
+            return s.run();
         } catch (RuntimeException | Error e) {
             // A crash of the simulator itself (a bug, or a run that exhausts memory) names its seed.
             throw new IllegalStateException("seed " + c.seed() + " crashed the simulation (" + e + "); replay: " + c.replayCommand(), e);

@@ -223,6 +223,12 @@ class CommandLineTest {
         assertTrue(r.out.contains("each its own actor system, mutual TLS on loopback"), r.out);
         assertTrue(r.out.contains("15/15 updates executed by all 9 servers"), r.out);
         assertTrue(r.out.matches("(?s).*\\nlocal: 15 updates ordered at every site, \\d+ updates/s, p50 \\d+ ms, p99 \\d+ ms, replicas consistent\\n.*"), r.out);
+        // Issue 16: what the workload cost, per ordered update.
+        assertTrue(r.out.contains("cost per ordered update (15 updates, the workload only: start-up left out):"), r.out);
+        java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("(?m)^  CPU, whole process +([0-9.]+) ms").matcher(r.out);
+        assertTrue(cpu.find() && Double.parseDouble(cpu.group(1)) > 0, r.out);
+        java.util.regex.Matcher wide = java.util.regex.Pattern.compile("(?m)^  messages, wide-area +([0-9.]+)").matcher(r.out);
+        assertTrue(wide.find() && Double.parseDouble(wide.group(1)) > 0, r.out);
     }
 
     @Test

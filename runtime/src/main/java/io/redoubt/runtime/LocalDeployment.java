@@ -158,6 +158,8 @@ public final class LocalDeployment implements AutoCloseable {
     /** A server's metrics and their HTTP endpoint outlive its restarts, so a scraper keeps one address per server. */
     private final Map<ServerId, NodeMetrics> metrics = new TreeMap<>();
     private final Map<ServerId, MetricsServer> metricsServers = new TreeMap<>();
+    /** Every frame this deployment's servers and clients queued, local and wide-area apart (issue 16's cost summary). */
+    private final StreamTransport.Traffic traffic = new StreamTransport.Traffic();
     private final Map<ServerId, AtomicLong> executed = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     private volatile java.util.function.BiConsumer<ServerId, Long> executedListener = (at, seq) -> {};
@@ -251,7 +253,7 @@ public final class LocalDeployment implements AutoCloseable {
         Optional<SSLContext> context = tls.map(KeyFiles.TlsStores::sslContext);
         OutboundFault fault = who instanceof Principal.Server s ? options.faults().get(s.id()) : null;
         return (system, inbound) -> {
-            StreamTransport t = new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound);
+            StreamTransport t = new StreamTransport(system, who, reachable, context, FRAME_BYTES_MAX, inbound).countInto(traffic);
             return fault == null ? t : t.misbehave(fault);
         };
     }
@@ -259,8 +261,8 @@ public final class LocalDeployment implements AutoCloseable {
     /** A client's keys and how it connects: keygen's files (mutual TLS) or the derived test keys (plain TCP). */
     private record ClientSide(ClientId id, KeyDirectory keys, Optional<SSLContext> tls, Map<ServerId, StreamTransport.Address> ownSite) {
         /** Connections to the servers of its own site, where a client sends its updates (section 4.2). */
-        ServerActor.TransportFactory transports() {
-            return (system, inbound) -> transport(system, ownSite, inbound);
+        ServerActor.TransportFactory transports(StreamTransport.Traffic traffic) {
+            return (system, inbound) -> transport(system, ownSite, inbound).countInto(traffic);
         }
 
         StreamTransport transport(ActorSystem<?> system, Map<ServerId, StreamTransport.Address> reachable, io.redoubt.runtime.net.Inbound inbound) {
@@ -276,6 +278,11 @@ public final class LocalDeployment implements AutoCloseable {
             return new ClientSide(id, own.keys(), Optional.of(own.tls().sslContext()), ownSite);
         }
         return new ClientSide(id, derivedKeys, Optional.empty(), ownSite);
+    }
+
+    /** What the servers and clients started here have sent so far. */
+    public StreamTransport.Traffic traffic() {
+        return traffic;
     }
 
     /** Where {@code id} listens. */
@@ -449,7 +456,7 @@ public final class LocalDeployment implements AutoCloseable {
         clientSystem = ActorSystem.create(Behaviors.setup(context -> {
             for (ClientId id : clientIds) {
                 ClientSide c = clientSide(id);
-                context.spawn(ClientActor.create(id, c.transports(), c.keys(),
+                context.spawn(ClientActor.create(id, c.transports(traffic), c.keys(),
                         seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), firstSeq, options.updatesPerClient(),
                         deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                         "client-" + id.site().value() + "-" + id.index());
@@ -491,7 +498,7 @@ public final class LocalDeployment implements AutoCloseable {
             public void finished(ClientId client) {}
         };
         ClientSide c = clientSide(id);
-        ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, c.transports(),
+        ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, c.transports(traffic),
                 c.keys(), s -> operation, seq, 1, deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
                 "client-" + id.site().value() + "-" + id.index(), actorSystemConfig());
         try {

@@ -5,16 +5,19 @@ import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.crypto.SignatureScheme;
 
 /**
- * A signature scheme that reports every signature it makes, so the simulator can charge it to
- * the server whose input is being processed (Table 4.3 counts signatures per server and update).
+ * A signature scheme that reports every signature it makes and checks, so the simulator can
+ * charge it to the server whose input is being processed (Table 4.3 counts signatures per server
+ * and update; issue 16's cost summary counts verifications too).
  */
 final class CountingScheme implements SignatureScheme {
     private final SignatureScheme base;
     private final Runnable onSign;
+    private final Runnable onVerify;
 
-    CountingScheme(SignatureScheme base, Runnable onSign) {
+    CountingScheme(SignatureScheme base, Runnable onSign, Runnable onVerify) {
         this.base = base;
         this.onSign = onSign;
+        this.onVerify = onVerify;
     }
 
     @Override
@@ -40,6 +43,7 @@ final class CountingScheme implements SignatureScheme {
 
     @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
+        onVerify.run();
         return base.verify(publicKey, message, signature);
     }
 }

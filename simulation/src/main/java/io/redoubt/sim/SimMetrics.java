@@ -22,6 +22,16 @@ final class SimMetrics {
     final RoundStats roundsAtLeaderSite = new RoundStats();
     final RoundStats roundsElsewhere = new RoundStats();
     final List<Long> latenciesMicros = new ArrayList<>();
+    /** Signature verifications by servers (clients' own are not counted). */
+    long verificationsByServers;
+    /**
+     * Frames sent between endpoints of one site (clients to their site's servers included) and
+     * between sites, with their protocol bytes (the simulator's hop-count header left out).
+     * Every send is counted, as the network counts it, including those a partition then drops.
+     */
+    long localFrames, localFrameBytes, wideFrames, wideFrameBytes;
+    /** Encoded bytes of every update the first time a correct server executed it. */
+    long orderedUpdateBytes;
     int crashes;
     int partitions;
     /** Crashes between two outputs of one step, and the records they lost for not being forced yet. */
@@ -38,6 +48,17 @@ final class SimMetrics {
     /** {@code server} computed one signature (null: a client did). */
     void signed(ServerId server) {
         if (server != null) signaturesBy.merge(server, 1L, Long::sum);
+    }
+
+    /** {@code server} verified one signature (null: a client did). */
+    void verified(ServerId server) {
+        if (server != null) verificationsByServers++;
+    }
+
+    long signaturesByServers() {
+        long n = 0;
+        for (long v : signaturesBy.values()) n += v;
+        return n;
     }
 
     long signaturesBy(ServerId server) {

@@ -98,6 +98,10 @@ public final class Simulation {
         metrics.signed(processing);
     }
 
+    private void countVerification() {
+        metrics.verified(processing);
+    }
+
     // Link faults in force during the safety phase.
     private boolean faultsActive;
     private FaultPlan.LinkFaults linkFaults;
@@ -118,6 +122,30 @@ public final class Simulation {
     public Simulation onProgress(ProgressListener listener) {
         this.progress = listener;
         return this;
+    }
+
+    /** Updates every correct server must have executed before {@link #mark} is told; -1 once told, or when none is set. */
+    private long markUpdates = -1;
+    private java.util.function.LongConsumer mark;
+
+    /**
+     * Tells {@code listener} once, at the step in which every correct running server has executed
+     * at least {@code updates} updates, how many they all have (a runner reads its CPU clock
+     * there, to leave a run's warm-up out of its cost). It only observes: the run, its trace and
+     * its result are the same with or without it.
+     */
+    public Simulation onExecutedEverywhere(long updates, java.util.function.LongConsumer listener) {
+        this.markUpdates = updates;
+        this.mark = listener;
+        return this;
+    }
+
+    private void checkMark(SimServer after) {
+        if (after.node.logicalMachine().executedUpdates() < markUpdates) return; // the others are checked as they execute
+        long min = minExecutedEverywhere();
+        if (min < markUpdates) return;
+        markUpdates = -1;
+        mark.accept(min);
     }
 
     private record PendingUpdate(SignedUpdate update, Bytes digest, long proposedAtMicros) {}
@@ -167,7 +195,7 @@ public final class Simulation {
         this.config = config;
         this.random = new RandomSource(config.seed());
         this.faultRandom = random.fork("faults");
-        this.keys = new KeyDirectory(new CountingScheme(SignatureScheme.named(config.signatureScheme()), this::countSignature),
+        this.keys = new KeyDirectory(new CountingScheme(SignatureScheme.named(config.signatureScheme()), this::countSignature, this::countVerification),
                 Bytes.wrap(ByteBuffer.allocate(8).putLong(config.seed()).array()));
         this.network = new Network<>(loop, random.fork("network"), new Topology(), this::receive);
         this.deployment = config.deployment();
@@ -627,6 +655,13 @@ public final class Simulation {
             if (from.site() == to.site()) local++;
             else wide++;
         }
+        if (from.site() == to.site()) {
+            metrics.localFrames++;
+            metrics.localFrameBytes += frame.length();
+        } else {
+            metrics.wideFrames++;
+            metrics.wideFrameBytes += frame.length();
+        }
         byte[] framed = new byte[META_BYTES + frame.length()];
         ByteBuffer.wrap(framed).putInt(wide | toCopy << TWIN_COPY_SHIFT).putInt(local).put(frame.unsafeArray());
         network.send(from, to, framed);
@@ -640,6 +675,7 @@ public final class Simulation {
         Bytes frame = Bytes.wrap(java.util.Arrays.copyOfRange(framed, META_BYTES, framed.length));
         trace.delivered(loop.nowMicros(), from, to, frame);
         if (to.client()) {
+            processing = null; // what a client verifies is not a server's cost
             SimClient c = clients.get(to);
             if (c != null) c.onFrame(from, frame);
         } else {
@@ -753,6 +789,7 @@ public final class Simulation {
         /** After every step: the cores' own invariants, and the logical-machine check (correct servers only). */
         void afterInput() {
             if (node == null || adversary != null) return;
+            if (markUpdates >= 0) checkMark(this);
             if (++uncheckedInputs >= INVARIANT_CHECK_INPUTS) {
                 uncheckedInputs = 0;
                 try {
@@ -955,7 +992,7 @@ public final class Simulation {
             if (adversaries.isFaulty(id)) return; // no promise holds for a faulty server (section 4.2)
             checkers.executed(id, globalSeq, update, loop.nowMicros());
             Bytes digest = Checkers.updateDigest(update);
-            globalSeqOf.putIfAbsent(digest, globalSeq);
+            if (globalSeqOf.putIfAbsent(digest, globalSeq) == null) metrics.orderedUpdateBytes += update.encode().length();
             trace.executed(globalSeq, digest);
             SimClient c = clients.get(Endpoint.of(update.client()));
             if (c != null && c.current != null && c.current.seq() == update.seq() && c.attempts == 1 && c.targetServer().equals(id)) {
@@ -1032,7 +1069,20 @@ public final class Simulation {
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost),
                 List.copyOf(metrics.rejectionTrace), stopReason,
-                leaderSiteCost());
+                leaderSiteCost(), costs());
+    }
+
+    /** What the whole run cost every server, counted (issue 16); CPU time is the runner's to measure. */
+    private SimResult.Costs costs() {
+        long partials = 0, proofs = 0;
+        for (SimServer s : servers.values()) {
+            if (!s.up || assembly.keyring().sites().get(s.id.site()).kind() != LmKeyring.Kind.THRESHOLD) continue;
+            partials += s.node.sharesMade();
+            proofs += s.node.proofsMade();
+        }
+        return new SimResult.Costs(metrics.localFrames, metrics.localFrameBytes, metrics.wideFrames, metrics.wideFrameBytes,
+                metrics.signaturesByServers(), metrics.verificationsByServers, partials, proofs, metrics.orderedUpdateBytes,
+                metrics.orderedUpdateBytes * (deployment.sites() - 1));
     }
 
     private SimResult.CryptoCost leaderSiteCost() {

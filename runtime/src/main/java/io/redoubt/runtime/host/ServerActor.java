@@ -60,7 +60,8 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
 
     /** What a server reports about itself; {@code site} is what it sees of its site's cluster (operations only). */
     public record Status(ServerId id, long executedUpdates, long executedEvents, Bytes appStateDigest, Bytes lmStateDigest, long localView,
-                         long wideView, boolean localLeader, Map<Rejection, Long> rejections, SiteMembers.View site) {}
+                         long wideView, boolean localLeader, Map<Rejection, Long> rejections, SiteMembers.View site,
+                         long lmSignatures, long sharesMade) {}
 
     private record Fire(ServerTimer timer) implements Command {}
 
@@ -238,7 +239,8 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
     private Behavior<Command> onGetStatus(GetStatus m) {
         var lm = node.logicalMachine();
         m.replyTo().tell(new Status(id, lm.executedUpdates(), lm.executedEvents(), lm.app().stateDigest(), lm.stateDigest(),
-                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections), site));
+                node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(), Map.copyOf(rejections), site,
+                node.lmSignatures(), node.sharesMade()));
         return this;
     }
 

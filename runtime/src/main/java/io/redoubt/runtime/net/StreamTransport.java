@@ -60,6 +60,38 @@ public final class StreamTransport implements AutoCloseable {
     /** Where a server listens. */
     public record Address(String host, int port) {}
 
+    /**
+     * Frames queued for sending and their bytes (the protocol's, without the length prefix and
+     * TLS), within a site and between sites apart; several transports may count into one.
+     */
+    public static final class Traffic {
+        private final java.util.concurrent.atomic.LongAdder localFrames = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder localBytes = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder wideFrames = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder wideBytes = new java.util.concurrent.atomic.LongAdder();
+
+        void sent(boolean wide, int bytes) {
+            (wide ? wideFrames : localFrames).increment();
+            (wide ? wideBytes : localBytes).add(bytes);
+        }
+
+        public long localFrames() {
+            return localFrames.sum();
+        }
+
+        public long localBytes() {
+            return localBytes.sum();
+        }
+
+        public long wideFrames() {
+            return wideFrames.sum();
+        }
+
+        public long wideBytes() {
+            return wideBytes.sum();
+        }
+    }
+
     private static final int QUEUE_FRAMES = 4_096;
 
     private final ActorSystem<?> system;
@@ -78,6 +110,8 @@ public final class StreamTransport implements AutoCloseable {
     private volatile java.util.function.Consumer<String> onRefused = why -> {};
     /** What this endpoint does to its own outgoing frames: nothing, unless a test runs it as an adversary. */
     private volatile OutboundFault fault;
+    /** Where the frames this endpoint queues are counted; null: nowhere. */
+    private volatile Traffic traffic;
 
     /**
      * @param servers every server's listening address
@@ -96,6 +130,12 @@ public final class StreamTransport implements AutoCloseable {
     /** Runs this endpoint as a faulty one: every frame it sends passes through {@code fault} first. */
     public StreamTransport misbehave(OutboundFault fault) {
         this.fault = fault;
+        return this;
+    }
+
+    /** Counts every frame this endpoint queues for sending into {@code counts}. */
+    public StreamTransport countInto(Traffic counts) {
+        this.traffic = counts;
         return this;
     }
 
@@ -125,13 +165,17 @@ public final class StreamTransport implements AutoCloseable {
         link.send(frame);
     }
 
+    private int siteOfSelf() {
+        return self instanceof Principal.Server s ? s.id().site().value() : ((Principal.Client) self).id().site().value();
+    }
+
     /** Queues {@code frame} for client {@code to} on the connection it opened; dropped if it has none. */
     public void sendToClient(ClientId to, Bytes frame) {
-        offer(clients.get(to), frame);
+        offer(clients.get(to), frame, to.site().value());
     }
 
     /** Offers a frame to a connection's queue; a missing, full or closed one drops it (a lossy link). */
-    private void offer(BoundedSourceQueue<ByteString> q, Bytes frame) {
+    private void offer(BoundedSourceQueue<ByteString> q, Bytes frame, int toSite) {
         OutboundFault f = fault;
         if (f != null && (frame = f.apply(frame)) == null) return;
         QueueOfferResult result;
@@ -141,6 +185,7 @@ public final class StreamTransport implements AutoCloseable {
             result = QueueOfferResult.dropped();
         }
         if (result != QueueOfferResult.enqueued()) framesDropped.incrementAndGet();
+        else if (traffic != null) traffic.sent(toSite != siteOfSelf(), frame.length());
     }
 
     public long framesDropped() {
@@ -238,7 +283,7 @@ public final class StreamTransport implements AutoCloseable {
         }
 
         void send(Bytes frame) {
-            offer(queue, frame);
+            offer(queue, frame, to.site().value());
         }
 
         void connect() {

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -94,9 +95,12 @@ class StreamTransportTest {
     @Test
     void aClientOfTheDeploymentIsHeardUnderItsOwnName() throws Exception {
         ClientId alice = ClientId.of(0, 0);
-        StreamTransport c = client("ours", alice, new Principal.Client(alice));
+        StreamTransport.Traffic traffic = new StreamTransport.Traffic();
+        StreamTransport c = client("ours", alice, new Principal.Client(alice)).countInto(traffic);
         c.sendToServer(SERVER, Bytes.ofUtf8("hello"));
         assertEquals("client " + alice + ": hello", received.poll(10, TimeUnit.SECONDS));
+        // Counted as queued, within its site (the server is at site 0 too), by the protocol's bytes.
+        assertEquals(List.of(1L, 5L, 0L, 0L), List.of(traffic.localFrames(), traffic.localBytes(), traffic.wideFrames(), traffic.wideBytes()));
         c.close();
     }
 
