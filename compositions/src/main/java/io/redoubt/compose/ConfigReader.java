@@ -134,6 +134,17 @@ public final class ConfigReader {
         return get(key, () -> c.getLong(key));
     }
 
+    /** A switch: on/off, true/false or yes/no (HOCON's booleans); anything else names the key and the choices. */
+    public boolean bool(String key) {
+        return get(key, () -> {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException.WrongType e) {
+                throw invalid(key, c.getValue(key).unwrapped(), "must be on or off");
+            }
+        });
+    }
+
     public int atLeast(String key, int min) {
         int v = get(key, () -> c.getInt(key));
         if (v < min) throw invalid(key, v, "must be >= " + min);

@@ -88,7 +88,8 @@ public final class DeploymentSettings {
                 r.positiveMillis(path + ".retransmit"),
                 r.atLeast(path + ".catch-up-slots-max", 1),
                 r.atLeast(path + ".history-slots-max", 1),
-                r.atLeast(path + ".in-flight-slots-max", 1)));
+                r.atLeast(path + ".in-flight-slots-max", 1),
+                r.bool(path + ".forward-to-primary-first")));
     }
 
     private static PaxosConfig paxos(ConfigReader r, String path) {

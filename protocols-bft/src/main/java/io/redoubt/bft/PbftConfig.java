@@ -28,6 +28,11 @@ package io.redoubt.bft;
  *     arrive beyond it wait and leave together in the next batch. Without a bound every payload
  *     gets its own instance (and its own signed messages) whenever the window has room, so batching
  *     (and the signatures it saves, Lane 2008, section 4.6) would only start once the window is full
+ * @param forwardToPrimaryFirst whether a member sends a payload submitted to it to the primary
+ *     alone, as a PBFT client sends its request (OSDI '99, section 4.1), and to every member only
+ *     when its request timer finds it still unordered; otherwise it sends it to every member at
+ *     once. Among sites every copy is a wide-area message and an event its site must order, so
+ *     there the primary comes first (issue 16).
  */
 public record PbftConfig(
         int windowSlots,
@@ -43,7 +48,17 @@ public record PbftConfig(
         long retransmitMillis,
         int catchUpSlotsMax,
         int historySlotsMax,
-        int inFlightSlotsMax) {
+        int inFlightSlotsMax,
+        boolean forwardToPrimaryFirst) {
+
+    /** As above, sending every payload to every member at once. */
+    public PbftConfig(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax,
+                      int pendingPayloadsMax, long requestTimeoutMillis, long requestTimeoutMaxMillis, long viewChangeTimeoutMillis,
+                      long viewChangeTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int historySlotsMax, int inFlightSlotsMax) {
+        this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
+                requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
+                inFlightSlotsMax, false);
+    }
 
     public PbftConfig {
         positive("windowSlots", windowSlots);
@@ -84,7 +99,7 @@ public record PbftConfig(
     public PbftConfig withInFlightSlotsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst);
     }
 
     /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
@@ -94,25 +109,31 @@ public record PbftConfig(
 
     /** Defaults for ordering among 3F+1 logical machines over a WAN. */
     public static PbftConfig wideAreaDefaults() {
-        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS);
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true);
     }
 
     public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
-                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax);
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst);
     }
 
     public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
-                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax);
+                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst);
     }
 
     public PbftConfig withBatchPayloadsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst);
+    }
+
+    public PbftConfig withForwardToPrimaryFirst(boolean on) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on);
     }
 }

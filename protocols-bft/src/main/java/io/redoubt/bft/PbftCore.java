@@ -320,7 +320,14 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             return;
         }
         if (queues.enqueue(self, payload)) {
-            broadcast(queues.forward(List.of(payload)));
+            if (!config.forwardToPrimaryFirst()) {
+                broadcast(queues.forward(List.of(payload)));
+            } else if (!isPrimary()) {
+                // To the primary alone, as a PBFT client sends its request (OSDI '99, section 4.1);
+                // the others hear of it from our request timer's broadcast only if the primary does
+                // not order it in time (PbftRequestQueues#onTimeout).
+                sendTo(primaryOf(views.view), queues.forward(List.of(payload)));
+            }
             proposeIfLeading();
         }
         afterInput();
