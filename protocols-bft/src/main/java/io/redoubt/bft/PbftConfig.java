@@ -94,7 +94,7 @@ public record PbftConfig(
     }
 
     /** Default in-flight bounds, chosen with {@code bin/redoubt fidelity} (signatures per update under load) and the campaigns (latency). */
-    static final int LOCAL_IN_FLIGHT_SLOTS = 4, WIDE_IN_FLIGHT_SLOTS = 2;
+    static final int LOCAL_IN_FLIGHT_SLOTS = 4, WIDE_IN_FLIGHT_SLOTS = 1;
 
     public PbftConfig withInFlightSlotsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
