@@ -75,10 +75,12 @@ class MalformedWideMessageTest {
             assertEquals(r.config().totalUpdates(), r.updatesExecutedByEveryServer(), () -> Sims.summary(r));
             assertTrue(r.replicasAgree());
             long malformed = r.rejections().getOrDefault(Rejection.MALFORMED, 0L);
-            assertTrue(malformed > 0, () -> "rejections: " + r.rejections());
             // A garbled message still carries a valid site signature, so it is ordered at its
-            // destination and every server of that site rejects it when it executes: alike.
-            assertEquals(0, malformed % 3, () -> "rejections: " + r.rejections());
+            // destination and every server of that site rejects it when it executes: alike, which
+            // the logical-machine checker holds them to. Not a multiple of 3 in total, though: the
+            // run stops once every update has executed everywhere, and a garbled heartbeat ordered
+            // last may have been executed by some servers of its site and not yet by the others.
+            assertTrue(malformed >= 3, () -> "rejections: " + r.rejections());
             for (Rejection reason : r.rejections().keySet()) {
                 assertTrue(reason == Rejection.MALFORMED || reason == Rejection.STALE_VIEW, () -> "rejections: " + r.rejections());
             }
