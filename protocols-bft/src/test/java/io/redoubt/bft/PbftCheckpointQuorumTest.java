@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * Checkpoints become stable at 2f + 1 matching votes, not fewer (Castro and Liskov, OSDI '99,
  * section 4.3), whether the votes lie inside the window or beyond it (where they prove this member
  * is behind; TOCS 2002, section 5.3), and a member's own vote counts the moment it delivers the
- * checkpoint slot. Written against the mutants PIT left alive in {@code PbftCheckpoints.onCheckpoint}
- * and {@code onDelivered}.
+ * checkpoint slot. Written against the mutants PIT left alive in {@code PbftCheckpoints.onCheckpoint},
+ * {@code onDelivered} and {@code adoptStable} (claims the new window covers, the fetch after adopting).
  */
 class PbftCheckpointQuorumTest {
     private static final PbftConfig CONFIG = cfg(8, 4, 4); // window 8, checkpoint every 4 slots
@@ -60,5 +60,29 @@ class PbftCheckpointQuorumTest {
         assertEquals(3, c.core(3).deliveredThrough());
         assertEquals(3, c.core(3).stableCheckpoint(), "its own vote joins the two it holds, with no further message");
         assertEquals(c.core(0).chainDigest(), c.core(3).chainDigest());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(c.out(i).sentMessages(FetchRequest.class).isEmpty(), "member " + i + " delivered what it made stable: it fetches nothing");
+        }
+    }
+
+    // Claims beyond the window that a newly stable checkpoint brings inside it become ordinary
+    // votes (adoptStable): kept as claims, they would lie inside the window (the invariant refuses
+    // that), and the vote that completes their quorum would find only itself. Here the claims for
+    // slot 11 sit exactly at the new high watermark (3 + 8).
+    @Test
+    void claimsTheNewWindowCoversCountAsVotesThatTheNextVoteCompletes() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        Bytes through3 = Digests.sha256(Bytes.ofUtf8("history through 3"));
+        Bytes through11 = Digests.sha256(Bytes.ofUtf8("history through 11"));
+        c.core(3).onMessage(0, c.keys.sign(0, new Checkpoint(11, through11, 0, Bytes.EMPTY)));
+        c.core(3).onMessage(1, c.keys.sign(1, new Checkpoint(11, through11, 1, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        assertEquals(-1, c.core(3).stableCheckpoint(), "two claims beyond the window (-1, 7]");
+        for (int m = 0; m < 3; m++) c.core(3).onMessage(m, c.keys.sign(m, new Checkpoint(3, through3, m, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        assertEquals(3, c.core(3).stableCheckpoint(), "the window is now (3, 11]");
+        c.core(3).onMessage(2, c.keys.sign(2, new Checkpoint(11, through11, 2, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        assertEquals(11, c.core(3).stableCheckpoint(), "member 2's vote joins the two former claims: " + c.core(3).describe());
     }
 }
