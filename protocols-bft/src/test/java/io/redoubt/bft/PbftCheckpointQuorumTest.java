@@ -14,7 +14,12 @@ import io.redoubt.bft.PbftMessage.Commit;
 import io.redoubt.bft.PbftMessage.FetchRequest;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.crypto.Digests;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Checkpoints become stable at 2f + 1 matching votes, not fewer (Castro and Liskov, OSDI '99,
@@ -84,5 +89,37 @@ class PbftCheckpointQuorumTest {
         c.core(3).onMessage(2, c.keys.sign(2, new Checkpoint(11, through11, 2, Bytes.EMPTY)));
         c.core(3).checkInvariants();
         assertEquals(11, c.core(3).stableCheckpoint(), "member 2's vote joins the two former claims: " + c.core(3).describe());
+    }
+
+    // At the wide-area tier a member's own entry in a checkpoint certificate travels unsigned (the
+    // LM proof of the message carrying it stands for its signature), so the stable checkpoint's
+    // proof is only as relayable as its other entries: a late vote for exactly that checkpoint
+    // joins it, once per member. Between a site's servers every entry is signed; late votes are
+    // left out. (PIT's survivors in onCheckpoint's late-vote condition and addLateVote.)
+    @ParameterizedTest(name = "transport-signed (wide area): {0}")
+    @ValueSource(booleans = {false, true})
+    void aLateVoteForTheStableCheckpointJoinsItsProofAtTheWideAreaTier(boolean wideArea) {
+        PbftTestCluster c = new PbftTestCluster(4, CONFIG, PbftCore::new, Map.of(), wideArea ? TestKeys.transportSigned() : TestKeys.simulated());
+        c.startAll();
+        c.deliverAll();
+        Predicate<PbftTestCluster.Envelope> late = type(Checkpoint.class).and(from(2)).and(to(0));
+        for (int k = 0; k < 4; k++) {
+            c.submit(0, p("s" + k));
+            c.deliverWhere(late.negate());
+        }
+        assertEquals(3, c.core(0).stableCheckpoint(), "stable at member 0 on its own vote and those of 1 and 3");
+        assertEquals(List.of(0, 1, 3), proofMembers(c, 0));
+        Checkpoint vote = (Checkpoint) c.only(late).message();
+        c.deliverWhere(late);
+        assertEquals(wideArea ? List.of(0, 1, 2, 3) : List.of(0, 1, 3), proofMembers(c, 0));
+        c.inject(2, 0, vote); // again: one entry per member
+        Checkpoint other = new Checkpoint(3, Digests.sha256(Bytes.ofUtf8("another history")), 1, Bytes.EMPTY);
+        c.inject(1, 0, wideArea ? other : c.keys.sign(1, other)); // at the wide area the cluster adds the sender's proof
+        c.deliverAll();
+        assertEquals(wideArea ? List.of(0, 1, 2, 3) : List.of(0, 1, 3), proofMembers(c, 0), "a vote for another history never joins");
+    }
+
+    private static List<Integer> proofMembers(PbftTestCluster c, int member) {
+        return c.core(member).checkpoints.stableProof.stream().map(Checkpoint::replica).sorted().toList();
     }
 }
