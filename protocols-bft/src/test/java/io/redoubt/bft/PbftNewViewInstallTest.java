@@ -239,6 +239,40 @@ class PbftNewViewInstallTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // A member that keeps speaking in a view we left is handed our new view at its 1st, 2nd, 4th,
+    // ... stale message (onStaleMessage). The count starts again with each new view we install:
+    // the first stale message after it gets the newer new view at once (mutant: the reset removed).
+    @Test
+    void aStaleSenderIsHandedEachNewlyInstalledViewAtItsFirstStaleMessage() {
+        PbftTestCluster c = PbftViewChangeTest.preparedEverywhereThenPrimaryCrashes();
+        PbftViewChangeTest.suspect(c, 1, 2, 3);
+        c.deliverAll();
+        assertTrue(c.core(3).isViewActive() && c.core(3).view() == 1, c.core(3).describe());
+        NewView one = c.out(1).sentMessages(NewView.class).get(0);
+        Bytes digest = PbftMessage.batchDigest(batch("old"));
+        assertEquals(List.of(one, one), handedOver(c, 2, digest), "member 0, still in view 0, is handed view 1 at its 1st and 2nd stale message");
+
+        // View 2 (primary 2) is installed at member 3 from votes of 1, 2 and 3 that carry slot 0's certificate of view 1.
+        List<ViewChange> votes = new ArrayList<>();
+        for (int m = 1; m < 4; m++) votes.add(c.keys.sign(m, new ViewChange(2, -1, List.of(), List.of(cert(c.keys, 1, 0, batch("x"))), m, Bytes.EMPTY)));
+        PrePrepare pp = c.keys.sign(2, new PrePrepare(2, 0, PbftMessage.batchDigest(batch("x")), 2, batch("x"), Bytes.EMPTY));
+        NewView two = c.keys.sign(2, new NewView(2, votes, List.of(pp), 2, Bytes.EMPTY));
+        c.inject(2, 3, two);
+        c.deliverWhere(to(3).and(type(NewView.class)));
+        assertTrue(c.core(3).isViewActive() && c.core(3).view() == 2, c.core(3).describe());
+        assertEquals(List.of(two), handedOver(c, 1, digest), "its next stale message is the first since view 2 was installed");
+    }
+
+    /** Member 0 sends member 3 {@code count} prepares of view 0; returns the new views member 3 sends it back. */
+    private static List<NewView> handedOver(PbftTestCluster c, int count, Bytes digest) {
+        int mark = c.out(3).mark();
+        for (int k = 0; k < count; k++) c.core(3).onMessage(0, c.keys.sign(0, new Prepare(0, 1, digest, 0, Bytes.EMPTY)));
+        c.core(3).checkInvariants();
+        List<NewView> back = new ArrayList<>();
+        for (var e : c.out(3).since(mark)) if (e instanceof Sent<?> s && s.to().equals(0) && s.message() instanceof NewView nv) back.add(nv);
+        return back;
+    }
+
     /** View {@code view}'s primary's pre-prepare of {@code batch} at {@code seq}, with the prepares of the next two members. */
     private static PreparedCertificate cert(TestKeys keys, long view, long seq, List<Bytes> batch) {
         int primary = (int) (view % 4);
