@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * What a restarted member rebuilds from its records (Castro and Liskov, TOCS 2002, section 4: a
  * replica must not forget what it accepted, prepared or installed once others may have heard of
  * it), and how an installed member answers a vote for a view it already left or installed (OSDI
- * '99, section 4.4). Written against the mutants PIT left alive in {@code PbftCore.restore},
+ * '99, section 4.4). Written against the mutants PIT left alive in {@code PbftCore.restore} and {@code start},
  * {@code PbftViewChange.onViewChange} and {@code PbftRecord.decode}; each assertion fails on one.
  */
 class PbftRestoreAndStaleVoteTest {
@@ -47,6 +47,8 @@ class PbftRestoreAndStaleVoteTest {
         c.dropWhere(from(3)); // its prepares are lost
         c.crash(3);
         c.restart(3);
+        // Its restored prepare is unfinished work: it retransmits from the start, though no input may ever come.
+        assertTrue(c.armed(3, PbftCore.RETRANSMIT), c.core(3).describe());
         c.dropWhere(involving(3)); // and its fetch requests
         c.deliverWhere(type(PrePrepare.class)); // to members 1 and 2
         c.deliverWhere(type(Prepare.class).and(to(3)));
