@@ -48,6 +48,12 @@ final class DeploymentOptions {
     @Option(names = "--threshold-key-bits", description = "threshold-RSA modulus bits (under 2048 only with simulated signatures)")
     Integer thresholdKeyBits;
 
+    @Option(names = "--wide-in-flight", description = "wide-area proposals in flight (wide.paxos and wide.pbft in-flight-slots-max)")
+    Integer wideInFlight;
+
+    @Option(names = "--wide-forward", description = "where PBFT among sites sends a submitted update: primary-first (its site, then all at a request timeout) or all")
+    String wideForward;
+
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
     SimConfig resolve(CommandLine cl, File defaultFile) {
         File file = config != null ? config : (defaultFile != null && defaultFile.isFile() ? defaultFile : null);
@@ -69,6 +75,20 @@ final class DeploymentOptions {
         }
         if (thresholdKeyBits != null) b.thresholdKeyBits(atLeast(cl, "--threshold-key-bits", thresholdKeyBits, ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS));
         SimConfig built = parse(cl, b::build);
+        if (wideInFlight != null || wideForward != null) {
+            io.redoubt.compose.Deployment d = built.deployment();
+            int inFlight = wideInFlight != null ? atLeast(cl, "--wide-in-flight", wideInFlight, 1) : -1;
+            io.redoubt.paxos.PaxosConfig paxos = inFlight > 0 ? d.widePaxos().withInFlightSlotsMax(inFlight) : d.widePaxos();
+            io.redoubt.bft.PbftConfig pbft = inFlight > 0 ? d.widePbft().withInFlightSlotsMax(inFlight) : d.widePbft();
+            if (wideForward != null) {
+                pbft = pbft.withForwardToPrimaryFirst(switch (wideForward) {
+                    case "primary-first" -> true;
+                    case "all" -> false;
+                    default -> throw new CommandLine.ParameterException(cl, "--wide-forward " + wideForward + " is not valid; valid: primary-first, all");
+                });
+            }
+            built = built.toBuilder().deployment(d.toBuilder().widePaxos(paxos).widePbft(pbft).build()).build();
+        }
         if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
             throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()
                     + " is insecure; under " + ThresholdParameters.MODULUS_BITS_MIN + " bits only with --signatures simulated");

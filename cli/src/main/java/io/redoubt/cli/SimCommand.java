@@ -358,6 +358,8 @@ final class SimCommand implements Callable<Integer> {
         given.put("--fault-kinds", faultKinds != null);
         given.put("--fault-intensity", faultIntensity != null);
         given.put("--client-site", clientSite != -1);
+        given.put("--wide-in-flight", deployment.wideInFlight != null);
+        given.put("--wide-forward", deployment.wideForward != null);
         for (Map.Entry<String, Boolean> e : given.entrySet()) {
             if (e.getValue()) throw bad("--swarm draws " + e.getKey() + " for every seed; leave " + e.getKey() + " out, or replay one seed without --swarm");
         }

@@ -39,6 +39,9 @@ class SwarmCommandTest {
         assertOneLineError(run("sim", "--swarm", "--composition", "bft/bft", "--seeds", "1"), "--swarm draws --composition");
         assertOneLineError(run("sim", "--swarm", "--adversary", "0=silent-site", "--seeds", "1"), "--swarm draws --adversary");
         assertOneLineError(run("sim", "--swarm", "--fault-intensity", "many", "--seeds", "1"), "--swarm draws --fault-intensity");
+        assertOneLineError(run("sim", "--swarm", "--wide-in-flight", "2", "--seeds", "1"), "--swarm draws --wide-in-flight");
+        assertOneLineError(run("sim", "--wide-forward", "sideways", "--seeds", "1"), "--wide-forward sideways", "valid: primary-first, all");
+        assertOneLineError(run("sim", "--wide-in-flight", "0", "--seeds", "1"), "--wide-in-flight must be >= 1");
         assertOneLineError(run("sim", "--fault-intensity", "loud", "--seeds", "1"), "'loud'", "valid: few, some, many");
         assertOneLineError(run("sim", "--fault-kinds", "crash-server,meteor", "--seeds", "1"), "'meteor'", "valid: crash-server");
     }

@@ -338,6 +338,15 @@ public record SimConfig(
             sb.append(" --lm-signatures ").append(deployment.byzantineSiteSigning().name().toLowerCase(java.util.Locale.ROOT));
             if (deployment.byzantineSiteSigning() == LmKeyring.Kind.THRESHOLD) sb.append(" --threshold-key-bits ").append(deployment.thresholdKeyBits());
         }
+        // The wide-area protocol's aggregation settings, where they differ from the defaults (swarm draws them).
+        boolean widePbft = deployment.composition().wide().byzantine();
+        int inFlight = widePbft ? deployment.widePbft().inFlightSlotsMax() : deployment.widePaxos().inFlightSlotsMax();
+        int inFlightDefault = widePbft ? io.redoubt.bft.PbftConfig.wideAreaDefaults().inFlightSlotsMax()
+                : io.redoubt.paxos.PaxosConfig.wideAreaDefaults().inFlightSlotsMax();
+        if (inFlight != inFlightDefault) sb.append(" --wide-in-flight ").append(inFlight);
+        if (widePbft && deployment.widePbft().forwardToPrimaryFirst() != io.redoubt.bft.PbftConfig.wideAreaDefaults().forwardToPrimaryFirst()) {
+            sb.append(" --wide-forward ").append(deployment.widePbft().forwardToPrimaryFirst() ? "primary-first" : "all");
+        }
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);

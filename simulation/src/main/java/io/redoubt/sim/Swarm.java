@@ -38,7 +38,7 @@ public final class Swarm {
     public static SimConfig draw(SimConfig base, long seed, int updates) {
         RandomSource r = new RandomSource(seed).fork("swarm");
         // Each part draws from its own fork, so that adding a row to one table leaves the other parts of every seed alone.
-        Deployment d = drawDeployment(base.deployment(), r.fork("deployment"));
+        Deployment d = drawWideTunings(drawDeployment(base.deployment(), r.fork("deployment")), r.fork("wide-tunings"));
         FaultMix mix = drawFaultMix(r.fork("faults"));
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
         int clients = Math.max(1, base.clientsPerSite());
@@ -46,6 +46,20 @@ public final class Swarm {
         return base.toBuilder().deployment(d).seed(seed).clientsPerSite(clients).updatesPerClient(perClient).clientSite(-1)
                 .faults(adversaries.isEmpty() ? FaultProfile.BENIGN : FaultProfile.BYZANTINE).faultMix(mix)
                 .plantedAdversaries(adversaries).build();
+    }
+
+    /**
+     * How the wide-area protocol aggregates (issue 16): the default of one proposal in flight, or
+     * two; and for PBFT among sites, updates sent to the primary's site first (the default) or to
+     * every site at once. Both regimes are correct and reach different schedules: with two in
+     * flight and updates everywhere, back-to-back view changes commit conflicting values in one
+     * slot far more often (PlantedViewChangeBugsTest).
+     */
+    static Deployment drawWideTunings(Deployment d, RandomSource r) {
+        int inFlight = r.chance(0.5) ? 1 : 2;
+        boolean primaryFirst = r.chance(0.5);
+        return d.toBuilder().widePaxos(d.widePaxos().withInFlightSlotsMax(inFlight))
+                .widePbft(d.widePbft().withInFlightSlotsMax(inFlight).withForwardToPrimaryFirst(primaryFirst)).build();
     }
 
     static Deployment drawDeployment(Deployment base, RandomSource r) {

@@ -141,7 +141,27 @@ class SwarmTest {
             if (c.composition().anyByzantineSite()) {
                 assertEquals(c.deployment().byzantineSiteSigning(), LmKeyring.Kind.parse(one(flags, "--lm-signatures")), cmd);
             }
+            // The wide-area aggregation settings: named when they differ from the defaults.
+            boolean widePbft = c.composition().wide().byzantine();
+            int inFlight = widePbft ? c.deployment().widePbft().inFlightSlotsMax() : c.deployment().widePaxos().inFlightSlotsMax();
+            assertEquals(inFlight, flags.containsKey("--wide-in-flight") ? Integer.parseInt(one(flags, "--wide-in-flight")) : 1, cmd);
+            if (widePbft) {
+                assertEquals(c.deployment().widePbft().forwardToPrimaryFirst(),
+                        !flags.containsKey("--wide-forward") || one(flags, "--wide-forward").equals("primary-first"), cmd);
+            } else {
+                assertTrue(!flags.containsKey("--wide-forward"), cmd);
+            }
         }
+    }
+
+    @Test
+    void bothWideAreaAggregationRegimesAreDrawn() {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (SimConfig c : draws(300)) {
+            if (!c.composition().wide().byzantine()) continue;
+            seen.add(c.deployment().widePbft().inFlightSlotsMax() + "/" + c.deployment().widePbft().forwardToPrimaryFirst());
+        }
+        assertEquals(java.util.Set.of("1/true", "1/false", "2/true", "2/false"), seen);
     }
 
     private static Map<String, List<String>> flags(String replay) {
