@@ -1,7 +1,10 @@
 package io.redoubt.cli;
 
 import io.redoubt.lm.crypto.SignatureScheme;
+import io.redoubt.bft.PbftConfig;
 import io.redoubt.compose.Composition;
+import io.redoubt.compose.Deployment;
+import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.sim.FaultProfile;
 import io.redoubt.sim.SimConfig;
 import java.io.File;
@@ -76,10 +79,10 @@ final class DeploymentOptions {
         if (thresholdKeyBits != null) b.thresholdKeyBits(atLeast(cl, "--threshold-key-bits", thresholdKeyBits, ThresholdParameters.MODULUS_BITS_MIN_FOR_TESTS));
         SimConfig built = parse(cl, b::build);
         if (wideInFlight != null || wideForward != null) {
-            io.redoubt.compose.Deployment d = built.deployment();
+            Deployment d = built.deployment();
             int inFlight = wideInFlight != null ? atLeast(cl, "--wide-in-flight", wideInFlight, 1) : -1;
-            io.redoubt.paxos.PaxosConfig paxos = inFlight > 0 ? d.widePaxos().withInFlightSlotsMax(inFlight) : d.widePaxos();
-            io.redoubt.bft.PbftConfig pbft = inFlight > 0 ? d.widePbft().withInFlightSlotsMax(inFlight) : d.widePbft();
+            PaxosConfig paxos = inFlight > 0 ? d.widePaxos().withInFlightSlotsMax(inFlight) : d.widePaxos();
+            PbftConfig pbft = inFlight > 0 ? d.widePbft().withInFlightSlotsMax(inFlight) : d.widePbft();
             if (wideForward != null) {
                 pbft = pbft.withForwardToPrimaryFirst(switch (wideForward) {
                     case "primary-first" -> true;

@@ -341,10 +341,10 @@ public record SimConfig(
         // The wide-area protocol's aggregation settings, where they differ from the defaults (swarm draws them).
         boolean widePbft = deployment.composition().wide().byzantine();
         int inFlight = widePbft ? deployment.widePbft().inFlightSlotsMax() : deployment.widePaxos().inFlightSlotsMax();
-        int inFlightDefault = widePbft ? io.redoubt.bft.PbftConfig.wideAreaDefaults().inFlightSlotsMax()
-                : io.redoubt.paxos.PaxosConfig.wideAreaDefaults().inFlightSlotsMax();
+        int inFlightDefault = widePbft ? PbftConfig.wideAreaDefaults().inFlightSlotsMax()
+                : PaxosConfig.wideAreaDefaults().inFlightSlotsMax();
         if (inFlight != inFlightDefault) sb.append(" --wide-in-flight ").append(inFlight);
-        if (widePbft && deployment.widePbft().forwardToPrimaryFirst() != io.redoubt.bft.PbftConfig.wideAreaDefaults().forwardToPrimaryFirst()) {
+        if (widePbft && deployment.widePbft().forwardToPrimaryFirst() != PbftConfig.wideAreaDefaults().forwardToPrimaryFirst()) {
             sb.append(" --wide-forward ").append(deployment.widePbft().forwardToPrimaryFirst() ? "primary-first" : "all");
         }
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
