@@ -139,6 +139,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private boolean retransmitForTail;
 
     // What checkInvariants saw last time, to check that the view and the low watermark never go back.
+    /** Whether this primary's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
+    private boolean underLoad;
     private long checkedView;
     private long checkedStableSeq = -1;
 
@@ -540,10 +542,15 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     /** Assigns batches to slots while the window allows and payloads wait. */
     void proposeReady() {
         // Within the window, and with at most inFlightSlotsMax proposals not yet delivered here:
-        // what arrives meanwhile is batched into the next proposal.
-        while (log.nextSeq <= log.highWatermark() && log.nextSeq - 1 - log.deliveredThrough < config.inFlightSlotsMax()) {
+        // what arrives meanwhile is batched into the next proposal. Under load (the last proposal
+        // already found several payloads waiting) one proposal in flight is the bound, so what
+        // arrives meanwhile waits for it and leaves together; a payload alone, as a lone client's
+        // events come, still goes out at once in any free slot.
+        while (log.nextSeq <= log.highWatermark() && log.nextSeq - 1 - log.deliveredThrough < (underLoad ? 1 : config.inFlightSlotsMax())) {
             List<Bytes> batch = queues.nextBatch();
             if (batch.isEmpty()) return;
+            // Several payloads waited, yet fewer than a full batch: load that one proposal at a time carries.
+            underLoad = batch.size() > 1 && batch.size() < config.batchPayloadsMax();
             long seq = log.nextSeq++;
             PrePrepare pp = signPrePrepare(views.view, seq, behavior.batch(views.view, seq, batch));
             Slot s = log.slot(seq);

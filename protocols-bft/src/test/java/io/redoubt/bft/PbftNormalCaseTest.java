@@ -61,6 +61,29 @@ class PbftNormalCaseTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // Adaptive batching (issue 16): a payload alone goes out at once in any free slot, as a lone
+    // client's events do, but once a proposal found several payloads waiting the primary is under
+    // load and keeps one proposal in flight, so what arrives meanwhile leaves together.
+    @Test
+    void afterAProposalOfSeveralPayloadsThePrimaryHoldsTheNextOnesUntilItIsDelivered() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withInFlightSlotsMax(4));
+        for (int k = 0; k < 4; k++) c.submit(0, p("alone-" + k));
+        assertEquals(4, c.out(0).sentMessages(PrePrepare.class).stream().map(PrePrepare::sequence).distinct().count(), "each alone, at once");
+        c.submit(0, p("a"));
+        c.submit(0, p("b")); // four slots in flight: both wait
+        c.deliverWhere(e -> !(e.message() instanceof PrePrepare pp && pp.sequence() == 4)); // slot 4 (a, b) stays in flight
+        c.submit(0, p("c"));
+        c.submit(0, p("d"));
+        assertEquals(5, c.out(0).sentMessages(PrePrepare.class).stream().map(PrePrepare::sequence).distinct().count(),
+                "under load c and d wait for slot 4, though three slots are free");
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("alone-0"), 1L, batch("alone-1"), 2L, batch("alone-2"), 3L, batch("alone-3"), 4L, batch("a", "b"),
+                    5L, batch("c", "d")), c.deliveredLog(i), "member " + i);
+        }
+        assertEquals(List.of(), c.violations());
+    }
+
     // Lane 2008, section 2.2.2: "the leader assigns a sequence number to a client update and
     // proposes this assignment ... Pre-prepare"; every replica executes the same batch at the same slot.
     @Test

@@ -64,6 +64,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private long view; // the highest view promised; also the view this node is in
     private final PaxosLog log = new PaxosLog();
     private long deliveredThrough = -1;
+    /** Whether this leader's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
+    private boolean underLoad;
 
     // Leader state (valid when leading()).
     private enum Phase { FOLLOWING, PREPARING, LEADING }
@@ -317,10 +319,13 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     /**
      * Proposes batches of pending payloads while the window has room and fewer than
      * inFlightSlotsMax proposals await a decision; what arrives meanwhile leaves in the next batch.
+     * Under load (the last proposal already found several payloads waiting) the bound is one
+     * proposal, so what arrives meanwhile waits for it and leaves together; a payload alone, as a
+     * lone client's events come, still goes out at once in any free slot.
      */
     private void proposeReady() {
         while (phase == Phase.LEADING && nextSlot <= decidedThrough() + config.windowSlots()
-                && nextSlot - 1 - decidedThrough() < config.inFlightSlotsMax()) {
+                && nextSlot - 1 - decidedThrough() < (underLoad ? 1 : config.inFlightSlotsMax())) {
             List<Bytes> batch = new ArrayList<>();
             int bytes = 0;
             for (Bytes p : pending) {
@@ -330,6 +335,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 bytes += p.length();
             }
             if (batch.isEmpty()) return;
+            // Several payloads waited, yet fewer than a full batch: load that one proposal at a time carries.
+            underLoad = batch.size() > 1 && batch.size() < config.batchPayloadsMax();
             proposedThisView.addAll(batch);
             propose(nextSlot++, batch);
         }

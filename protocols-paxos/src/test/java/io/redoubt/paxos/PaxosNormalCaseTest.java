@@ -225,6 +225,27 @@ class PaxosNormalCaseTest {
         for (int i = 0; i < 3; i++) assertEquals(2, c.deliveries(i).size(), "ten payloads in two instances at member " + i);
     }
 
+    // Adaptive batching (issue 16): with room for four proposals, lone payloads each go out at
+    // once; once a proposal found several payloads waiting, the leader keeps one in flight.
+    @Test
+    void afterAProposalOfSeveralPayloadsTheLeaderHoldsTheNextOnesUntilItIsDecided() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(64, 256).withInFlightSlotsMax(4));
+        for (int k = 0; k < 4; k++) c.submit(0, p("alone-" + k));
+        assertEquals(Set.of(0L, 1L, 2L, 3L), slots(c.out(0).sentMessages(Propose.class)), "each alone, at once");
+        c.submit(0, p("a"));
+        c.submit(0, p("b")); // four in flight: both wait
+        c.deliverWhere(e -> !(e.message() instanceof Propose pr && pr.slot() == 4)); // slot 4 (a, b) stays undecided
+        assertEquals(3L, c.core(0).decidedThrough());
+        c.submit(0, p("c"));
+        c.submit(0, p("d"));
+        assertEquals(Set.of(0L, 1L, 2L, 3L, 4L), slots(c.out(0).sentMessages(Propose.class)), "under load c and d wait for slot 4");
+        c.deliverAll();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of(List.of(p("alone-0")), List.of(p("alone-1")), List.of(p("alone-2")), List.of(p("alone-3")),
+                    List.of(p("a"), p("b")), List.of(p("c"), p("d"))), c.deliveries(i).stream().map(d -> d.payloads()).toList(), "member " + i);
+        }
+    }
+
     @Test
     void theInFlightBoundMustBePositive() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
