@@ -375,14 +375,30 @@ public final class LocalDeployment implements AutoCloseable {
         return s == null ? OptionalInt.empty() : OptionalInt.of(s.port());
     }
 
-    /** Stops one server (its actor system); what it persisted stays in its storage. */
+    /**
+     * Stops one server (its actor system); what it persisted stays in its storage. Waits at most
+     * {@link #STOP_WAIT} for the system to terminate: a stop that never completes (seen once, in a
+     * site cluster whose other members were shutting down) must fail, not hang the caller.
+     */
     public void stopServer(ServerId id) {
         ActorSystem<ServerActor.Command> system = servers.remove(id);
         if (system != null) {
             system.terminate();
-            system.getWhenTerminated().toCompletableFuture().join();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(STOP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(id + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping " + id, e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(id + " failed while stopping: " + e.getCause(), e.getCause());
+            }
         }
     }
+
+    /** How long {@link #stopServer} waits for a server's actor system to terminate. */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     /** Tells {@code listener} each time a server of this process executes an update (its global sequence number). */
     public void onExecuted(java.util.function.BiConsumer<ServerId, Long> listener) {
