@@ -57,6 +57,10 @@ final class DeploymentOptions {
     @Option(names = "--wide-forward", description = "where PBFT among sites sends a submitted update: primary-first (its site, then all at a request timeout) or all")
     String wideForward;
 
+    @Option(names = "--clink-opt", description = "on: a server of a non-leader site sends a new client update to the leader site unordered "
+            + "(CLink-Opt, section 4.5); off: its own site orders it first (redoubt.clink.forward-to-leader-site)")
+    String clinkOpt;
+
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
     SimConfig resolve(CommandLine cl, File defaultFile) {
         File file = config != null ? config : (defaultFile != null && defaultFile.isFile() ? defaultFile : null);
@@ -91,6 +95,14 @@ final class DeploymentOptions {
                 });
             }
             built = built.toBuilder().deployment(d.toBuilder().widePaxos(paxos).widePbft(pbft).build()).build();
+        }
+        if (clinkOpt != null) {
+            long timeout = switch (clinkOpt) {
+                case "on" -> built.deployment().clinkOpt() ? built.deployment().clinkForwardTimeoutMillis() : Deployment.SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS;
+                case "off" -> 0;
+                default -> throw new CommandLine.ParameterException(cl, "--clink-opt " + clinkOpt + " is not valid; valid: on, off");
+            };
+            built = built.toBuilder().clinkForwardTimeoutMillis(timeout).build();
         }
         if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
             throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()

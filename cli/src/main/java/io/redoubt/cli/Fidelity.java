@@ -33,9 +33,10 @@ final class Fidelity {
         if (other != null) row(out, "measured, client at another site", other);
         out.println("  The table counts from the update's arrival at the leader logical machine: order it there");
         out.println("  (2 local), proposal (1 wide), order it at each site (2 local), accept (1 wide), order the");
-        out.println("  accepts (2 local). A client at another site adds 1 wide round (its logical machine forwards");
-        out.println("  the update to the leader's) and 2 local rounds (its own site orders the update first); CLink-Opt");
-        out.println("  (section 4.5) removes that local ordering and comes with the CLink issue.");
+        out.println("  accepts (2 local). A client at another site adds 1 wide round: with CLink-Opt (section 4.5,");
+        out.println("  redoubt.clink.forward-to-leader-site = on) a server of its site sends the update straight to a");
+        out.println("  server of the leader site; off, its own site orders the update first (2 more local rounds) and");
+        out.println("  its logical machine forwards it.");
         if (base.sites() == 3) {
             out.println("  With 3 sites a majority is 2: a follower site decides as soon as it orders the proposal (the");
             out.println("  leader's proposal and its own accept), so a client elsewhere saves the accept round.");

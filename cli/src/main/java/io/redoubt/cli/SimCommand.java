@@ -176,6 +176,8 @@ final class SimCommand implements Callable<Integer> {
                 + " %d local leader changes, %d wide-area leader changes, %d new views over conflicting prepared certificates%n",
                 exercised.crashes(), exercised.midStepCrashes(), exercised.unforcedRecordsLost(), exercised.partitions(),
                 exercised.localViewChanges(), exercised.wideViewChanges(), exercised.conflictingViewChanges());
+        out.printf(Locale.ROOT, "CLink-Opt: %d client updates sent on to the leader site unordered, %d of them ordered at home after the"
+                + " forward timeout%n", exercised.clinkSentOn(), exercised.clinkFallbacks());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));
@@ -360,6 +362,7 @@ final class SimCommand implements Callable<Integer> {
         given.put("--client-site", clientSite != -1);
         given.put("--wide-in-flight", deployment.wideInFlight != null);
         given.put("--wide-forward", deployment.wideForward != null);
+        given.put("--clink-opt", deployment.clinkOpt != null);
         for (Map.Entry<String, Boolean> e : given.entrySet()) {
             if (e.getValue()) throw bad("--swarm draws " + e.getKey() + " for every seed; leave " + e.getKey() + " out, or replay one seed without --swarm");
         }

@@ -26,6 +26,10 @@ import java.util.List;
  * @param thresholdKeyBits threshold-RSA modulus size; under 2048 bits only for simulations
  * @param amortized whether batching and Merkle-tree signing are on (section 4.6); off, every
  *     ordering instance carries one event and every message is signed alone, as Table 4.3 counts
+ * @param clinkForwardTimeoutMillis CLink-Opt (section 4.5): a server of a site that does not lead
+ *     the wide area sends a new client update straight to a server of the leader site, unordered
+ *     and unsigned by its own logical machine, and orders it the usual way only if it has not
+ *     executed after this long; 0 turns CLink-Opt off (every update is ordered where it arrives)
  */
 public record Deployment(
         Composition composition,
@@ -39,7 +43,11 @@ public record Deployment(
         PbftConfig widePbft,
         LmKeyring.Kind byzantineSiteSigning,
         int thresholdKeyBits,
-        boolean amortized) {
+        boolean amortized,
+        long clinkForwardTimeoutMillis) {
+
+    /** CLink-Opt's fallback in the simulator: a wide-area progress timeout, under the clients' 2 s retransmission. */
+    public static final long SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS = 1_000;
 
     /** Threshold-RSA modulus in simulated campaigns: small, so that a seed deals keys in milliseconds; sound only inside the simulator. */
     public static final int SIMULATION_THRESHOLD_KEY_BITS = 512;
@@ -50,7 +58,13 @@ public record Deployment(
         if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
             throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
         }
+        if (clinkForwardTimeoutMillis < 0) throw new IllegalArgumentException("clinkForwardTimeoutMillis must be >= 0 (0 = off), was " + clinkForwardTimeoutMillis);
         checkShape(composition, sites, serversPerSite, "--sites", "--servers-per-site");
+    }
+
+    /** Whether CLink-Opt forwards new client updates to the leader site unordered (section 4.5). */
+    public boolean clinkOpt() {
+        return clinkForwardTimeoutMillis > 0;
     }
 
     /**
@@ -73,7 +87,7 @@ public record Deployment(
     public static Deployment defaults(Composition composition, int sites, int serversPerSite) {
         return new Deployment(composition, sites, serversPerSite, 25_000, 10_000_000, PaxosConfig.localDefaults(),
                 PaxosConfig.wideAreaDefaults(), PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD,
-                SIMULATION_THRESHOLD_KEY_BITS, true);
+                SIMULATION_THRESHOLD_KEY_BITS, true, SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS);
     }
 
     public List<SiteId> siteIds() {
@@ -159,6 +173,7 @@ public record Deployment(
         private LmKeyring.Kind byzantineSiteSigning;
         private int thresholdKeyBits;
         private boolean amortized;
+        private long clinkForwardTimeoutMillis;
 
         private Builder(Deployment d) {
             composition = d.composition;
@@ -173,6 +188,7 @@ public record Deployment(
             byzantineSiteSigning = d.byzantineSiteSigning;
             thresholdKeyBits = d.thresholdKeyBits;
             amortized = d.amortized;
+            clinkForwardTimeoutMillis = d.clinkForwardTimeoutMillis;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -187,10 +203,11 @@ public record Deployment(
         public Builder byzantineSiteSigning(LmKeyring.Kind v) { byzantineSiteSigning = v; return this; }
         public Builder thresholdKeyBits(int v) { thresholdKeyBits = v; return this; }
         public Builder amortized(boolean v) { amortized = v; return this; }
+        public Builder clinkForwardTimeoutMillis(long v) { clinkForwardTimeoutMillis = v; return this; }
 
         public Deployment build() {
             return new Deployment(composition, sites, serversPerSite, wanLatencyMicros, wanBandwidthBitsPerSecond, localPaxos, widePaxos,
-                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized);
+                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized, clinkForwardTimeoutMillis);
         }
     }
 }

@@ -36,7 +36,7 @@ public final class DeploymentSettings {
         }
         try {
             return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, paxos(r, "local.paxos"), paxos(r, "wide.paxos"),
-                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true);
+                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"));
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
         }
@@ -58,10 +58,16 @@ public final class DeploymentSettings {
         PbftConfig widePbft = d.widePbft().withTimeouts(r.positiveMillis("host.wide.pbft.request-timeout"),
                 r.positiveMillis("host.wide.pbft.view-change-timeout"), r.positiveMillis("host.wide.pbft.retransmit"));
         try {
-            return d.toBuilder().localPaxos(paxos).localPbft(pbft).widePaxos(widePaxos).widePbft(widePbft).build();
+            return d.toBuilder().localPaxos(paxos).localPbft(pbft).widePaxos(widePaxos).widePbft(widePbft)
+                    .clinkForwardTimeoutMillis(clinkForwardTimeout(r, "host.clink.forward-timeout")).build();
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.host: " + e.getMessage());
         }
+    }
+
+    /** CLink-Opt's fallback timeout from {@code key}, or 0 when {@code redoubt.clink.forward-to-leader-site} is off. */
+    private static long clinkForwardTimeout(ConfigReader r, String key) {
+        return r.bool("clink.forward-to-leader-site") ? r.positiveMillis(key) : 0;
     }
 
     /**

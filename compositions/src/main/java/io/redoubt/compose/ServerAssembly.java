@@ -132,7 +132,8 @@ public final class ServerAssembly {
     public ServerConfig serverConfig(SiteId site) {
         boolean byzantine = deployment.localAt(site).byzantine();
         return ServerConfig.benignSite().withNoticesNeeded(keyring.noticesNeeded(site)).withEveryServerReplying(byzantine)
-                .withMerkleBatching(deployment.amortized());
+                .withMerkleBatching(deployment.amortized()).withForwardTimeout(deployment.clinkForwardTimeoutMillis())
+                .withOrderedUpdatesRechecked(deployment.composition().wide().byzantine());
     }
 
     /** Builds a correct {@code server}, restored from what it persisted ({@code persisted} is empty for a new one). */

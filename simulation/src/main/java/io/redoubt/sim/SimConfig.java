@@ -272,7 +272,8 @@ public record SimConfig(
         public Builder deployment(Deployment v) { deployment.composition(v.composition()).sites(v.sites()).serversPerSite(v.serversPerSite())
                 .wanLatencyMicros(v.wanLatencyMicros()).wanBandwidthBitsPerSecond(v.wanBandwidthBitsPerSecond()).localPaxos(v.localPaxos())
                 .widePaxos(v.widePaxos()).localPbft(v.localPbft()).widePbft(v.widePbft()).byzantineSiteSigning(v.byzantineSiteSigning())
-                .thresholdKeyBits(v.thresholdKeyBits()).amortized(v.amortized()); return this; }
+                .thresholdKeyBits(v.thresholdKeyBits()).amortized(v.amortized())
+                .clinkForwardTimeoutMillis(v.clinkForwardTimeoutMillis()); return this; }
         public Builder composition(Composition v) { deployment.composition(v); return this; }
         public Builder sites(int v) { deployment.sites(v); return this; }
         public Builder serversPerSite(int v) { deployment.serversPerSite(v); return this; }
@@ -285,6 +286,7 @@ public record SimConfig(
         public Builder byzantineSiteSigning(LmKeyring.Kind v) { deployment.byzantineSiteSigning(v); return this; }
         public Builder thresholdKeyBits(int v) { deployment.thresholdKeyBits(v); return this; }
         public Builder amortized(boolean v) { deployment.amortized(v); return this; }
+        public Builder clinkForwardTimeoutMillis(long v) { deployment.clinkForwardTimeoutMillis(v); return this; }
         public Builder clientsPerSite(int v) { clientsPerSite = v; return this; }
         public Builder updatesPerClient(int v) { updatesPerClient = v; return this; }
         public Builder faults(FaultProfile v) { faults = v; return this; }
@@ -347,6 +349,7 @@ public record SimConfig(
         if (widePbft && deployment.widePbft().forwardToPrimaryFirst() != PbftConfig.wideAreaDefaults().forwardToPrimaryFirst()) {
             sb.append(" --wide-forward ").append(deployment.widePbft().forwardToPrimaryFirst() ? "primary-first" : "all");
         }
+        if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);

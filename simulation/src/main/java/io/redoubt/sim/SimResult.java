@@ -86,21 +86,25 @@ public record SimResult(
     /**
      * @param conflictingViewChanges new views (per PBFT group and view) whose view-change quorum
      *        carried prepared certificates from different views for different batches in one slot
+     * @param clinkSentOn client updates that correct servers running at the end sent on to the
+     *        leader site unordered (CLink-Opt, section 4.5)
+     * @param clinkFallbacks of those, the ones not executed within the forward timeout, which the
+     *        server then ordered at home
      */
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                             java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges,
-                            int midStepCrashes, long unforcedRecordsLost) {
+                            int midStepCrashes, long unforcedRecordsLost, long clinkSentOn, long clinkFallbacks) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
         public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                          java.util.Map<String, Integer> adversaries, long blacklisted) {
-            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0);
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0);
         }
 
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0);
         }
 
         public Exercised plus(Exercised o) {
@@ -109,7 +113,7 @@ public record SimResult(
             return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
                     crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted,
                     conflictingViewChanges + o.conflictingViewChanges, midStepCrashes + o.midStepCrashes,
-                    unforcedRecordsLost + o.unforcedRecordsLost);
+                    unforcedRecordsLost + o.unforcedRecordsLost, clinkSentOn + o.clinkSentOn, clinkFallbacks + o.clinkFallbacks);
         }
     }
 

@@ -1067,7 +1067,8 @@ public final class Simulation {
                 metrics.roundsAtLeaderSite.snapshot(), metrics.roundsElsewhere.snapshot(), lmSignatures, wideMessages,
                 LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
-                        conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost),
+                        conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
+                        clinkCount(ServerNode::forwardFallbacks)),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }
@@ -1100,6 +1101,13 @@ public final class Simulation {
             }
         }
         return new SimResult.CryptoCost(n, signatures, partials, proofs);
+    }
+
+    /** A CLink-Opt count summed over the correct servers running at the end (a restarted server counts from zero). */
+    private long clinkCount(java.util.function.ToLongFunction<ServerNode> count) {
+        long n = 0;
+        for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) n += count.applyAsLong(s.node);
+        return n;
     }
 
     private long blacklisted() {

@@ -39,6 +39,8 @@ public final class Swarm {
         RandomSource r = new RandomSource(seed).fork("swarm");
         // Each part draws from its own fork, so that adding a row to one table leaves the other parts of every seed alone.
         Deployment d = drawWideTunings(drawDeployment(base.deployment(), r.fork("deployment")), r.fork("wide-tunings"));
+        // CLink-Opt (section 4.5) on in three seeds of four, off in the rest, so both ways into the wide area stay exercised.
+        if (r.fork("clink").chance(0.25)) d = d.toBuilder().clinkForwardTimeoutMillis(0).build();
         FaultMix mix = drawFaultMix(r.fork("faults"));
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
         int clients = Math.max(1, base.clientsPerSite());

@@ -164,6 +164,19 @@ class SwarmTest {
         assertEquals(java.util.Set.of("1/true", "1/false", "2/true", "2/false"), seen);
     }
 
+    // CLink-Opt is drawn on and off, and a seed drawn off replays off.
+    @Test
+    void bothWaysIntoTheWideAreaAreDrawnAndReplayed() {
+        int on = 0, off = 0;
+        for (SimConfig c : draws(200)) {
+            boolean named = c.replayCommand().contains(" --clink-opt off");
+            assertEquals(!c.deployment().clinkOpt(), named, c.replayCommand());
+            if (c.deployment().clinkOpt()) on++;
+            else off++;
+        }
+        assertTrue(on > off && off > 20, "on " + on + ", off " + off);
+    }
+
     private static Map<String, List<String>> flags(String replay) {
         String[] t = replay.strip().split(" +");
         Map<String, List<String>> out = new TreeMap<>();

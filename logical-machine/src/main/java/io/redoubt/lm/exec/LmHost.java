@@ -48,4 +48,16 @@ public interface LmHost {
     default boolean checksOrderedWideMessages() {
         return true;
     }
+
+    /**
+     * Whether the executor checks a client's signature again on a globally ordered update. Needed
+     * when a site may be compromised (PBFT among sites: a faulty leader site could propose an
+     * update no client signed). With Paxos among sites every logical machine is correct by
+     * assumption (section 4.2), and the one that ordered the update first checked it, so checking
+     * it again at every server of every site pays one signature check per server for nothing
+     * (issue 16: each cryptographic operation once).
+     */
+    default boolean rechecksOrderedUpdates() {
+        return true;
+    }
 }

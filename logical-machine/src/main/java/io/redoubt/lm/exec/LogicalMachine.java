@@ -161,8 +161,10 @@ public final class LogicalMachine {
 
     private void executeClientUpdate(LmEvent.ClientUpdate e) {
         SignedUpdate u = e.update();
-        if (!e.via().site().equals(site) || !u.client().site().equals(site)) {
-            host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update from another site ordered here");
+        // The client may belong to another site: CLink-Opt (section 4.5) hands the leader site the
+        // updates of every site's clients. Only the client's signature vouches for it, checked below.
+        if (!e.via().site().equals(site)) {
+            host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update handed in by a server of another site");
             return;
         }
         if (!verifyClientUpdate(u)) {
@@ -239,8 +241,9 @@ public final class LogicalMachine {
                 continue;
             }
             // Checked again here, not only at the origin: a faulty origin site must not be able
-            // to have an unsigned update executed (S2 - validity).
-            if (!verifyClientUpdate(u)) {
+            // to have an unsigned update executed (S2 - validity). Only where sites may be faulty
+            // (LmHost#rechecksOrderedUpdates).
+            if (host.rechecksOrderedUpdates() && !verifyClientUpdate(u)) {
                 host.rejected(u.client(), Rejection.BAD_SIGNATURE, "globally ordered update signature");
                 continue;
             }

@@ -28,7 +28,7 @@ public sealed interface Frame extends Encodable {
      * nor reads it.
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
-            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14;
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15;
     /** Largest read a client may ask a server to answer. */
     int QUERY_BYTES_MAX = 64 * 1024;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;
@@ -63,6 +63,18 @@ public sealed interface Frame extends Encodable {
     record Request(SignedUpdate update) implements Frame {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_REQUEST);
+            update.encodeTo(w);
+        }
+    }
+
+    /**
+     * A client's update, sent on unordered by a server of the client's site to a server of the
+     * leader site (CLink-Opt, section 4.5). Only the client's signature vouches for it: the
+     * receiving site orders it as if its own client had handed it in.
+     */
+    record Forward(SignedUpdate update) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_FORWARD);
             update.encodeTo(w);
         }
     }
@@ -154,6 +166,7 @@ public sealed interface Frame extends Encodable {
             case TAG_WIDE -> new Wide(r.site(), r.site(), LmEnvelopePart.decode(r, LmEvent.WIDE_MESSAGE_BYTES_MAX));
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
+            case TAG_FORWARD -> new Forward(SignedUpdate.decode(r));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
             case TAG_QUERY -> new Query(r.i64(), r.bytes(QUERY_BYTES_MAX));
             case TAG_STATUS_REQUEST -> new StatusRequest(r.i64());

@@ -20,36 +20,57 @@ package io.redoubt.lm.server;
  * @param everyServerReplies whether every server of a client's site answers it once its update
  *     executes, not only the server it talked to: in a Byzantine site the client trusts a reply
  *     only when f+1 servers sent it
+ * @param forwardTimeoutMillis CLink-Opt (section 4.5): when above 0, a server of a site that does
+ *     not lead the wide area sends a new client update to a server of the leader site unordered,
+ *     and orders it itself only if it has not executed this long after; 0 orders every update
+ *     where it arrives
+ * @param rechecksOrderedUpdates whether every server checks each globally ordered update's client
+ *     signature again (see {@link io.redoubt.lm.exec.LmHost#rechecksOrderedUpdates}): on where a
+ *     site may be compromised (PBFT among sites), off with Paxos among sites
  */
 public record ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, int forwarderRecentMax, int signingRoundsMax,
-                           int earlySharesPerServerMax, boolean everyServerReplies, boolean merkleBatching) {
+                           int earlySharesPerServerMax, boolean everyServerReplies, boolean merkleBatching, long forwardTimeoutMillis,
+                           boolean rechecksOrderedUpdates) {
     public ServerConfig {
         if (lmTimeoutNoticesNeeded < 1) throw new IllegalArgumentException("lmTimeoutNoticesNeeded must be >= 1, was " + lmTimeoutNoticesNeeded);
         if (noticeResendMillis <= 0) throw new IllegalArgumentException("noticeResendMillis must be > 0, was " + noticeResendMillis);
         if (forwarderRecentMax <= 0) throw new IllegalArgumentException("forwarderRecentMax must be > 0, was " + forwarderRecentMax);
         if (signingRoundsMax <= 0) throw new IllegalArgumentException("signingRoundsMax must be > 0, was " + signingRoundsMax);
         if (earlySharesPerServerMax <= 0) throw new IllegalArgumentException("earlySharesPerServerMax must be > 0, was " + earlySharesPerServerMax);
+        if (forwardTimeoutMillis < 0) throw new IllegalArgumentException("forwardTimeoutMillis must be >= 0 (0 = off), was " + forwardTimeoutMillis);
     }
 
     public static ServerConfig benignSite() {
-        return new ServerConfig(1, 200, 256, 64, 16, false, true);
+        return new ServerConfig(1, 200, 256, 64, 16, false, true, 0, true);
     }
 
     /** A site of 3f+1 servers of which f may be Byzantine: LM timeouts need f+1 notices. */
     public static ServerConfig byzantineSite(int f) {
-        return new ServerConfig(f + 1, 200, 256, 64, 16, true, true);
+        return new ServerConfig(f + 1, 200, 256, 64, 16, true, true, 0, true);
     }
 
     public ServerConfig withNoticesNeeded(int n) {
-        return new ServerConfig(n, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, everyServerReplies, merkleBatching);
+        return new ServerConfig(n, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, everyServerReplies, merkleBatching,
+                forwardTimeoutMillis, rechecksOrderedUpdates);
     }
 
     public ServerConfig withMerkleBatching(boolean on) {
         return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
-                everyServerReplies, on);
+                everyServerReplies, on, forwardTimeoutMillis, rechecksOrderedUpdates);
     }
 
     public ServerConfig withEveryServerReplying(boolean every) {
-        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, every, merkleBatching);
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, every, merkleBatching,
+                forwardTimeoutMillis, rechecksOrderedUpdates);
+    }
+
+    public ServerConfig withForwardTimeout(long millis) {
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
+                everyServerReplies, merkleBatching, millis, rechecksOrderedUpdates);
+    }
+
+    public ServerConfig withOrderedUpdatesRechecked(boolean recheck) {
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
+                everyServerReplies, merkleBatching, forwardTimeoutMillis, recheck);
     }
 }

@@ -81,6 +81,14 @@ public final class ServerNode {
     private boolean draining;
     private final ArrayDeque<Bytes> toSubmit = new ArrayDeque<>();
     private final TreeMap<ClientId, Long> waitingClients = new TreeMap<>();
+    private final Map<SiteId, Integer> siteSizes;
+    /** CLink-Opt (section 4.5): updates this server sent on to a leader site and has not executed yet, by client. */
+    private final TreeMap<ClientId, SentOn> sentOn = new TreeMap<>();
+    /** Per leader site, how many of its servers this server has moved past after a forward timed out. */
+    private final TreeMap<SiteId, Integer> forwardRotation = new TreeMap<>();
+    /** The highest update of each client handed to this server by another site and submitted here. */
+    private final TreeMap<ClientId, Long> forwardedIn = new TreeMap<>();
+    private long forwardsSent, forwardFallbacks, forwardsOrdered;
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     private long wideCheckedAtEvents = -1;
 
@@ -102,6 +110,7 @@ public final class ServerNode {
         List<ServerId> servers = new ArrayList<>();
         for (int i = 0; i < size; i++) servers.add(new ServerId(site, i));
         this.siteServers = List.copyOf(servers);
+        this.siteSizes = Map.copyOf(siteSizes);
         this.config = config;
         this.keys = keys;
         this.io = io;
@@ -159,6 +168,8 @@ public final class ServerNode {
             if (event != null) toSubmit.add(event);
         } else if (frame instanceof Frame.Notice f) {
             timeouts.onNotice(from, f.notice());
+        } else if (frame instanceof Frame.Forward f) {
+            onForwarded(from, f.update());
         } else {
             reject(from, Rejection.PROTOCOL_VIOLATION, "client frame from a server");
         }
@@ -212,15 +223,80 @@ public final class ServerNode {
             if (u.seq() == last.getKey()) io.sendToClient(from, new Frame.Reply(from, u.seq(), last.getValue()).encode());
             return; // already executed: answer from the cache, never order it again
         }
-        waitingClients.put(from, u.seq());
-        toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
+        // A second copy of the update this server already holds is the client retransmitting:
+        // whatever was tried has not worked yet, so order it the plain way.
+        boolean again = Long.valueOf(u.seq()).equals(waitingClients.put(from, u.seq()));
+        SiteId leaderSite = lm.wideCore().leader();
+        if (config.forwardTimeoutMillis() > 0 && !again && !leaderSite.equals(site)) sendOn(u, leaderSite);
+        else toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
         afterInput();
+    }
+
+    // ---------------------------------------------------------------- CLink-Opt (section 4.5)
+
+    private record SentOn(SignedUpdate update, SiteId to) {}
+
+    /**
+     * Sends a new client update straight to a server of the leader site, which orders it there:
+     * this site neither orders it nor signs it as a logical machine. The site's servers start at
+     * different servers of the leader site, and each moves on by one after a timeout.
+     */
+    private void sendOn(SignedUpdate u, SiteId leaderSite) {
+        int rotation = forwardRotation.getOrDefault(leaderSite, 0);
+        ServerId to = new ServerId(leaderSite, Math.floorMod(self.index() + rotation, siteSizes.get(leaderSite)));
+        sentOn.put(u.client(), new SentOn(u, leaderSite));
+        forwardsSent++;
+        io.sendToServer(to, new Frame.Forward(u).encode());
+        io.setTimer(forwardTimer(u.client()), config.forwardTimeoutMillis());
+    }
+
+    /** The update sent on has not executed here in time: order it the plain way, and try the next server next time. */
+    private void onForwardTimeout(ClientId client) {
+        SentOn s = sentOn.remove(client);
+        if (s == null) return;
+        Map.Entry<Long, Bytes> last = lm.lastReply(client);
+        if (last != null && last.getKey() >= s.update().seq()) return;
+        forwardFallbacks++;
+        forwardRotation.merge(s.to(), 1, Integer::sum);
+        toSubmit.add(new LmEvent.ClientUpdate(self, s.update()).encode());
+    }
+
+    /** A server of another site sent on its client's update: order it here, once per update. */
+    private void onForwarded(ServerId from, SignedUpdate u) {
+        if (from.site().equals(site)) {
+            reject(from, Rejection.PROTOCOL_VIOLATION, "a forwarded update from a server of this site");
+            return;
+        }
+        if (!u.client().site().equals(from.site())) {
+            reject(from, Rejection.INVALID_REQUEST, "update of " + u.client() + " forwarded by a server of another site");
+            return;
+        }
+        if (!lm.verifyClientUpdate(u)) {
+            reject(from, Rejection.BAD_SIGNATURE, "forwarded client update signature");
+            return;
+        }
+        Map.Entry<Long, Bytes> last = lm.lastReply(u.client());
+        if (last != null && u.seq() <= last.getKey()) return; // executed already
+        Long submitted = forwardedIn.get(u.client());
+        if (submitted != null && u.seq() <= submitted) return; // submitted already: the local core retransmits it
+        forwardedIn.put(u.client(), u.seq());
+        forwardsOrdered++;
+        toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
+    }
+
+    private static ServerTimer forwardTimer(ClientId client) {
+        return new ServerTimer.Forward(new TimerId("clink-forward", ((long) client.site().value() << 32) | client.index()));
+    }
+
+    private static ClientId forwardTimerClient(TimerId id) {
+        return new ClientId(new SiteId((int) (id.arg() >>> 32)), (int) id.arg());
     }
 
     /** A timer armed through {@link ServerIo#setTimer} fired. */
     public void onTimer(ServerTimer timer) {
         if (timer instanceof ServerTimer.Local t) local.onTimer(t.id());
         else if (timer instanceof ServerTimer.LmTimeout t) timeouts.onExpired(t.id());
+        else if (timer instanceof ServerTimer.Forward t) onForwardTimeout(forwardTimerClient(t.id()));
         afterInput();
     }
 
@@ -359,6 +435,11 @@ public final class ServerNode {
         }
 
         @Override
+        public boolean rechecksOrderedUpdates() {
+            return config.rechecksOrderedUpdates();
+        }
+
+        @Override
         public void startLmTimer(TimerId timer, long generation, long delayMillis) {
             timeouts.armed(timer, generation, delayMillis, !replaying);
         }
@@ -375,6 +456,11 @@ public final class ServerNode {
 
         @Override
         public void reply(SignedUpdate update, Bytes reply) {
+            SentOn s = sentOn.get(update.client());
+            if (s != null && s.update().seq() <= update.seq()) {
+                sentOn.remove(update.client());
+                io.cancelTimer(forwardTimer(update.client()));
+            }
             if (replaying) return;
             Long waiting = waitingClients.get(update.client());
             if (waiting != null && waiting == update.seq()) {
@@ -513,6 +599,21 @@ public final class ServerNode {
     /** See {@link WideLink#linkChanges}. */
     public long linkChanges() {
         return link.linkChanges();
+    }
+
+    /** CLink-Opt: client updates this server sent on to a leader site (section 4.5). */
+    public long forwardsSent() {
+        return forwardsSent;
+    }
+
+    /** CLink-Opt: updates sent on that had not executed in time, and which this server then ordered itself. */
+    public long forwardFallbacks() {
+        return forwardFallbacks;
+    }
+
+    /** CLink-Opt: updates of other sites' clients that this server submitted for ordering here. */
+    public long forwardsOrdered() {
+        return forwardsOrdered;
     }
 
     /** Site signatures this server produced as forwarder: one per batch signed with the site key, or combined from shares. */

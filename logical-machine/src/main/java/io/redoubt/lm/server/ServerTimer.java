@@ -4,8 +4,8 @@ import io.redoubt.lm.core.TimerId;
 
 /**
  * A timer a server asks its host to run, typed by the component it belongs to, so the server
- * routes an expiry without parsing names: the local ordering core's own timers, and the local
- * timers behind LM timeouts (section 4.3).
+ * routes an expiry without parsing names: the local ordering core's own timers, the local timers
+ * behind LM timeouts (section 4.3), and CLink-Opt's wait for an update sent on (section 4.5).
  */
 public sealed interface ServerTimer extends Comparable<ServerTimer> {
     TimerId id();
@@ -16,9 +16,16 @@ public sealed interface ServerTimer extends Comparable<ServerTimer> {
     /** This server's local timer for a wide-area timer of its logical machine (an LM timeout, section 4.3). */
     record LmTimeout(TimerId id) implements ServerTimer {}
 
+    /** This server's wait for a client update it sent on to the leader site (CLink-Opt, section 4.5). */
+    record Forward(TimerId id) implements ServerTimer {}
+
     @Override
     default int compareTo(ServerTimer o) {
-        int c = Boolean.compare(this instanceof LmTimeout, o instanceof LmTimeout);
+        int c = Integer.compare(rank(), o.rank());
         return c != 0 ? c : id().compareTo(o.id());
+    }
+
+    private int rank() {
+        return this instanceof Local ? 0 : this instanceof LmTimeout ? 1 : 2;
     }
 }
