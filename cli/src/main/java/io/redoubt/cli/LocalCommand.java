@@ -6,6 +6,7 @@ import io.redoubt.compose.Deployment;
 import io.redoubt.compose.DeploymentSettings;
 import io.redoubt.runtime.LocalDeployment;
 import io.redoubt.runtime.cluster.SiteCluster;
+import io.redoubt.runtime.keys.KeyCache;
 import io.redoubt.runtime.keys.KeyGen;
 import java.io.File;
 import java.io.PrintWriter;
@@ -54,8 +55,12 @@ class LocalCommand implements Callable<Integer> {
     @Option(names = "--updates-per-client", description = "updates each client proposes, one at a time (default: the file's redoubt.workload.updates-per-client)")
     Integer updatesPerClient;
 
-    @Option(names = "--keys", description = "keygen output to use; default: keys generated into a temporary directory")
+    @Option(names = "--keys", description = "keygen output to use; default: keys made once per deployment shape and kept "
+            + "(in $REDOUBT_KEY_CACHE, else ~/.cache/redoubt/keys)")
     Path keys;
+
+    @Option(names = "--fresh-keys", description = "generate new keys into a temporary directory instead of using the kept ones")
+    boolean freshKeys;
 
     @Option(names = "--data", description = "where servers keep their logs; default: a temporary directory")
     Path data;
@@ -88,11 +93,27 @@ class LocalCommand implements Callable<Integer> {
         Duration limit = Duration.ofMillis(DeploymentOptions.millis(cl, "--deadline", deadline));
 
         Path keyDir = keys;
+        KeyGen.Options keyOptions = KeyGen.Options.defaults(clientsPerSite).withInsecureSmallThresholdKeys(d.insecureThresholdKeys());
+        if (keyDir == null && !freshKeys) {
+            // The dealer runs once per deployment shape, not at every start (issue 16).
+            Path root = KeyCache.defaultRoot();
+            out.printf("local: keys for this deployment shape in %s (made once, then kept; --fresh-keys for new ones) ...%n", root);
+            out.flush();
+            long t0 = System.nanoTime();
+            try {
+                KeyCache.Entry entry = KeyCache.ensure(root, d, clientsPerSite, keyOptions, java.time.Instant.now());
+                keyDir = entry.dir();
+                out.printf(Locale.ROOT, "local: %s %s (%.1f s)%n", entry.reused() ? "using the keys kept in" : "made and kept keys in", keyDir,
+                        (System.nanoTime() - t0) / 1e9);
+            } catch (java.io.IOException e) {
+                out.printf("local: cannot keep keys in %s (%s); set REDOUBT_KEY_CACHE to a writable directory to keep them%n", root, e);
+            }
+        }
         if (keyDir == null) {
             keyDir = Files.createTempDirectory("redoubt-keys-").resolve("keys");
             out.printf("local: generating keys into %s%n", keyDir);
             out.flush();
-            KeyGen.generate(d, keyDir, KeyGen.Options.defaults(clientsPerSite).withInsecureSmallThresholdKeys(d.insecureThresholdKeys()));
+            KeyGen.generate(d, keyDir, keyOptions);
         }
         Path dataDir = data != null ? data : Files.createTempDirectory("redoubt-data-");
         int servers = d.servers().size();
