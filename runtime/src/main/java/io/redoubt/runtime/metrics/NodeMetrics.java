@@ -38,9 +38,16 @@ public final class NodeMetrics {
     /** What a node has counted so far, read on the node's own thread. */
     public record Sample(long executedUpdates, long executedEvents, long localView, long wideView, boolean localLeader,
                          Map<Rejection, Long> rejections, long lmSignatures, long sharesMade, long proofsMade, long wideMessagesSent,
-                         long linkChanges) {
+                         long linkChanges, long clinkSentOn, long clinkFallbacks, long clinkOrderedForOthers) {
         public Sample {
             rejections = rejections.isEmpty() ? Map.of() : new EnumMap<>(rejections);
+        }
+
+        /** A sample of a node that has not sent any client update on (CLink-Opt counts zero). */
+        public Sample(long executedUpdates, long executedEvents, long localView, long wideView, boolean localLeader,
+                      Map<Rejection, Long> rejections, long lmSignatures, long sharesMade, long proofsMade, long wideMessagesSent, long linkChanges) {
+            this(executedUpdates, executedEvents, localView, wideView, localLeader, rejections, lmSignatures, sharesMade, proofsMade, wideMessagesSent,
+                    linkChanges, 0, 0, 0);
         }
 
         public static final Sample EMPTY = new Sample(0, 0, 0, 0, false, Map.of(), 0, 0, 0, 0, 0);
@@ -49,7 +56,7 @@ public final class NodeMetrics {
             var lm = node.logicalMachine();
             return new Sample(lm.executedUpdates(), lm.executedEvents(), node.localCore().view(), lm.wideCore().view(), node.localCore().isLeader(),
                     node.rejections(), node.lmSignatures(), node.sharesMade(), node.proofsMade(), node.wideMessagesSent(),
-                    node.linkChanges());
+                    node.linkChanges(), node.forwardsSent(), node.forwardFallbacks(), node.forwardsOrdered());
         }
     }
 
@@ -82,6 +89,12 @@ public final class NodeMetrics {
         counter("redoubt_wide_messages_sent", "Wide-area messages this server forwarded to other sites (section 4.4)", Sample::wideMessagesSent);
         counter("redoubt_link_changes", "Wide-area batches its logical machine sent again on the next virtual link (forwarder and peer) because the last attempt went unanswered",
                 Sample::linkChanges);
+        counter("redoubt_clink_sent_on", "Client updates this server sent on to a server of the leader site unordered (CLink-Opt, section 4.5)",
+                Sample::clinkSentOn);
+        counter("redoubt_clink_fallbacks", "Of those, updates not executed within clink.forward-timeout, which this server then ordered at home",
+                Sample::clinkFallbacks);
+        counter("redoubt_clink_ordered_for_others", "Updates of other sites' clients, sent on to this server, that it submitted for ordering here",
+                Sample::clinkOrderedForOthers);
         CounterWithCallback.builder().name("redoubt_rejections").help("Inputs from other nodes or clients this server dropped, by reason")
                 .constLabels(serverLabel).labelNames("reason").callback(cb -> {
                     Map<Rejection, Long> counts = last.rejections();

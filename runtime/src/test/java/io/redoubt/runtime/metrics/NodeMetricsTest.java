@@ -46,13 +46,18 @@ class NodeMetricsTest {
         assertEquals(6, value(text, "redoubt_wide_messages_sent_total", S10));
         assertEquals(2, value(text, "redoubt_link_changes_total", S10));
 
-        m.record(new NodeMetrics.Sample(8, 11, 3, 1, false, Map.of(), 3, 4, 5, 7, 3)); // a local view change, a link change
+        assertEquals(0, value(text, "redoubt_clink_sent_on_total", S10));
+
+        m.record(new NodeMetrics.Sample(8, 11, 3, 1, false, Map.of(), 3, 4, 5, 7, 3, 12, 1, 4)); // a local view change, a link change
         text = render(m.registry());
         assertEquals(8, value(text, "redoubt_executed_updates_total", S10));
         assertEquals(3, value(text, "redoubt_local_view", S10));
         assertEquals(0, value(text, "redoubt_local_leader", S10));
         assertEquals(7, value(text, "redoubt_wide_messages_sent_total", S10));
         assertEquals(3, value(text, "redoubt_link_changes_total", S10));
+        assertEquals(12, value(text, "redoubt_clink_sent_on_total", S10));
+        assertEquals(1, value(text, "redoubt_clink_fallbacks_total", S10));
+        assertEquals(4, value(text, "redoubt_clink_ordered_for_others_total", S10));
     }
 
     @Test
