@@ -12,6 +12,8 @@ import io.redoubt.lm.app.StateMachine;
 import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.SoloCore;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.merkle.VerifiedRootCache;
+import io.redoubt.lm.exec.LogicalMachine;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.server.ServerIo;
@@ -143,8 +145,17 @@ public final class ServerAssembly {
 
     /** Builds {@code server} from its correct parts as {@code customize} changes them (adversaries, planted bugs). */
     public ServerNode build(ServerId server, ServerIo io, List<Bytes> persisted, UnaryOperator<Parts> customize) {
-        Parts p = customize.apply(parts(server));
-        return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), p.link(), keys, p.app(), io, persisted);
+        // One cache of checked LM roots per server, shared by its logical machine, which checks
+        // every ordered wide-area message, and its wide-area PBFT core, which checks the same
+        // messages' proofs again: each root's signature is checked once per server (issue 16).
+        VerifiedRootCache roots = new VerifiedRootCache(LogicalMachine.VERIFIED_ROOTS);
+        Parts correct = parts(server);
+        if (deployment.composition().wide() == WideProtocol.BFT) {
+            correct = correct.withWide(new PbftFactory(deployment.effectiveWidePbft(), new LmProofKeys(keyring.verifiers(), roots)));
+        }
+        Parts p = customize.apply(correct);
+        return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), p.link(), keys, p.app(), io, persisted,
+                roots);
     }
 
     public Deployment deployment() {

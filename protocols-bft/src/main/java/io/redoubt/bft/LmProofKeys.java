@@ -28,16 +28,27 @@ import java.util.TreeMap;
 public final class LmProofKeys implements NodeKeys.Provider {
     private static final int VERIFIED_ROOTS = 4_096;
     private final Map<SiteId, LmSignatureScheme> schemes;
+    private final VerifiedRootCache sharedRoots;
 
     /** @param schemes how each site's LM signatures are checked */
     public LmProofKeys(Map<SiteId, LmSignatureScheme> schemes) {
+        this(schemes, null);
+    }
+
+    /**
+     * @param sharedRoots the server's cache of verified roots, shared with its logical machine
+     *     (which checks every ordered wide-area message first), so that this core pays nothing
+     *     for a root already checked there; null: a cache of the core's own
+     */
+    public LmProofKeys(Map<SiteId, LmSignatureScheme> schemes, VerifiedRootCache sharedRoots) {
         this.schemes = Map.copyOf(new TreeMap<>(schemes));
+        this.sharedRoots = sharedRoots;
     }
 
     @Override
     public <N> NodeKeys<N> forNode(N self) {
         if (!(self instanceof SiteId)) throw new IllegalArgumentException("LM proofs sign for sites, not for " + self.getClass().getName());
-        LmMessageVerifier verifier = new LmMessageVerifier(schemes, new VerifiedRootCache(VERIFIED_ROOTS));
+        LmMessageVerifier verifier = new LmMessageVerifier(schemes, sharedRoots != null ? sharedRoots : new VerifiedRootCache(VERIFIED_ROOTS));
         return new NodeKeys<>() {
             @Override
             public Bytes sign(Bytes message) {

@@ -101,6 +101,19 @@ public final class LogicalMachine {
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
                           StateMachine app, LmHost host) {
+        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, new VerifiedRootCache(VERIFIED_ROOTS), app, host);
+    }
+
+    /** Roots of wide-area messages whose LM signature this logical machine keeps as checked. */
+    public static final int VERIFIED_ROOTS = 4_096;
+
+    /**
+     * @param verifiedRoots the server's cache of checked roots; the server may share it with
+     *     whatever else checks the same roots (its wide-area PBFT core), so each is checked once
+     */
+    public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
+                          CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
+                          VerifiedRootCache verifiedRoots, StateMachine app, LmHost host) {
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
             throw new IllegalArgumentException("noticesNeeded must be in [1, " + siteServers.size() + "], was " + noticesNeeded);
         }
@@ -111,7 +124,7 @@ public final class LogicalMachine {
         this.app = app;
         this.host = host;
         if (!lmSchemes.keySet().containsAll(sites)) throw new IllegalArgumentException("no LM signature scheme for some of " + sites);
-        this.wideVerifier = new LmMessageVerifier(new TreeMap<>(lmSchemes), new VerifiedRootCache(4_096));
+        this.wideVerifier = new LmMessageVerifier(new TreeMap<>(lmSchemes), verifiedRoots);
         this.wide = new io.redoubt.lm.core.ReentryGuard<>(wideFactory.create(sites, site, new WideOutbox(), List.of()));
         this.wide.start();
         flushOutgoing();

@@ -18,6 +18,7 @@ import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
 import io.redoubt.lm.crypto.merkle.LmSignature;
 import io.redoubt.lm.crypto.merkle.MerkleBatch;
+import io.redoubt.lm.crypto.merkle.VerifiedRootCache;
 import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.LmHost;
 import io.redoubt.lm.exec.LmTimeouts;
@@ -101,6 +102,17 @@ public final class ServerNode {
     public ServerNode(ServerId self, LmKeyring keyring, SiteSigning signing, ServerConfig config, CoreFactory localFactory,
                       CoreFactory wideFactory, WideLink.Factory linkFactory, KeyDirectory keys, StateMachine app, ServerIo io,
                       List<Bytes> persisted) {
+        this(self, keyring, signing, config, localFactory, wideFactory, linkFactory, keys, app, io, persisted,
+                new VerifiedRootCache(LogicalMachine.VERIFIED_ROOTS));
+    }
+
+    /**
+     * @param verifiedRoots this server's cache of checked LM roots, which the assembly also hands
+     *     its wide-area PBFT core, so a root is checked once per server (issue 16)
+     */
+    public ServerNode(ServerId self, LmKeyring keyring, SiteSigning signing, ServerConfig config, CoreFactory localFactory,
+                      CoreFactory wideFactory, WideLink.Factory linkFactory, KeyDirectory keys, StateMachine app, ServerIo io,
+                      List<Bytes> persisted, VerifiedRootCache verifiedRoots) {
         this.self = self;
         this.site = self.site();
         Map<SiteId, Integer> siteSizes = new TreeMap<>();
@@ -126,7 +138,7 @@ public final class ServerNode {
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
         this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
-                wideFactory, keys, keyring.verifiers(), app, new Host());
+                wideFactory, keys, keyring.verifiers(), verifiedRoots, app, new Host());
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */
