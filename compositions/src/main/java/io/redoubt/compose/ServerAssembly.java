@@ -13,7 +13,6 @@ import io.redoubt.lm.core.CoreFactory;
 import io.redoubt.lm.core.SoloCore;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.merkle.VerifiedRootCache;
-import io.redoubt.lm.exec.LogicalMachine;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.server.ServerConfig;
 import io.redoubt.lm.server.ServerIo;
@@ -103,10 +102,7 @@ public final class ServerAssembly {
         this.keyring = keyring;
         this.localKeys = NodeKeys.fromDirectory(keys);
         this.wideKeys = new LmProofKeys(keyring.verifiers());
-        this.wideFactory = switch (deployment.composition().wide()) {
-            case BFT -> new PbftFactory(deployment.effectiveWidePbft(), wideKeys);
-            case PAXOS -> new PaxosFactory(deployment.effectiveWidePaxos());
-        };
+        this.wideFactory = wideFactory(null);
         for (LocalProtocol p : LocalProtocol.values()) {
             localFactories.put(p, switch (p) {
                 case BFT -> new PbftFactory(deployment.effectiveLocalPbft(), localKeys);
@@ -138,6 +134,18 @@ public final class ServerAssembly {
                 .withOrderedUpdatesRechecked(deployment.composition().wide().byzantine());
     }
 
+    /**
+     * The wide-area core's factory. PBFT among sites checks each message's LM proof, with
+     * {@code roots} as its cache of checked roots (a server's own, shared with its logical
+     * machine) or, when null, a cache per core.
+     */
+    private CoreFactory wideFactory(VerifiedRootCache roots) {
+        return switch (deployment.composition().wide()) {
+            case BFT -> new PbftFactory(deployment.effectiveWidePbft(), roots == null ? wideKeys : new LmProofKeys(keyring.verifiers(), roots));
+            case PAXOS -> new PaxosFactory(deployment.effectiveWidePaxos());
+        };
+    }
+
     /** Builds a correct {@code server}, restored from what it persisted ({@code persisted} is empty for a new one). */
     public ServerNode build(ServerId server, ServerIo io, List<Bytes> persisted) {
         return build(server, io, persisted, UnaryOperator.identity());
@@ -148,12 +156,8 @@ public final class ServerAssembly {
         // One cache of checked LM roots per server, shared by its logical machine, which checks
         // every ordered wide-area message, and its wide-area PBFT core, which checks the same
         // messages' proofs again: each root's signature is checked once per server (issue 16).
-        VerifiedRootCache roots = new VerifiedRootCache(LogicalMachine.VERIFIED_ROOTS);
-        Parts correct = parts(server);
-        if (deployment.composition().wide() == WideProtocol.BFT) {
-            correct = correct.withWide(new PbftFactory(deployment.effectiveWidePbft(), new LmProofKeys(keyring.verifiers(), roots)));
-        }
-        Parts p = customize.apply(correct);
+        VerifiedRootCache roots = new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY);
+        Parts p = customize.apply(parts(server).withWide(wideFactory(roots)));
         return new ServerNode(server, keyring, p.signing(), serverConfig(server.site()), p.local(), p.wide(), p.link(), keys, p.app(), io, persisted,
                 roots);
     }

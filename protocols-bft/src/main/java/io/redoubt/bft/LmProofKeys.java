@@ -26,7 +26,6 @@ import java.util.TreeMap;
  * depend on the cache of verified roots, so every server of a site decides alike.
  */
 public final class LmProofKeys implements NodeKeys.Provider {
-    private static final int VERIFIED_ROOTS = 4_096;
     private final Map<SiteId, LmSignatureScheme> schemes;
     private final VerifiedRootCache sharedRoots;
 
@@ -48,7 +47,7 @@ public final class LmProofKeys implements NodeKeys.Provider {
     @Override
     public <N> NodeKeys<N> forNode(N self) {
         if (!(self instanceof SiteId)) throw new IllegalArgumentException("LM proofs sign for sites, not for " + self.getClass().getName());
-        LmMessageVerifier verifier = new LmMessageVerifier(schemes, sharedRoots != null ? sharedRoots : new VerifiedRootCache(VERIFIED_ROOTS));
+        LmMessageVerifier verifier = new LmMessageVerifier(schemes, sharedRoots != null ? sharedRoots : new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY));
         return new NodeKeys<>() {
             @Override
             public Bytes sign(Bytes message) {

@@ -101,11 +101,8 @@ public final class LogicalMachine {
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
                           StateMachine app, LmHost host) {
-        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, new VerifiedRootCache(VERIFIED_ROOTS), app, host);
+        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY), app, host);
     }
-
-    /** Roots of wide-area messages whose LM signature this logical machine keeps as checked. */
-    public static final int VERIFIED_ROOTS = 4_096;
 
     /**
      * @param verifiedRoots the server's cache of checked roots; the server may share it with

@@ -103,7 +103,7 @@ public final class ServerNode {
                       CoreFactory wideFactory, WideLink.Factory linkFactory, KeyDirectory keys, StateMachine app, ServerIo io,
                       List<Bytes> persisted) {
         this(self, keyring, signing, config, localFactory, wideFactory, linkFactory, keys, app, io, persisted,
-                new VerifiedRootCache(LogicalMachine.VERIFIED_ROOTS));
+                new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY));
     }
 
     /**

@@ -30,6 +30,9 @@ import java.util.Map;
 public final class VerifiedRootCache {
     private record Key(SiteId site, Bytes root, Bytes signatureDigest) {}
 
+    /** Recent roots one server keeps as checked: many batches' worth at every site. */
+    public static final int DEFAULT_CAPACITY = 4_096;
+
     private final int capacity;
     private final LinkedHashMap<Key, Boolean> entries;
 
