@@ -57,6 +57,9 @@ final class DeploymentOptions {
     @Option(names = "--wide-forward", description = "where PBFT among sites sends a submitted update: primary-first (its site, then all at a request timeout) or all")
     String wideForward;
 
+    @Option(names = "--local-batch-delay", description = "how long the primary of a BFT site waits for events to share its batch, e.g. 0ms or 1ms (local.pbft.batch-delay)")
+    String localBatchDelay;
+
     @Option(names = "--clink-opt", description = "on: a server of a non-leader site sends a new client update to the leader site unordered "
             + "(CLink-Opt, section 4.5); off: its own site orders it first (redoubt.clink.forward-to-leader-site)")
     String clinkOpt;
@@ -95,6 +98,11 @@ final class DeploymentOptions {
                 });
             }
             built = built.toBuilder().deployment(d.toBuilder().widePaxos(paxos).widePbft(pbft).build()).build();
+        }
+        if (localBatchDelay != null) {
+            long ms = millis(cl, "--local-batch-delay", localBatchDelay);
+            Deployment d = built.deployment();
+            built = built.toBuilder().deployment(d.toBuilder().localPbft(d.localPbft().withBatchDelayMillis(ms)).build()).build();
         }
         if (clinkOpt != null) {
             long timeout = switch (clinkOpt) {

@@ -1,6 +1,7 @@
 package io.redoubt.cli;
 
 import io.redoubt.sim.FaultMix;
+import io.redoubt.sim.LatencyStats;
 import io.redoubt.sim.SimConfig;
 import io.redoubt.sim.SimResult;
 import io.redoubt.sim.Simulation;
@@ -114,6 +115,7 @@ final class SimCommand implements Callable<Integer> {
         // The campaign's costs (issue 16): counted by the simulator, CPU measured here around each run.
         SimResult.Costs costs = SimResult.Costs.none();
         long lmSignatures = 0, cpuNanos = 0, warmCpuNanos = 0, warmUpdates = 0;
+        LatencyStats latencies = LatencyStats.of(List.of());
         long processCpu0 = processCpuNanos(), processCpu = -1;
         try {
             CompletionService<Timed> cs = new ExecutorCompletionService<>(pool);
@@ -142,6 +144,7 @@ final class SimCommand implements Callable<Integer> {
                 updatesOrdered += r.orderedUpdates();
                 costs = costs.plus(r.costs());
                 lmSignatures += r.lmSignatures();
+                latencies = latencies.plus(r.clientLatency());
                 exercised = exercised.plus(r.exercised());
                 if (!r.safetyViolations().isEmpty()) safety++;
                 if (!r.livenessFailures().isEmpty()) liveness++;
@@ -187,6 +190,12 @@ final class SimCommand implements Callable<Integer> {
         if (swarm) printSwarmTable(out, ranBySize, failedBySize, cpuBySites);
         else Fidelity.print(base, out);
         printCosts(out, costWarmupUpdates != null ? costWarmupUpdates + " updates" : "fifth of its updates", updatesOrdered, costs, lmSignatures, cpuNanos, warmCpuNanos, warmUpdates, processCpu);
+        if (latencies.count() > 0) {
+            // What aggregation costs a client: batching trades CPU for waiting (section 4.6).
+            costRow(out, "client latency (virtual)", String.format(Locale.ROOT, "%10.1f ms", latencies.meanMillis()),
+                    String.format(Locale.ROOT, "mean; p50 %.1f ms, p99 %.1f ms%s", latencies.p50Millis(), latencies.p99Millis(),
+                            seeds > 1 ? " (the worst seed's)" : ""));
+        }
         out.printf(Locale.ROOT, "campaign took %.1f s (%.0f ms per seed on %d threads), %d updates ordered in all%n",
                 seconds, seconds * 1000 * threadCount / Math.max(1, seeds), threadCount, updatesOrdered);
         out.printf(Locale.ROOT, "sim: %d seeds, %d safety violations, %d liveness failures%n", seeds, safety, liveness);
@@ -363,6 +372,7 @@ final class SimCommand implements Callable<Integer> {
         given.put("--wide-in-flight", deployment.wideInFlight != null);
         given.put("--wide-forward", deployment.wideForward != null);
         given.put("--clink-opt", deployment.clinkOpt != null);
+        given.put("--local-batch-delay", deployment.localBatchDelay != null);
         for (Map.Entry<String, Boolean> e : given.entrySet()) {
             if (e.getValue()) throw bad("--swarm draws " + e.getKey() + " for every seed; leave " + e.getKey() + " out, or replay one seed without --swarm");
         }

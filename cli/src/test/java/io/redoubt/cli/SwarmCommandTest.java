@@ -40,6 +40,8 @@ class SwarmCommandTest {
         assertOneLineError(run("sim", "--swarm", "--adversary", "0=silent-site", "--seeds", "1"), "--swarm draws --adversary");
         assertOneLineError(run("sim", "--swarm", "--fault-intensity", "many", "--seeds", "1"), "--swarm draws --fault-intensity");
         assertOneLineError(run("sim", "--swarm", "--wide-in-flight", "2", "--seeds", "1"), "--swarm draws --wide-in-flight");
+        assertOneLineError(run("sim", "--swarm", "--local-batch-delay", "0ms", "--seeds", "1"), "--swarm draws --local-batch-delay");
+        assertOneLineError(run("sim", "--local-batch-delay", "soon", "--seeds", "1"), "--local-batch-delay", "not a duration");
         assertOneLineError(run("sim", "--wide-forward", "sideways", "--seeds", "1"), "--wide-forward sideways", "valid: primary-first, all");
         assertOneLineError(run("sim", "--wide-in-flight", "0", "--seeds", "1"), "--wide-in-flight must be >= 1");
         assertOneLineError(run("sim", "--fault-intensity", "loud", "--seeds", "1"), "'loud'", "valid: few, some, many");

@@ -95,7 +95,8 @@ public final class DeploymentSettings {
                 r.atLeast(path + ".catch-up-slots-max", 1),
                 r.atLeast(path + ".history-slots-max", 1),
                 r.atLeast(path + ".in-flight-slots-max", 1),
-                r.bool(path + ".forward-to-primary-first")));
+                r.bool(path + ".forward-to-primary-first"),
+                r.duration(path + ".batch-delay").toMillis()));
     }
 
     private static PaxosConfig paxos(ConfigReader r, String path) {

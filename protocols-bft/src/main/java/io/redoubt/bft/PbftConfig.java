@@ -33,6 +33,11 @@ package io.redoubt.bft;
  *     when its request timer finds it still unordered; otherwise it sends it to every member at
  *     once. Among sites every copy is a wide-area message and an event its site must order, so
  *     there the primary comes first (issue 16).
+ * @param batchDelayMillis how long the primary waits, from the first payload it could propose, for
+ *     others to share its batch: payloads that arrive at about the same time (every other site's
+ *     message of one wide-area phase) then share one pre-prepare and one set of signed prepares and
+ *     commits (Lane 2008, section 4.6: "if the external accept messages arrive at about the same
+ *     time, the latency can be lower with aggregation"). A full batch leaves at once. 0: no wait
  */
 public record PbftConfig(
         int windowSlots,
@@ -49,7 +54,8 @@ public record PbftConfig(
         int catchUpSlotsMax,
         int historySlotsMax,
         int inFlightSlotsMax,
-        boolean forwardToPrimaryFirst) {
+        boolean forwardToPrimaryFirst,
+        long batchDelayMillis) {
 
     /** As above, sending every payload to every member at once. */
     public PbftConfig(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax,
@@ -57,7 +63,17 @@ public record PbftConfig(
                       long viewChangeTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int historySlotsMax, int inFlightSlotsMax) {
         this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
                 requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
-                inFlightSlotsMax, false);
+                inFlightSlotsMax, false, 0);
+    }
+
+    /** As above, with no batch delay. */
+    public PbftConfig(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax,
+                      int pendingPayloadsMax, long requestTimeoutMillis, long requestTimeoutMaxMillis, long viewChangeTimeoutMillis,
+                      long viewChangeTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int historySlotsMax, int inFlightSlotsMax,
+                      boolean forwardToPrimaryFirst) {
+        this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
+                requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
+                inFlightSlotsMax, forwardToPrimaryFirst, 0);
     }
 
     public PbftConfig {
@@ -73,6 +89,7 @@ public record PbftConfig(
         positive("catchUpSlotsMax", catchUpSlotsMax);
         positive("historySlotsMax", historySlotsMax);
         positive("inFlightSlotsMax", inFlightSlotsMax);
+        if (batchDelayMillis < 0) throw new IllegalArgumentException("batchDelayMillis must be >= 0, was " + batchDelayMillis);
         atLeast("windowSlots", windowSlots, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("catchUpSlotsMax", catchUpSlotsMax, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("historySlotsMax", historySlotsMax, "windowSlots", windowSlots);
@@ -95,45 +112,53 @@ public record PbftConfig(
 
     /** Default in-flight bounds, chosen with {@code bin/redoubt fidelity} (signatures per update under load) and the campaigns (latency). */
     static final int LOCAL_IN_FLIGHT_SLOTS = 4, WIDE_IN_FLIGHT_SLOTS = 1;
+    /** Default hold among a site's servers, chosen with {@code bin/redoubt sim} under load (README, issue 16). */
+    static final long LOCAL_BATCH_DELAY_MILLIS = 1;
 
     public PbftConfig withInFlightSlotsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst, batchDelayMillis);
     }
 
     /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
     public static PbftConfig localDefaults() {
-        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS);
+        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS, false, LOCAL_BATCH_DELAY_MILLIS);
     }
 
     /** Defaults for ordering among 3F+1 logical machines over a WAN. */
     public static PbftConfig wideAreaDefaults() {
-        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true);
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true, 0);
     }
 
     public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
-                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst);
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
     }
 
     public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
-                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst);
+                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
     }
 
     public PbftConfig withBatchPayloadsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
+    }
+
+    public PbftConfig withBatchDelayMillis(long millis) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, millis);
     }
 
     public PbftConfig withForwardToPrimaryFirst(boolean on) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on, batchDelayMillis);
     }
 }

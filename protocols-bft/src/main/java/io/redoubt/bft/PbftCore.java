@@ -108,6 +108,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     static final TimerId REQUEST = TimerId.of("pbft-request");
     static final TimerId VIEW_CHANGE = TimerId.of("pbft-view-change");
     static final TimerId RETRANSMIT = TimerId.of("pbft-retransmit");
+    static final TimerId BATCH = TimerId.of("pbft-batch");
 
     final PbftConfig config;
     private final MemberIndex<N> membership;
@@ -141,6 +142,10 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     // What checkInvariants saw last time, to check that the view and the low watermark never go back.
     /** Whether this primary's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
     private boolean underLoad;
+    /** The primary holds what waits for company until the batch timer expires (see proposeReady). */
+    private boolean batchHeld;
+    /** The batch timer expired: what waits leaves now. */
+    private boolean batchDue;
     private long checkedView;
     private long checkedStableSeq = -1;
 
@@ -340,6 +345,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         if (id.equals(REQUEST)) queues.onTimeout();
         else if (id.equals(VIEW_CHANGE)) views.onTimeout();
         else if (id.equals(RETRANSMIT)) onRetransmitTimeout();
+        else if (id.equals(BATCH)) onBatchTimeout();
         // Unknown ids are stale timers of an earlier incarnation; ignore them.
         afterInput();
     }
@@ -547,10 +553,13 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // arrives meanwhile waits for it and leaves together; a payload alone, as a lone client's
         // events come, still goes out at once in any free slot.
         while (log.nextSeq <= log.highWatermark() && log.nextSeq - 1 - log.deliveredThrough < (underLoad ? 1 : config.inFlightSlotsMax())) {
+            if (holdForCompany()) return;
             List<Bytes> batch = queues.nextBatch();
             if (batch.isEmpty()) return;
-            // Several payloads waited, yet fewer than a full batch: load that one proposal at a time carries.
-            underLoad = batch.size() > 1 && batch.size() < config.batchPayloadsMax();
+            batchDue = false;
+            // Several payloads waited, yet fewer than a full batch: load that one proposal at a time
+            // carries. With a batch delay the hold does that job, and keeps a free slot for what it holds.
+            underLoad = config.batchDelayMillis() == 0 && batch.size() > 1 && batch.size() < config.batchPayloadsMax();
             long seq = log.nextSeq++;
             PrePrepare pp = signPrePrepare(views.view, seq, behavior.batch(views.view, seq, batch));
             Slot s = log.slot(seq);
@@ -560,6 +569,33 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             sendPrePrepare(pp);
             checkPrepared(seq, s);
         }
+    }
+
+    /**
+     * Whether payloads that could be proposed now wait for company instead (Lane 2008, section
+     * 4.6): with a batch delay, the first payload that could be proposed starts the batch timer,
+     * and what arrives until it expires (every other site's message of one wide-area phase, the
+     * client updates of those milliseconds) shares one pre-prepare and one set of signed prepares
+     * and commits. A full batch leaves at once. What leaves at the expiry leaves on the causal path
+     * of the payload that started the timer, so a lone client's rounds stay Table 4.2's; it waits
+     * the delay once per local ordering (bft/bft at 50 clients: 17.2 -> 12.2 ms of CPU and 77 -> 46
+     * messages per update, 162 -> 168 ms mean latency; README, issue 16).
+     */
+    private boolean holdForCompany() {
+        if (config.batchDelayMillis() == 0 || batchDue) return false;
+        if (!queues.anyProposable() || queues.fullBatchWaiting()) return false;
+        if (!batchHeld) {
+            batchHeld = true;
+            out.setTimer(BATCH, config.batchDelayMillis());
+        }
+        return true;
+    }
+
+    private void onBatchTimeout() {
+        batchHeld = false;
+        batchDue = true;
+        proposeIfLeading();
+        batchDue = false;
     }
 
     PrePrepare signPrePrepare(long v, long seq, List<Bytes> batch) {
@@ -731,7 +767,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
-        w.bool(retransmitArmed).bool(retransmitForTail);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);

@@ -5,6 +5,7 @@ import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.core.Rejection;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -100,6 +101,28 @@ final class PbftRequestQueues<N extends Comparable<N>> {
             }
         }
         return List.copyOf(batch);
+    }
+
+    /** Whether some queued payload is not in flight: a proposal could take it now. */
+    boolean anyProposable() {
+        for (LinkedHashMap<Bytes, int[]> q : queues.values()) {
+            for (Bytes p : q.keySet()) if (!inFlight.contains(p)) return true;
+        }
+        return false;
+    }
+
+    /** Whether what waits (not in flight) would fill a batch, by count or by bytes: then it need not wait for more. */
+    boolean fullBatchWaiting() {
+        HashSet<Bytes> counted = new HashSet<>();
+        long bytes = 0;
+        for (LinkedHashMap<Bytes, int[]> q : queues.values()) {
+            for (Bytes p : q.keySet()) {
+                if (inFlight.contains(p) || !counted.add(p)) continue;
+                bytes += p.length();
+                if (counted.size() >= config.batchPayloadsMax() || bytes >= config.batchBytesMax()) return true;
+            }
+        }
+        return false;
     }
 
     /** A delivered batch leaves the queues; returns whether it held a queued payload (progress). */

@@ -84,6 +84,59 @@ class PbftNormalCaseTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // Lane 2008, section 4.6: events that arrive at about the same time share one ordering. With a
+    // batch delay the primary waits for company from the first payload it could propose; the
+    // expiry sends what waits in one pre-prepare, and a full batch does not wait.
+    @Test
+    void withABatchDelayThePrimaryWaitsForCompanyUnlessTheBatchIsFull() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withBatchPayloadsMax(3).withBatchDelayMillis(2));
+        c.submit(0, p("a"));
+        c.submit(0, p("b"));
+        assertEquals(0, proposals(c), "a and b wait for company");
+        assertTrue(c.armed(0, PbftCore.BATCH));
+        c.fire(0, PbftCore.BATCH);
+        assertEquals(1, proposals(c));
+        c.deliverAll();
+        c.submit(0, p("c"));
+        c.submit(0, p("d"));
+        c.submit(0, p("e")); // three payloads fill a batch: it leaves without the timer
+        assertEquals(2, proposals(c));
+        c.deliverAll();
+        c.submit(0, p("f"));
+        c.fire(0, PbftCore.BATCH);
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("a", "b"), 1L, batch("c", "d", "e"), 2L, batch("f")), c.deliveredLog(i), "member " + i);
+        }
+        assertEquals(List.of(), c.violations());
+    }
+
+    private static long proposals(PbftTestCluster c) {
+        return c.out(0).sentMessages(PrePrepare.class).stream().map(PrePrepare::sequence).distinct().count();
+    }
+
+    // A timer of a primary that lost its view proposes nothing, and the new primary waits afresh.
+    @Test
+    void aBatchTimerThatExpiresAfterAViewChangeProposesNothingAtTheFormerPrimary() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withBatchDelayMillis(2));
+        c.submit(0, p("x"));
+        assertTrue(c.armed(0, PbftCore.BATCH));
+        c.deliverAll(); // the backups hear of x; the primary holds it
+        for (int r = 0; r < 3 && c.core(1).view() == 0; r++) { // they suspect the primary
+            for (int i = 1; i < 4; i++) if (c.armed(i, PbftCore.REQUEST)) c.fire(i, PbftCore.REQUEST);
+            c.deliverAll();
+        }
+        assertEquals(1, c.core(1).view(), "the backups moved on without the batch");
+        c.fire(0, PbftCore.BATCH);
+        assertEquals(0, c.out(0).sentMessages(PrePrepare.class).stream().filter(pp -> pp.view() == 0).count());
+        for (int k = 0; k < 3 && c.deliveredLog(1).isEmpty(); k++) {
+            if (c.armed(1, PbftCore.BATCH)) c.fire(1, PbftCore.BATCH);
+            c.deliverAll();
+        }
+        for (int i = 0; i < 4; i++) assertEquals(Map.of(0L, batch("x")), c.deliveredLog(i), "member " + i);
+        assertEquals(List.of(), c.violations());
+    }
+
     // Lane 2008, section 2.2.2: "the leader assigns a sequence number to a client update and
     // proposes this assignment ... Pre-prepare"; every replica executes the same batch at the same slot.
     @Test

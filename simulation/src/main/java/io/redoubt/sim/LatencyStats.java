@@ -9,7 +9,7 @@ public record LatencyStats(long count, double meanMillis, double p50Millis, doub
                            double bucketMillis, List<Integer> histogram) {
     private static final int BUCKETS = 10;
 
-    static LatencyStats of(List<Long> micros) {
+    public static LatencyStats of(List<Long> micros) {
         if (micros.isEmpty()) return new LatencyStats(0, 0, 0, 0, 0, 0, List.of());
         List<Long> sorted = new ArrayList<>(micros);
         Collections.sort(sorted);
@@ -23,6 +23,18 @@ public record LatencyStats(long count, double meanMillis, double p50Millis, doub
         for (long m : sorted) counts[(int) Math.min(buckets - 1, Math.floor(m / 1000.0 / bucket))]++;
         return new LatencyStats(sorted.size(), sum / sorted.size() / 1000.0, percentile(sorted, 0.50), percentile(sorted, 0.99),
                 maxMillis, bucket, List.of(counts));
+    }
+
+    /**
+     * Several runs' latencies together, for a campaign summary: the mean over every update, and
+     * the worse run's percentiles (percentiles of separate runs do not combine); no histogram.
+     */
+    public LatencyStats plus(LatencyStats o) {
+        if (o.count == 0) return this;
+        if (count == 0) return o;
+        long n = count + o.count;
+        return new LatencyStats(n, (meanMillis * count + o.meanMillis * o.count) / n, Math.max(p50Millis, o.p50Millis),
+                Math.max(p99Millis, o.p99Millis), Math.max(maxMillis, o.maxMillis), 0, List.of());
     }
 
     /** A bucket width of 1, 2 or 5 times a power of ten, so the axis reads easily. */

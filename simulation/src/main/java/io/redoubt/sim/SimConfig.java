@@ -349,6 +349,9 @@ public record SimConfig(
         if (widePbft && deployment.widePbft().forwardToPrimaryFirst() != PbftConfig.wideAreaDefaults().forwardToPrimaryFirst()) {
             sb.append(" --wide-forward ").append(deployment.widePbft().forwardToPrimaryFirst() ? "primary-first" : "all");
         }
+        if (deployment.localPbft().batchDelayMillis() != PbftConfig.localDefaults().batchDelayMillis()) {
+            sb.append(" --local-batch-delay ").append(deployment.localPbft().batchDelayMillis()).append("ms");
+        }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");

@@ -27,6 +27,8 @@ import java.util.TreeMap;
 public final class Swarm {
     /** Smallest and largest number of sites a seed draws. */
     public static final int SITES_MIN = 3, SITES_MAX = 7;
+    /** Batch delays of BFT sites a swarm seed draws from (local.pbft.batch-delay): none, the default, longer. */
+    static final long[] LOCAL_BATCH_DELAYS_MILLIS = {0, 1, 1, 4};
 
     private Swarm() {}
 
@@ -41,6 +43,9 @@ public final class Swarm {
         Deployment d = drawWideTunings(drawDeployment(base.deployment(), r.fork("deployment")), r.fork("wide-tunings"));
         // CLink-Opt (section 4.5) on in three seeds of four, off in the rest, so both ways into the wide area stay exercised.
         if (r.fork("clink").chance(0.25)) d = d.toBuilder().clinkForwardTimeoutMillis(0).build();
+        // The batch delay of BFT sites (issue 16): none, the default, or longer, so that proposing at
+        // once, and holding events across more of the protocol's steps, both stay exercised.
+        d = d.toBuilder().localPbft(d.localPbft().withBatchDelayMillis(LOCAL_BATCH_DELAYS_MILLIS[r.fork("local-batch").nextInt(LOCAL_BATCH_DELAYS_MILLIS.length)])).build();
         FaultMix mix = drawFaultMix(r.fork("faults"));
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
         int clients = Math.max(1, base.clientsPerSite());

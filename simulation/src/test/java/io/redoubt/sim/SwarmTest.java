@@ -177,6 +177,20 @@ class SwarmTest {
         assertTrue(on > off && off > 20, "on " + on + ", off " + off);
     }
 
+    // Issue 16: BFT sites' batch delay is drawn (none, the default, longer) and named where it differs from the default.
+    @Test
+    void localBatchDelaysAreDrawnAndReplayed() {
+        Map<Long, Integer> seen = new TreeMap<>();
+        for (SimConfig c : draws(200)) {
+            long delay = c.deployment().localPbft().batchDelayMillis();
+            seen.merge(delay, 1, Integer::sum);
+            boolean named = c.replayCommand().contains(" --local-batch-delay " + delay + "ms");
+            assertEquals(delay != io.redoubt.bft.PbftConfig.localDefaults().batchDelayMillis(), named, c.replayCommand());
+        }
+        assertEquals(Set.of(0L, 1L, 4L), seen.keySet(), seen::toString);
+        assertTrue(seen.values().stream().allMatch(n -> n > 20), seen::toString);
+    }
+
     private static Map<String, List<String>> flags(String replay) {
         String[] t = replay.strip().split(" +");
         Map<String, List<String>> out = new TreeMap<>();
