@@ -78,8 +78,13 @@ public final class RotatingLink implements WideLink {
 
     @Override
     public boolean isForwarder(int attempt) {
+        return forwarder(attempt).equals(self);
+    }
+
+    @Override
+    public ServerId forwarder(int attempt) {
         int leader = host.localLeader().index();
-        return siteServers.get(Math.floorMod(leader + attempt, siteServers.size())).equals(self);
+        return siteServers.get(Math.floorMod(leader + attempt, siteServers.size()));
     }
 
     @Override

@@ -133,7 +133,8 @@ public final class ServerNode {
         }
         this.timeouts = new LmTimeouts(self, size, keys, config.lmTimeoutNoticesNeeded(), config.noticeResendMillis(), new TimeoutsHost());
         this.signer = signing instanceof SiteSigning.Shared shared
-                ? new ThresholdSign(self, siteServers, shared, keys, config.signingRoundsMax(), config.earlySharesPerServerMax(), new SignerHost())
+                ? new ThresholdSign(self, siteServers, shared, keys, config.signingRoundsMax(), config.earlySharesPerServerMax(),
+                        config.merkleBatching(), new SignerHost())
                 : new SiteKeySigner((SiteSigning.SiteKey) signing, new SignerHost());
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
         this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
@@ -515,6 +516,11 @@ public final class ServerNode {
         @Override
         public boolean isForwarder(int attempt) {
             return link.isForwarder(attempt);
+        }
+
+        @Override
+        public ServerId forwarder(int attempt) {
+            return link.forwarder(attempt);
         }
 
         @Override

@@ -51,6 +51,9 @@ public interface WideLink {
     /** Whether this server forwards the {@code attempt}-th sending of a batch. */
     boolean isForwarder(int attempt);
 
+    /** The server of this site that forwards the {@code attempt}-th sending of a batch; attempts rotate through every server of the site. */
+    ServerId forwarder(int attempt);
+
     /** Sends a signed batch's messages, each with its Merkle path and the site signature on the root. */
     void forward(LmSigner.Batch batch, LmSignature signature);
 

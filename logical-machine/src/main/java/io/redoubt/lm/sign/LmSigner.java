@@ -33,6 +33,9 @@ public interface LmSigner {
         /** Whether this server forwards the {@code attempt}-th sending of a batch (the link decides). */
         boolean isForwarder(int attempt);
 
+        /** The server that forwards the {@code attempt}-th sending of a batch; attempts rotate through every server of the site. */
+        ServerId forwarder(int attempt);
+
         /** {@code batch} is signed: forward it. */
         void signed(Batch batch, LmSignature signature);
 

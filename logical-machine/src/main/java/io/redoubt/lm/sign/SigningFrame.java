@@ -11,11 +11,11 @@ import io.redoubt.lm.exec.SignedUpdate;
 /**
  * The frames of THRESHOLD-SIGN (Lane 2008, section 3.4.2, Figure 3.10), exchanged among the
  * servers of one Byzantine site. They share the server-to-server tag space of
- * {@code io.redoubt.lm.server.Frame}, holding tags 6 to 9 of it; the server routes a frame with
- * one of these tags here.
+ * {@code io.redoubt.lm.server.Frame}, holding tags 6 to 9 and 16 of it; the server routes a frame
+ * with one of these tags here.
  */
 public sealed interface SigningFrame extends Encodable {
-    int TAG_SHARE = 6, TAG_PROOF_REQUEST = 7, TAG_PROOF_REPLY = 8, TAG_BLAME = 9;
+    int TAG_SHARE = 6, TAG_PROOF_REQUEST = 7, TAG_PROOF_REPLY = 8, TAG_BLAME = 9, TAG_SHARE_REQUEST = 16;
     /** Bounds a frame before it is decoded; the largest, a proof reply, is under 11 KiB. */
     int FRAME_BYTES_MAX = 64 * 1024;
     int ROOT_BYTES_MAX = 64;
@@ -30,6 +30,17 @@ public sealed interface SigningFrame extends Encodable {
     record Share(Bytes root, Bytes share) implements SigningFrame {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_SHARE).bytes(root).bytes(share);
+        }
+    }
+
+    /**
+     * The combiner's request for the receiver's share of {@code root}: with amortization on only
+     * f+1 servers share a batch unasked, and the combiner asks others when one of those is
+     * suspected, or when a share turned out bad (see {@link ThresholdSign}).
+     */
+    record ShareRequest(Bytes root) implements SigningFrame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SHARE_REQUEST).bytes(root);
         }
     }
 
@@ -78,7 +89,7 @@ public sealed interface SigningFrame extends Encodable {
 
     /** Whether {@code tag} (a frame's first byte) is one of these frames. */
     static boolean isSigningTag(int tag) {
-        return tag >= TAG_SHARE && tag <= TAG_BLAME;
+        return tag >= TAG_SHARE && tag <= TAG_BLAME || tag == TAG_SHARE_REQUEST;
     }
 
     static SigningFrame decode(Bytes bytes) throws DecodeException {
@@ -90,6 +101,7 @@ public sealed interface SigningFrame extends Encodable {
             case TAG_PROOF_REQUEST -> new ProofRequest(r.bytes(ROOT_BYTES_MAX));
             case TAG_PROOF_REPLY -> ProofReply.decodeBody(r);
             case TAG_BLAME -> new Blame(ProofReply.decodeBody(r));
+            case TAG_SHARE_REQUEST -> new ShareRequest(r.bytes(ROOT_BYTES_MAX));
             default -> throw new DecodeException("not a signing frame: tag " + tag);
         };
         r.expectEnd();

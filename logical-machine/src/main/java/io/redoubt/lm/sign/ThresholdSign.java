@@ -19,10 +19,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * THRESHOLD-SIGN (Lane 2008, section 3.4.2, Figure 3.10) for one server of a Byzantine site. Every
+ * THRESHOLD-SIGN (Lane 2008, section 3.4.2, Figure 3.10) for one server of a Byzantine site. A
  * server computes a share over the Merkle root it derived itself by executing an ordered batch
  * (every correct server executed the same batch, so derived the same root) and sends it to the
  * others; the forwarder combines f+1 shares into the site's signature.
+ *
+ * <p>Who shares. Figure 3.10 has every server share every batch. With amortization on (issue 16),
+ * only the batch's <em>committee</em> shares unasked: the forwarder of the first sending and the
+ * f servers that would forward the next f sendings, skipping blacklisted ones; that is f+1 shares,
+ * what a combination needs, and 1 partial per server per LM signature becomes (f+1)/(3f+1). The
+ * rest share when asked ({@link SigningFrame.ShareRequest}), and all share once the batch is sent
+ * again (attempt 1 and later), so a silent committee member costs at most one retransmission
+ * period. The forwarder asks others in place of the committee members it suspects (they left a
+ * batch short of their share: see {@link #suspects}), and asks everyone once a combination failed.
  *
  * <p>Its state: a signing round per recent root (shares, proofs, the signature once combined), a
  * small per-sender buffer for shares that arrive before this server executed their batch, and
@@ -48,6 +57,10 @@ public final class ThresholdSign implements LmSigner {
     private final int roundsMax;
     private final int earlySharesPerServerMax;
     private final Host host;
+    /** Only the committee shares a batch unasked (amortization on); otherwise every server does (Figure 3.10). */
+    private final boolean committeeOnly;
+    /** f+1: shares a combination needs. */
+    private final int sharesNeeded;
 
     /** Signing rounds of recent batches by Merkle root, oldest first. */
     private final LinkedHashMap<Bytes, Round> rounds = new LinkedHashMap<>();
@@ -55,6 +68,17 @@ public final class ThresholdSign implements LmSigner {
     private final TreeMap<ServerId, ArrayDeque<SigningFrame.Share>> earlyShares = new TreeMap<>();
     /** Servers proven to have sent a bad partial (Figure 3.10); their shares are ignored. */
     private final TreeSet<ServerId> blacklist = new TreeSet<>();
+    /**
+     * Committee members that left a batch short of their share: it was sent again before their
+     * share came, or {@link #SUSPECT_AFTER_ROUNDS} later batches were executed here first. As
+     * forwarder this server asks another server for a share in place of each. A share from a
+     * suspect clears it, so a slow server that catches up costs nothing more.
+     */
+    private final TreeSet<ServerId> suspects = new TreeSet<>();
+    /** Share requests for batches this server has not executed yet, a few per sender (roots). */
+    private final TreeMap<ServerId, ArrayDeque<Bytes>> earlyRequests = new TreeMap<>();
+    /** Later batches executed here after which a committee member whose share is still missing is suspected. */
+    static final int SUSPECT_AFTER_ROUNDS = 2;
     private long lmSignatures;
     private long sharesMade;
     private long proofsMade;
@@ -88,10 +112,17 @@ public final class ThresholdSign implements LmSigner {
         SiteSigning.Collector collector;
         LmSignature signature;
         int attempt;
+        /** Who shares unasked (the first sending's committee); every server when amortization is off or the round began with a resend. */
+        final TreeSet<ServerId> committee;
+        /** Servers this server, as forwarder, asked for a share. */
+        final TreeSet<ServerId> asked = new TreeSet<>();
+        /** Whether this round's missing committee shares were already turned into suspicions. */
+        boolean suspicionsNoted;
 
-        Round(Batch batch) {
+        Round(Batch batch, TreeSet<ServerId> committee) {
             this.batch = batch;
             this.attempt = batch.attempt();
+            this.committee = committee;
         }
     }
 
@@ -102,6 +133,14 @@ public final class ThresholdSign implements LmSigner {
      */
     public ThresholdSign(ServerId self, List<ServerId> siteServers, SiteSigning.Shared signing, KeyDirectory keys, int roundsMax,
                          int earlySharesPerServerMax, Host host) {
+        this(self, siteServers, signing, keys, roundsMax, earlySharesPerServerMax, false, host);
+    }
+
+    /** @param committeeOnly whether only a batch's committee shares it unasked (amortization on; see the class comment) */
+    public ThresholdSign(ServerId self, List<ServerId> siteServers, SiteSigning.Shared signing, KeyDirectory keys, int roundsMax,
+                         int earlySharesPerServerMax, boolean committeeOnly, Host host) {
+        this.committeeOnly = committeeOnly;
+        this.sharesNeeded = io.redoubt.lm.core.Quorums.byzantineFaultsTolerated(siteServers.size()) + 1;
         this.self = self;
         this.siteServers = List.copyOf(siteServers);
         this.signing = signing;
@@ -117,18 +156,29 @@ public final class ThresholdSign implements LmSigner {
         Round round = rounds.get(root);
         if (round != null) {
             // The same output again (the core retransmits): resend under the signature we hold,
-            // or let the next forwarder combine the shares we already have. Our own share, if still
-            // being computed, is not asked for again: its job is in flight.
+            // or let the next forwarder combine the shares we already have. Every server shares a
+            // batch sent again; our own share, if still being computed, is not asked for again:
+            // its job is in flight.
             round.attempt = batch.attempt();
+            if (round.attempt > 0) {
+                noteSuspicions(round);
+                makeOwnShare(root, round);
+            }
             if (round.signature != null && host.isForwarder(batch.attempt())) host.signed(batch, round.signature);
             else progress(root, round);
             return;
         }
-        round = new Round(batch);
+        round = new Round(batch, committeeOnly && batch.attempt() == 0 ? committee(batch.attempt()) : new TreeSet<>(siteServers));
+        // Earlier rounds whose committee still owes a share, now that later batches were executed here.
+        int later = rounds.size();
+        for (Round older : rounds.values()) {
+            if (later-- <= SUSPECT_AFTER_ROUNDS) break;
+            noteSuspicions(older);
+        }
         rounds.put(root, round);
         if (rounds.size() > roundsMax) drop(rounds.keySet().iterator().next());
-        // GENERATE-PARTIAL-SIG (Figure 3.10) off the server's thread; the share is recorded and sent when it comes back.
-        round.ownShareJob = offload(CryptoJob.making(nextJobId++, CryptoJob.Kind.SHARE, root, self, () -> signing.share(root)), null, null);
+        if (round.committee.contains(self) || takeEarlyRequest(root)) makeOwnShare(root, round);
+        if (host.isForwarder(round.attempt)) askInPlaceOfSuspects(root, round);
         for (Map.Entry<ServerId, ArrayDeque<SigningFrame.Share>> early : earlyShares.entrySet()) {
             // Shares that came before we executed the batch, buffered per sender: take this root's.
             for (Iterator<SigningFrame.Share> it = early.getValue().iterator(); it.hasNext(); ) {
@@ -139,6 +189,61 @@ public final class ThresholdSign implements LmSigner {
             }
         }
         progress(root, round);
+    }
+
+    /** GENERATE-PARTIAL-SIG (Figure 3.10), once per round, off the server's thread; the share is recorded and sent when it comes back. */
+    private void makeOwnShare(Bytes root, Round round) {
+        if (round.ownShareJob != null || round.shares.containsKey(self)) return;
+        round.ownShareJob = offload(CryptoJob.making(nextJobId++, CryptoJob.Kind.SHARE, root, self, () -> signing.share(root)), null, null);
+    }
+
+    /** The servers that share the {@code attempt}-th sending unasked: its forwarder and the next ones in forwarding order, f+1 not blacklisted. */
+    private TreeSet<ServerId> committee(int attempt) {
+        TreeSet<ServerId> c = new TreeSet<>();
+        for (int k = 0; k < siteServers.size() && c.size() < sharesNeeded; k++) {
+            ServerId s = host.forwarder(attempt + k);
+            if (!blacklist.contains(s)) c.add(s);
+        }
+        return c;
+    }
+
+    /** Committee members whose share {@code round} still lacks become suspects (once per round). */
+    private void noteSuspicions(Round round) {
+        if (round.suspicionsNoted || round.signature != null) return;
+        round.suspicionsNoted = true;
+        for (ServerId s : round.committee) {
+            if (!s.equals(self) && !round.shares.containsKey(s) && !blacklist.contains(s)) suspects.add(s);
+        }
+    }
+
+    /** As forwarder: one other server asked for a share in place of each suspected committee member. */
+    private void askInPlaceOfSuspects(Bytes root, Round round) {
+        int wanted = 0;
+        for (ServerId s : round.committee) if (suspects.contains(s)) wanted++;
+        for (int k = 0; k < siteServers.size() && wanted > 0; k++) {
+            ServerId s = host.forwarder(round.attempt + k);
+            if (round.committee.contains(s) || suspects.contains(s) || blacklist.contains(s) || s.equals(self)) continue;
+            ask(root, round, s);
+            wanted--;
+        }
+    }
+
+    /** As forwarder, after a combination failed or a share was refused: every server not heard from is asked. */
+    private void askEveryone(Bytes root, Round round) {
+        for (ServerId s : siteServers) {
+            if (!s.equals(self) && !round.shares.containsKey(s) && !blacklist.contains(s)) ask(root, round, s);
+        }
+    }
+
+    private void ask(Bytes root, Round round, ServerId s) {
+        if (round.asked.add(s)) host.sendToServer(s, new SigningFrame.ShareRequest(root).encode());
+    }
+
+    /** Whether a peer asked for our share of {@code root} before we executed its batch. */
+    private boolean takeEarlyRequest(Bytes root) {
+        boolean asked = false;
+        for (ArrayDeque<Bytes> q : earlyRequests.values()) asked |= q.remove(root);
+        return asked;
     }
 
     @Override
@@ -170,7 +275,20 @@ public final class ThresholdSign implements LmSigner {
                 return;
             }
             round.shares.putIfAbsent(from, f.share());
+            suspects.remove(from);
             progress(f.root(), round);
+        } else if (frame instanceof SigningFrame.ShareRequest f) {
+            Round round = rounds.get(f.root());
+            if (round == null) {
+                // Its batch is not executed here yet: remember the request, a few per sender.
+                ArrayDeque<Bytes> q = earlyRequests.computeIfAbsent(from, k -> new ArrayDeque<>());
+                if (!q.contains(f.root())) q.addLast(f.root());
+                if (q.size() > earlySharesPerServerMax) q.pollFirst();
+                return;
+            }
+            // Our share, once made, goes to every server (ownShareMade); if it is made, the asker missed it.
+            if (round.shares.containsKey(self)) host.sendToServer(from, new SigningFrame.Share(f.root(), round.shares.get(self)).encode());
+            else makeOwnShare(f.root(), round);
         } else if (frame instanceof SigningFrame.ProofRequest f) {
             Round round = rounds.get(f.root());
             // Answered once per requester and round: proofs cost far more than partials.
@@ -231,6 +349,8 @@ public final class ThresholdSign implements LmSigner {
             }
         }
         for (SiteSigning.Progress p : results) {
+            // A refused share, a blamed server or a combination that failed: f+1 good shares may now need others'.
+            if (committeeOnly && (!p.rejected().isEmpty() || !p.blamed().isEmpty() || !p.proofsWanted().isEmpty())) askEveryone(root, round);
             for (SiteSigning.Bad bad : p.rejected()) {
                 host.reject(bad.server(), bad.reason(), "share for root " + root + ": " + bad.detail());
             }

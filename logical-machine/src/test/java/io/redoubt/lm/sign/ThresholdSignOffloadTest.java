@@ -54,6 +54,11 @@ class ThresholdSignOffloadTest {
         }
 
         @Override
+        public ServerId forwarder(int attempt) {
+            return new ServerId(id.site(), attempt % N);
+        }
+
+        @Override
         public void signed(LmSigner.Batch batch, LmSignature signature) {
             signed.add(signature);
         }
@@ -86,6 +91,10 @@ class ThresholdSignOffloadTest {
         final ArrayDeque<Object[]> network = new ArrayDeque<>();
 
         Cluster(int roundsMax, Map<Integer, SiteSigning.Shared> planted) {
+            this(roundsMax, planted, false);
+        }
+
+        Cluster(int roundsMax, Map<Integer, SiteSigning.Shared> planted, boolean committeeOnly) {
             keys = new KeyDirectory(SignatureScheme.named("ed25519"), Bytes.ofUtf8("threshold-offload-test"));
             ring = new LmKeyring(keys, Map.of(SITE, new LmKeyring.SiteSpec(N, 1, LmKeyring.Kind.THRESHOLD)), 512, true);
             List<ServerId> servers = new ArrayList<>();
@@ -93,7 +102,7 @@ class ThresholdSignOffloadTest {
             for (ServerId s : servers) {
                 Node n = new Node(s, this);
                 SiteSigning.Shared signing = planted.getOrDefault(s.index(), (SiteSigning.Shared) ring.signingFor(s));
-                n.signer = new ThresholdSign(s, servers, signing, keys, roundsMax, 4, n);
+                n.signer = new ThresholdSign(s, servers, signing, keys, roundsMax, 4, committeeOnly, n);
                 nodes.add(n);
             }
         }
