@@ -3,7 +3,12 @@ package io.redoubt.bft;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.VerifiedSignatures;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The signing capability a host gives one PBFT core: it signs as this node and verifies what other
@@ -34,6 +39,40 @@ public interface NodeKeys<N> {
         return false;
     }
 
+    /**
+     * Whether this node's commits and forwards carry MAC authenticators instead of signatures
+     * (Castro and Liskov, TOCS 2002, section 3.2; Lane 2008, section 4.7: "BFT can use MACs").
+     * Neither ever reaches a third party: a prepared certificate holds the pre-prepare and
+     * prepares, which stay signed for view changes; state transfer proves slots with signed
+     * checkpoints where a commit certificate cannot be relayed (PbftCertificates#maced).
+     */
+    default boolean authenticates() {
+        return false;
+    }
+
+    /** The authenticator of {@code message}: for each of {@code members} in order, the MAC under the key this node shares with it. */
+    default Bytes authenticator(List<N> members, Bytes message) {
+        throw new UnsupportedOperationException("no authenticators");
+    }
+
+    /** Whether entry {@code index} of {@code authenticator} (this node's) is {@code signer}'s MAC of {@code message} for this node. */
+    default boolean checkAuthenticator(N signer, Bytes message, Bytes authenticator, int index) {
+        return false;
+    }
+
+    /** Bytes of one MAC in an authenticator: 128 bits, as PBFT's. */
+    int MAC_BYTES = 16;
+
+    /** HMAC-SHA256 of {@code message} under {@code key}. */
+    static byte[] mac(byte[] key, Bytes message) {
+        org.bouncycastle.crypto.macs.HMac h = new org.bouncycastle.crypto.macs.HMac(new org.bouncycastle.crypto.digests.SHA256Digest());
+        h.init(new org.bouncycastle.crypto.params.KeyParameter(key));
+        h.update(message.unsafeArray(), 0, message.length());
+        byte[] out = new byte[h.getMacSize()];
+        h.doFinal(out, 0);
+        return out;
+    }
+
     /** Gives each node of a deployment its keys; a factory holds one of these for all its cores. */
     interface Provider {
         <N> NodeKeys<N> forNode(N self);
@@ -45,6 +84,15 @@ public interface NodeKeys<N> {
      * server sign for the site.
      */
     static Provider fromDirectory(KeyDirectory directory) {
+        return fromDirectory(directory, false);
+    }
+
+    /**
+     * As above; with {@code commitAuthenticators} (and a scheme with key agreement) commits and forwards carry
+     * MAC authenticators: HMAC-SHA256 cut to {@link #MAC_BYTES}, keyed per pair of servers by a
+     * hash of their key agreement, so no key is dealt beyond the signature keys.
+     */
+    static Provider fromDirectory(KeyDirectory directory, boolean commitAuthenticators) {
         return new Provider() {
             @Override
             public <N> NodeKeys<N> forNode(N self) {
@@ -61,6 +109,44 @@ public interface NodeKeys<N> {
                     @Override
                     public boolean verify(N signer, Bytes message, Bytes signature) {
                         return verified.verify(directory, signer, message, signature);
+                    }
+
+                    // Pairwise keys, derived once per peer; only this node's core (one thread) uses them.
+                    private final Map<ServerId, byte[]> macKeys = new TreeMap<>();
+
+                    @Override
+                    public boolean authenticates() {
+                        return commitAuthenticators && directory.scheme().agrees();
+                    }
+
+                    @Override
+                    public Bytes authenticator(List<N> members, Bytes message) {
+                        byte[] out = new byte[MAC_BYTES * members.size()];
+                        for (int i = 0; i < members.size(); i++) {
+                            if (members.get(i).equals(self)) continue; // our own entry is never checked
+                            System.arraycopy(mac(macKey((ServerId) members.get(i)), message), 0, out, i * MAC_BYTES, MAC_BYTES);
+                        }
+                        return Bytes.wrap(out);
+                    }
+
+                    @Override
+                    public boolean checkAuthenticator(N signer, Bytes message, Bytes authenticator, int index) {
+                        if (!(signer instanceof ServerId peer) || peer.equals(s) || index < 0
+                                || authenticator.length() < (index + 1) * MAC_BYTES || directory.publicKeyOf(peer).isEmpty()) {
+                            return false;
+                        }
+                        byte[] expected = mac(macKey(peer), message);
+                        return java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(expected, MAC_BYTES),
+                                java.util.Arrays.copyOfRange(authenticator.unsafeArray(), index * MAC_BYTES, (index + 1) * MAC_BYTES));
+                    }
+
+                    private byte[] macKey(ServerId peer) {
+                        return macKeys.computeIfAbsent(peer, p -> {
+                            Bytes shared = directory.scheme().agree(privateKey, directory.publicKeyOf(p).orElseThrow());
+                            boolean selfFirst = s.compareTo(p) < 0;
+                            return Digests.sha256(new CanonicalWriter().utf8("redoubt/pbft-commit-mac/v1").bytes(shared)
+                                    .server(selfFirst ? s : p).server(selfFirst ? p : s).toBytes()).toArray();
+                        });
                     }
                 };
             }

@@ -302,7 +302,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             out.reject(from, Rejection.BAD_SIGNATURE, "signed by member " + message.replica() + ", not by the sender " + sender);
             return;
         }
-        if (!certs.validSignature(message, PbftCertificates.NOBODY)) {
+        // A prepare or a commit is checked only when it would complete a quorum (checkedAmong):
+        // those that arrive after the quorum formed are never needed, so never checked. Its
+        // sender is already known to be the member it names, so a bad one only wastes its own vote.
+        boolean checkLater = !keys.signsByTransport() && (message instanceof Prepare || message instanceof Commit);
+        if (!checkLater && !certs.validSignature(message, PbftCertificates.NOBODY)) {
             out.reject(from, Rejection.BAD_SIGNATURE, message.getClass().getSimpleName() + " signature does not verify");
             return;
         }
@@ -485,6 +489,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             if (p.batchDigest().equals(s.prePrepare.batchDigest()) && p.replica() != s.prePrepare.replica()) matching.add(p);
         }
         if (matching.size() < quorum - 1) return;
+        matching = checkedAmong(matching, quorum - 1, s.prepares);
+        if (matching.size() < quorum - 1) return;
         long view = views.view;
         PreparedCertificate cert = new PreparedCertificate(s.prePrepare, List.copyOf(matching.subList(0, quorum - 1)));
         if (s.prepared == null || s.prepared.prePrepare().view() < view) {
@@ -503,8 +509,29 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         List<Commit> matching = new ArrayList<>();
         for (Commit c : s.commits.values()) if (c.batchDigest().equals(s.prePrepare.batchDigest())) matching.add(c);
         if (matching.size() < quorum) return;
+        matching = checkedAmong(matching, quorum, s.commits);
+        if (matching.size() < quorum) return;
         markCommitted(seq, s, s.prePrepare.batch(), List.copyOf(matching.subList(0, quorum)));
         executeReady();
+    }
+
+    /**
+     * The first {@code needed} of {@code candidates} whose signatures verify, checking no more than
+     * that (our own need no check; a member's signature already checked is a memo hit). One that
+     * fails is dropped from {@code votes} and rejected, so its sender's place is free again.
+     */
+    private <M extends PbftMessage> List<M> checkedAmong(List<M> candidates, int needed, Map<Integer, M> votes) {
+        List<M> good = new ArrayList<>(needed);
+        for (M m : candidates) {
+            if (good.size() == needed) break;
+            if (m.replica() == self || certs.validSignature(m, PbftCertificates.NOBODY)) {
+                good.add(m);
+            } else {
+                votes.remove(m.replica());
+                reject(m.replica(), Rejection.BAD_SIGNATURE, m.getClass().getSimpleName() + " signature does not verify");
+            }
+        }
+        return good;
     }
 
     void markCommitted(long seq, Slot s, List<Bytes> batch, List<Commit> certificate) {
@@ -661,6 +688,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
 
     @SuppressWarnings("unchecked")
     <M extends PbftMessage> M sign(M unsigned) {
+        // Commits and forwards only ever convince the members they are sent to: a MAC for each is enough (NodeKeys#authenticates).
+        if (certs.maced(unsigned)) return (M) unsigned.withSignature(keys.authenticator(members, unsigned.signedBytes()));
         return (M) unsigned.withSignature(keys.sign(unsigned.signedBytes()));
     }
 

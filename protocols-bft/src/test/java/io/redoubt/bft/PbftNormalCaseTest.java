@@ -204,19 +204,50 @@ class PbftNormalCaseTest {
         assertEquals(0, c.out(1).sentMessages(Commit.class).size(), "member 1 never accepted the pre-prepare, so it is not prepared");
     }
 
-    // Every message is signed by its sender (the brief's requirement; certificates must be checkable by third parties).
+    // Every message is signed by its sender (the brief's requirement; certificates must be checkable
+    // by third parties). A prepare or a commit is checked when it would complete a quorum (issue 16):
+    // then a bad one is rejected, and its vote does not count.
     @Test
     void messagesWithBadSignaturesOrForeignSignersAreRejected() {
         PbftTestCluster c = startedCluster(4, CONFIG);
         Bytes d = PbftMessage.batchDigest(batch("x"));
-        Prepare signedBy3 = c.keys.sign(3, new Prepare(0, 0, d, 2, Bytes.EMPTY)); // claims 2, signed by 3
-        c.core(1).onMessage(2, signedBy3);
         Prepare honest = c.keys.sign(3, new Prepare(0, 0, d, 3, Bytes.EMPTY));
         c.core(1).onMessage(2, honest); // 3's genuine prepare, but sent by 2
-        c.core(1).onMessage(3, honest.withSignature(Bytes.ofUtf8("not a signature")));
         c.core(1).onMessage(7, honest); // not a member
-        assertEquals(List.of(Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE, Rejection.NOT_A_MEMBER),
-                c.out(1).rejectionReasons());
+        assertEquals(List.of(Rejection.BAD_SIGNATURE, Rejection.NOT_A_MEMBER), c.out(1).rejectionReasons());
+
+        c.submit(0, p("x"));
+        c.deliverWhere(e -> e.message() instanceof PrePrepare && e.to() == 1); // member 1 accepts and prepares
+        c.core(1).onMessage(2, c.keys.sign(3, new Prepare(0, 0, d, 2, Bytes.EMPTY))); // claims 2, signed by 3
+        c.core(1).onMessage(3, honest.withSignature(Bytes.ofUtf8("not a signature")));
+        assertEquals(List.of(Rejection.BAD_SIGNATURE, Rejection.NOT_A_MEMBER, Rejection.BAD_SIGNATURE, Rejection.BAD_SIGNATURE),
+                c.out(1).rejectionReasons(), "each was checked when it would have completed the quorum");
+        assertEquals(0, c.out(1).sentMessages(Commit.class).size(), "bad prepares do not prepare member 1");
+        c.core(1).onMessage(3, honest);
+        assertEquals(3, c.out(1).sentMessages(Commit.class).size(), "3's place was free again for its genuine prepare");
+    }
+
+    // Commits with MAC authenticators (issue 16): one MAC per member instead of a signature; a commit
+    // convinces only its receiver, so a commit certificate is never relayed; a bad MAC does not count.
+    @Test
+    void commitsWithMacAuthenticatorsCommitAndABadMacDoesNotCount() {
+        PbftTestCluster c = new PbftTestCluster(4, CONFIG, PbftCore::new, Map.of(), TestKeys.macCommits());
+        c.startAll();
+        c.deliverAll();
+        c.submit(0, p("x"));
+        c.deliverWhere(e -> !(e.message() instanceof Commit && e.to() == 1));
+        List<Commit> toOne = c.pending(e -> e.message() instanceof Commit && e.to() == 1).stream().map(e -> (Commit) e.message()).toList();
+        assertEquals(3, toOne.size());
+        for (Commit m : toOne) assertEquals(4 * NodeKeys.MAC_BYTES, m.signature().length(), "an authenticator, not a signature");
+        byte[] bad = toOne.get(0).signature().toArray();
+        bad[NodeKeys.MAC_BYTES] ^= 1; // member 1's entry
+        c.core(1).onMessage(toOne.get(0).replica(), toOne.get(0).withSignature(Bytes.wrap(bad)));
+        c.core(1).onMessage(toOne.get(1).replica(), toOne.get(1));
+        assertTrue(c.deliveredLog(1).isEmpty(), "the bad MAC's vote does not complete the quorum");
+        assertEquals(List.of(Rejection.BAD_SIGNATURE), c.out(1).rejectionReasons());
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) assertEquals(Map.of(0L, batch("x")), c.deliveredLog(i), "member " + i);
+        assertEquals(List.of(), c.violations());
     }
 
     // Persist before send (Outbox contract; Castro and Liskov, TOCS 2002, section 4: a replica must

@@ -5,6 +5,7 @@ import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.crypto.SignatureScheme;
 import io.redoubt.lm.crypto.SimulatedScheme;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,15 +17,22 @@ import java.util.TreeMap;
 final class TestKeys implements NodeKeys.Provider {
     private final SignatureScheme scheme;
     private final boolean transportSigned;
+    private final boolean macCommits;
     private final Map<Integer, KeyPair> pairs = new TreeMap<>();
 
     TestKeys(SignatureScheme scheme) {
-        this(scheme, false);
+        this(scheme, false, false);
     }
 
-    private TestKeys(SignatureScheme scheme, boolean transportSigned) {
+    private TestKeys(SignatureScheme scheme, boolean transportSigned, boolean macCommits) {
         this.scheme = scheme;
         this.transportSigned = transportSigned;
+        this.macCommits = macCommits;
+    }
+
+    /** Commits carry MAC authenticators keyed per pair of members (NodeKeys#authenticates), as among a site's servers. */
+    static TestKeys macCommits() {
+        return new TestKeys(SimulatedScheme.INSTANCE, false, true);
     }
 
     static TestKeys simulated() {
@@ -32,7 +40,7 @@ final class TestKeys implements NodeKeys.Provider {
     }
 
     static TestKeys transportSigned() {
-        return new TestKeys(SimulatedScheme.INSTANCE, true);
+        return new TestKeys(SimulatedScheme.INSTANCE, true, false);
     }
 
     boolean isTransportSigned() {
@@ -72,7 +80,34 @@ final class TestKeys implements NodeKeys.Provider {
             public boolean signsByTransport() {
                 return transportSigned;
             }
+
+            @Override
+            public boolean authenticates() {
+                return macCommits;
+            }
+
+            @Override
+            public Bytes authenticator(List<N> members, Bytes message) {
+                byte[] out = new byte[members.size() * NodeKeys.MAC_BYTES];
+                for (int k = 0; k < members.size(); k++) {
+                    System.arraycopy(NodeKeys.mac(pairKey(me, (Integer) members.get(k)), message), 0, out, k * NodeKeys.MAC_BYTES, NodeKeys.MAC_BYTES);
+                }
+                return Bytes.wrap(out);
+            }
+
+            @Override
+            public boolean checkAuthenticator(N signer, Bytes message, Bytes authenticator, int index) {
+                if (!(signer instanceof Integer i) || authenticator.length() < (index + 1) * NodeKeys.MAC_BYTES) return false;
+                byte[] expected = java.util.Arrays.copyOf(NodeKeys.mac(pairKey(i, me), message), NodeKeys.MAC_BYTES);
+                return java.util.Arrays.equals(expected, java.util.Arrays.copyOfRange(authenticator.unsafeArray(), index * NodeKeys.MAC_BYTES,
+                        (index + 1) * NodeKeys.MAC_BYTES));
+            }
         };
+    }
+
+    /** The MAC key two members share (here derived from both indices; production agrees on it from their key pairs). */
+    static byte[] pairKey(int a, int b) {
+        return Digests.sha256(Bytes.ofUtf8("pbft-test-mac-" + Math.min(a, b) + "-" + Math.max(a, b))).toArray();
     }
 
     /** {@code m} as a third party holds it after the transport delivered it from {@code member}: with its proof. */

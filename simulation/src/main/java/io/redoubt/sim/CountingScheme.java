@@ -37,6 +37,16 @@ final class CountingScheme implements SignatureScheme {
     }
 
     @Override
+    public boolean agrees() {
+        return base.agrees();
+    }
+
+    @Override
+    public Bytes agree(Bytes ownPrivateKey, Bytes peerPublicKey) {
+        return base.agree(ownPrivateKey, peerPublicKey);
+    }
+
+    @Override
     public boolean checksAsCheaplyAsMemo() {
         return base.checksAsCheaplyAsMemo();
     }

@@ -37,6 +37,49 @@ public final class Ed25519Scheme implements SignatureScheme {
     }
 
     @Override
+    public boolean agrees() {
+        return true;
+    }
+
+    /**
+     * X25519 (RFC 7748) on the same key pairs: the X25519 scalar is the first half of SHA-512 of
+     * the seed (RFC 8032, section 5.1.5; X25519 clamps it the same way), and a peer's Edwards point
+     * maps to the Montgomery u = (1 + y) / (1 - y) mod p (RFC 7748, section 4.1).
+     */
+    @Override
+    public Bytes agree(Bytes ownPrivateKey, Bytes peerPublicKey) {
+        if (ownPrivateKey.length() != 32 || peerPublicKey.length() != 32) throw new IllegalArgumentException("Ed25519 keys are 32 bytes");
+        byte[] h = new byte[64];
+        org.bouncycastle.crypto.digests.SHA512Digest sha512 = new org.bouncycastle.crypto.digests.SHA512Digest();
+        sha512.update(ownPrivateKey.unsafeArray(), 0, 32);
+        sha512.doFinal(h, 0);
+        byte[] shared = new byte[32];
+        if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(h, 0, montgomeryU(peerPublicKey), 0, shared, 0)) {
+            throw new IllegalArgumentException("peer key of small order");
+        }
+        return Bytes.wrap(shared);
+    }
+
+    private static final java.math.BigInteger P = java.math.BigInteger.ONE.shiftLeft(255).subtract(java.math.BigInteger.valueOf(19));
+
+    /** The Montgomery u of an encoded Edwards point (little-endian y; its top bit is x's sign, irrelevant to u). */
+    private static byte[] montgomeryU(Bytes edwards) {
+        byte[] be = new byte[32];
+        for (int i = 0; i < 32; i++) be[i] = edwards.unsafeArray()[31 - i];
+        be[0] &= 0x7f;
+        java.math.BigInteger y = new java.math.BigInteger(1, be);
+        java.math.BigInteger oneMinusY = java.math.BigInteger.ONE.subtract(y).mod(P);
+        if (y.compareTo(P) >= 0 || oneMinusY.signum() == 0) throw new IllegalArgumentException("not an Ed25519 public key");
+        byte[] u = java.math.BigInteger.ONE.add(y).multiply(oneMinusY.modInverse(P)).mod(P).toByteArray();
+        byte[] le = new byte[32];
+        for (int i = 0; i < u.length && i < 33; i++) {
+            int at = u.length - 1 - i; // little-endian, dropping a sign byte
+            if (i < 32) le[i] = u[at];
+        }
+        return le;
+    }
+
+    @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
         if (publicKey.length() != 32 || signature.length() != SIGNATURE_LENGTH) return false;
         try {

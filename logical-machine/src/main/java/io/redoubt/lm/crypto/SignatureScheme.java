@@ -26,6 +26,23 @@ public interface SignatureScheme {
         return false;
     }
 
+    /** Whether {@link #agree} works: two key holders can derive a secret only they share. */
+    default boolean agrees() {
+        return false;
+    }
+
+    /**
+     * A secret shared by the holders of two key pairs of this scheme: {@code agree(a, B) ==
+     * agree(b, A)}, and nobody else can compute it. Pairwise MAC keys come from it (PBFT's
+     * authenticators among the servers of a site), so no key needs to be dealt beyond the
+     * signature keys.
+     *
+     * @throws IllegalArgumentException for a malformed or weak peer key
+     */
+    default Bytes agree(Bytes ownPrivateKey, Bytes peerPublicKey) {
+        throw new UnsupportedOperationException(name() + " has no key agreement");
+    }
+
     static SignatureScheme named(String name) {
         return switch (name) {
             case "ed25519" -> Ed25519Scheme.INSTANCE;

@@ -30,6 +30,19 @@ public final class SimulatedScheme implements SignatureScheme {
         return Digests.sha256(privateKey, message);
     }
 
+    @Override
+    public boolean agrees() {
+        return true;
+    }
+
+    /** Both keys hashed in a fixed order; as forgeable by a key-ring holder as the signatures here. */
+    @Override
+    public Bytes agree(Bytes ownPrivateKey, Bytes peerPublicKey) {
+        Bytes own = ownPrivateKey; // the "public" key is the secret itself
+        boolean ownFirst = java.util.Arrays.compareUnsigned(own.unsafeArray(), peerPublicKey.unsafeArray()) <= 0;
+        return Digests.sha256(ownFirst ? own : peerPublicKey, ownFirst ? peerPublicKey : own);
+    }
+
     /** One SHA-256: remembering checks ({@link VerifiedSignatures}) would cost more than it saves. */
     @Override
     public boolean checksAsCheaplyAsMemo() {
