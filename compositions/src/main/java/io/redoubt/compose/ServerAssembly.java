@@ -100,7 +100,7 @@ public final class ServerAssembly {
         this.keys = keys;
         this.application = application;
         this.keyring = keyring;
-        // Amortized (section 4.6), local commits carry MACs instead of signatures (section 4.7: "BFT can use MACs").
+        // Amortized (section 4.6), the events a server forwards to its site carry MACs instead of signatures (section 4.7: "BFT can use MACs").
         this.localKeys = NodeKeys.fromDirectory(keys, deployment.amortized());
         this.wideKeys = new LmProofKeys(keyring.verifiers());
         this.wideFactory = wideFactory(null);

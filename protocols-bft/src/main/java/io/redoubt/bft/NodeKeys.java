@@ -40,11 +40,10 @@ public interface NodeKeys<N> {
     }
 
     /**
-     * Whether this node's commits and forwards carry MAC authenticators instead of signatures
-     * (Castro and Liskov, TOCS 2002, section 3.2; Lane 2008, section 4.7: "BFT can use MACs").
-     * Neither ever reaches a third party: a prepared certificate holds the pre-prepare and
-     * prepares, which stay signed for view changes; state transfer proves slots with signed
-     * checkpoints where a commit certificate cannot be relayed (PbftCertificates#maced).
+     * Whether this node's forwards (the events a member hands the primary and its peers) carry MAC
+     * authenticators instead of signatures (Castro and Liskov, TOCS 2002, section 3.2; Lane 2008,
+     * section 4.7: "BFT can use MACs"): one MAC per member of the site, each checking its own
+     * entry. Everything that may be relayed stays signed (PbftCertificates#maced says why).
      */
     default boolean authenticates() {
         return false;
@@ -88,11 +87,11 @@ public interface NodeKeys<N> {
     }
 
     /**
-     * As above; with {@code commitAuthenticators} (and a scheme with key agreement) commits and forwards carry
+     * As above; with {@code forwardAuthenticators} (and a scheme with key agreement) forwards carry
      * MAC authenticators: HMAC-SHA256 cut to {@link #MAC_BYTES}, keyed per pair of servers by a
      * hash of their key agreement, so no key is dealt beyond the signature keys.
      */
-    static Provider fromDirectory(KeyDirectory directory, boolean commitAuthenticators) {
+    static Provider fromDirectory(KeyDirectory directory, boolean forwardAuthenticators) {
         return new Provider() {
             @Override
             public <N> NodeKeys<N> forNode(N self) {
@@ -116,7 +115,7 @@ public interface NodeKeys<N> {
 
                     @Override
                     public boolean authenticates() {
-                        return commitAuthenticators && directory.scheme().agrees();
+                        return forwardAuthenticators && directory.scheme().agrees();
                     }
 
                     @Override
@@ -144,7 +143,7 @@ public interface NodeKeys<N> {
                         return macKeys.computeIfAbsent(peer, p -> {
                             Bytes shared = directory.scheme().agree(privateKey, directory.publicKeyOf(p).orElseThrow());
                             boolean selfFirst = s.compareTo(p) < 0;
-                            return Digests.sha256(new CanonicalWriter().utf8("redoubt/pbft-commit-mac/v1").bytes(shared)
+                            return Digests.sha256(new CanonicalWriter().utf8("redoubt/pbft-mac/v1").bytes(shared)
                                     .server(selfFirst ? s : p).server(selfFirst ? p : s).toBytes()).toArray();
                         });
                     }

@@ -22,7 +22,7 @@ final class PbftCertificates<N> {
     private final int self;
     private final int quorum;
     private final NodeKeys<N> keys;
-    /** Commits and forwards carry MAC authenticators (NodeKeys#authenticates), where one fits in a message's signature field. */
+    /** Forwards carry MAC authenticators (NodeKeys#authenticates), where one fits in a message's signature field. */
     private final boolean macs;
 
     PbftCertificates(PbftConfig config, List<N> members, int self, int quorum, NodeKeys<N> keys) {
@@ -41,27 +41,27 @@ final class PbftCertificates<N> {
      */
     boolean validSignature(PbftMessage m, int vouchedBy) {
         if (m.replica() < 0 || m.replica() >= members.size()) return false;
-        // A MAC'd message convinces only a member it was sent to, never a third party.
-        if (maced(m)) {
-            return vouchedBy == NOBODY && keys.checkAuthenticator(members.get(m.replica()), m.signedBytes(), m.signature(), self);
-        }
+        // A forward is taken only from its sender, who put a MAC for us in it (NodeKeys#authenticates).
+        if (maced(m)) return vouchedBy == NOBODY && keys.checkAuthenticator(members.get(m.replica()), m.signedBytes(), m.signature(), self);
         if (m.signature().isEmpty()) return keys.signsByTransport() && m.replica() == vouchedBy;
         return keys.verify(members.get(m.replica()), m.signedBytes(), m.signature());
     }
 
     /**
-     * Whether {@code m} carries a MAC authenticator instead of a signature: commits and forwards,
-     * which never reach a third party (a prepared certificate holds the pre-prepare and prepares; a
-     * relayed payload leaves in the relayer's own forward; state transfer proves slots with
-     * checkpoints where a commit certificate cannot be relayed).
+     * Whether {@code m} carries a MAC authenticator instead of a signature: forwards, which never
+     * leave the member they are sent to (a payload relayed at a request timeout leaves in the
+     * relayer's own forward). Commits stay signed although they never leave the site: a faulty
+     * member can make the entries of an authenticator disagree (Castro and Liskov, TOCS 2002,
+     * section 3.2), and a commit certificate holding its commit would then convince some members
+     * and not others, so a lagging member could be refused every certificate its peers hold
+     * (a campaign seed did exactly that, fetching the same slot forever).
      */
     boolean maced(PbftMessage m) {
-        return macs && (m instanceof PbftMessage.Commit || m instanceof PbftMessage.Forward);
+        return macs && m instanceof PbftMessage.Forward;
     }
 
     /** Whether a third party could check {@code m} without us: it is signed, or it is ours (we vouch for it). */
     boolean relayable(PbftMessage m) {
-        if (maced(m)) return false;
         return m.replica() == self || !m.signature().isEmpty();
     }
 

@@ -688,7 +688,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
 
     @SuppressWarnings("unchecked")
     <M extends PbftMessage> M sign(M unsigned) {
-        // Commits and forwards only ever convince the members they are sent to: a MAC for each is enough (NodeKeys#authenticates).
+        // A forward only ever convinces the members it is sent to: a MAC for each is enough (NodeKeys#authenticates).
         if (certs.maced(unsigned)) return (M) unsigned.withSignature(keys.authenticator(members, unsigned.signedBytes()));
         return (M) unsigned.withSignature(keys.sign(unsigned.signedBytes()));
     }

@@ -32,10 +32,9 @@ class PbftCampaignTest {
         run(from, to, steps, w, k, b, config, transport, false);
     }
 
-    // Commits with MAC authenticators, as among a site's servers (issue 16): they never reach a third
-    // party, so laggards catch up from checkpoints and from members' own commits only.
+    // Forwards with MAC authenticators, as among a site's servers (issue 16).
     @Test
-    void campaignWithMacCommits() {
+    void campaignWithMacForwards() {
         int steps = Integer.getInteger("steps", 1200);
         int w = Integer.getInteger("w", 8), k = Integer.getInteger("k", 4), b = Integer.getInteger("b", 3);
         run(Long.getLong("from", 20_000), Long.getLong("to", 20_060), steps, w, k, b, PbftTestSupport.cfg(w, k, b), false, true);
@@ -47,10 +46,10 @@ class PbftCampaignTest {
         for (long seed = from; seed < to; seed++) {
             int n = seed % 4 == 3 ? 7 : 4;
             String replay = "mvn -o test -pl protocols-bft -Dtest=PbftCampaignTest -Dfrom=" + seed
-                    + " -Dto=" + (seed + 1) + " -Dsteps=" + steps + " -Dw=" + w + " -Dk=" + k + " -Db=" + b + (transport ? " -Dtransport=true" : "") + (macs ? " (campaignWithMacCommits)" : "");
+                    + " -Dto=" + (seed + 1) + " -Dsteps=" + steps + " -Dw=" + w + " -Dk=" + k + " -Db=" + b + (transport ? " -Dtransport=true" : "") + (macs ? " (campaignWithMacForwards)" : "");
             try {
                 PbftDeterminismAndSafetyTest.Run run = PbftDeterminismAndSafetyTest.runSchedule(seed, n, steps, config, seed % 5 == 0, PbftCore::new,
-                        transport ? TestKeys.transportSigned() : macs ? TestKeys.macCommits() : TestKeys.simulated());
+                        transport ? TestKeys.transportSigned() : macs ? TestKeys.macForwards() : TestKeys.simulated());
                 PbftTestCluster c = run.cluster();
                 slots += c.firstDelivered().size();
                 boolean settled = PbftDeterminismAndSafetyTest.heal(run, 300);
@@ -64,7 +63,7 @@ class PbftCampaignTest {
                 failures.add("seed " + seed + " threw " + e + "\n  replay: " + replay);
             }
         }
-        System.out.println("PBFT campaign" + (transport ? " (transport-signed)" : "") + (macs ? " (MAC'd commits)" : "") + ": seeds " + from + ".." + to + ", slots delivered " + slots + ", failures " + failures.size());
+        System.out.println("PBFT campaign" + (transport ? " (transport-signed)" : "") + (macs ? " (MAC'd forwards)" : "") + ": seeds " + from + ".." + to + ", slots delivered " + slots + ", failures " + failures.size());
         assertEquals(List.of(), failures);
     }
 }

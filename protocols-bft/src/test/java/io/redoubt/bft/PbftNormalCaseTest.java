@@ -227,26 +227,25 @@ class PbftNormalCaseTest {
         assertEquals(3, c.out(1).sentMessages(Commit.class).size(), "3's place was free again for its genuine prepare");
     }
 
-    // Commits with MAC authenticators (issue 16): one MAC per member instead of a signature; a commit
-    // convinces only its receiver, so a commit certificate is never relayed; a bad MAC does not count.
+    // Forwards with MAC authenticators (issue 16): one MAC per member instead of a signature, each
+    // member checking its own entry; a bad MAC is refused, commits stay signed.
     @Test
-    void commitsWithMacAuthenticatorsCommitAndABadMacDoesNotCount() {
-        PbftTestCluster c = new PbftTestCluster(4, CONFIG, PbftCore::new, Map.of(), TestKeys.macCommits());
+    void forwardsWithMacAuthenticatorsAreCheckedByTheirOwnEntry() {
+        PbftTestCluster c = new PbftTestCluster(4, CONFIG, PbftCore::new, Map.of(), TestKeys.macForwards());
         c.startAll();
         c.deliverAll();
-        c.submit(0, p("x"));
-        c.deliverWhere(e -> !(e.message() instanceof Commit && e.to() == 1));
-        List<Commit> toOne = c.pending(e -> e.message() instanceof Commit && e.to() == 1).stream().map(e -> (Commit) e.message()).toList();
-        assertEquals(3, toOne.size());
-        for (Commit m : toOne) assertEquals(4 * NodeKeys.MAC_BYTES, m.signature().length(), "an authenticator, not a signature");
-        byte[] bad = toOne.get(0).signature().toArray();
-        bad[NodeKeys.MAC_BYTES] ^= 1; // member 1's entry
-        c.core(1).onMessage(toOne.get(0).replica(), toOne.get(0).withSignature(Bytes.wrap(bad)));
-        c.core(1).onMessage(toOne.get(1).replica(), toOne.get(1));
-        assertTrue(c.deliveredLog(1).isEmpty(), "the bad MAC's vote does not complete the quorum");
-        assertEquals(List.of(Rejection.BAD_SIGNATURE), c.out(1).rejectionReasons());
+        c.submit(2, p("x"));
+        List<Forward> sent = c.pending(e -> e.message() instanceof Forward).stream().map(e -> (Forward) e.message()).toList();
+        assertEquals(3, sent.size(), "to every member");
+        for (Forward f : sent) assertEquals(4 * NodeKeys.MAC_BYTES, f.signature().length(), "an authenticator, not a signature");
+        byte[] bad = sent.get(0).signature().toArray();
+        bad[0] ^= 1; // member 0's entry
+        c.core(0).onMessage(2, sent.get(0).withSignature(Bytes.wrap(bad)));
+        assertEquals(List.of(Rejection.BAD_SIGNATURE), c.out(0).rejectionReasons());
+        assertEquals(0, c.core(0).pendingCount(), "the primary did not take x from a bad forward");
         c.deliverAll();
         for (int i = 0; i < 4; i++) assertEquals(Map.of(0L, batch("x")), c.deliveredLog(i), "member " + i);
+        assertEquals(32, c.out(1).sentMessages(Commit.class).get(0).signature().length(), "commits are signed (the simulated scheme's 32 bytes)");
         assertEquals(List.of(), c.violations());
     }
 

@@ -17,21 +17,21 @@ import java.util.TreeMap;
 final class TestKeys implements NodeKeys.Provider {
     private final SignatureScheme scheme;
     private final boolean transportSigned;
-    private final boolean macCommits;
+    private final boolean macs;
     private final Map<Integer, KeyPair> pairs = new TreeMap<>();
 
     TestKeys(SignatureScheme scheme) {
         this(scheme, false, false);
     }
 
-    private TestKeys(SignatureScheme scheme, boolean transportSigned, boolean macCommits) {
+    private TestKeys(SignatureScheme scheme, boolean transportSigned, boolean macs) {
         this.scheme = scheme;
         this.transportSigned = transportSigned;
-        this.macCommits = macCommits;
+        this.macs = macs;
     }
 
-    /** Commits carry MAC authenticators keyed per pair of members (NodeKeys#authenticates), as among a site's servers. */
-    static TestKeys macCommits() {
+    /** Forwards carry MAC authenticators keyed per pair of members (NodeKeys#authenticates), as among a site's servers. */
+    static TestKeys macForwards() {
         return new TestKeys(SimulatedScheme.INSTANCE, false, true);
     }
 
@@ -83,7 +83,7 @@ final class TestKeys implements NodeKeys.Provider {
 
             @Override
             public boolean authenticates() {
-                return macCommits;
+                return macs;
             }
 
             @Override
