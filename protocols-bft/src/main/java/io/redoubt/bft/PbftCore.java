@@ -605,8 +605,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * client updates of those milliseconds) shares one pre-prepare and one set of signed prepares
      * and commits. A full batch leaves at once. What leaves at the expiry leaves on the causal path
      * of the payload that started the timer, so a lone client's rounds stay Table 4.2's; it waits
-     * the delay once per local ordering (bft/bft at 50 clients: 17.2 -> 12.2 ms of CPU and 77 -> 46
-     * messages per update, 162 -> 168 ms mean latency; README, issue 16).
+     * the delay once per local ordering (what that saves and costs: README, issue 16's third part).
      */
     private boolean holdForCompany() {
         if (config.batchDelayMillis() == 0 || batchDue) return false;

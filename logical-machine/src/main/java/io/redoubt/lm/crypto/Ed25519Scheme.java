@@ -70,12 +70,10 @@ public final class Ed25519Scheme implements SignatureScheme {
         java.math.BigInteger y = new java.math.BigInteger(1, be);
         java.math.BigInteger oneMinusY = java.math.BigInteger.ONE.subtract(y).mod(P);
         if (y.compareTo(P) >= 0 || oneMinusY.signum() == 0) throw new IllegalArgumentException("not an Ed25519 public key");
+        // u < p < 2^255, so its big-endian form has at most 32 bytes (no sign byte); reversed, little-endian.
         byte[] u = java.math.BigInteger.ONE.add(y).multiply(oneMinusY.modInverse(P)).mod(P).toByteArray();
         byte[] le = new byte[32];
-        for (int i = 0; i < u.length && i < 33; i++) {
-            int at = u.length - 1 - i; // little-endian, dropping a sign byte
-            if (i < 32) le[i] = u[at];
-        }
+        for (int i = 0; i < u.length; i++) le[i] = u[u.length - 1 - i];
         return le;
     }
 
