@@ -169,11 +169,14 @@ public final class ThresholdSign implements LmSigner {
             return;
         }
         round = new Round(batch, committeeOnly && batch.attempt() == 0 ? committee(batch.attempt()) : new TreeSet<>(siteServers));
-        // Earlier rounds whose committee still owes a share, now that later batches were executed here.
+        // Earlier rounds whose committee still owes a share, now that later batches were executed
+        // here: its members become suspects, and as that round's forwarder we ask others at once
+        // rather than leave it to the core's next resend (a slow member on a busy machine is the usual case).
         int later = rounds.size();
-        for (Round older : rounds.values()) {
+        for (Map.Entry<Bytes, Round> e : rounds.entrySet()) {
             if (later-- <= SUSPECT_AFTER_ROUNDS) break;
-            noteSuspicions(older);
+            Round older = e.getValue();
+            if (noteSuspicions(older) && host.isForwarder(older.attempt)) askInPlaceOfSuspects(e.getKey(), older);
         }
         rounds.put(root, round);
         if (rounds.size() > roundsMax) drop(rounds.keySet().iterator().next());
@@ -207,13 +210,17 @@ public final class ThresholdSign implements LmSigner {
         return c;
     }
 
-    /** Committee members whose share {@code round} still lacks become suspects (once per round). */
-    private void noteSuspicions(Round round) {
-        if (round.suspicionsNoted || round.signature != null) return;
+    /** Committee members whose share {@code round} still lacks become suspects (once per round); returns whether there were any. */
+    private boolean noteSuspicions(Round round) {
+        if (round.suspicionsNoted || round.signature != null) return false;
         round.suspicionsNoted = true;
+        boolean any = false;
         for (ServerId s : round.committee) {
-            if (!s.equals(self) && !round.shares.containsKey(s) && !blacklist.contains(s)) suspects.add(s);
+            if (s.equals(self) || round.shares.containsKey(s) || blacklist.contains(s)) continue;
+            suspects.add(s);
+            any = true;
         }
+        return any;
     }
 
     /** As forwarder: one other server asked for a share in place of each suspected committee member. */

@@ -76,6 +76,24 @@ class ThresholdSignCommitteeTest {
         assertEquals(0, c.node(3).jobs.size());
     }
 
+    // A committee member that stays silent while later batches execute: the forwarder asks another
+    // server for the stalled batch too, without waiting for the core to send it again.
+    @Test
+    void aBatchStalledOnASilentMemberIsSignedOnceLaterBatchesExecute() {
+        Cluster c = new Cluster(8, Map.of(), true);
+        Node silent = c.node(1);
+        LmSigner.Batch stalled = batch("stalled", 0);
+        for (Node n : c.nodes) if (n != silent) n.signer.sign(stalled);
+        settleWithout(c, silent);
+        assertEquals(0, c.node(0).signed.size());
+        for (int k = 0; k < ThresholdSign.SUSPECT_AFTER_ROUNDS + 1; k++) {
+            LmSigner.Batch later = batch("later " + k, 0);
+            for (Node n : c.nodes) if (n != silent) n.signer.sign(later);
+            settleWithout(c, silent);
+        }
+        assertTrue(c.node(0).signed.stream().anyMatch(sig -> verifies(c, stalled, sig)), "the stalled batch got its signature at attempt 0");
+    }
+
     // A share requested before the asked server executed the batch is made once it does.
     @Test
     void aShareRequestThatArrivesBeforeTheBatchIsAnsweredWhenTheBatchExecutes() {
