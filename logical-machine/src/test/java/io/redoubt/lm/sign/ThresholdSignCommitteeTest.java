@@ -56,20 +56,17 @@ class ThresholdSignCommitteeTest {
         Cluster c = new Cluster(8, Map.of(), true);
         Node silent = c.node(1);
         LmSigner.Batch first = batch("first", 0);
-        for (Node n : c.nodes) if (n != silent) n.signer.sign(first);
-        settleWithout(c, silent);
+        executeWithout(c, silent, first);
         assertEquals(0, c.node(0).signed.size(), "one committee share is missing");
         // The core sends the batch again (attempt 2: attempt 1's forwarder is the silent one).
         LmSigner.Batch again = batch("first", 2);
-        for (Node n : c.nodes) if (n != silent) n.signer.sign(again);
-        settleWithout(c, silent);
+        executeWithout(c, silent, again);
         assertEquals(1, c.node(2).signed.size(), "every live server shared; attempt 2's forwarder combined");
         assertTrue(verifies(c, again, c.node(2).signed.get(0)));
 
         long before = sharesMade(c);
         LmSigner.Batch next = batch("next", 0);
-        for (Node n : c.nodes) if (n != silent) n.signer.sign(next);
-        settleWithout(c, silent);
+        executeWithout(c, silent, next);
         assertEquals(1, c.node(0).signed.size(), "the forwarder asked server 2 in place of server 1 and combined at attempt 0");
         assertTrue(verifies(c, next, c.node(0).signed.get(0)));
         assertEquals(2, sharesMade(c) - before, "two partials: the forwarder's and the replacement's");
@@ -83,13 +80,11 @@ class ThresholdSignCommitteeTest {
         Cluster c = new Cluster(8, Map.of(), true);
         Node silent = c.node(1);
         LmSigner.Batch stalled = batch("stalled", 0);
-        for (Node n : c.nodes) if (n != silent) n.signer.sign(stalled);
-        settleWithout(c, silent);
+        executeWithout(c, silent, stalled);
         assertEquals(0, c.node(0).signed.size());
         for (int k = 0; k < ThresholdSign.SUSPECT_AFTER_ROUNDS + 1; k++) {
             LmSigner.Batch later = batch("later " + k, 0);
-            for (Node n : c.nodes) if (n != silent) n.signer.sign(later);
-            settleWithout(c, silent);
+            executeWithout(c, silent, later);
         }
         assertTrue(c.node(0).signed.stream().anyMatch(sig -> verifies(c, stalled, sig)), "the stalled batch got its signature at attempt 0");
     }
@@ -118,6 +113,12 @@ class ThresholdSignCommitteeTest {
         assertEquals(1, c.node(0).signed.size());
         assertTrue(verifies(c, b, c.node(0).signed.get(0)));
         assertTrue(c.node(0).signer.blacklist().contains(ServerId.of(0, 1)));
+    }
+
+    /** Every server but {@code silent} executes {@code b}; then everything settles without it. */
+    private static void executeWithout(Cluster c, Node silent, LmSigner.Batch b) {
+        for (Node n : c.nodes) if (n != silent) n.signer.sign(b);
+        settleWithout(c, silent);
     }
 
     /** Delivers and runs everything except what goes to, or would run at, {@code silent}. */
