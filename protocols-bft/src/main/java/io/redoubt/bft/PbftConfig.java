@@ -38,6 +38,11 @@ package io.redoubt.bft;
  *     message of one wide-area phase) then share one pre-prepare and one set of signed prepares and
  *     commits (Lane 2008, section 4.6: "if the external accept messages arrive at about the same
  *     time, the latency can be lower with aggregation"). A full batch leaves at once. 0: no wait
+ * @param loadBatchDelayMillis how long the primary waits before its next proposal once payloads
+ *     had to wait behind its proposals in flight (load): under load among sites, the closed-loop
+ *     clients whose updates the last instance carried send their next ones just after it is
+ *     delivered, and this lets them join the next instance instead of the one after. A payload
+ *     that finds nothing in flight (a lone client's) never waits. 0: no wait
  */
 public record PbftConfig(
         int windowSlots,
@@ -55,7 +60,8 @@ public record PbftConfig(
         int historySlotsMax,
         int inFlightSlotsMax,
         boolean forwardToPrimaryFirst,
-        long batchDelayMillis) {
+        long batchDelayMillis,
+        long loadBatchDelayMillis) {
 
     /** As above, sending every payload to every member at once. */
     public PbftConfig(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax,
@@ -63,7 +69,7 @@ public record PbftConfig(
                       long viewChangeTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int historySlotsMax, int inFlightSlotsMax) {
         this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
                 requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
-                inFlightSlotsMax, false, 0);
+                inFlightSlotsMax, false, 0, 0);
     }
 
     /** As above, with no batch delay. */
@@ -73,7 +79,7 @@ public record PbftConfig(
                       boolean forwardToPrimaryFirst) {
         this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
                 requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
-                inFlightSlotsMax, forwardToPrimaryFirst, 0);
+                inFlightSlotsMax, forwardToPrimaryFirst, 0, 0);
     }
 
     public PbftConfig {
@@ -90,6 +96,7 @@ public record PbftConfig(
         positive("historySlotsMax", historySlotsMax);
         positive("inFlightSlotsMax", inFlightSlotsMax);
         if (batchDelayMillis < 0) throw new IllegalArgumentException("batchDelayMillis must be >= 0, was " + batchDelayMillis);
+        if (loadBatchDelayMillis < 0) throw new IllegalArgumentException("loadBatchDelayMillis must be >= 0, was " + loadBatchDelayMillis);
         atLeast("windowSlots", windowSlots, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("catchUpSlotsMax", catchUpSlotsMax, "checkpointIntervalSlots", checkpointIntervalSlots);
         atLeast("historySlotsMax", historySlotsMax, "windowSlots", windowSlots);
@@ -114,51 +121,60 @@ public record PbftConfig(
     static final int LOCAL_IN_FLIGHT_SLOTS = 4, WIDE_IN_FLIGHT_SLOTS = 1;
     /** Default hold among a site's servers, chosen with {@code bin/redoubt sim} under load (README, issue 16). */
     static final long LOCAL_BATCH_DELAY_MILLIS = 1;
+    /** Default wait among sites once updates queue behind the instance in flight (README, issue 16). */
+    static final long WIDE_LOAD_BATCH_DELAY_MILLIS = 40;
 
     public PbftConfig withInFlightSlotsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst, batchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
     }
 
     /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
     public static PbftConfig localDefaults() {
-        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS, false, LOCAL_BATCH_DELAY_MILLIS);
+        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS, false, LOCAL_BATCH_DELAY_MILLIS, 0);
     }
 
     /** Defaults for ordering among 3F+1 logical machines over a WAN. */
     public static PbftConfig wideAreaDefaults() {
-        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true, 0);
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true, 0, WIDE_LOAD_BATCH_DELAY_MILLIS);
     }
 
     public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
-                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
     }
 
     public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
-                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
+                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
     }
 
     public PbftConfig withBatchPayloadsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
     }
 
     public PbftConfig withBatchDelayMillis(long millis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, millis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, millis, loadBatchDelayMillis);
+    }
+
+    public PbftConfig withLoadBatchDelayMillis(long millis) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst,
+                batchDelayMillis, millis);
     }
 
     public PbftConfig withForwardToPrimaryFirst(boolean on) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on, batchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on, batchDelayMillis, loadBatchDelayMillis);
     }
 }

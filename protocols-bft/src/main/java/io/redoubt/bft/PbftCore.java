@@ -146,6 +146,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private boolean batchHeld;
     /** The batch timer expired: what waits leaves now. */
     private boolean batchDue;
+    /**
+     * Load (config.loadBatchDelayMillis): set when payloads have to wait behind our proposals in
+     * flight, cleared when a wait for company found none.
+     */
+    private boolean loaded;
     private long checkedView;
     private long checkedStableSeq = -1;
 
@@ -574,6 +579,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
 
     /** Assigns batches to slots while the window allows and payloads wait. */
     void proposeReady() {
+        int bound = underLoad ? 1 : config.inFlightSlotsMax();
+        if (log.nextSeq - 1 - log.deliveredThrough >= bound && queues.anyProposable()) loaded = true;
         // Within the window, and with at most inFlightSlotsMax proposals not yet delivered here:
         // what arrives meanwhile is batched into the next proposal. Under load (the last proposal
         // already found several payloads waiting) one proposal in flight is the bound, so what
@@ -583,6 +590,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             if (holdForCompany()) return;
             List<Bytes> batch = queues.nextBatch();
             if (batch.isEmpty()) return;
+            if (batchDue && batch.size() == 1) loaded = false; // the wait found no company: the load is gone
             batchDue = false;
             // Several payloads waited, yet fewer than a full batch: load that one proposal at a time
             // carries. With a batch delay the hold does that job, and keeps a free slot for what it holds.
@@ -606,13 +614,17 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * and commits. A full batch leaves at once. What leaves at the expiry leaves on the causal path
      * of the payload that started the timer, so a lone client's rounds stay Table 4.2's; it waits
      * the delay once per local ordering (what that saves and costs: README, issue 16's third part).
+     * Among sites the wait is for load only (loadBatchDelayMillis): once payloads queued behind
+     * the instance in flight, every proposal waits from its first payload, so that the clients
+     * each instance answers join the next one; a wait that finds no company ends the load.
      */
     private boolean holdForCompany() {
-        if (config.batchDelayMillis() == 0 || batchDue) return false;
+        long delay = config.batchDelayMillis() > 0 ? config.batchDelayMillis() : loaded ? config.loadBatchDelayMillis() : 0;
+        if ((delay == 0 && !batchHeld) || batchDue) return false;
         if (!queues.anyProposable() || queues.fullBatchWaiting()) return false;
         if (!batchHeld) {
             batchHeld = true;
-            out.setTimer(BATCH, config.batchDelayMillis());
+            out.setTimer(BATCH, delay);
         }
         return true;
     }
@@ -795,7 +807,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
-        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);

@@ -9,6 +9,7 @@ import static io.redoubt.bft.PbftTestSupport.cfg;
 import static io.redoubt.bft.PbftTestSupport.p;
 import static io.redoubt.bft.PbftTestSupport.startedCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.redoubt.bft.PbftMessage.Commit;
@@ -113,6 +114,35 @@ class PbftNormalCaseTest {
 
     private static long proposals(PbftTestCluster c) {
         return c.out(0).sentMessages(PrePrepare.class).stream().map(PrePrepare::sequence).distinct().count();
+    }
+
+    // Among sites (issue 16): once payloads queue behind the proposal in flight, each proposal waits
+    // for company from its first payload; a wait that finds none ends the load, and a lone payload
+    // then leaves at once again.
+    @Test
+    void withALoadBatchDelayOnlyLoadMakesThePrimaryWait() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withInFlightSlotsMax(1).withLoadBatchDelayMillis(5));
+        c.submit(0, p("a"));
+        assertEquals(1, proposals(c), "alone, at once");
+        assertFalse(c.armed(0, PbftCore.BATCH));
+        c.submit(0, p("b")); // waits behind a: load
+        c.deliverAll();
+        assertEquals(1, proposals(c), "after a is delivered, b waits for company");
+        c.submit(0, p("c"));
+        c.fire(0, PbftCore.BATCH);
+        assertEquals(2, proposals(c));
+        c.deliverAll();
+        c.submit(0, p("d"));
+        assertEquals(2, proposals(c), "still under load: d waits");
+        c.fire(0, PbftCore.BATCH);
+        c.deliverAll();
+        c.submit(0, p("e"));
+        assertEquals(4, proposals(c), "d's wait found no company: e leaves at once");
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("a"), 1L, batch("b", "c"), 2L, batch("d"), 3L, batch("e")), c.deliveredLog(i), "member " + i);
+        }
+        assertEquals(List.of(), c.violations());
     }
 
     // A timer of a primary that lost its view proposes nothing, and the new primary waits afresh.
