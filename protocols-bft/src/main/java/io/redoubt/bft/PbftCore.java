@@ -580,7 +580,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     /** Assigns batches to slots while the window allows and payloads wait. */
     void proposeReady() {
         int bound = underLoad ? 1 : config.inFlightSlotsMax();
-        if (log.nextSeq - 1 - log.deliveredThrough >= bound && queues.anyProposable()) loaded = true;
+        if (log.nextSeq - 1 - log.deliveredThrough >= bound && queues.waiting() != PbftRequestQueues.Waiting.NONE) loaded = true;
         // Within the window, and with at most inFlightSlotsMax proposals not yet delivered here:
         // what arrives meanwhile is batched into the next proposal. Under load (the last proposal
         // already found several payloads waiting) one proposal in flight is the bound, so what
@@ -621,7 +621,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private boolean holdForCompany() {
         long delay = config.batchDelayMillis() > 0 ? config.batchDelayMillis() : loaded ? config.loadBatchDelayMillis() : 0;
         if ((delay == 0 && !batchHeld) || batchDue) return false;
-        if (!queues.anyProposable() || queues.fullBatchWaiting()) return false;
+        if (queues.waiting() != PbftRequestQueues.Waiting.SOME) return false;
         if (!batchHeld) {
             batchHeld = true;
             out.setTimer(BATCH, delay);

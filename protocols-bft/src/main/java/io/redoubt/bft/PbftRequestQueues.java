@@ -103,26 +103,23 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         return List.copyOf(batch);
     }
 
-    /** Whether some queued payload is not in flight: a proposal could take it now. */
-    boolean anyProposable() {
-        for (LinkedHashMap<Bytes, int[]> q : queues.values()) {
-            for (Bytes p : q.keySet()) if (!inFlight.contains(p)) return true;
-        }
-        return false;
-    }
+    /** What waits to be proposed (queued, not in flight): nothing, some, or a full batch by count or bytes. */
+    enum Waiting { NONE, SOME, FULL }
 
-    /** Whether what waits (not in flight) would fill a batch, by count or by bytes: then it need not wait for more. */
-    boolean fullBatchWaiting() {
-        HashSet<Bytes> counted = new HashSet<>();
+    /** One scan of the queues, stopping as soon as the answer is known (the primary asks on every input). */
+    Waiting waiting() {
+        HashSet<Bytes> counted = null; // a payload may sit in several sources' queues: count it once
         long bytes = 0;
         for (LinkedHashMap<Bytes, int[]> q : queues.values()) {
             for (Bytes p : q.keySet()) {
-                if (inFlight.contains(p) || !counted.add(p)) continue;
+                if (inFlight.contains(p)) continue;
+                if (counted == null) counted = new HashSet<>();
+                if (!counted.add(p)) continue;
                 bytes += p.length();
-                if (counted.size() >= config.batchPayloadsMax() || bytes >= config.batchBytesMax()) return true;
+                if (counted.size() >= config.batchPayloadsMax() || bytes >= config.batchBytesMax()) return Waiting.FULL;
             }
         }
-        return false;
+        return counted == null ? Waiting.NONE : Waiting.SOME;
     }
 
     /** A delivered batch leaves the queues; returns whether it held a queued payload (progress). */
