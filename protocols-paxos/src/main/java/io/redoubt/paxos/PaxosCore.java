@@ -51,6 +51,7 @@ import java.util.TreeMap;
 public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId PROGRESS = TimerId.of("paxos-progress");
     static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
+    static final TimerId NUDGE = TimerId.of("paxos-leader-nudge");
 
     private final PaxosConfig config;
     private final MemberIndex<N> membership;
@@ -85,6 +86,17 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private boolean retransmitArmed;
     private long catchUpRequestedFrom = -1;
     private boolean started;
+    /**
+     * We follow a view whose leader has not yet shown that it knows it leads (no prepare, proposal
+     * or heartbeat of this view from it). Decisions reach a lagging member only through its
+     * leader's heartbeats, and a leader learns of its view only from a ViewChange; if those
+     * were lost while the leader was cut off, and nobody holds pending payloads (so no progress
+     * timer runs), that member would never learn again. So we repeat the ViewChange to it, with
+     * a growing period, until it answers.
+     */
+    private boolean leaderUnheard;
+    private boolean nudgeArmed;
+    private int nudges;
 
     // What checkInvariants() saw last, to check that it only grows, and the highest slot restored
     // from disk, which no window bound covers.
@@ -139,6 +151,9 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         if (started) throw new IllegalStateException("start() called twice");
         started = true;
         deliverReady(); // a restart re-delivers what was decided before, so the host can rebuild
+        // Every member starts in view 0, whose leader knows it; a restart in a later view does not
+        // know whether its leader ever heard of that view.
+        if (view > 0 && !leading()) leaderUnheard();
         if (leading()) {
             startPhase1();
         } else if (decidedThrough() >= 0 || !log.isEmpty()) {
@@ -222,6 +237,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     public void onTimer(TimerId id) {
         if (id.equals(PROGRESS)) onProgressTimeout();
         else if (id.equals(RETRANSMIT)) onRetransmitTimeout();
+        else if (id.equals(NUDGE)) onNudgeTimeout();
         // Unknown ids are stale timers of an earlier incarnation; ignore them.
     }
 
@@ -255,6 +271,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             return;
         }
         if (m.view() > view) adoptView(m.view());
+        heardLeader();
         List<SlotReport> reports = new ArrayList<>();
         boolean truncated = log.collectReports(m.fromSlot(), config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
         out.send(members.get(sender), new Promise(view, decidedThrough(), reports, truncated));
@@ -366,6 +383,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             return;
         }
         if (m.view() > view) adoptView(m.view());
+        heardLeader();
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
         Slot s = log.get(m.slot());
         if (m.slot() <= decidedThrough() || (s != null && s.decided)) {
@@ -537,6 +555,9 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         if (m.view() > view) adoptView(m.view());
         else if (m.view() == view && leading() && phase == Phase.PREPARING) {
             out.send(members.get(sender), new Prepare(view, prepareFrom)); // it may have missed our prepare
+        } else if (m.view() == view && leading()) {
+            // A follower that never heard us lead this view (see leaderUnheard): show it we do.
+            out.send(members.get(sender), new Heartbeat(view, decidedThrough()));
         }
     }
 
@@ -552,9 +573,11 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 progressArmed = false;
                 out.cancelTimer(PROGRESS);
             }
+            heardLeader();
             startPhase1();
         } else {
             phase = Phase.FOLLOWING;
+            leaderUnheard();
             if (!pending.isEmpty()) {
                 forwardPending();
                 armProgress();
@@ -610,6 +633,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             return;
         }
         if (m.view() > view) adoptView(m.view());
+        heardLeader();
         learnFromLeader(sender, m.decidedThrough());
         out.send(members.get(sender), new HeartbeatAck(view, decidedThrough()));
     }
@@ -663,6 +687,36 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         if (progressArmed || pending.isEmpty() || leading()) return;
         progressArmed = true;
         out.setTimer(PROGRESS, progressTimeoutMillis);
+    }
+
+    private void leaderUnheard() {
+        leaderUnheard = true;
+        nudges = 0;
+        armNudge();
+    }
+
+    private void heardLeader() {
+        leaderUnheard = false;
+        if (nudgeArmed) {
+            nudgeArmed = false;
+            out.cancelTimer(NUDGE);
+        }
+    }
+
+    /** Periods of 1, 2, 4, ... retransmission periods, up to the longest progress timeout: a leader cut off for good costs little. */
+    private void armNudge() {
+        if (nudgeArmed) return;
+        nudgeArmed = true;
+        long period = config.retransmitMillis() << Math.min(nudges, 20);
+        out.setTimer(NUDGE, Math.min(period, Math.max(config.retransmitMillis(), config.progressTimeoutMaxMillis())));
+    }
+
+    private void onNudgeTimeout() {
+        nudgeArmed = false;
+        if (!leaderUnheard || leading()) return;
+        nudges++;
+        out.send(members.get(leaderIndex()), new ViewChange(view));
+        armNudge();
     }
 
     private void armRetransmit() {
@@ -766,6 +820,9 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             throw broken("promises are collected only while preparing, our own first", phase + " with promises from " + promises.keySet());
         }
         if (progressArmed && leading()) throw broken("a leader does not suspect itself", "progress timer armed in view " + view);
+        if (started && leaderUnheard && !leading() && !nudgeArmed) {
+            throw broken("a follower that has not heard its leader keeps telling it of the view", "view " + view);
+        }
         if (progressTimeoutMillis < config.progressTimeoutMillis() || progressTimeoutMillis > config.progressTimeoutMaxMillis()) {
             throw broken("the progress timeout stays within its configured range", progressTimeoutMillis + "ms");
         }
@@ -798,6 +855,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
         w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
         w.bool(retransmitArmed).i64(catchUpRequestedFrom);
+        w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges);
         return w.digest();
     }
 

@@ -253,4 +253,57 @@ class PaxosLeaderChangeTest {
         assertTrue(c.core(4).isLeader());
         assertFalse(c.armed(4, PaxosCore.PROGRESS), "a leader does not watch itself");
     }
+
+    /**
+     * The leader of a new view may be the one member that heard neither of the view nor of the
+     * last decisions (it was cut off). A follower that adopted the view from a ViewChange and holds
+     * nothing pending runs no progress timer, so without the nudge nobody would ever tell that
+     * leader, and it would never learn those decisions (a 7-site swarm seed did exactly that).
+     */
+    @Test
+    void aFollowerNudgesALeaderThatNeverHeardOfItsViewUntilItLeadsAndCatchesUp() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(4, 1));
+        c.crash(1); // cut off: hears nothing of what follows
+        c.submit(0, p("a"));
+        c.deliverAll();
+        assertEquals(batch("a"), c.core(2).decidedValue(0), "members 0 and 2 decide slot 0 without member 1");
+        c.submit(2, p("y"));
+        c.dropWhere(type(Forward.class));
+        suspectLeader(c, 2); // view 1, led by member 1
+        c.deliver(c.only(type(ViewChange.class).and(to(0))));
+        assertEquals(1L, c.core(0).view());
+        assertEquals(0, c.core(0).pendingCount());
+        assertFalse(c.armed(0, PaxosCore.PROGRESS), "member 0 holds nothing pending, so it suspects nobody");
+        assertTrue(c.armed(0, PaxosCore.NUDGE), "but it has not heard its new leader, so it will tell it of the view");
+
+        c.restart(1); // back, still in view 0, and missed slot 0
+        c.dropWhere(e -> true); // member 2's ViewChange and forward, and member 1's catch-up request, are lost
+        c.fire(0, PaxosCore.NUDGE);
+        assertEquals(List.of(new ViewChange(1)), c.out(0).sentMessages(ViewChange.class).stream().toList());
+        assertTrue(c.armed(0, PaxosCore.NUDGE), "repeated until the leader answers");
+        c.deliverAll();
+        assertTrue(c.core(1).isLeader(), "the nudge made member 1 take up the view it leads");
+        assertEquals(batch("a"), c.core(1).decidedValue(0), "and learn from the promises what it missed");
+        assertFalse(c.armed(0, PaxosCore.NUDGE), "its prepare showed member 0 that it leads");
+        assertTrue(c.violations().isEmpty(), c.violations().toString());
+    }
+
+    /** A leader already in phase 2 answers a ViewChange for its own view with a heartbeat, which quiets the follower. */
+    @Test
+    void aLeaderInPhase2AnswersANudgeWithAHeartbeat() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(4, 1));
+        c.submit(2, p("y"));
+        c.dropWhere(type(Forward.class));
+        suspectLeader(c, 2);
+        c.deliverAll(); // member 1 leads view 1; member 0 is told by member 2, and answers member 1's prepare
+        assertTrue(c.core(1).isLeader());
+        c.restart(0); // a restart in view 1 cannot know whether member 1 heard of that view
+        assertTrue(c.armed(0, PaxosCore.NUDGE));
+        c.dropWhere(e -> true);
+        c.fire(0, PaxosCore.NUDGE);
+        c.deliver(c.only(type(ViewChange.class).and(from(0))));
+        c.deliverAll();
+        assertFalse(c.armed(0, PaxosCore.NUDGE), "member 1's heartbeat answered the nudge");
+        assertTrue(c.violations().isEmpty(), c.violations().toString());
+    }
 }
