@@ -111,7 +111,8 @@ public final class DeploymentSettings {
                 r.positiveMillis(path + ".progress-timeout-max"),
                 r.positiveMillis(path + ".retransmit"),
                 r.atLeast(path + ".catch-up-slots-max", 1),
-                r.atLeast(path + ".in-flight-slots-max", 1)));
+                r.atLeast(path + ".in-flight-slots-max", 1),
+                r.duration(path + ".load-batch-delay").toMillis()));
     }
 
     /** One line for banners: composition, topology and WAN. */

@@ -20,6 +20,10 @@ package io.redoubt.paxos;
  *     submitted meanwhile waits and leaves in the next proposal, so under load one instance (one
  *     round of messages, and among sites one LM signature per message) carries many payloads,
  *     while a lone payload still leaves at once (aggregation, section 4.6)
+ * @param loadBatchDelayMillis how long the leader waits, from the first payload of its next
+ *     proposal, once payloads had to wait behind its proposals in flight (load): among sites the
+ *     clients the last instance answered then join the next one. A wait that finds no company ends
+ *     the load; a lone payload never waits. 0: no wait
  */
 public record PaxosConfig(
         int windowSlots,
@@ -31,7 +35,15 @@ public record PaxosConfig(
         long progressTimeoutMaxMillis,
         long retransmitMillis,
         int catchUpSlotsMax,
-        int inFlightSlotsMax) {
+        int inFlightSlotsMax,
+        long loadBatchDelayMillis) {
+
+    /** As below, with no wait for load. */
+    public PaxosConfig(int windowSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax, int pendingPayloadsMax,
+                       long progressTimeoutMillis, long progressTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int inFlightSlotsMax) {
+        this(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, progressTimeoutMillis,
+                progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, 0);
+    }
 
     /** As above with no bound on proposals in flight beyond the window. */
     public PaxosConfig(int windowSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax, int pendingPayloadsMax,
@@ -50,11 +62,15 @@ public record PaxosConfig(
         positive("retransmitMillis", retransmitMillis);
         positive("catchUpSlotsMax", catchUpSlotsMax);
         positive("inFlightSlotsMax", inFlightSlotsMax);
+        if (loadBatchDelayMillis < 0) throw new IllegalArgumentException("loadBatchDelayMillis must be >= 0, was " + loadBatchDelayMillis);
         if (progressTimeoutMaxMillis < progressTimeoutMillis) {
             throw new IllegalArgumentException("progressTimeoutMaxMillis (" + progressTimeoutMaxMillis
                     + ") must be >= progressTimeoutMillis (" + progressTimeoutMillis + ")");
         }
     }
+
+    /** Default wait among sites once updates queue behind the instance in flight (README, issue 16). */
+    static final long WIDE_LOAD_BATCH_DELAY_MILLIS = 40;
 
     private static void positive(String name, long value) {
         if (value <= 0) throw new IllegalArgumentException(name + " must be > 0, was " + value);
@@ -76,26 +92,31 @@ public record PaxosConfig(
      * accepts, carries all the updates that arrived during the previous one (section 4.6).
      */
     public static PaxosConfig wideAreaDefaults() {
-        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64, 1);
+        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64, 1, WIDE_LOAD_BATCH_DELAY_MILLIS);
     }
 
     public PaxosConfig withTimeouts(long progressMillis, long progressMaxMillis, long retransmitMillis) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
+                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
     }
 
     public PaxosConfig withBatchPayloadsMax(int max) {
         return new PaxosConfig(windowSlots, max, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
     }
 
     public PaxosConfig withWindowSlots(int slots) {
         return new PaxosConfig(slots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
     }
 
     public PaxosConfig withInFlightSlotsMax(int slots) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots, loadBatchDelayMillis);
+    }
+
+    public PaxosConfig withLoadBatchDelayMillis(long millis) {
+        return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, millis);
     }
 }

@@ -51,6 +51,7 @@ import java.util.TreeMap;
 public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N> {
     static final TimerId PROGRESS = TimerId.of("paxos-progress");
     static final TimerId RETRANSMIT = TimerId.of("paxos-retransmit");
+    static final TimerId BATCH = TimerId.of("paxos-batch");
     static final TimerId NUDGE = TimerId.of("paxos-leader-nudge");
 
     private final PaxosConfig config;
@@ -67,6 +68,11 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private long deliveredThrough = -1;
     /** Whether this leader's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
     private boolean underLoad;
+    /** Load: payloads had to wait behind our proposals in flight; a wait for company that found none clears it (holdForCompany). */
+    private boolean loaded;
+    /** The batch timer is armed; what waits leaves when it expires (batchDue). */
+    private boolean batchHeld;
+    private boolean batchDue;
 
     // Leader state (valid when leading()).
     private enum Phase { FOLLOWING, PREPARING, LEADING }
@@ -237,6 +243,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     public void onTimer(TimerId id) {
         if (id.equals(PROGRESS)) onProgressTimeout();
         else if (id.equals(RETRANSMIT)) onRetransmitTimeout();
+        else if (id.equals(BATCH)) onBatchTimeout();
         else if (id.equals(NUDGE)) onNudgeTimeout();
         // Unknown ids are stale timers of an earlier incarnation; ignore them.
     }
@@ -341,6 +348,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
      * lone client's events come, still goes out at once in any free slot.
      */
     private void proposeReady() {
+        if (phase == Phase.LEADING && nextSlot - 1 - decidedThrough() >= (underLoad ? 1 : config.inFlightSlotsMax()) && anyUnproposed()) loaded = true;
         while (phase == Phase.LEADING && nextSlot <= decidedThrough() + config.windowSlots()
                 && nextSlot - 1 - decidedThrough() < (underLoad ? 1 : config.inFlightSlotsMax())) {
             List<Bytes> batch = new ArrayList<>();
@@ -352,11 +360,41 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 bytes += p.length();
             }
             if (batch.isEmpty()) return;
+            if (holdForCompany(batch.size() >= config.batchPayloadsMax())) return;
+            if (batchDue && batch.size() == 1) loaded = false; // the wait found no company: the load is gone
+            batchDue = false;
             // Several payloads waited, yet fewer than a full batch: load that one proposal at a time carries.
             underLoad = batch.size() > 1 && batch.size() < config.batchPayloadsMax();
             proposedThisView.addAll(batch);
             propose(nextSlot++, batch);
         }
+    }
+
+    /**
+     * Under load (payloads had to wait behind our proposals in flight), whether the next proposal
+     * waits config.loadBatchDelayMillis from its first payload: among sites the clients the last
+     * instance answered send their next updates just after it is decided, and they join this one
+     * instead of the one after (issue 16). Its expiry is an LM timeout, ordered in the site.
+     */
+    private boolean holdForCompany(boolean fullBatch) {
+        if (fullBatch || batchDue || (!loaded && !batchHeld) || config.loadBatchDelayMillis() == 0) return false;
+        if (!batchHeld) {
+            batchHeld = true;
+            out.setTimer(BATCH, config.loadBatchDelayMillis());
+        }
+        return true;
+    }
+
+    private void onBatchTimeout() {
+        batchHeld = false;
+        batchDue = true;
+        proposeReady();
+        batchDue = false;
+    }
+
+    private boolean anyUnproposed() {
+        for (Bytes p : pending) if (!proposedThisView.contains(p)) return true;
+        return false;
     }
 
     private void propose(long slotNumber, List<Bytes> value) {
@@ -854,7 +892,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         w.i32(pending.size());
         for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
         w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
-        w.bool(retransmitArmed).i64(catchUpRequestedFrom);
+        w.bool(retransmitArmed).i64(catchUpRequestedFrom).bool(batchHeld).bool(loaded);
         w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges);
         return w.digest();
     }

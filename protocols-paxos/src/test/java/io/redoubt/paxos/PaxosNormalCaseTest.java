@@ -246,6 +246,34 @@ class PaxosNormalCaseTest {
         }
     }
 
+    // Among sites (issue 16): once payloads queue behind the proposal in flight, each proposal waits
+    // for company from its first payload; a wait that finds none ends the load, and a lone payload
+    // then leaves at once again.
+    @Test
+    void withALoadBatchDelayOnlyLoadMakesTheLeaderWait() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(64, 256).withInFlightSlotsMax(1).withLoadBatchDelayMillis(5));
+        c.submit(0, p("a"));
+        assertEquals(Set.of(0L), slots(c.out(0).sentMessages(Propose.class)), "alone, at once");
+        assertFalse(c.armed(0, PaxosCore.BATCH));
+        c.submit(0, p("b")); // waits behind a: load
+        c.deliverAll();
+        assertEquals(Set.of(0L), slots(c.out(0).sentMessages(Propose.class)), "after a is decided, b waits for company");
+        c.submit(0, p("c"));
+        c.fire(0, PaxosCore.BATCH);
+        c.deliverAll();
+        c.submit(0, p("d"));
+        assertEquals(Set.of(0L, 1L), slots(c.out(0).sentMessages(Propose.class)), "still under load: d waits");
+        c.fire(0, PaxosCore.BATCH);
+        c.deliverAll();
+        c.submit(0, p("e"));
+        assertEquals(Set.of(0L, 1L, 2L, 3L), slots(c.out(0).sentMessages(Propose.class)), "d's wait found no company: e leaves at once");
+        c.deliverAll();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of(List.of(p("a")), List.of(p("b"), p("c")), List.of(p("d")), List.of(p("e"))),
+                    c.deliveries(i).stream().map(d -> d.payloads()).toList(), "member " + i);
+        }
+    }
+
     @Test
     void theInFlightBoundMustBePositive() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
