@@ -262,6 +262,9 @@ final class SimCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "all servers of threshold-RSA sites; and %.2f proofs", c.thresholdProofs() / u));
         costRow(out, "signatures by servers", String.format(Locale.ROOT, n, c.serverSignatures() / u), "ordinary (--signatures), certificate shares included");
         costRow(out, "verifications by servers", String.format(Locale.ROOT, n, c.serverVerifications() / u), "ordinary signatures checked (memo hits not counted)");
+        costRow(out, "ordering instances, wide-area", String.format(Locale.ROOT, n, c.wideInstances() / u),
+                c.wideInstances() == 0 ? "" : String.format(Locale.ROOT, "slots among sites: %.1f updates each", u / c.wideInstances()));
+        costRow(out, "ordering instances, local", String.format(Locale.ROOT, n, c.localInstances() / u), "slots inside sites, all sites together");
         costRow(out, "messages, local", String.format(Locale.ROOT, n, c.localFrames() / u), "within a site, clients to their servers included");
         costRow(out, "messages, wide-area", String.format(Locale.ROOT, n, c.wideFrames() / u), "between sites");
         costRow(out, "messages, all", String.format(Locale.ROOT, n, (c.localFrames() + c.wideFrames()) / u), "");

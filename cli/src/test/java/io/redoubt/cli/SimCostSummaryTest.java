@@ -46,6 +46,14 @@ class SimCostSummaryTest {
         assertTrue(row(out, "bytes, wide-area") > row(out, "  floor"), out);
         assertTrue(row(out, "LM signatures") > 0, out);
         assertEquals(0, row(out, "threshold partials"), out);
+        // Fault-free, every wide-area slot carries at least one update, and every site orders each
+        // slot's events locally, so there are more local slots than wide ones.
+        double wideSlots = row(out, "ordering instances, wide-area");
+        assertTrue(wideSlots > 0 && wideSlots <= 1, out);
+        assertTrue(row(out, "ordering instances, local") > wideSlots, out);
+        Matcher each = Pattern.compile("slots among sites: ([0-9.]+) updates each").matcher(out);
+        assertTrue(each.find(), out);
+        assertEquals(1 / wideSlots, Double.parseDouble(each.group(1)), 0.1 / wideSlots, out);
         // The lines before and after the block are as they were.
         assertTrue(out.strip().endsWith("sim: 2 seeds, 0 safety violations, 0 liveness failures"), out);
         assertTrue(out.contains("campaign took"), out);

@@ -45,19 +45,22 @@ public record SimResult(
      * made by servers, certificate shares included; threshold partials and proofs are those of
      * threshold-RSA sites, as the servers running at the end counted them (a restarted server
      * counts from zero again); everything else the simulator counted itself, for the whole run.
+     * {@code wideInstances} is the wide-area slots delivered (the most any correct server running
+     * at the end delivered) and {@code localInstances} the local slots, summed over sites in the
+     * same way: what aggregation (sections 4.6 and 4.7) divides the cost of an instance by.
      */
     public record Costs(long localFrames, long localFrameBytes, long wideFrames, long wideFrameBytes,
                         long serverSignatures, long serverVerifications, long thresholdPartials, long thresholdProofs,
-                        long orderedUpdateBytes, long wideFloorBytes) {
+                        long orderedUpdateBytes, long wideFloorBytes, long wideInstances, long localInstances) {
         public static Costs none() {
-            return new Costs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Costs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Costs plus(Costs o) {
             return new Costs(localFrames + o.localFrames, localFrameBytes + o.localFrameBytes, wideFrames + o.wideFrames,
                     wideFrameBytes + o.wideFrameBytes, serverSignatures + o.serverSignatures, serverVerifications + o.serverVerifications,
                     thresholdPartials + o.thresholdPartials, thresholdProofs + o.thresholdProofs, orderedUpdateBytes + o.orderedUpdateBytes,
-                    wideFloorBytes + o.wideFloorBytes);
+                    wideFloorBytes + o.wideFloorBytes, wideInstances + o.wideInstances, localInstances + o.localInstances);
         }
     }
 

@@ -1081,9 +1081,17 @@ public final class Simulation {
             partials += s.node.sharesMade();
             proofs += s.node.proofsMade();
         }
+        long wideInstances = 0;
+        java.util.Map<SiteId, Long> localInstances = new java.util.TreeMap<>();
+        for (SimServer s : servers.values()) {
+            if (!s.up || adversaries.isFaulty(s.id)) continue;
+            wideInstances = Math.max(wideInstances, s.node.logicalMachine().wideCore().deliveredThrough() + 1);
+            localInstances.merge(s.id.site(), s.node.localCore().deliveredThrough() + 1, Math::max);
+        }
         return new SimResult.Costs(metrics.localFrames, metrics.localFrameBytes, metrics.wideFrames, metrics.wideFrameBytes,
                 metrics.signaturesByServers(), metrics.verificationsByServers, partials, proofs, metrics.orderedUpdateBytes,
-                metrics.orderedUpdateBytes * (deployment.sites() - 1));
+                metrics.orderedUpdateBytes * (deployment.sites() - 1), wideInstances,
+                localInstances.values().stream().mapToLong(Long::longValue).sum());
     }
 
     private SimResult.CryptoCost leaderSiteCost() {
