@@ -138,6 +138,13 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private boolean retransmitArmed;
     /** The retransmission timer is armed only for a tail announcement (slower, see PbftStateTransfer). */
     private boolean retransmitForTail;
+    /**
+     * Retransmission timeouts handled so far. A vote is sent again only once a whole period has
+     * passed since it was sent (Slot#lastSentTick is older than the current period): under
+     * steady load some slot is always unfinished when the timer fires, and resending the votes of
+     * one that started a moment ago only costs messages (and, among sites, LM signatures).
+     */
+    long retransmitTicks;
 
     // What checkInvariants saw last time, to check that the view and the low watermark never go back.
     /** Whether this primary's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
@@ -413,6 +420,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             s.prepares.put(self, s.myPrepare);
             broadcast(s.myPrepare);
         }
+        s.lastSentTick = retransmitTicks; // our pre-prepare (sent by the caller) or prepare
     }
 
     private void onPrepare(int sender, Prepare m) {
@@ -505,6 +513,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         s.myCommit = sign(new Commit(view, seq, s.prePrepare.batchDigest(), self, Bytes.EMPTY));
         s.commits.put(self, s.myCommit);
         broadcast(s.myCommit);
+        s.lastSentTick = retransmitTicks;
         checkCommitted(seq, s);
     }
 
@@ -650,6 +659,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private void onRetransmitTimeout() {
         retransmitArmed = false;
         retransmitForTail = false;
+        long endingPeriod = retransmitTicks++;
         if (views.active) transfer.viewActive();
         if (!unfinishedWork()) {
             transfer.announceTail();
@@ -660,7 +670,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             queues.resendOwnWhileChanging();
         } else {
             for (Slot s : log.undelivered()) {
-                if (s.committed) continue;
+                if (s.committed || s.lastSentTick == endingPeriod) continue; // sent less than a period ago
                 if (s.prePrepare != null && s.prePrepare.replica() == self) sendPrePrepare(s.prePrepare);
                 if (s.myPrepare != null) broadcast(s.myPrepare);
                 if (s.myCommit != null) broadcast(s.myCommit);
@@ -807,7 +817,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
-        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i64(retransmitTicks);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);

@@ -35,6 +35,11 @@ final class PbftLog {
         final TreeMap<Integer, Commit> commits = new TreeMap<>();
         Prepare myPrepare;
         Commit myCommit;
+        /**
+         * The retransmission period (PbftCore#retransmitTicks) in which we last sent our own
+         * pre-prepare, prepare or commit of this slot; -1 for never (a restored slot).
+         */
+        long lastSentTick = -1;
         PreparedCertificate prepared; // highest view; survives view changes
         boolean committed;
         List<Bytes> committedBatch;
@@ -253,7 +258,7 @@ final class PbftLog {
             writeHeader(w, s.prePrepare);
             writeMessages(w, s.prepares.values());
             writeMessages(w, s.commits.values());
-            w.bool(s.myPrepare != null).bool(s.myCommit != null);
+            w.bool(s.myPrepare != null).bool(s.myCommit != null).i64(s.lastSentTick);
             w.bool(s.prepared != null);
             if (s.prepared != null) {
                 writeHeader(w, s.prepared.prePrepare());

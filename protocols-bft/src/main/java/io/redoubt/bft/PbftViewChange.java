@@ -363,6 +363,7 @@ final class PbftViewChange<N extends Comparable<N>> {
                 s.myPrepare = core.sign(new Prepare(view, pp.sequence(), pp.batchDigest(), core.self, Bytes.EMPTY));
                 s.prepares.put(core.self, s.myPrepare);
                 core.broadcast(s.myPrepare);
+                s.lastSentTick = core.retransmitTicks;
             }
         }
         for (PrePrepare pp : nv.prePrepares()) {

@@ -140,6 +140,7 @@ class PbftNewViewInstallTest {
                 "the new primary proposes the waiting payload at once: " + proposed);
 
         mark = c.out(3).mark();
+        c.fire(3, PbftCore.RETRANSMIT); // votes are resent once a whole period old
         c.fire(3, PbftCore.RETRANSMIT);
         List<PbftMessage> resent = messagesSince(c, 3, mark);
         assertTrue(resent.stream().noneMatch(m -> viewOf(m) == 0), "nothing of view 0 is resent in view 1: " + resent);

@@ -204,8 +204,13 @@ class PbftNormalCaseTest {
         // A duplicated prepare does not make an unprepared member prepared either.
         c.deliverWhere(to(3).negate());
         for (int i = 0; i < 3; i++) assertEquals(0, c.core(i).deliveredThrough(), "member " + i);
-        // Member 3 retransmits its own votes; members that finished the slot answer with their commits.
+        // Member 3 retransmits its own votes once they are a whole period old (the first expiry
+        // after sending them resends nothing); members that finished the slot answer with their commits.
+        int before = c.out(3).mark();
         c.fire(3, PbftCore.RETRANSMIT);
+        assertEquals(List.of(), RecordingOutbox.messages(c.out(3).since(before), Commit.class), "a commit sent in this period is not resent yet");
+        c.fire(3, PbftCore.RETRANSMIT);
+        assertEquals(3, RecordingOutbox.messages(c.out(3).since(before), Commit.class).size(), "a period later it is, to the 3 others");
         c.deliverWhere(to(3).negate());
         c.deliverWhere(type(Commit.class).and(to(3)));
         assertEquals(0, c.core(3).deliveredThrough());

@@ -90,6 +90,17 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private boolean forwardRetried;
     private int catchUpAttempts;
     private boolean retransmitArmed;
+    /**
+     * Retransmission timeouts handled so far, and what we had decided when the last one ended.
+     * Under steady load some slot is always undecided, and every peer's last accept names the
+     * decided prefix as it was just before that slot's decision, so a leader that resent at
+     * every expiry what was undecided, and heartbeat every peer that looked behind, would resend
+     * proposals made a moment ago and heartbeat peers that are not behind (among sites each
+     * heartbeat and its acknowledgement cost an LM signature). So a proposal is resent once it is
+     * a whole period old, and a peer is heartbeat once it is behind what was decided a period ago.
+     */
+    private long retransmitTicks;
+    private long decidedAtLastTick = -1;
     private long catchUpRequestedFrom = -1;
     private boolean started;
     /**
@@ -406,6 +417,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         }
         s.countAccept(view, self);
         broadcast(new Propose(view, slotNumber, value, decidedThrough()));
+        s.proposedTick = retransmitTicks;
         armRetransmit();
         checkDecided(slotNumber, s);
     }
@@ -682,6 +694,9 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
 
     private void onRetransmitTimeout() {
         retransmitArmed = false;
+        long endingPeriod = retransmitTicks++;
+        long decidedAPeriodAgo = decidedAtLastTick;
+        decidedAtLastTick = decidedThrough();
         if (catchUpRequestedFrom >= 0) {
             // The request or its reply was lost; ask the leader, or anyone if we lead.
             // Rotate through the members so that a crashed one cannot stall us.
@@ -702,6 +717,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 Slot s = e.getValue();
                 if (s.decided || s.acceptedView != view) continue;
                 undecided = true;
+                if (s.proposedTick == endingPeriod) continue; // proposed less than a period ago
+                s.proposedTick = retransmitTicks;
                 for (int i = 0; i < members.size(); i++) {
                     if (i != self && !(s.acceptsView == view && s.accepts.get(i))) {
                         out.send(members.get(i), new Propose(view, e.getKey(), s.value, decidedThrough()));
@@ -711,8 +728,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             boolean lagging = false;
             for (int i = 0; i < members.size(); i++) {
                 if (i != self && peerDecidedThrough[i] < decidedThrough()) {
-                    lagging = true;
-                    out.send(members.get(i), new Heartbeat(view, decidedThrough()));
+                    lagging = true; // look again next period
+                    if (peerDecidedThrough[i] < decidedAPeriodAgo) out.send(members.get(i), new Heartbeat(view, decidedThrough()));
                 }
             }
             if (undecided || lagging) armRetransmit();
@@ -893,7 +910,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
         w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
         w.bool(retransmitArmed).i64(catchUpRequestedFrom).bool(batchHeld).bool(loaded);
-        w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges);
+        w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges).i64(retransmitTicks).i64(decidedAtLastTick);
         return w.digest();
     }
 

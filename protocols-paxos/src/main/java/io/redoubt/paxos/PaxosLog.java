@@ -26,6 +26,8 @@ final class PaxosLog {
         boolean decided;
         long acceptsView = -1;
         final BitSet accepts = new BitSet();
+        /** The leader's retransmission period (PaxosCore#retransmitTicks) in which it last proposed this slot; -1 for never. */
+        long proposedTick = -1;
 
         /** Counts {@code member}'s accept of view {@code acceptView}; only the highest view's votes count. */
         void countAccept(long acceptView, int member) {
@@ -163,7 +165,7 @@ final class PaxosLog {
             w.i64(e.getKey()).i64(s.acceptedView).bool(s.value != null).bool(s.decided);
             if (s.value != null) w.bytesList(s.value);
             if (!s.decided) { // votes no longer matter once a slot is decided
-                w.i64(s.acceptsView).i32(s.accepts.cardinality());
+                w.i64(s.acceptsView).i64(s.proposedTick).i32(s.accepts.cardinality());
                 for (int i = s.accepts.nextSetBit(0); i >= 0; i = s.accepts.nextSetBit(i + 1)) w.i32(i);
             }
         }

@@ -80,6 +80,10 @@ class PaxosCatchUpTest {
         PaxosTestCluster<Integer> c = member2Missed(3, cfg(4, 1));
         assertTrue(c.armed(0, PaxosCore.RETRANSMIT));
         c.fire(0, PaxosCore.RETRANSMIT);
+        assertTrue(c.out(0).sentMessages(Heartbeat.class).isEmpty(),
+                "a member is heartbeat once it is behind what was decided a period ago, not at the first expiry");
+        assertTrue(c.armed(0, PaxosCore.RETRANSMIT), "but the leader looks again");
+        c.fire(0, PaxosCore.RETRANSMIT);
         Envelope hb = c.only(type(Heartbeat.class).and(to(2)));
         assertEquals(new Heartbeat(0, 2), hb.message());
         c.deliver(hb);
@@ -111,6 +115,7 @@ class PaxosCatchUpTest {
         assertTrue(c.out(4).persistedRecords().contains(new PaxosRecord.Accepted(0, 0, batch("x"))), "member 4 accepted x");
         assertNull(c.core(4).decidedValue(0), "but saw no other accept");
         c.fire(0, PaxosCore.RETRANSMIT);
+        c.fire(0, PaxosCore.RETRANSMIT); // behind for a whole period: heartbeat
         c.deliverWhere(type(Heartbeat.class).and(to(4)));
         assertEquals(List.of(new Delivered(0, batch("x"))), c.deliveries(4));
         assertTrue(c.out(4).sentMessages(CatchUpRequest.class).isEmpty(), "no catch-up needed");
@@ -123,6 +128,7 @@ class PaxosCatchUpTest {
         PaxosConfig config = cfg(4, 1); // catchUpSlotsMax 16
         PaxosTestCluster<Integer> c = member2Missed(40, config);
         c.fire(0, PaxosCore.RETRANSMIT);
+        c.fire(0, PaxosCore.RETRANSMIT); // behind for a whole period: heartbeat
         c.deliverAll();
         assertEquals(expected(40), c.deliveries(2));
         List<CatchUpReply> replies = c.out(0).sentMessages(CatchUpReply.class);
@@ -137,6 +143,7 @@ class PaxosCatchUpTest {
     void lostCatchUpReplyIsRetriedAtAnotherMember() {
         PaxosTestCluster<Integer> c = member2Missed(3, cfg(4, 1));
         c.fire(0, PaxosCore.RETRANSMIT);
+        c.fire(0, PaxosCore.RETRANSMIT); // behind for a whole period: heartbeat
         c.deliver(c.only(type(Heartbeat.class).and(to(2))));
         c.deliver(c.only(type(CatchUpRequest.class)));
         c.drop(c.only(type(CatchUpReply.class)));
@@ -169,5 +176,47 @@ class PaxosCatchUpTest {
         c.core(2).onMessage(0, new CatchUpReply(1, List.of(new SlotReport(0, 0, batch("m0"), true),
                 new SlotReport(1, 0, batch("m1"), true))));
         assertEquals(expected(2), c.deliveries(2));
+    }
+
+    /**
+     * Under steady load a slot is always undecided when the leader's timer fires, and every
+     * peer's last accept names the decided prefix as it was before that slot's decision. Neither
+     * is a loss: a proposal is resent once a whole period old, and a peer is heartbeat once it is
+     * behind what was decided a period before (among sites each resend, heartbeat and
+     * acknowledgement costs an LM signature).
+     */
+    @Test
+    void theLeaderResendsOnlyProposalsAWholePeriodOld() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(4, 1));
+        c.submit(0, p("x"));
+        c.dropWhere(e -> true); // slot 0's proposal is lost
+        c.fire(0, PaxosCore.RETRANSMIT);
+        assertEquals(2, c.out(0).sentMessages(Propose.class).size(), "a proposal made in this period is not resent yet");
+        c.fire(0, PaxosCore.RETRANSMIT);
+        assertEquals(4, c.out(0).sentMessages(Propose.class).size(), "a period later it is, to both peers");
+        c.deliverAll();
+        assertEquals(0L, c.core(1).decidedThrough());
+        assertTrue(c.violations().isEmpty(), c.violations().toString());
+    }
+
+    @Test
+    void peersThatKeepAcceptingAreNotHeartbeatAndIdleOnesOnceAfterAPeriod() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(4, 1));
+        c.submit(0, p("x"));
+        c.deliverAll();
+        c.fire(0, PaxosCore.RETRANSMIT);
+        c.submit(0, p("y"));
+        c.deliverAll(); // their accepts of slot 1 name slot 0 as decided
+        c.fire(0, PaxosCore.RETRANSMIT);
+        assertTrue(c.out(0).sentMessages(Heartbeat.class).isEmpty(),
+                "each peer's accept names slot 0, which is what was decided a period ago: no heartbeat");
+        assertTrue(c.armed(0, PaxosCore.RETRANSMIT), "they still look one slot behind, so the leader looks again");
+        c.fire(0, PaxosCore.RETRANSMIT);
+        assertEquals(2, c.out(0).sentMessages(Heartbeat.class).size(), "idle and behind for a whole period: one heartbeat each");
+        c.deliverAll();
+        c.fire(0, PaxosCore.RETRANSMIT);
+        assertEquals(2, c.out(0).sentMessages(Heartbeat.class).size());
+        assertTrue(!c.armed(0, PaxosCore.RETRANSMIT), "their acknowledgements ended it");
+        assertTrue(c.violations().isEmpty(), c.violations().toString());
     }
 }
