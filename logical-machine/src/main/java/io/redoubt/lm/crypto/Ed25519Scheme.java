@@ -1,9 +1,10 @@
 package io.redoubt.lm.crypto;
 
 import io.redoubt.lm.Bytes;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Ed25519 (RFC 8032) with BouncyCastle's implementation, which measured 8-18x faster than the
@@ -28,12 +29,27 @@ public final class Ed25519Scheme implements SignatureScheme {
         return new KeyPair(seed32, Bytes.wrap(priv.generatePublicKey().getEncoded()));
     }
 
+    /**
+     * Private keys with their public key derived once: BouncyCastle derives it (a scalar
+     * multiplication, as costly as the signature itself) on every sign unless the parameters
+     * object has done so before. A server signs with one key for its whole life.
+     */
+    private final ConcurrentHashMap<Bytes, Ed25519PrivateKeyParameters> signingKeys = new ConcurrentHashMap<>();
+    private static final int SIGNING_KEYS_MAX = 1 << 12;
+
     @Override
     public Bytes sign(Bytes privateKey, Bytes message) {
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, new Ed25519PrivateKeyParameters(privateKey.unsafeArray(), 0));
-        signer.update(message.unsafeArray(), 0, message.length());
-        return Bytes.wrap(signer.generateSignature());
+        if (privateKey.length() != 32) throw new IllegalArgumentException("Ed25519 private key must be 32 bytes");
+        Ed25519PrivateKeyParameters key = signingKeys.get(privateKey);
+        if (key == null) {
+            key = new Ed25519PrivateKeyParameters(privateKey.unsafeArray(), 0);
+            key.generatePublicKey(); // kept by the parameters object for every later sign
+            if (signingKeys.size() >= SIGNING_KEYS_MAX) signingKeys.clear();
+            signingKeys.put(Bytes.wrap(privateKey.toArray()), key);
+        }
+        byte[] signature = new byte[SIGNATURE_LENGTH];
+        key.sign(Ed25519.Algorithm.Ed25519, null, message.unsafeArray(), 0, message.length(), signature, 0);
+        return Bytes.wrap(signature);
     }
 
     @Override
@@ -77,14 +93,25 @@ public final class Ed25519Scheme implements SignatureScheme {
         return le;
     }
 
+    /**
+     * Public keys already decoded to curve points. Decoding one (a square root in the field)
+     * costs about a tenth of a verification, and a deployment checks the same few hundred keys
+     * over and over. Bounded: a flood of unknown keys only empties it.
+     */
+    private final ConcurrentHashMap<Bytes, Ed25519PublicKeyParameters> decodedKeys = new ConcurrentHashMap<>();
+    private static final int DECODED_KEYS_MAX = 1 << 14;
+
     @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
         if (publicKey.length() != 32 || signature.length() != SIGNATURE_LENGTH) return false;
         try {
-            Ed25519Signer verifier = new Ed25519Signer();
-            verifier.init(false, new Ed25519PublicKeyParameters(publicKey.unsafeArray(), 0));
-            verifier.update(message.unsafeArray(), 0, message.length());
-            return verifier.verifySignature(signature.unsafeArray());
+            Ed25519PublicKeyParameters key = decodedKeys.get(publicKey);
+            if (key == null) {
+                key = new Ed25519PublicKeyParameters(publicKey.unsafeArray(), 0);
+                if (decodedKeys.size() >= DECODED_KEYS_MAX) decodedKeys.clear();
+                decodedKeys.put(Bytes.wrap(publicKey.toArray()), key); // a copy: the caller's array is not ours to keep
+            }
+            return key.verify(Ed25519.Algorithm.Ed25519, null, message.unsafeArray(), 0, message.length(), signature.unsafeArray(), 0);
         } catch (RuntimeException malformedPoint) {
             return false;
         }
