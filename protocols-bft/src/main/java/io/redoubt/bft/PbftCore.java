@@ -526,6 +526,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         matching = checkedAmong(matching, quorum, s.commits);
         if (matching.size() < quorum) return;
         markCommitted(seq, s, s.prePrepare.batch(), List.copyOf(matching.subList(0, quorum)));
+        if (s.prePrepare.replica() == self) sendPrePrepareToTheSilent(s);
         executeReady();
     }
 
@@ -553,6 +554,19 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         s.committedBatch = batch;
         s.commitCertificate = certificate;
         out.persist(new PbftRecord.Committed(seq, batch, certificate));
+    }
+
+    /**
+     * Our slot committed without a word from some members: most likely our pre-prepare never
+     * reached them (a lost message, or among sites a faulty forwarder or peer). Votes are resent
+     * only once a retransmission period old (see retransmitTicks), and a slot that commits within
+     * that period is never resent, so they get it now; otherwise each such slot would cost them a
+     * state transfer. In the normal case every member's prepare is here before the commits are.
+     */
+    private void sendPrePrepareToTheSilent(Slot s) {
+        for (int i = 0; i < n; i++) {
+            if (i != self && !s.prepares.containsKey(i) && !s.commits.containsKey(i)) sendTo(i, s.prePrepare);
+        }
     }
 
     /** Delivers committed slots in order, with no gaps. */

@@ -375,4 +375,28 @@ class PbftNormalCaseTest {
         }
         for (ServerId s : servers) assertEquals(List.of(batch("signed-with-ed25519")), delivered.get(s), s.toString());
     }
+
+    /**
+     * Votes are resent only once a retransmission period old, so a slot that commits within one
+     * is never resent: a member that lost its pre-prepare gets it from the primary when the slot
+     * commits without a word from that member, and not otherwise.
+     */
+    @Test
+    void aSlotThatCommitsWithoutAMemberSendsItThePrePrepareAndOnlyThen() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(0, p("x"));
+        c.deliverWhere(type(Forward.class));
+        c.dropWhere(type(PrePrepare.class).and(to(3)));
+        c.deliverWhere(to(3).negate());
+        assertEquals(0, c.core(0).deliveredThrough(), "members 0, 1 and 2 are a quorum");
+        assertEquals(2, c.out(0).sentTo(3, PrePrepare.class).size(), "the primary sent member 3 its pre-prepare again when the slot committed");
+        c.deliverAll();
+        assertEquals(0, c.core(3).deliveredThrough());
+
+        c.submit(0, p("y"));
+        c.deliverAll();
+        assertEquals(1, c.core(3).deliveredThrough());
+        assertEquals(3, c.out(0).sentTo(3, PrePrepare.class).size(), "with every member's prepare in, one pre-prepare each");
+        assertEquals(List.of(), c.violations());
+    }
 }
