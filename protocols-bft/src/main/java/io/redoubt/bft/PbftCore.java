@@ -415,6 +415,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private void acceptPrePrepare(Slot s, PrePrepare pp) {
         s.prePrepare = pp;
         out.persist(new PbftRecord.Accepted(pp));
+        out.accepted(pp.batch());
         if (pp.replica() != self) {
             s.myPrepare = sign(new Prepare(pp.view(), pp.sequence(), pp.batchDigest(), self, Bytes.EMPTY));
             s.prepares.put(self, s.myPrepare);

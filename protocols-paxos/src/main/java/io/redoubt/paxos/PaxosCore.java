@@ -416,6 +416,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             out.persist(new PaxosRecord.Accepted(slotNumber, view, value));
         }
         s.countAccept(view, self);
+        out.accepted(value);
         broadcast(new Propose(view, slotNumber, value, decidedThrough()));
         s.proposedTick = retransmitTicks;
         armRetransmit();
@@ -454,6 +455,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 s.acceptedView = m.view();
                 s.value = m.value();
                 out.persist(new PaxosRecord.Accepted(m.slot(), m.view(), m.value()));
+                out.accepted(m.value());
                 broadcast(new Accept(view, m.slot(), decidedThrough()));
             }
             s.countAccept(m.view(), sender);

@@ -32,6 +32,14 @@ public interface Outbox<N> {
      */
     void deliver(long slot, List<Bytes> payloads);
 
+    /**
+     * A hint, never a commitment: this node accepted a proposal carrying {@code payloads}, which
+     * it may deliver later. A host may use the time until then to prepare (the logical machine
+     * has its servers check the client signatures in them, see ServerNode#onVouch). Nothing a
+     * core does may depend on what the host makes of it.
+     */
+    default void accepted(List<Bytes> payloads) {}
+
     /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
     void reject(N from, Rejection reason, String detail);
 }

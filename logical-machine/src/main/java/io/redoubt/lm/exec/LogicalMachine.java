@@ -177,7 +177,7 @@ public final class LogicalMachine {
             host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update handed in by a server of another site");
             return;
         }
-        if (!verifyClientUpdate(u)) {
+        if (!vouchedFor(u.encode()) && !verifyClientUpdate(u)) {
             host.rejected(u.client(), Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
@@ -212,6 +212,32 @@ public final class LogicalMachine {
      */
     public boolean verifyClientUpdate(SignedUpdate u) {
         return verified.verify(keys, u.client(), u.signedContent(), u.signature());
+    }
+
+    /** The digest a {@link io.redoubt.lm.server.Frame.Vouch} names an encoded update by. */
+    public static Bytes updateDigest(Bytes encodedUpdate) {
+        return Bytes.wrap(Digests.newSha256().digest(encodedUpdate.toArray()));
+    }
+
+    /**
+     * Encoded updates whose client signatures enough servers of this site vouched for (see
+     * ServerNode#onVouch). Like the memo of checked signatures, it only saves checks: an update is
+     * here only if a correct server checked its signature, so the verdict is the same either way.
+     * Bounded; the oldest go first.
+     */
+    private final java.util.LinkedHashSet<Bytes> vouched = new java.util.LinkedHashSet<>();
+    private static final int VOUCHED_MAX = 65_536;
+
+    /** The server learned that the update with this digest has a good client signature. */
+    public void vouched(Bytes updateDigest) {
+        if (!vouched.add(updateDigest) || vouched.size() <= VOUCHED_MAX) return;
+        java.util.Iterator<Bytes> it = vouched.iterator();
+        it.next();
+        it.remove();
+    }
+
+    private boolean vouchedFor(Bytes encodedUpdate) {
+        return !vouched.isEmpty() && vouched.remove(updateDigest(encodedUpdate));
     }
 
     /**
@@ -253,7 +279,7 @@ public final class LogicalMachine {
             // Checked again here, not only at the origin: a faulty origin site must not be able
             // to have an unsigned update executed (S2 - validity). Only where sites may be faulty
             // (LmHost#rechecksOrderedUpdates).
-            if (host.rechecksOrderedUpdates() && !verifyClientUpdate(u)) {
+            if (host.rechecksOrderedUpdates() && !vouchedFor(p) && !verifyClientUpdate(u)) {
                 host.rejected(u.client(), Rejection.BAD_SIGNATURE, "globally ordered update signature");
                 continue;
             }
@@ -310,6 +336,11 @@ public final class LogicalMachine {
         public void deliver(long slot, List<Bytes> payloads) {
             effect(7).i64(slot).i32(payloads.size());
             executeOrderedUpdates(payloads);
+        }
+
+        @Override
+        public void accepted(List<Bytes> payloads) {
+            if (host.rechecksOrderedUpdates()) host.wideUpdatesAccepted(payloads);
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.exec.TimeoutNotice;
+import java.util.List;
 
 /**
  * What travels between two endpoints (server or client). The link authenticates who sent a
@@ -25,10 +26,12 @@ public sealed interface Frame extends Encodable {
      * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
      * component; the server routes a frame by its first byte. Tag 14 is the host's report of its
      * site cluster to a status request (the runtime's {@code SiteMembers}): the node neither makes
-     * nor reads it.
+     * nor reads it. Tag 16 is THRESHOLD-SIGN's share request.
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
-            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15;
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17;
+    /** Most update digests in one {@link Vouch}: a wide-area batch's worth. */
+    int VOUCHED_UPDATES_MAX = 4096;
     /** Largest read a client may ask a server to answer. */
     int QUERY_BYTES_MAX = 64 * 1024;
     int FRAME_BYTES_MAX = 8 * 1024 * 1024;
@@ -76,6 +79,17 @@ public sealed interface Frame extends Encodable {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_FORWARD);
             update.encodeTo(w);
+        }
+    }
+
+    /**
+     * Between two servers of one site: the sender checked the client signatures of the updates
+     * with these digests (SHA-256 of each encoded update) and found them good. See
+     * ServerNode#onVouch for why a server may take that from f+1 of its site.
+     */
+    record Vouch(List<Bytes> updateDigests) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_VOUCH).bytesList(updateDigests);
         }
     }
 
@@ -167,6 +181,7 @@ public sealed interface Frame extends Encodable {
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
             case TAG_FORWARD -> new Forward(SignedUpdate.decode(r));
+            case TAG_VOUCH -> new Vouch(r.bytesList(VOUCHED_UPDATES_MAX, 32));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));
             case TAG_QUERY -> new Query(r.i64(), r.bytes(QUERY_BYTES_MAX));
             case TAG_STATUS_REQUEST -> new StatusRequest(r.i64());

@@ -78,6 +78,12 @@ public final class ServerNode {
     private final WideLink link;
 
     private boolean replaying;
+    /**
+     * Per update digest, the servers of this site that vouched for its client signature so far
+     * (see onVouch). Bounded, the oldest first: a faulty server's flood only costs checks.
+     */
+    private final LinkedHashMap<Bytes, java.util.BitSet> vouches = new LinkedHashMap<>();
+    private static final int VOUCHES_PENDING_MAX = 16_384;
     private boolean started;
     private boolean draining;
     private final ArrayDeque<Bytes> toSubmit = new ArrayDeque<>();
@@ -183,6 +189,8 @@ public final class ServerNode {
             timeouts.onNotice(from, f.notice());
         } else if (frame instanceof Frame.Forward f) {
             onForwarded(from, f.update());
+        } else if (frame instanceof Frame.Vouch f) {
+            onVouch(from, f);
         } else {
             reject(from, Rejection.PROTOCOL_VIOLATION, "client frame from a server");
         }
@@ -275,6 +283,87 @@ public final class ServerNode {
     }
 
     /** A server of another site sent on its client's update: order it here, once per update. */
+    // ---------------------------------------------------------------- client signatures, checked by f+1
+
+    /**
+     * Whether the server with {@code index} is one of the {@code needed} servers of an
+     * {@code servers}-server site that check the client signature of the update with this digest:
+     * consecutive indexes from one the digest picks, so the work spreads evenly.
+     */
+    static boolean checks(Bytes updateDigest, int index, int servers, int needed) {
+        byte[] d = updateDigest.unsafeArray();
+        int first = ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
+        return Math.floorMod(index - Integer.remainderUnsigned(first, servers), servers) < needed;
+    }
+
+    /**
+     * With PBFT among sites every server checks the client signature of every update when it
+     * executes (a compromised leader site could propose one no client signed): in bft/bft, 20
+     * checks per update at 5 sites of 4, half of the CPU; and every server of the site that
+     * orders a client's update first checks it then. Each core accepted the update a round or
+     * more before it executes (the wide-area core a wide-area round, the local core two local
+     * ones), so now f+1 servers of the site (1 in a benign site) check each one and vouch for
+     * the good ones to the others. A server
+     * takes an update as checked once every one of its f+1 checkers vouched: at most f servers of
+     * a site are faulty, so one of them is correct and checked it. Anything short of that (a
+     * checker silent, slow or crashed, a bad signature) leaves the server to check it itself at
+     * execution, so the verdict never depends on vouches, only the cost does.
+     */
+    private void vouchForAccepted(List<Bytes> payloads) {
+        if (replaying) return; // executed long ago; the others have moved on
+        int needed = config.lmTimeoutNoticesNeeded();
+        List<Bytes> good = new ArrayList<>();
+        for (Bytes p : payloads) {
+            Bytes digest = LogicalMachine.updateDigest(p);
+            if (!checks(digest, self.index(), siteServers.size(), needed)) continue;
+            SignedUpdate u;
+            try {
+                u = SignedUpdate.decode(p);
+            } catch (DecodeException e) {
+                continue; // execution rejects it
+            }
+            if (!lm.verifyClientUpdate(u)) continue;
+            good.add(digest);
+            recordVouch(digest, self.index(), needed);
+        }
+        if (good.isEmpty()) return;
+        Bytes frame = new Frame.Vouch(good).encode();
+        for (ServerId s : siteServers) if (!s.equals(self)) io.sendToServer(s, frame);
+    }
+
+    private void onVouch(ServerId from, Frame.Vouch v) {
+        if (!from.site().equals(site) || from.equals(self) || from.index() >= siteServers.size()) {
+            reject(from, Rejection.NOT_A_MEMBER, "vouch from outside the site");
+            return;
+        }
+        int needed = config.lmTimeoutNoticesNeeded();
+        for (Bytes digest : v.updateDigests()) {
+            if (digest.length() != 32) {
+                reject(from, Rejection.MALFORMED, "vouch names an update by " + digest.length() + " bytes, not a SHA-256 digest");
+                return;
+            }
+            if (!checks(digest, from.index(), siteServers.size(), needed)) {
+                reject(from, Rejection.PROTOCOL_VIOLATION, "vouch for an update it does not check");
+                continue;
+            }
+            recordVouch(digest, from.index(), needed);
+        }
+    }
+
+    private void recordVouch(Bytes digest, int index, int needed) {
+        java.util.BitSet by = vouches.get(digest);
+        if (by == null) {
+            by = new java.util.BitSet(siteServers.size());
+            vouches.put(digest, by);
+            if (vouches.size() > VOUCHES_PENDING_MAX) vouches.remove(vouches.keySet().iterator().next());
+        }
+        by.set(index);
+        if (by.cardinality() >= needed) {
+            vouches.remove(digest);
+            lm.vouched(digest);
+        }
+    }
+
     private void onForwarded(ServerId from, SignedUpdate u) {
         if (from.site().equals(site)) {
             reject(from, Rejection.PROTOCOL_VIOLATION, "a forwarded update from a server of this site");
@@ -423,6 +512,21 @@ public final class ServerNode {
             lm.execute(payloads);
         }
 
+        /** The client updates among the events the local core accepted: checked by f+1, vouched to the rest (vouchForAccepted). */
+        @Override
+        public void accepted(List<Bytes> payloads) {
+            List<Bytes> updates = new ArrayList<>();
+            for (Bytes p : payloads) {
+                if (p.length() == 0 || (p.unsafeArray()[0] & 0xff) != LmEvent.TAG_CLIENT_UPDATE) continue;
+                try {
+                    if (LmEvent.decode(p) instanceof LmEvent.ClientUpdate e) updates.add(e.update().encode());
+                } catch (DecodeException malformed) {
+                    // execution rejects it
+                }
+            }
+            if (!updates.isEmpty()) vouchForAccepted(updates);
+        }
+
         @Override
         public void reject(ServerId from, Rejection reason, String detail) {
             ServerNode.this.reject(from, reason, detail);
@@ -450,6 +554,11 @@ public final class ServerNode {
         @Override
         public boolean rechecksOrderedUpdates() {
             return config.rechecksOrderedUpdates();
+        }
+
+        @Override
+        public void wideUpdatesAccepted(List<Bytes> payloads) {
+            vouchForAccepted(payloads);
         }
 
         @Override

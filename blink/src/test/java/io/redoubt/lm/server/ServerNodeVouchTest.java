@@ -1,0 +1,147 @@
+package io.redoubt.lm.server;
+
+import static io.redoubt.lm.server.TestNode.ALICE;
+import static io.redoubt.lm.server.TestNode.PEER;
+import static io.redoubt.lm.server.TestNode.PEER2;
+import static io.redoubt.lm.server.TestNode.REMOTE;
+import static io.redoubt.lm.server.TestNode.SELF;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.core.Rejection;
+import io.redoubt.lm.exec.LogicalMachine;
+import io.redoubt.lm.exec.SignedUpdate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Client signatures checked by f+1 servers of a site and vouched to the others (ServerNode
+ * vouchForAccepted, onVouch). The node under test is server 0 of a 3-server site whose LM timeouts
+ * need 2 notices, so each update has 2 checkers and the site is taken to hold at most 1 faulty
+ * server.
+ */
+class ServerNodeVouchTest {
+
+    private static TestNode node() {
+        return new TestNode("ed25519", ServerConfig.byzantineSite(1));
+    }
+
+    /** An update of Alice's whose signature is another update's: no client signed it. */
+    private static SignedUpdate forged(TestNode t, long seq) {
+        SignedUpdate good = t.update(ALICE, seq);
+        SignedUpdate other = t.update(ALICE, seq + 1000);
+        return new SignedUpdate(good.client(), good.seq(), good.operation(), other.signature());
+    }
+
+    private static List<ServerId> checkersOf(Bytes digest) {
+        List<ServerId> c = new ArrayList<>();
+        for (ServerId s : List.of(SELF, PEER, PEER2)) if (ServerNode.checks(digest, s.index(), 3, 2)) c.add(s);
+        return c;
+    }
+
+    /** A forged update of Alice's that server 0 does not check, so only its two peers do. */
+    private static SignedUpdate forgedCheckedByPeersOnly(TestNode t) {
+        for (long seq = 1; ; seq++) {
+            SignedUpdate u = forged(t, seq);
+            if (checkersOf(LogicalMachine.updateDigest(u.encode())).equals(List.of(PEER, PEER2))) return u;
+        }
+    }
+
+    @Test
+    void eachUpdateHasExactlyItsNeededCheckersAndTheWorkSpreads() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[] load = new int[4];
+        for (int i = 0; i < 4000; i++) {
+            byte[] d = new byte[32];
+            rnd.nextBytes(d);
+            int checkers = 0;
+            for (int s = 0; s < 4; s++) {
+                if (ServerNode.checks(Bytes.wrap(d), s, 4, 2)) {
+                    checkers++;
+                    load[s]++;
+                }
+            }
+            assertEquals(2, checkers);
+        }
+        for (int l : load) assertTrue(l > 1800 && l < 2200, "each of 4 servers checks about half: " + java.util.Arrays.toString(load));
+    }
+
+    @Test
+    void aCheckerVouchesToItsSiteForTheGoodSignaturesItChecked() {
+        TestNode t = node();
+        List<Bytes> payloads = new ArrayList<>();
+        int mine = 0;
+        for (long seq = 1; seq <= 40; seq++) {
+            SignedUpdate u = seq % 2 == 0 ? t.update(ALICE, seq) : forged(t, seq);
+            payloads.add(u.encode());
+            if (seq % 2 == 0 && ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2)) mine++;
+        }
+        t.wide.out.accepted(payloads);
+        List<Frame.Vouch> vouches = new ArrayList<>();
+        for (var sent : t.io.toServers) {
+            assertTrue(sent.getKey().site().equals(SELF.site()), "vouches stay in the site");
+            vouches.add(assertVouch(sent.getValue()));
+        }
+        assertEquals(2, vouches.size(), "one frame to each other server");
+        assertEquals(mine, vouches.get(0).updateDigests().size(), "only good signatures, only the ones it checks");
+    }
+
+    private static Frame.Vouch assertVouch(Bytes frame) {
+        try {
+            return (Frame.Vouch) Frame.decode(frame);
+        } catch (io.redoubt.lm.codec.DecodeException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void oneFaultyCheckersVouchIsNotEnoughAndTheForgedUpdateIsRefused() {
+        TestNode t = node();
+        SignedUpdate u = forgedCheckedByPeersOnly(t);
+        Bytes digest = LogicalMachine.updateDigest(u.encode());
+        t.wide.out.accepted(List.of(u.encode()));
+        t.node.onServerFrame(PEER, new Frame.Vouch(List.of(digest)).encode()); // lies; PEER2 checks and stays silent
+        t.wide.deliver(List.of(u.encode()));
+        assertTrue(t.io.executed.isEmpty(), "not executed: " + t.io.executed);
+        assertEquals(1, t.counted(Rejection.BAD_SIGNATURE), "checked at execution and refused");
+    }
+
+    @Test
+    void vouchesFromEveryCheckerStandForTheCheck() {
+        // Shown with a bad signature, which only more faulty servers than the site tolerates could
+        // vouch for: the server then takes it as checked, so the check really was skipped.
+        TestNode t = node();
+        SignedUpdate u = forgedCheckedByPeersOnly(t);
+        Bytes digest = LogicalMachine.updateDigest(u.encode());
+        t.wide.out.accepted(List.of(u.encode()));
+        t.node.onServerFrame(PEER, new Frame.Vouch(List.of(digest)).encode());
+        t.node.onServerFrame(PEER2, new Frame.Vouch(List.of(digest)).encode());
+        t.wide.deliver(List.of(u.encode()));
+        assertEquals(List.of(u), t.io.executed);
+    }
+
+    @Test
+    void badVouchesAreRejectedAndCounted() {
+        TestNode t = node();
+        Bytes digest = LogicalMachine.updateDigest(forgedCheckedByPeersOnly(t).encode());
+        t.node.onServerFrame(REMOTE, new Frame.Vouch(List.of(digest)).encode());
+        assertEquals(1, t.counted(Rejection.NOT_A_MEMBER));
+        t.node.onServerFrame(PEER, new Frame.Vouch(List.of(Bytes.wrap(new byte[31]))).encode());
+        assertEquals(1, t.counted(Rejection.MALFORMED));
+        // A vouch from a peer that is not one of the update's checkers counts for nothing.
+        for (long seq = 77; ; seq++) {
+            SignedUpdate w = forged(t, seq);
+            Bytes wd = LogicalMachine.updateDigest(w.encode());
+            ServerId outsider = List.of(PEER, PEER2).stream().filter(s -> !ServerNode.checks(wd, s.index(), 3, 2)).findFirst().orElse(null);
+            if (outsider == null) continue;
+            t.node.onServerFrame(outsider, new Frame.Vouch(List.of(wd)).encode());
+            assertEquals(1, t.counted(Rejection.PROTOCOL_VIOLATION));
+            break;
+        }
+        assertTrue(t.io.executed.isEmpty());
+    }
+}
