@@ -57,7 +57,9 @@ class CheckersCanFailTest {
 
     @Test
     void brokenWideAreaPaxosIsCaughtAsAnS1ViolationWithAReplayCommand() {
-        BrokenPaxosFactory broken = new BrokenPaxosFactory(PaxosConfig.wideAreaDefaults());
+        // Several proposals in flight and no wait for load: the defaults carry one wide-area
+        // instance at a time, so a leader change rarely finds values in flight to lose.
+        BrokenPaxosFactory broken = new BrokenPaxosFactory(PaxosConfig.wideAreaDefaults().withInFlightSlotsMax(8).withLoadBatchDelayMillis(0));
         LongFunction<SimConfig> correct = seed -> Sims.paxos(5, 3, FaultProfile.BENIGN, seed);
         List<SimResult> runs = Sims.untilSafetyViolation(seed -> correct.apply(seed).withCoreOverrides(null, broken), MAX_SEEDS);
         assertCaughtWithReplay(runs, correct, broken, "wide-area");
