@@ -4,6 +4,7 @@ import io.redoubt.bft.PbftMessage.Checkpoint;
 import io.redoubt.bft.PbftMessage.Commit;
 import io.redoubt.bft.PbftMessage.PrePrepare;
 import io.redoubt.lm.Bytes;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -63,6 +64,20 @@ final class PbftCertificates<N> {
     /** Whether a third party could check {@code m} without us: it is signed, or it is ours (we vouch for it). */
     boolean relayable(PbftMessage m) {
         return m.replica() == self || !m.signature().isEmpty();
+    }
+
+    /**
+     * The first {@code quorum} commits of a certificate we hold that a third member will accept
+     * (relayable, and a signature that verifies; ours need no check), or null if there are fewer.
+     * The commits of a slot we committed ourselves were counted unchecked (PbftCore#checkCommitted).
+     */
+    List<Commit> relayableCommits(List<Commit> certificate) {
+        List<Commit> good = new ArrayList<>(quorum);
+        for (Commit c : certificate) {
+            if (good.size() == quorum) break;
+            if (c.replica() == self || (relayable(c) && validSignature(c, NOBODY))) good.add(c);
+        }
+        return good.size() == quorum ? List.copyOf(good) : null;
     }
 
     boolean allRelayable(List<? extends PbftMessage> messages) {

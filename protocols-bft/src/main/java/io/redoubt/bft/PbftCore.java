@@ -452,7 +452,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             return;
         }
         if (m.view() > view) return;
-        if (m.sequence() <= log.deliveredThrough || !inWindow(sender, m.sequence())) return;
+        if (m.sequence() <= log.deliveredThrough) {
+            log.addLateCommit(m); // a spare, in case one of the certificate's cannot be relayed
+            return;
+        }
+        if (!inWindow(sender, m.sequence())) return;
         Slot s = log.slot(m.sequence());
         s.resetTo(view);
         s.commits.putIfAbsent(sender, m);
@@ -518,15 +522,21 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         checkCommitted(seq, s);
     }
 
-    /** Committed-local: prepared here and {@code quorum} matching commits. */
+    /**
+     * Committed-local: prepared here and {@code quorum} matching commits. Each commit here came
+     * from the member it names (onMessage refuses any other), so it counts without a signature
+     * check, as with PBFT's MACs: a member's signature matters only to a third member, when the
+     * commit is relayed in a certificate (state transfer), and is checked there
+     * (PbftCertificates#relayableCommits). The certificate kept holds every matching commit, so a
+     * faulty member's unverifiable one can be left out when relayed. Prepares and pre-prepares are
+     * still checked first: a prepared certificate must convince the next view's members.
+     */
     private void checkCommitted(long seq, Slot s) {
         if (s.committed || s.myCommit == null) return;
         List<Commit> matching = new ArrayList<>();
         for (Commit c : s.commits.values()) if (c.batchDigest().equals(s.prePrepare.batchDigest())) matching.add(c);
         if (matching.size() < quorum) return;
-        matching = checkedAmong(matching, quorum, s.commits);
-        if (matching.size() < quorum) return;
-        markCommitted(seq, s, s.prePrepare.batch(), List.copyOf(matching.subList(0, quorum)));
+        markCommitted(seq, s, s.prePrepare.batch(), List.copyOf(matching));
         if (s.prePrepare.replica() == self) sendPrePrepareToTheSilent(s);
         executeReady();
     }

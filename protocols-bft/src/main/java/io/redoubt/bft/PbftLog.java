@@ -146,6 +146,23 @@ final class PbftLog {
     }
 
     /** Extends the chain with slot {@code seq} and keeps its batch for laggards; slots are delivered in order, with no gaps. */
+    /**
+     * A commit that arrived after its slot was delivered joins the slot's certificate (same view,
+     * same batch, a member not yet in it): the certificate's commits were counted unchecked, and a
+     * spare lets a relayed certificate leave out one whose signature fails
+     * (PbftCertificates#relayableCommits). At most one per member.
+     */
+    void addLateCommit(Commit c) {
+        Delivered d = history.get(c.sequence());
+        if (d == null || d.commits().isEmpty()) return;
+        Commit first = d.commits().get(0);
+        if (c.view() != first.view() || !c.batchDigest().equals(first.batchDigest())) return;
+        for (Commit k : d.commits()) if (k.replica() == c.replica()) return;
+        List<Commit> more = new java.util.ArrayList<>(d.commits());
+        more.add(c);
+        history.put(c.sequence(), new Delivered(d.batch(), List.copyOf(more)));
+    }
+
     void append(long seq, List<Bytes> batch, List<Commit> proof) {
         if (seq != deliveredThrough + 1) throw new IllegalStateException("delivering slot " + seq + " after " + deliveredThrough);
         deliveredThrough = seq;

@@ -150,8 +150,9 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         while (slots < config.catchUpSlotsMax() && s <= log.deliveredThrough) {
             Delivered d = log.history.get(s);
             if (d == null) break;
-            if (!d.commits().isEmpty() && certs.allRelayable(d.commits())) {
-                proofs.add(new SlotProof(s, List.of(d.batch()), List.of(), d.commits()));
+            List<Commit> relayable = d.commits().isEmpty() ? null : certs.relayableCommits(d.commits());
+            if (relayable != null) {
+                proofs.add(new SlotProof(s, List.of(d.batch()), List.of(), relayable));
                 slots++;
                 s++;
                 continue;

@@ -399,4 +399,30 @@ class PbftNormalCaseTest {
         assertEquals(3, c.out(0).sentTo(3, PrePrepare.class).size(), "with every member's prepare in, one pre-prepare each");
         assertEquals(List.of(), c.violations());
     }
+
+    /**
+     * A commit comes from the member it names (the core refuses any other), so it counts towards
+     * committing unchecked, as with PBFT's MACs; its signature matters only to a third member and
+     * is checked when the commit would be relayed in a certificate, which then leaves it out.
+     */
+    @Test
+    void aCommitCountsUncheckedFromItsSenderAndIsRelayedOnlyIfItsSignatureHolds() {
+        PbftTestCluster c = startedCluster(4, CONFIG);
+        c.submit(0, p("x"));
+        c.deliverWhere(type(Forward.class));
+        c.deliverWhere(type(PrePrepare.class).or(type(Prepare.class)));
+        Commit fromOne = (Commit) c.only(type(Commit.class).and(from(1)).and(to(3))).message();
+        c.dropWhere(type(Commit.class).and(to(3)));
+        byte[] spoiled = fromOne.signature().toArray();
+        spoiled[0] ^= 1;
+        c.core(3).onMessage(1, fromOne.withSignature(Bytes.wrap(spoiled)));
+        c.core(3).onMessage(2, (PbftMessage) c.out(2).sentTo(3, Commit.class).get(0));
+        assertEquals(0, c.core(3).deliveredThrough(), "its own, member 1's and member 2's commits: a quorum");
+        assertTrue(c.out(3).events().stream().noneMatch(e -> e instanceof io.redoubt.lm.testkit.RecordingOutbox.Rejected<?>),
+                "nothing was checked, so nothing was refused");
+        c.core(3).onMessage(0, (PbftMessage) c.out(0).sentTo(3, Commit.class).get(0)); // late: kept with the certificate
+        List<Commit> certificate = c.core(3).log.history.get(0L).commits();
+        List<Commit> relayed = c.core(3).certs.relayableCommits(certificate);
+        assertEquals(List.of(2, 3, 0), relayed.stream().map(Commit::replica).toList(), "member 1's spoiled commit is left out when relayed; the late one from member 0 stands in");
+    }
 }
