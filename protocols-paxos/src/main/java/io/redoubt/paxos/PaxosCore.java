@@ -97,7 +97,9 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
      * every expiry what was undecided, and heartbeat every peer that looked behind, would resend
      * proposals made a moment ago and heartbeat peers that are not behind (among sites each
      * heartbeat and its acknowledgement cost an LM signature). So a proposal is resent once it is
-     * a whole period old, and a peer is heartbeat once it is behind what was decided a period ago.
+     * a whole period old, and while slots are undecided a peer is heartbeat once it is behind what
+     * was decided a period ago; once nothing is undecided or waiting, no accept will come to show
+     * a peer caught up, so one behind is heartbeat at once.
      */
     private long retransmitTicks;
     private long decidedAtLastTick = -1;
@@ -731,7 +733,10 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             for (int i = 0; i < members.size(); i++) {
                 if (i != self && peerDecidedThrough[i] < decidedThrough()) {
                     lagging = true; // look again next period
-                    if (peerDecidedThrough[i] < decidedAPeriodAgo) out.send(members.get(i), new Heartbeat(view, decidedThrough()));
+                    // Idle (nothing undecided or waiting to be proposed), no accept will come to say more: tell it now.
+                    if ((!undecided && pending.isEmpty()) || peerDecidedThrough[i] < decidedAPeriodAgo) {
+                        out.send(members.get(i), new Heartbeat(view, decidedThrough()));
+                    }
                 }
             }
             if (undecided || lagging) armRetransmit();
