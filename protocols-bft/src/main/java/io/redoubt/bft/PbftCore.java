@@ -314,9 +314,10 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             out.reject(from, Rejection.BAD_SIGNATURE, "signed by member " + message.replica() + ", not by the sender " + sender);
             return;
         }
-        // A prepare or a commit is checked only when it would complete a quorum (checkedAmong):
-        // those that arrive after the quorum formed are never needed, so never checked. Its
-        // sender is already known to be the member it names, so a bad one only wastes its own vote.
+        // A prepare is checked only when it would complete a quorum (checkedAmong): those that
+        // arrive after the quorum formed are never needed, so never checked. A commit is checked
+        // only when relayed (checkCommitted). Either's sender is already known to be the member
+        // it names, so a bad one only wastes its own vote.
         boolean checkLater = !keys.signsByTransport() && (message instanceof Prepare || message instanceof Commit);
         if (!checkLater && !certs.validSignature(message, PbftCertificates.NOBODY)) {
             out.reject(from, Rejection.BAD_SIGNATURE, message.getClass().getSimpleName() + " signature does not verify");

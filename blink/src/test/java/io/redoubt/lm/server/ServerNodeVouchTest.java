@@ -98,14 +98,19 @@ class ServerNodeVouchTest {
         }
     }
 
+    /** The wide-area core accepts {@code u}, {@code vouchers} vouch for it, and its slot executes. */
+    private static void acceptVouchAndExecute(TestNode t, SignedUpdate u, ServerId... vouchers) {
+        Bytes digest = LogicalMachine.updateDigest(u.encode());
+        t.wide.out.accepted(List.of(u.encode()));
+        for (ServerId v : vouchers) t.node.onServerFrame(v, new Frame.Vouch(List.of(digest)).encode());
+        t.wide.deliver(List.of(u.encode()));
+    }
+
     @Test
     void oneFaultyCheckersVouchIsNotEnoughAndTheForgedUpdateIsRefused() {
         TestNode t = node();
         SignedUpdate u = forgedCheckedByPeersOnly(t);
-        Bytes digest = LogicalMachine.updateDigest(u.encode());
-        t.wide.out.accepted(List.of(u.encode()));
-        t.node.onServerFrame(PEER, new Frame.Vouch(List.of(digest)).encode()); // lies; PEER2 checks and stays silent
-        t.wide.deliver(List.of(u.encode()));
+        acceptVouchAndExecute(t, u, PEER); // PEER lies; PEER2 checks and stays silent
         assertTrue(t.io.executed.isEmpty(), "not executed: " + t.io.executed);
         assertEquals(1, t.counted(Rejection.BAD_SIGNATURE), "checked at execution and refused");
     }
@@ -116,11 +121,7 @@ class ServerNodeVouchTest {
         // vouch for: the server then takes it as checked, so the check really was skipped.
         TestNode t = node();
         SignedUpdate u = forgedCheckedByPeersOnly(t);
-        Bytes digest = LogicalMachine.updateDigest(u.encode());
-        t.wide.out.accepted(List.of(u.encode()));
-        t.node.onServerFrame(PEER, new Frame.Vouch(List.of(digest)).encode());
-        t.node.onServerFrame(PEER2, new Frame.Vouch(List.of(digest)).encode());
-        t.wide.deliver(List.of(u.encode()));
+        acceptVouchAndExecute(t, u, PEER, PEER2);
         assertEquals(List.of(u), t.io.executed);
     }
 
