@@ -64,7 +64,7 @@ final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--adversary", paramLabel = "WHERE=KIND", description = "put an adversary in place instead of drawing them from the seed;"
             + " repeatable. SITE.SERVER=KIND for one server (silent, garbage, replay, bad-shares, equivocating-leader, starving-leader, rogue-lm,"
-            + " twin, mutator, double-pre-prepare, unverified-events, certificate-forger), SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site, mutating-site, twin-site, mutator-site);"
+            + " twin, mutator, double-pre-prepare, unverified-events, certificate-forger, vouch-liar), SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site, mutating-site, twin-site, mutator-site);"
             + " e.g. --adversary 0.0=equivocating-leader")
     java.util.List<String> adversaries = new java.util.ArrayList<>();
 

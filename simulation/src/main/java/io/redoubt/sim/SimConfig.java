@@ -50,10 +50,17 @@ public record SimConfig(
     /**
      * Test code only: a deliberately broken server, planted in every server's parts (a signer, a
      * core) and, if {@code uncheckedOrderedWideEvents}, in its logical machine, which then skips
-     * its check of ordered wide-area messages. {@code description} names it in the replay command.
+     * its check of ordered wide-area messages, and if {@code vouchesUnchecked}, in its node, which
+     * then vouches for client signatures it never checked. {@code description} names it in the
+     * replay command.
      */
     public record PlantedBug(String description, java.util.function.UnaryOperator<io.redoubt.compose.ServerAssembly.Parts> parts,
-                             boolean uncheckedOrderedWideEvents) {}
+                             boolean uncheckedOrderedWideEvents, boolean vouchesUnchecked) {
+        public PlantedBug(String description, java.util.function.UnaryOperator<io.redoubt.compose.ServerAssembly.Parts> parts,
+                          boolean uncheckedOrderedWideEvents) {
+            this(description, parts, uncheckedOrderedWideEvents, false);
+        }
+    }
 
     /** Test code only: {@code server} runs {@code app} instead of a correct copy of the service (a non-deterministic executor). */
     public record PlantedApp(ServerId server, java.util.function.Supplier<StateMachine> app) {}

@@ -1021,6 +1021,11 @@ public final class Simulation {
         public boolean checksOrderedWideMessages() {
             return config.plantedBug() == null || !config.plantedBug().uncheckedOrderedWideEvents();
         }
+
+        @Override
+        public boolean vouchesUnchecked() {
+            return adversary == Adversary.VOUCH_LIAR || (config.plantedBug() != null && config.plantedBug().vouchesUnchecked());
+        }
     }
 
     // ---------------------------------------------------------------- result

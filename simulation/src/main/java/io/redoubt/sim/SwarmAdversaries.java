@@ -56,5 +56,6 @@ final class SwarmAdversaries {
             // checks of ordered events, the entries of certificates.
             new Row(Adversary.DOUBLE_PRE_PREPARE, true, ALWAYS),
             new Row(Adversary.UNVERIFIED_EVENTS, true, ALWAYS),
-            new Row(Adversary.CERTIFICATE_FORGER, false, ALWAYS));
+            new Row(Adversary.CERTIFICATE_FORGER, false, ALWAYS),
+            new Row(Adversary.VOUCH_LIAR, false, ALWAYS));
 }

@@ -85,6 +85,11 @@ final class PlantedSecondLineBugs {
         return new SimConfig.PlantedBug("a logical machine not checking ordered wide-area messages", p -> p, true);
     }
 
+    /** Every server vouches for the client signatures of the updates it is to check, without checking them. */
+    static SimConfig.PlantedBug checkersVouchingUnchecked() {
+        return new SimConfig.PlantedBug("checkers vouching for client signatures they never checked", p -> p, false, true);
+    }
+
     /** Every server of a Byzantine site answers any share for a root it never derived with a share of its own. */
     static SimConfig.PlantedBug signersVouchingForAnyRoot() {
         return new SimConfig.PlantedBug("signers sharing roots their logical machine never produced",

@@ -86,6 +86,21 @@ class PlantedSecondLineBugsTest {
         assertTrue(v.startsWith("signature provenance") || v.startsWith("S1 safety"), v);
     }
 
+    // Every site's view-0 primary orders client updates no client signed. Correct servers refuse
+    // them when they execute, after the f+1 checkers each update has declined to vouch for it;
+    // broken checkers vouch without checking, the others take their word, and a forged update
+    // is ordered among sites and executed.
+    @Test
+    void checkersVouchingForSignaturesTheyNeverChecked() {
+        String[] planted = {"0.0=unverified-events", "1.0=unverified-events", "2.0=unverified-events"};
+        LongFunction<SimConfig> correct = seed -> withAdversaries(seed, planted);
+        LongFunction<SimConfig> broken = seed -> correct.apply(seed).withPlantedBug(PlantedSecondLineBugs.checkersVouchingUnchecked());
+        SimResult r = assertCaught(broken, correct, "checkers vouching unchecked", "",
+                "checkers vouching for client signatures they never checked", "0.0=unverified-events");
+        String v = r.safetyViolations().get(0);
+        assertTrue(v.startsWith("S2 validity") || v.startsWith("S1 safety") || v.contains("diverged"), v);
+    }
+
     // One faulty server of the wide-area leader site runs an equivocating copy of its site's
     // logical machine and shares its roots. Correct servers share only roots they derived, so it
     // never gathers f+1 shares; broken ones answer its share with theirs, and the other sites

@@ -53,6 +53,15 @@ public interface ServerIo {
      */
     default void lmAccepted(SiteId from, Bytes message) {}
 
+    /**
+     * Adversary seam: whether this server vouches for every client update it is one of the
+     * checkers of without checking it (ServerNode#vouchForAccepted), as a faulty server may. False
+     * but for the simulator's {@code vouch-liar}.
+     */
+    default boolean vouchesUnchecked() {
+        return false;
+    }
+
     /** Test seam: see {@link LmHost#checksOrderedWideMessages}; always true outside the simulator's planted-bug tests. */
     default boolean checksOrderedWideMessages() {
         return true;

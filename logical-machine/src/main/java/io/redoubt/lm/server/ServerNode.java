@@ -312,10 +312,15 @@ public final class ServerNode {
     private void vouchForAccepted(List<Bytes> payloads) {
         if (replaying) return; // executed long ago; the others have moved on
         int needed = config.lmTimeoutNoticesNeeded();
+        boolean lying = io.vouchesUnchecked();
         List<Bytes> good = new ArrayList<>();
         for (Bytes p : payloads) {
             Bytes digest = LogicalMachine.updateDigest(p);
             if (!checks(digest, self.index(), siteServers.size(), needed)) continue;
+            if (lying) {
+                good.add(digest);
+                continue;
+            }
             SignedUpdate u;
             try {
                 u = SignedUpdate.decode(p);

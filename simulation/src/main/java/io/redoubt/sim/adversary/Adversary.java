@@ -75,7 +75,13 @@ public enum Adversary {
      * commit certificates (others' names without their signatures, or its own vote a quorum of
      * times): the checks of each certificate entry must hold.
      */
-    CERTIFICATE_FORGER("forges commit certificates", false);
+    CERTIFICATE_FORGER("forges commit certificates", false),
+    /**
+     * Vouches to its site for the client signature of every update it is one of the f+1 checkers
+     * of, without checking it: the others must still refuse a forged update, since its other
+     * checkers do not vouch for it (ServerNode#vouchForAccepted).
+     */
+    VOUCH_LIAR("vouches for client signatures it never checked", false);
 
     public final String description;
     public final boolean leader;
@@ -115,7 +121,8 @@ public enum Adversary {
             case UNVERIFIED_EVENTS -> parts.withLocal(UnverifiedEventsLeader.factory(d, d.effectiveLocalPbft(), assembly.localKeys()));
             case CERTIFICATE_FORGER -> parts.withLocal(certificateForger(d.effectiveLocalPbft(), assembly.localKeys()));
             // A twin runs correct code: the simulator runs two copies and splits the network between them.
-            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE -> parts;
+            // A vouch liar runs correct parts: the simulator's ServerIo says it lies (vouchesUnchecked).
+            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR -> parts;
         };
     }
 
