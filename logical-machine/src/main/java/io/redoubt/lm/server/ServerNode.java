@@ -282,7 +282,6 @@ public final class ServerNode {
         toSubmit.add(new LmEvent.ClientUpdate(self, s.update()).encode());
     }
 
-    /** A server of another site sent on its client's update: order it here, once per update. */
     // ---------------------------------------------------------------- client signatures, checked by f+1
 
     /**
@@ -303,11 +302,11 @@ public final class ServerNode {
      * orders a client's update first checks it then. Each core accepted the update a round or
      * more before it executes (the wide-area core a wide-area round, the local core two local
      * ones), so now f+1 servers of the site (1 in a benign site) check each one and vouch for
-     * the good ones to the others. A server
-     * takes an update as checked once every one of its f+1 checkers vouched: at most f servers of
-     * a site are faulty, so one of them is correct and checked it. Anything short of that (a
-     * checker silent, slow or crashed, a bad signature) leaves the server to check it itself at
-     * execution, so the verdict never depends on vouches, only the cost does.
+     * the good ones to the others. A server takes an update as checked once every one of its f+1
+     * checkers vouched: at most f servers of a site are faulty, so one of them is correct and
+     * checked it. Anything short of that (a checker silent, slow or crashed, a bad signature)
+     * leaves the server to check it itself at execution, so the verdict never depends on
+     * vouches, only the cost does.
      */
     private void vouchForAccepted(List<Bytes> payloads) {
         if (replaying) return; // executed long ago; the others have moved on
@@ -369,6 +368,7 @@ public final class ServerNode {
         }
     }
 
+    /** A server of another site sent on its client's update: order it here, once per update. */
     private void onForwarded(ServerId from, SignedUpdate u) {
         if (from.site().equals(site)) {
             reject(from, Rejection.PROTOCOL_VIOLATION, "a forwarded update from a server of this site");
