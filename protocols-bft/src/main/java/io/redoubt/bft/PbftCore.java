@@ -93,6 +93,12 @@ import java.util.TreeMap;
  *       primary times its own queues too, so that a primary whose backups moved on follows them.</li>
  *   <li>A payload equal to one already delivered is ordered again if it is submitted or forwarded
  *       again: the contract allows duplicates and the layer above executes idempotently.</li>
+ *   <li>Validity is checked by enough members, not by all ({@link #checksBeforePreparing}): where
+ *       the host can judge a payload ({@link Outbox#admits}, a client's signature among logical
+ *       machines), {@code n - quorum + f} backups per slot admit a pre-prepare's batch before they
+ *       prepare it, so every prepared batch passed a correct member's check and nobody checks it
+ *       again on delivery ({@link #deliversOnlyAdmitted}). Forwarded payloads are admitted before
+ *       they are queued, so a correct primary proposes nothing a checker would refuse.</li>
  * </ul>
  *
  * <h2>Structure</h2>
@@ -145,6 +151,17 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * one that started a moment ago only costs messages (and, among sites, LM signatures).
      */
     long retransmitTicks;
+    /**
+     * 1 when the retransmission period is doubled: while slots keep being delivered and a tick
+     * finds nothing a whole period old to resend, the next tick comes twice as late (if that is
+     * still within the request timeout, so a lost message goes out again before the request
+     * timers even relay it); a tick that resends anything, or finds no progress, restores the
+     * period. Among sites every tick is an LM timeout (its notices signed and ordered in every
+     * site), and under steady load nearly every one found nothing to do (issue 16).
+     */
+    private int retransmitStretch;
+    /** What had been delivered when the last retransmission tick ran. */
+    private long deliveredAtLastTick = -1;
 
     // What checkInvariants saw last time, to check that the view and the low watermark never go back.
     /** Whether this primary's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
@@ -409,8 +426,65 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             }
             return;
         }
+        if (checksBeforePreparing(view, m.sequence()) && !admitsAll(m.batch())) {
+            // The primary proposed something this member refuses: no prepare, so the slot stalls and
+            // the request timers vote the primary out. Nothing is kept, so a retransmission is judged alike.
+            reject(sender, Rejection.INVALID_REQUEST, "pre-prepare for slot " + m.sequence() + " carries a payload this member does not admit");
+            return;
+        }
         acceptPrePrepare(s, m);
         checkPrepared(m.sequence(), s);
+    }
+
+    private boolean admitsAll(List<Bytes> batch) {
+        for (Bytes p : batch) if (!out.admits(p)) return false;
+        return true;
+    }
+
+    /**
+     * Whether this member admits the payloads of view {@code view}'s pre-prepare for
+     * {@code sequence} ({@link Outbox#admits}) before it prepares it. The checkers are
+     * {@code n - quorum + f} of the backups, rotating with the sequence number so that the work
+     * spreads. Why that many is enough: a batch is prepared with the pre-prepare and
+     * {@code quorum - 1} prepares of backups. A correct primary proposes only what its host
+     * submitted or what it admitted when it was forwarded. A faulty one leaves at most {@code f - 1}
+     * faulty backups, and the backups that do not check number {@code n - 1 - checkers}; together
+     * {@code n - checkers + f - 2 = quorum - 2}, one short of a prepare quorum, so every prepared
+     * batch was admitted by a correct checker (and so is every batch a new view re-proposes or a
+     * commit certificate proves, since each was prepared first). Among 5 sites (f = 1, quorum 4)
+     * that is 2 of the 4 backups instead of all 4. The primary never checks its own batches.
+     */
+    boolean checksBeforePreparing(long view, long sequence) {
+        int primary = primaryOf(view);
+        if (self == primary) return false;
+        int checkers = Math.min(n - 1, n - Quorums.byzantineQuorum(n) + f);
+        int position = Math.floorMod(self - primary - 1, n); // 0 .. n-2 among the backups
+        int first = (int) Math.floorMod(sequence, (long) (n - 1));
+        return Math.floorMod(position - first, n - 1) < checkers;
+    }
+
+    /** Pre-prepares carry the payloads a checker admits before preparing (see {@link #checksBeforePreparing}); forwards those every member admits before queueing. */
+    @Override
+    public List<Bytes> payloadsToAdmit(N from, Bytes message) {
+        int sender = membership.indexOf(from);
+        if (sender < 0 || sender == self) return List.of();
+        PbftMessage m;
+        try {
+            m = PbftMessage.decode(message, config, n);
+        } catch (DecodeException e) {
+            return List.of();
+        }
+        if (m instanceof PrePrepare pp && pp.replica() == sender && sender == primaryOf(pp.view())
+                && checksBeforePreparing(pp.view(), pp.sequence())) {
+            return pp.batch();
+        }
+        if (m instanceof Forward fw && fw.replica() == sender) return fw.payloads();
+        return List.of();
+    }
+
+    @Override
+    public boolean deliversOnlyAdmitted() {
+        return true;
     }
 
     private void acceptPrePrepare(Slot s, PrePrepare pp) {
@@ -686,22 +760,29 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         retransmitArmed = false;
         retransmitForTail = false;
         long endingPeriod = retransmitTicks++;
+        boolean progressed = deliveredThrough() > deliveredAtLastTick;
+        deliveredAtLastTick = deliveredThrough();
         if (views.active) transfer.viewActive();
         if (!unfinishedWork()) {
+            retransmitStretch = 0;
             transfer.announceTail();
             return;
         }
+        boolean resent = false;
         if (!views.active) {
             views.resendOwnViewChange();
             queues.resendOwnWhileChanging();
+            resent = true;
         } else {
             for (Slot s : log.undelivered()) {
                 if (s.committed || s.lastSentTick == endingPeriod) continue; // sent less than a period ago
                 if (s.prePrepare != null && s.prePrepare.replica() == self) sendPrePrepare(s.prePrepare);
                 if (s.myPrepare != null) broadcast(s.myPrepare);
                 if (s.myCommit != null) broadcast(s.myCommit);
+                resent = true;
             }
         }
+        retransmitStretch = progressed && !resent && !transfer.behind() && 2 * config.retransmitMillis() <= config.requestTimeoutMillis() ? 1 : 0;
         // While waiting for a new view, our own payloads may have been ordered without us: ask.
         transfer.onRetransmitTick(!views.active && pendingCount() > 0, !views.active);
     }
@@ -721,7 +802,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             // Real work retransmits at the full rate, also when a slow tail announcement was pending.
             retransmitArmed = true;
             retransmitForTail = false;
-            out.setTimer(RETRANSMIT, config.retransmitMillis());
+            out.setTimer(RETRANSMIT, config.retransmitMillis() << retransmitStretch);
         } else if (!retransmitArmed && transfer.tailToAnnounce()) {
             retransmitArmed = true;
             retransmitForTail = true;
@@ -843,7 +924,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
-        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i64(retransmitTicks);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i64(retransmitTicks).i32(retransmitStretch).i64(deliveredAtLastTick);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);

@@ -62,6 +62,11 @@ final class PbftRequestQueues<N extends Comparable<N>> {
                 core.reject(sender, Rejection.INVALID_REQUEST, "forwarded payload exceeds payloadBytesMax");
                 return;
             }
+            if (!core.out.admits(p)) {
+                // Queued, it could be proposed here one day, and the checkers would refuse the whole batch.
+                core.reject(sender, Rejection.INVALID_REQUEST, "forwarded payload not admitted");
+                continue;
+            }
             enqueue(sender, p);
         }
         core.proposeIfLeading();

@@ -35,6 +35,12 @@ public final class MemberIndex<N> {
         return self;
     }
 
+    /** The index of {@code node}, or -1 if it is not a member; rejects nothing. */
+    public int indexOf(N node) {
+        Integer i = indexOf.get(node);
+        return i == null ? -1 : i;
+    }
+
     /** The index of {@code from}, or -1 once it has been rejected: not a member, or claiming to be this node. */
     public int sender(N from, Outbox<N> out) {
         Integer sender = indexOf.get(from);

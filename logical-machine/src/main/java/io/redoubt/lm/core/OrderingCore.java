@@ -58,6 +58,25 @@ public interface OrderingCore<N> {
      */
     void submit(Bytes payload);
 
+    /**
+     * Read-only, a hint: the payloads that handling {@code message} from {@code from} would ask
+     * {@link Outbox#admits} about, so that a host can have them checked before it hands the
+     * message in (the logical machine's servers check client signatures while the site orders
+     * the message, see ServerNode#onVouch). Changes nothing; by default none.
+     */
+    default List<Bytes> payloadsToAdmit(N from, Bytes message) {
+        return List.of();
+    }
+
+    /**
+     * Whether every payload this core delivers was admitted ({@link Outbox#admits}) by at least
+     * one correct member before it could be ordered, so that a host need not check it again on
+     * delivery. False by default.
+     */
+    default boolean deliversOnlyAdmitted() {
+        return false;
+    }
+
     /** Whether this node currently believes it leads the protocol. Advisory, for hosts. */
     boolean isLeader();
 

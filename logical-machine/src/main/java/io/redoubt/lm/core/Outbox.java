@@ -40,6 +40,17 @@ public interface Outbox<N> {
      */
     default void accepted(List<Bytes> payloads) {}
 
+    /**
+     * Whether {@code payload} may be ordered at all: validity only the host can judge (the
+     * logical machine checks a client's signature on its update). The verdict must depend on the
+     * bytes alone, so that every correct server of a logical machine gives the same one. A core
+     * asks only where its protocol says so (PbftCore#checksBeforePreparing); by default
+     * everything is admitted.
+     */
+    default boolean admits(Bytes payload) {
+        return true;
+    }
+
     /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
     void reject(N from, Rejection reason, String detail);
 }

@@ -77,6 +77,16 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public java.util.List<Bytes> payloadsToAdmit(N from, Bytes message) {
+        return core.payloadsToAdmit(from, message);
+    }
+
+    @Override
+    public boolean deliversOnlyAdmitted() {
+        return core.deliversOnlyAdmitted();
+    }
+
+    @Override
     public boolean isLeader() {
         return core.isLeader();
     }

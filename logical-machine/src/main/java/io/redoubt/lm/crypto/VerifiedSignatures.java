@@ -29,9 +29,39 @@ public final class VerifiedSignatures {
         // memo's own digest plus a set lookup, so the memo only adds cost there. The verdict is
         // the same either way (the memo never decides it); only hits() stays at zero.
         if (keys.scheme().checksAsCheaplyAsMemo()) return keys.verify(signer, content, signature);
-        // One digest over len(signer) || signer || len(content) || content || signature: unambiguous,
-        // and a third of the hashing of nesting three digests (with simulated signatures the check
-        // itself is one digest).
+        Bytes key = key(signer, content, signature);
+        if (verified.contains(key)) {
+            hits++;
+            return true;
+        }
+        if (!keys.verify(signer, content, signature)) return false;
+        remember(key);
+        return true;
+    }
+
+    /**
+     * A signature this server made itself: it needs no check when it comes back (an LM timeout
+     * carries the notices that proved it, this server's own among them).
+     */
+    public void rememberOwn(KeyDirectory keys, Object signer, Bytes content, Bytes signature) {
+        if (!keys.scheme().checksAsCheaplyAsMemo()) remember(key(signer, content, signature));
+    }
+
+    private void remember(Bytes key) {
+        verified.add(key);
+        if (verified.size() > capacity) {
+            Iterator<Bytes> it = verified.iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    /**
+     * One digest over len(signer) || signer || len(content) || content || signature: unambiguous,
+     * and a third of the hashing of nesting three digests (with simulated signatures the check
+     * itself is one digest).
+     */
+    private static Bytes key(Object signer, Bytes content, Bytes signature) {
         byte[] who = signer.toString().getBytes(StandardCharsets.UTF_8);
         java.security.MessageDigest d = Digests.newSha256();
         d.update(length(who.length));
@@ -39,19 +69,7 @@ public final class VerifiedSignatures {
         d.update(length(content.length()));
         d.update(content.unsafeArray(), 0, content.length());
         d.update(signature.unsafeArray(), 0, signature.length());
-        Bytes key = Bytes.wrap(d.digest());
-        if (verified.contains(key)) {
-            hits++;
-            return true;
-        }
-        if (!keys.verify(signer, content, signature)) return false;
-        verified.add(key);
-        if (verified.size() > capacity) {
-            Iterator<Bytes> it = verified.iterator();
-            it.next();
-            it.remove();
-        }
-        return true;
+        return Bytes.wrap(d.digest());
     }
 
     private static byte[] length(int n) {

@@ -5,6 +5,7 @@ import io.redoubt.lm.ServerId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.VerifiedSignatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ public final class LmTimeouts {
     private final ServerId self;
     private final int siteSize;
     private final KeyDirectory keys;
+    /** Shared with the logical machine, which checks the same notices when their timeout executes. */
+    private final VerifiedSignatures verified;
     private final int noticesNeeded;
     private final long noticeResendMillis;
     private final Host host;
@@ -58,10 +61,12 @@ public final class LmTimeouts {
         }
     }
 
-    public LmTimeouts(ServerId self, int siteSize, KeyDirectory keys, int noticesNeeded, long noticeResendMillis, Host host) {
+    public LmTimeouts(ServerId self, int siteSize, KeyDirectory keys, VerifiedSignatures verified, int noticesNeeded, long noticeResendMillis,
+                      Host host) {
         this.self = self;
         this.siteSize = siteSize;
         this.keys = keys;
+        this.verified = verified;
         this.noticesNeeded = noticesNeeded;
         this.noticeResendMillis = noticeResendMillis;
         this.host = host;
@@ -92,6 +97,7 @@ public final class LmTimeouts {
         Bytes content = TimeoutNotice.signedContent(self, timer, generation);
         TimeoutNotice notice = new TimeoutNotice(self, timer, generation, keys.scheme().sign(keys.server(self).privateKey(), content));
         host.broadcast(notice);
+        verified.rememberOwn(keys, self, content, notice.signature());
         collect(notice);
         host.setTimer(timer, noticeResendMillis); // until the timeout is ordered
     }
@@ -107,7 +113,7 @@ public final class LmTimeouts {
             host.reject(n.signer(), Rejection.NOT_A_MEMBER, "timeout notice from outside the site");
             return;
         }
-        if (!keys.verify(n.signer(), n.signedContent(), n.signature())) {
+        if (!verified.verify(keys, n.signer(), n.signedContent(), n.signature())) {
             host.reject(n.signer(), Rejection.BAD_SIGNATURE, "timeout notice signature");
             return;
         }

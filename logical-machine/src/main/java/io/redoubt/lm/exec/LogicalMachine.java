@@ -52,7 +52,7 @@ public final class LogicalMachine {
     private final StateMachine app;
     private final LmHost host;
     private final OrderingCore<SiteId> wide;
-    private final VerifiedSignatures verified = new VerifiedSignatures(65_536);
+    private final VerifiedSignatures verified;
     private final LmMessageVerifier wideVerifier;
     private final List<LmHost.Outgoing> outgoing = new ArrayList<>();
 
@@ -101,16 +101,23 @@ public final class LogicalMachine {
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
                           StateMachine app, LmHost host) {
-        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY), app, host);
+        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, new VerifiedRootCache(VerifiedRootCache.DEFAULT_CAPACITY),
+                new VerifiedSignatures(VERIFIED_SIGNATURES_MAX), app, host);
     }
+
+    /** Signatures remembered as checked, when the server has no memo of its own to share. */
+    public static final int VERIFIED_SIGNATURES_MAX = 65_536;
 
     /**
      * @param verifiedRoots the server's cache of checked roots; the server may share it with
      *     whatever else checks the same roots (its wide-area PBFT core), so each is checked once
+     * @param verified the server's memo of checked signatures, shared likewise (its LM timeouts
+     *     check each notice on arrival, and this machine checks the same notices when the timeout
+     *     executes)
      */
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
-                          VerifiedRootCache verifiedRoots, StateMachine app, LmHost host) {
+                          VerifiedRootCache verifiedRoots, VerifiedSignatures verified, StateMachine app, LmHost host) {
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
             throw new IllegalArgumentException("noticesNeeded must be in [1, " + siteServers.size() + "], was " + noticesNeeded);
         }
@@ -118,6 +125,7 @@ public final class LogicalMachine {
         this.siteServers = List.copyOf(siteServers);
         this.noticesNeeded = noticesNeeded;
         this.keys = keys;
+        this.verified = verified;
         this.app = app;
         this.host = host;
         if (!lmSchemes.keySet().containsAll(sites)) throw new IllegalArgumentException("no LM signature scheme for some of " + sites);
@@ -237,7 +245,17 @@ public final class LogicalMachine {
     }
 
     private boolean vouchedFor(Bytes encodedUpdate) {
-        return !vouched.isEmpty() && vouched.remove(updateDigest(encodedUpdate));
+        return !vouched.isEmpty() && vouched.contains(updateDigest(encodedUpdate));
+    }
+
+    /**
+     * Read-only, a hint: the client updates a wide-area message from {@code from} will have this
+     * machine admit when it executes (a pre-prepare this site checks before it prepares, a forwarded
+     * update), so that the site's checkers can check them while the message is ordered locally.
+     */
+    public List<Bytes> updatesToAdmit(SiteId from, Bytes message) {
+        if (!host.rechecksOrderedUpdates() || from.equals(site)) return List.of();
+        return wide.payloadsToAdmit(from, message);
     }
 
     /**
@@ -276,10 +294,11 @@ public final class LogicalMachine {
                 host.rejected(site, Rejection.MALFORMED, "globally ordered update: " + ex.getMessage());
                 continue;
             }
-            // Checked again here, not only at the origin: a faulty origin site must not be able
-            // to have an unsigned update executed (S2 - validity). Only where sites may be faulty
-            // (LmHost#rechecksOrderedUpdates).
-            if (host.rechecksOrderedUpdates() && !vouchedFor(p) && !verifyClientUpdate(u)) {
+            // Where sites may be faulty (LmHost#rechecksOrderedUpdates), a faulty origin site must
+            // not be able to have an unsigned update executed (S2 - validity). A core that orders
+            // only what a correct member admitted (PBFT's checkers, see WideOutbox#admits) has
+            // made sure of that already; with any other, every site checks again here.
+            if (host.rechecksOrderedUpdates() && !wide.deliversOnlyAdmitted() && !vouchedFor(p) && !verifyClientUpdate(u)) {
                 host.rejected(u.client(), Rejection.BAD_SIGNATURE, "globally ordered update signature");
                 continue;
             }
@@ -340,7 +359,26 @@ public final class LogicalMachine {
 
         @Override
         public void accepted(List<Bytes> payloads) {
-            if (host.rechecksOrderedUpdates()) host.wideUpdatesAccepted(payloads);
+            // A core that admits before ordering needs no check on delivery: nothing to prepare.
+            if (host.rechecksOrderedUpdates() && !wide.deliversOnlyAdmitted()) host.wideUpdatesAccepted(payloads);
+        }
+
+        /**
+         * An update is admitted to the wide-area order if its client's signature holds, checked
+         * through this server's vouches and memo (the verdict is the signature's, whichever way
+         * it is reached, so every correct server of the site gives the same one). Where sites
+         * are all benign, the site that ordered the update has checked it.
+         */
+        @Override
+        public boolean admits(Bytes payload) {
+            if (!host.rechecksOrderedUpdates()) return true;
+            SignedUpdate u;
+            try {
+                u = SignedUpdate.decode(payload);
+            } catch (DecodeException e) {
+                return false;
+            }
+            return vouchedFor(payload) || verifyClientUpdate(u);
         }
 
         @Override

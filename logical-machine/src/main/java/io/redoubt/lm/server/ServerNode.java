@@ -14,6 +14,7 @@ import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.ReentryGuard;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.KeyDirectory;
+import io.redoubt.lm.crypto.VerifiedSignatures;
 import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.crypto.merkle.LmMessageVerifier;
 import io.redoubt.lm.crypto.merkle.LmSignature;
@@ -137,7 +138,8 @@ public final class ServerNode {
             throw new IllegalArgumentException("lmTimeoutNoticesNeeded = " + config.lmTimeoutNoticesNeeded() + " but " + site
                     + " needs " + keyring.noticesNeeded(site) + " (f+1 for a Byzantine site, section 4.3)");
         }
-        this.timeouts = new LmTimeouts(self, size, keys, config.lmTimeoutNoticesNeeded(), config.noticeResendMillis(), new TimeoutsHost());
+        VerifiedSignatures verified = new VerifiedSignatures(LogicalMachine.VERIFIED_SIGNATURES_MAX);
+        this.timeouts = new LmTimeouts(self, size, keys, verified, config.lmTimeoutNoticesNeeded(), config.noticeResendMillis(), new TimeoutsHost());
         this.signer = signing instanceof SiteSigning.Shared shared
                 ? new ThresholdSign(self, siteServers, shared, keys, config.signingRoundsMax(), config.earlySharesPerServerMax(),
                         config.merkleBatching(), new SignerHost())
@@ -145,7 +147,7 @@ public final class ServerNode {
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
         this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
-                wideFactory, keys, keyring.verifiers(), verifiedRoots, app, new Host());
+                wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host());
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */
@@ -235,7 +237,16 @@ public final class ServerNode {
             reject(from, Rejection.INVALID_REQUEST, "a client talks to servers of its own site (section 4.2)");
             return;
         }
-        if (!lm.verifyClientUpdate(u)) {
+        // A second copy of the update this server already holds is the client retransmitting:
+        // whatever was tried has not worked yet, so order it the plain way.
+        boolean again = Long.valueOf(u.seq()).equals(waitingClients.get(from));
+        SiteId leaderSite = lm.wideCore().leader();
+        boolean sendingOn = config.forwardTimeoutMillis() > 0 && !again && !leaderSite.equals(site);
+        // An update sent on is checked by the server of the leader site that takes it
+        // (onForwarded); checking it here too would only add a check per update. One ordered
+        // here is checked now, so that a bad signature costs one check, not f+1 in the site (the
+        // link has authenticated the client, so a bad one only holds up its own update).
+        if (!sendingOn && !lm.verifyClientUpdate(u)) {
             reject(from, Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
@@ -244,11 +255,8 @@ public final class ServerNode {
             if (u.seq() == last.getKey()) io.sendToClient(from, new Frame.Reply(from, u.seq(), last.getValue()).encode());
             return; // already executed: answer from the cache, never order it again
         }
-        // A second copy of the update this server already holds is the client retransmitting:
-        // whatever was tried has not worked yet, so order it the plain way.
-        boolean again = Long.valueOf(u.seq()).equals(waitingClients.put(from, u.seq()));
-        SiteId leaderSite = lm.wideCore().leader();
-        if (config.forwardTimeoutMillis() > 0 && !again && !leaderSite.equals(site)) sendOn(u, leaderSite);
+        waitingClients.put(from, u.seq());
+        if (sendingOn) sendOn(u, leaderSite);
         else toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
         afterInput();
     }
@@ -517,14 +525,23 @@ public final class ServerNode {
             lm.execute(payloads);
         }
 
-        /** The client updates among the events the local core accepted: checked by f+1, vouched to the rest (vouchForAccepted). */
+        /**
+         * The client updates among the events the local core accepted, and those the wide-area
+         * messages among them will have the logical machine admit when they execute (a
+         * pre-prepare this site checks, see PbftCore#checksBeforePreparing): checked by f+1,
+         * vouched to the rest (vouchForAccepted), while the site orders the events.
+         */
         @Override
         public void accepted(List<Bytes> payloads) {
             List<Bytes> updates = new ArrayList<>();
             for (Bytes p : payloads) {
-                if (p.length() == 0 || (p.unsafeArray()[0] & 0xff) != LmEvent.TAG_CLIENT_UPDATE) continue;
+                if (p.length() == 0) continue;
+                int tag = p.unsafeArray()[0] & 0xff;
+                if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_WIDE_MESSAGE) continue;
                 try {
-                    if (LmEvent.decode(p) instanceof LmEvent.ClientUpdate e) updates.add(e.update().encode());
+                    LmEvent event = LmEvent.decode(p);
+                    if (event instanceof LmEvent.ClientUpdate e) updates.add(e.update().encode());
+                    else if (event instanceof LmEvent.WideMessage e) updates.addAll(lm.updatesToAdmit(e.from(), e.envelope().message()));
                 } catch (DecodeException malformed) {
                     // execution rejects it
                 }
