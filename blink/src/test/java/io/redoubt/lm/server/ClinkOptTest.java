@@ -79,6 +79,27 @@ class ClinkOptTest {
     }
 
     @Test
+    void anUpdateSentOnIsCheckedByTheLeaderSitesServerNotTwice() {
+        TestNode home = nodeWithLeaderSite(LEADER_SITE, TIMEOUT);
+        SignedUpdate good = home.update(ALICE, 1);
+        SignedUpdate forged = new SignedUpdate(good.client(), good.seq(), good.operation(), home.update(ALICE, 2).signature());
+        home.node.onClientFrame(ALICE, home.request(forged));
+        assertEquals(1, forwardsTo(home).size(), "sent on unchecked: the server that takes it checks it");
+        assertTrue(home.io.rejected.isEmpty(), home.io.rejected::toString);
+
+        TestNode leader = nodeWithLeaderSite(TestNode.SITE, TIMEOUT);
+        leader.node.onServerFrame(REMOTE, new Frame.Forward(new SignedUpdate(ClientId.of(1, 0), 1, good.operation(), good.signature())).encode());
+        assertTrue(leader.wide.submitted.isEmpty(), "a bad signature is not ordered at the leader site");
+        assertEquals(List.of(Rejection.BAD_SIGNATURE), leader.io.rejected.stream().map(r -> r.reason()).toList());
+
+        // Ordered where it arrives (CLink-Opt off), it is checked there, before the site spends f+1 checks on it.
+        TestNode off = nodeWithLeaderSite(LEADER_SITE, 0);
+        off.node.onClientFrame(ALICE, off.request(forged));
+        assertTrue(off.wide.submitted.isEmpty() && forwardsTo(off).isEmpty());
+        assertEquals(List.of(Rejection.BAD_SIGNATURE), off.io.rejected.stream().map(r -> r.reason()).toList());
+    }
+
+    @Test
     void theClientRetransmittingToTheSameServerHasItOrderedThere() {
         TestNode t = nodeWithLeaderSite(LEADER_SITE, TIMEOUT);
         SignedUpdate u = t.update(ALICE, 1);

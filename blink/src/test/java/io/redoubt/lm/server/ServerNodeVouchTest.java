@@ -90,6 +90,34 @@ class ServerNodeVouchTest {
         assertEquals(mine, vouches.get(0).updateDigests().size(), "only good signatures, only the ones it checks");
     }
 
+    @Test
+    void theUpdatesOfAWideMessageTheSiteMustAdmitAreCheckedAndVouchedWhileTheSiteOrdersIt() {
+        TestNode t = node();
+        t.wide.onlyAdmitted = true;
+        Bytes prePrepare = Bytes.ofUtf8("a pre-prepare this site checks before preparing");
+        List<Bytes> updates = new ArrayList<>();
+        int mine = 0;
+        for (long seq = 1; seq <= 20; seq++) {
+            SignedUpdate u = t.update(ALICE, seq);
+            updates.add(u.encode());
+            if (ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2)) mine++;
+        }
+        t.wide.toAdmit.put(prePrepare, updates);
+        io.redoubt.lm.exec.LmEvent.WideMessage event = new io.redoubt.lm.exec.LmEvent.WideMessage(REMOTE.site(),
+                io.redoubt.lm.TestEnvelopes.signed(t.keys, REMOTE.site(), prePrepare));
+        t.local.out.accepted(List.of(event.encode()));
+        assertTrue(mine > 0 && mine < 20, "the seeds give this server some of the updates to check: " + mine);
+        assertEquals(2, t.io.toServers.size(), "one vouch frame to each other server of the site");
+        assertEquals(mine, assertVouch(t.io.toServers.get(0).getValue()).updateDigests().size());
+
+        // A wide message that names nothing to admit (a prepare, or a pre-prepare another site checks) costs nothing.
+        TestNode quiet = node();
+        quiet.wide.onlyAdmitted = true;
+        quiet.local.out.accepted(List.of(new io.redoubt.lm.exec.LmEvent.WideMessage(REMOTE.site(),
+                io.redoubt.lm.TestEnvelopes.signed(quiet.keys, REMOTE.site(), Bytes.ofUtf8("a prepare"))).encode()));
+        assertTrue(quiet.io.toServers.isEmpty());
+    }
+
     private static Frame.Vouch assertVouch(Bytes frame) {
         try {
             return (Frame.Vouch) Frame.decode(frame);

@@ -3,6 +3,7 @@ package io.redoubt.lm.exec;
 import io.redoubt.lm.TestEnvelopes;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -284,6 +285,29 @@ class LogicalMachineTest {
             m.execute(viaUs(withBadSignature(update(ALICE, 1, "x", "1"))));
             assertTrue(m.wide.submitted.isEmpty());
             assertEquals(List.of(Rejection.BAD_SIGNATURE), m.host.reasons());
+        }
+
+        @Test
+        void aCoreThatOrdersOnlyAdmittedUpdatesHasThemCheckedBeforeOrderingAndNotAgainOnDelivery() {
+            Lm m = new Lm();
+            m.wide.onlyAdmitted = true;
+            SignedUpdate good = update(ALICE, 1, "x", "1");
+            SignedUpdate forged = withBadSignature(update(BOB, 1, "y", "1"));
+            // What a checker site's core asks before it prepares (PbftCore#checksBeforePreparing).
+            assertTrue(m.wide.out.admits(good.encode()));
+            assertFalse(m.wide.out.admits(forged.encode()), "a bad client signature is not admitted");
+            assertFalse(m.wide.out.admits(Bytes.ofUtf8("not an update")), "nor is garbage");
+            // Delivered, an update comes with the core's word that a correct checker admitted it, so
+            // nothing is checked again: even one this test slips past the checkers executes.
+            m.wide.deliver(List.of(good.encode(), forged.encode()));
+            assertEquals(2, m.lm.executedUpdates(), "not checked on delivery");
+            assertTrue(m.host.rejected.isEmpty(), m.host.rejected::toString);
+
+            // With Paxos among sites (benign sites) nothing needs admitting: the ordering site checked it.
+            Lm benign = new Lm();
+            benign.host.rechecks = false;
+            assertTrue(benign.wide.out.admits(forged.encode()));
+            assertEquals(List.of(), benign.lm.updatesToAdmit(SiteId.of(1), Bytes.ofUtf8("anything")));
         }
 
         @Test

@@ -27,6 +27,10 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
     /** Whom {@link #leader()} names; this node when null. */
     public N leaderNode;
     public int starts;
+    /** What {@link #deliversOnlyAdmitted()} answers: true stands for PBFT among sites, whose checkers admit before preparing. */
+    public boolean onlyAdmitted;
+    /** What {@link #payloadsToAdmit} names for a message, by the message's bytes. */
+    public final Map<Bytes, List<Bytes>> toAdmit = new java.util.HashMap<>();
     private long nextSlot;
 
     ScriptedCore(List<N> members, N self, Outbox<N> out, boolean instant) {
@@ -60,6 +64,16 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
     /** Delivers {@code payloads} as the next slot, as a real core would once they are ordered. */
     public void deliver(List<Bytes> payloads) {
         out.deliver(nextSlot++, payloads);
+    }
+
+    @Override
+    public List<Bytes> payloadsToAdmit(N from, Bytes message) {
+        return toAdmit.getOrDefault(message, List.of());
+    }
+
+    @Override
+    public boolean deliversOnlyAdmitted() {
+        return onlyAdmitted;
     }
 
     @Override
