@@ -31,4 +31,24 @@ class ServerNodeRegressionTest {
         t.node.onTimer(LM_TIMER); // our own timer expires: in a benign site our own notice is enough
         assertEquals(List.of(TIMER), t.wide.timersFired, "rejections: " + t.node.rejections());
     }
+
+    /**
+     * FIXED. LmTimeouts kept the notices of the newest generation it had heard of, newer than the
+     * timer it had armed included, and dropped those of older generations as stale. One faulty
+     * server of the site could sign (validly, with its own key) a notice for a far-future
+     * generation of an armed timer: the correct servers' notices for the armed generation were
+     * then all stale, so that LM timeout was never ordered. A notice now counts only for the
+     * generation this server armed; one for a generation it has not armed yet is dropped, and
+     * its signer resends it (LmTimeouts class comment).
+     */
+    @Test
+    void aPeerSigningANoticeForAFutureGenerationCannotBlockTheArmedOne() {
+        TestNode t = new TestNode("simulated", ServerConfig.byzantineSite(1)); // 2 notices needed
+        t.wide.out.setTimer(TIMER, 300);
+        long armed = t.node.logicalMachine().activeTimers().get(TIMER).generation();
+        t.node.onServerFrame(PEER, new Frame.Notice(t.notice(PEER, TIMER, armed + 1_000_000)).encode());
+        t.node.onServerFrame(TestNode.PEER2, new Frame.Notice(t.notice(TestNode.PEER2, TIMER, armed)).encode());
+        t.node.onTimer(LM_TIMER); // our own notice: with PEER2's, the f+1 needed
+        assertEquals(List.of(TIMER), t.wide.timersFired, "rejections: " + t.node.rejections());
+    }
 }

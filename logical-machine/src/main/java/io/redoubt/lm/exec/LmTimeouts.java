@@ -117,14 +117,16 @@ public final class LmTimeouts {
             host.reject(n.signer(), Rejection.BAD_SIGNATURE, "timeout notice signature");
             return;
         }
+        // Only the generation this server armed counts. An older one is stale; a newer one this
+        // server has not armed yet (it is behind), and its signer resends it until the timeout is
+        // ordered. Keeping a newer generation's notices instead would let one faulty server, by
+        // signing a notice for a far-future generation, make every correct notice look stale.
         Long generation = armed.get(n.timer());
-        if (generation == null || n.generation() < generation) return;
+        if (generation == null || n.generation() != generation) return;
         NoticeSet set = notices.get(n.timer());
-        if (set == null || set.generation < n.generation()) {
-            set = new NoticeSet(n.generation());
+        if (set == null || set.generation != generation) {
+            set = new NoticeSet(generation);
             notices.put(n.timer(), set);
-        } else if (set.generation > n.generation()) {
-            return; // stale
         }
         set.bySigner.put(n.signer(), n);
     }
