@@ -97,7 +97,8 @@ public final class DeploymentSettings {
                 r.atLeast(path + ".in-flight-slots-max", 1),
                 r.bool(path + ".forward-to-primary-first"),
                 r.duration(path + ".batch-delay").toMillis(),
-                r.duration(path + ".load-batch-delay").toMillis()));
+                r.duration(path + ".load-batch-delay").toMillis(),
+                r.positiveMillis(path + ".retransmit-max")));
     }
 
     private static PaxosConfig paxos(ConfigReader r, String path) {

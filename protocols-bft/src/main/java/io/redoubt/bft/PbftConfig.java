@@ -43,6 +43,12 @@ package io.redoubt.bft;
  *     clients whose updates the last instance carried send their next ones just after it is
  *     delivered, and this lets them join the next instance instead of the one after. A payload
  *     that finds nothing in flight (a lone client's) never waits. 0: no wait
+ * @param retransmitMaxMillis how far the retransmission period may stretch while slots keep being
+ *     delivered and a tick finds nothing a whole period old to resend (it doubles per such tick, and
+ *     falls back to {@code retransmitMillis} at the first tick that resends or finds no progress).
+ *     Among sites every tick is an LM timeout, signed and ordered in every site, and under steady
+ *     load nearly every one finds nothing to do (issue 16). Equal to {@code retransmitMillis}: a
+ *     fixed period
  */
 public record PbftConfig(
         int windowSlots,
@@ -61,7 +67,8 @@ public record PbftConfig(
         int inFlightSlotsMax,
         boolean forwardToPrimaryFirst,
         long batchDelayMillis,
-        long loadBatchDelayMillis) {
+        long loadBatchDelayMillis,
+        long retransmitMaxMillis) {
 
     /** As above, sending every payload to every member at once. */
     public PbftConfig(int windowSlots, int checkpointIntervalSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax,
@@ -69,7 +76,7 @@ public record PbftConfig(
                       long viewChangeTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int historySlotsMax, int inFlightSlotsMax) {
         this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
                 requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
-                inFlightSlotsMax, false, 0, 0);
+                inFlightSlotsMax, false, 0, 0, retransmitMillis);
     }
 
     /** As above, with no batch delay. */
@@ -79,7 +86,7 @@ public record PbftConfig(
                       boolean forwardToPrimaryFirst) {
         this(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, requestTimeoutMillis,
                 requestTimeoutMaxMillis, viewChangeTimeoutMillis, viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax,
-                inFlightSlotsMax, forwardToPrimaryFirst, 0, 0);
+                inFlightSlotsMax, forwardToPrimaryFirst, 0, 0, retransmitMillis);
     }
 
     public PbftConfig {
@@ -102,6 +109,7 @@ public record PbftConfig(
         atLeast("historySlotsMax", historySlotsMax, "windowSlots", windowSlots);
         atLeast("requestTimeoutMaxMillis", requestTimeoutMaxMillis, "requestTimeoutMillis", requestTimeoutMillis);
         atLeast("viewChangeTimeoutMaxMillis", viewChangeTimeoutMaxMillis, "viewChangeTimeoutMillis", viewChangeTimeoutMillis);
+        atLeast("retransmitMaxMillis", retransmitMaxMillis, "retransmitMillis", retransmitMillis);
         if (payloadBytesMax > batchBytesMax) {
             throw new IllegalArgumentException("payloadBytesMax (" + payloadBytesMax + ") must be <= batchBytesMax (" + batchBytesMax + ")");
         }
@@ -123,58 +131,63 @@ public record PbftConfig(
     static final long LOCAL_BATCH_DELAY_MILLIS = 1;
     /** Default wait among sites once updates queue behind the instance in flight (README, issue 16). */
     static final long WIDE_LOAD_BATCH_DELAY_MILLIS = 40;
+    /** Default stretch of the retransmission period among sites: twice the period, within the request timeout (README, issue 16). */
+    static final long WIDE_RETRANSMIT_MAX_MILLIS = 600;
 
     public PbftConfig withInFlightSlotsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, max, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis, retransmitMaxMillis);
     }
 
     /** Defaults for ordering events among the 3f+1 servers of one site over a LAN. */
     public static PbftConfig localDefaults() {
-        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS, false, LOCAL_BATCH_DELAY_MILLIS, 0);
+        return new PbftConfig(128, 64, 256, 1 << 20, 256 * 1024, 4096, 50, 2_000, 100, 4_000, 10, 256, 4096, LOCAL_IN_FLIGHT_SLOTS, false, LOCAL_BATCH_DELAY_MILLIS, 0, 10);
     }
 
     /** Defaults for ordering among 3F+1 logical machines over a WAN. */
     public static PbftConfig wideAreaDefaults() {
-        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true, 0, WIDE_LOAD_BATCH_DELAY_MILLIS);
+        return new PbftConfig(64, 32, 256, 1 << 20, 64 * 1024, 4096, 1_000, 16_000, 2_000, 32_000, 300, 128, 2048, WIDE_IN_FLIGHT_SLOTS, true, 0, WIDE_LOAD_BATCH_DELAY_MILLIS, WIDE_RETRANSMIT_MAX_MILLIS);
     }
 
+    /** New timeouts; the retransmission period keeps the stretch it had (as a multiple of the period). */
     public PbftConfig withTimeouts(long requestMillis, long viewChangeMillis, long retransmitMillis) {
+        long stretch = Math.max(1, this.retransmitMaxMillis / this.retransmitMillis);
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestMillis, Math.max(requestTimeoutMaxMillis, requestMillis), viewChangeMillis,
-                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
+                Math.max(viewChangeTimeoutMaxMillis, viewChangeMillis), retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst,
+                batchDelayMillis, loadBatchDelayMillis, retransmitMillis * stretch);
     }
 
     public PbftConfig withWindow(int windowSlots, int checkpointIntervalSlots) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, Math.max(catchUpSlotsMax, checkpointIntervalSlots),
-                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
+                Math.max(historySlotsMax, windowSlots), inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis, retransmitMaxMillis);
     }
 
     public PbftConfig withBatchPayloadsMax(int max) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, max, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, batchDelayMillis, loadBatchDelayMillis, retransmitMaxMillis);
     }
 
     public PbftConfig withBatchDelayMillis(long millis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, millis, loadBatchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst, millis, loadBatchDelayMillis, retransmitMaxMillis);
     }
 
     public PbftConfig withLoadBatchDelayMillis(long millis) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
                 viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst,
-                batchDelayMillis, millis);
+                batchDelayMillis, millis, retransmitMaxMillis);
     }
 
     public PbftConfig withForwardToPrimaryFirst(boolean on) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
-                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on, batchDelayMillis, loadBatchDelayMillis);
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, on, batchDelayMillis, loadBatchDelayMillis, retransmitMaxMillis);
     }
 }

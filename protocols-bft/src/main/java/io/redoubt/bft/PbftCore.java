@@ -152,12 +152,10 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      */
     long retransmitTicks;
     /**
-     * 1 when the retransmission period is doubled: while slots keep being delivered and a tick
-     * finds nothing a whole period old to resend, the next tick comes twice as late (if that is
-     * still within the request timeout, so a lost message goes out again before the request
-     * timers even relay it); a tick that resends anything, or finds no progress, restores the
-     * period. Among sites every tick is an LM timeout (its notices signed and ordered in every
-     * site), and under steady load nearly every one found nothing to do (issue 16).
+     * The retransmission period is {@code retransmitMillis << retransmitStretch}, at most
+     * {@code retransmitMaxMillis}: it doubles at each tick that finds slots delivered since the last
+     * one and nothing a whole period old to resend, and is back to the base at the first tick that
+     * resends anything or finds no progress (PbftConfig#retransmitMaxMillis).
      */
     private int retransmitStretch;
     /** What had been delivered when the last retransmission tick ran. */
@@ -760,8 +758,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         retransmitArmed = false;
         retransmitForTail = false;
         long endingPeriod = retransmitTicks++;
-        boolean progressed = deliveredThrough() > deliveredAtLastTick;
-        deliveredAtLastTick = deliveredThrough();
+        boolean progressed = log.deliveredThrough > deliveredAtLastTick;
+        deliveredAtLastTick = log.deliveredThrough;
         if (views.active) transfer.viewActive();
         if (!unfinishedWork()) {
             retransmitStretch = 0;
@@ -782,9 +780,14 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
                 resent = true;
             }
         }
-        retransmitStretch = progressed && !resent && !transfer.behind() && 2 * config.retransmitMillis() <= config.requestTimeoutMillis() ? 1 : 0;
+        boolean stretch = progressed && !resent && !transfer.behind() && retransmitPeriod() < config.retransmitMaxMillis();
+        retransmitStretch = stretch ? retransmitStretch + 1 : (progressed && !resent && !transfer.behind() ? retransmitStretch : 0);
         // While waiting for a new view, our own payloads may have been ordered without us: ask.
         transfer.onRetransmitTick(!views.active && pendingCount() > 0, !views.active);
+    }
+
+    private long retransmitPeriod() {
+        return Math.min(config.retransmitMillis() << retransmitStretch, config.retransmitMaxMillis());
     }
 
     private boolean unfinishedWork() {
@@ -802,7 +805,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             // Real work retransmits at the full rate, also when a slow tail announcement was pending.
             retransmitArmed = true;
             retransmitForTail = false;
-            out.setTimer(RETRANSMIT, config.retransmitMillis() << retransmitStretch);
+            out.setTimer(RETRANSMIT, retransmitPeriod());
         } else if (!retransmitArmed && transfer.tailToAnnounce()) {
             retransmitArmed = true;
             retransmitForTail = true;
