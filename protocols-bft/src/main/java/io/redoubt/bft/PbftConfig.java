@@ -185,6 +185,13 @@ public record PbftConfig(
                 batchDelayMillis, millis, retransmitMaxMillis);
     }
 
+    public PbftConfig withRetransmitMaxMillis(long millis) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, historySlotsMax, inFlightSlotsMax, forwardToPrimaryFirst,
+                batchDelayMillis, loadBatchDelayMillis, millis);
+    }
+
     public PbftConfig withForwardToPrimaryFirst(boolean on) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,

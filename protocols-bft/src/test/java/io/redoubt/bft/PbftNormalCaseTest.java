@@ -217,6 +217,51 @@ class PbftNormalCaseTest {
         assertEquals(List.of(), c.violations());
     }
 
+    /** The period set by the last arming of the retransmission timer. */
+    private static long lastRetransmitDelay(PbftTestCluster c, int i) {
+        List<Event> events = c.out(i).events();
+        for (int k = events.size() - 1; k >= 0; k--) {
+            if (events.get(k) instanceof io.redoubt.lm.testkit.RecordingOutbox.TimerSet t && t.id().equals(PbftCore.RETRANSMIT)) return t.delayMillis();
+        }
+        throw new AssertionError("retransmission timer never armed");
+    }
+
+    // Among sites every retransmission tick is an LM timeout; under steady load nearly every one
+    // finds nothing a whole period old. The period stretches while slots keep being delivered and
+    // nothing needs resending, up to retransmit-max, and is back at the first tick that resends.
+    @Test
+    void theRetransmissionPeriodStretchesUnderSteadyProgressAndSnapsBackWhenSomethingIsResent() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withInFlightSlotsMax(1).withRetransmitMaxMillis(40)); // base 10 ms
+        long[] expected = {20, 40, 40};
+        for (int k = 0; k < expected.length; k++) {
+            c.submit(0, p("steady-" + k));
+            c.deliverAll(); // delivered everywhere: progress
+            c.submit(0, p("in-flight-" + k)); // a fresh slot, sent during this period
+            c.fire(0, PbftCore.RETRANSMIT);
+            assertEquals(expected[k], lastRetransmitDelay(c, 0), "tick " + k);
+            c.deliverAll();
+        }
+        // A slot stuck for a whole period: no progress, its pre-prepare is resent, the period is the base again.
+        c.submit(0, p("stuck"));
+        c.dropWhere(to(0).negate());
+        c.fire(0, PbftCore.RETRANSMIT); // progress since the last tick (the slot before), and "stuck" is young
+        int before = c.out(0).mark();
+        c.dropWhere(to(0).negate());
+        c.fire(0, PbftCore.RETRANSMIT);
+        assertEquals(3, RecordingOutbox.messages(c.out(0).since(before), PrePrepare.class).size(), "the stuck slot's pre-prepare resent to the 3 backups");
+        assertEquals(10, lastRetransmitDelay(c, 0), "back to the base period");
+        c.deliverAll();
+        assertEquals(List.of(), c.violations());
+
+        // Inside a site the period stays fixed (retransmit-max = retransmit): a tick there costs nothing.
+        PbftTestCluster fixed = startedCluster(4, CONFIG.withInFlightSlotsMax(1));
+        fixed.submit(0, p("a"));
+        fixed.deliverAll();
+        fixed.submit(0, p("b"));
+        fixed.fire(0, PbftCore.RETRANSMIT);
+        assertEquals(10, lastRetransmitDelay(fixed, 0));
+    }
+
     @Test
     void aDuplicatedPrepareFromOneBackupDoesNotPrepareAndAPreparedSlotIsRecordedOnce() {
         PbftTestCluster c = startedCluster(4, CONFIG);
