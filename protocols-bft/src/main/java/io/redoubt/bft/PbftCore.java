@@ -780,8 +780,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
                 resent = true;
             }
         }
-        boolean stretch = progressed && !resent && !transfer.behind() && retransmitPeriod() < config.retransmitMaxMillis();
-        retransmitStretch = stretch ? retransmitStretch + 1 : (progressed && !resent && !transfer.behind() ? retransmitStretch : 0);
+        if (!progressed || resent || transfer.behind()) retransmitStretch = 0;
+        else if (retransmitPeriod() < config.retransmitMaxMillis()) retransmitStretch++;
         // While waiting for a new view, our own payloads may have been ordered without us: ask.
         transfer.onRetransmitTick(!views.active && pendingCount() > 0, !views.active);
     }
@@ -802,7 +802,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     private void afterInput() {
         if (!started) return;
         if ((!retransmitArmed || retransmitForTail) && unfinishedWork()) {
-            // Real work retransmits at the full rate, also when a slow tail announcement was pending.
+            // Real work retransmits at its period (stretched only under steady progress), also when
+            // a slow tail announcement was pending.
             retransmitArmed = true;
             retransmitForTail = false;
             out.setTimer(RETRANSMIT, retransmitPeriod());
