@@ -105,7 +105,7 @@ public final class LogicalMachine {
                 new VerifiedSignatures(VERIFIED_SIGNATURES_MAX), app, host);
     }
 
-    /** Signatures remembered as checked, when the server has no memo of its own to share. */
+    /** How many checked signatures a server's memo remembers (VerifiedSignatures). */
     public static final int VERIFIED_SIGNATURES_MAX = 65_536;
 
     /**
@@ -359,7 +359,8 @@ public final class LogicalMachine {
 
         @Override
         public void accepted(List<Bytes> payloads) {
-            // A core that admits before ordering needs no check on delivery: nothing to prepare.
+            // A core that admits before ordering has its checkers check before they prepare
+            // (updatesToAdmit) and nothing checked on delivery: there is nothing to get ready here.
             if (host.rechecksOrderedUpdates() && !wide.deliversOnlyAdmitted()) host.wideUpdatesAccepted(payloads);
         }
 
