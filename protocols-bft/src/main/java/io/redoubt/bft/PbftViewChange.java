@@ -78,6 +78,9 @@ final class PbftViewChange<N extends Comparable<N>> {
     }
 
     /** Leaves the current view for {@code newView}: persists the decision, then votes (PBFT section 4.4). */
+    /** Retransmission ticks since this member last voted (resendOwnViewChange). */
+    private long resendTicks;
+
     void startViewChange(long newView) {
         if (newView <= view) throw new IllegalStateException("views only grow: " + view + " -> " + newView);
         if (newView > PbftMessage.VIEW_MAX) return;
@@ -100,13 +103,19 @@ final class PbftViewChange<N extends Comparable<N>> {
         }
         ViewChange vc = core.sign(new ViewChange(view, log.stableSeq, core.checkpoints.stableProof, List.copyOf(prepared), core.self, Bytes.EMPTY));
         latestViewChange[core.self] = vc;
+        resendTicks = 0;
         core.broadcast(vc);
     }
 
     /** Our vote for the view we wait for, again (it may have been lost). */
     void resendOwnViewChange() {
         ViewChange mine = latestViewChange[core.self];
-        if (mine != null && mine.view() == view) core.broadcast(mine);
+        if (mine == null || mine.view() != view) return;
+        // At the 1st, 2nd, 4th, ... retransmission tick after the vote: a view change carries
+        // prepared certificates with whole batches, and resending it every period to every member
+        // crowds out the new view it waits for on the same links.
+        if (resendTicks < Long.MAX_VALUE) resendTicks++;
+        if (Long.bitCount(resendTicks) == 1) core.broadcast(mine);
     }
 
     /**
@@ -143,8 +152,13 @@ final class PbftViewChange<N extends Comparable<N>> {
 
     void onViewChange(int sender, ViewChange m) {
         if (m.view() < view || (m.view() == view && active)) {
-            // The sender missed a new view we installed: hand it over (it is self-certifying).
-            if (active && installedNewView != null) core.sendTo(sender, installedNewView);
+            // The sender missed a new view we installed: hand it over (it is self-certifying), at
+            // the 1st, 2nd, 4th, ... such message (onStaleMessage). A member waiting for a new view
+            // resends its view change every retransmission period, and a new view carries whole
+            // batches (a megabyte is possible): one copy per resend from every member that had
+            // installed it flooded a site's links exactly while the new view was still on its way,
+            // and let a faulty member have a small message answered with a large one at will.
+            onStaleMessage(sender);
             if (m.view() < view) core.reject(sender, Rejection.STALE_VIEW, "view change to " + m.view() + " <= " + view);
             return;
         }
@@ -394,7 +408,7 @@ final class PbftViewChange<N extends Comparable<N>> {
 
     /** The view change's part of the state digest (see PbftCore#stateDigest). */
     void writeState(CanonicalWriter w) {
-        w.i64(view).bool(active).i64(timeoutMillis).bool(timerArmed);
+        w.i64(view).bool(active).i64(timeoutMillis).bool(timerArmed).i64(resendTicks);
         w.bool(installedNewView != null);
         if (installedNewView != null) {
             if (digestedNewView != installedNewView) {
