@@ -264,6 +264,33 @@ class PbftNewViewInstallTest {
         assertEquals(List.of(two), handedOver(c, 1, digest), "its next stale message is the first since view 2 was installed");
     }
 
+    // A new view carries whole batches (a megabyte is possible). A member still voting for the
+    // view we installed is handed it at its 1st, 2nd, 4th, ... vote, not at every one (a faulty
+    // member could otherwise have each small vote answered with a large new view, and a member
+    // resending its vote every period drew one copy per resend from every member); and a member
+    // waiting for a new view resends its own vote at the 1st, 2nd, 4th, ... retransmission tick
+    // after voting, not at every one. Before the fix both went out every time: 7 and 7.
+    @Test
+    void newViewsAndViewChangesAreRepeatedAtDoublingIntervalsNotAtEveryChance() {
+        PbftTestCluster c = PbftViewChangeTest.preparedEverywhereThenPrimaryCrashes();
+        PbftViewChangeTest.suspect(c, 1, 2, 3);
+        c.deliverAll();
+        assertTrue(c.core(3).isViewActive() && c.core(3).view() == 1, c.core(3).describe());
+        ViewChange vote = c.keys.sign(0, new ViewChange(1, -1, List.of(), List.of(), 0, Bytes.EMPTY));
+        int mark = c.out(3).mark();
+        for (int k = 0; k < 7; k++) c.core(3).onMessage(0, vote);
+        long handed = c.out(3).since(mark).stream().filter(e -> e instanceof Sent<?> sent && sent.to().equals(0) && sent.message() instanceof NewView).count();
+        assertEquals(3, handed, "the 1st, 2nd and 4th of 7 votes");
+
+        PbftTestCluster waiting = PbftViewChangeTest.preparedEverywhereThenPrimaryCrashes();
+        PbftViewChangeTest.suspect(waiting, 3); // member 3 alone votes for view 1: it waits
+        assertFalse(waiting.core(3).isViewActive());
+        waiting.dropWhere(e -> true);
+        int before = waiting.out(3).mark();
+        for (int k = 0; k < 7; k++) waiting.fire(3, PbftCore.RETRANSMIT);
+        assertEquals(3 * 3, RecordingOutbox.messages(waiting.out(3).since(before), ViewChange.class).size(), "the 1st, 2nd and 4th of 7 ticks, to 3 members each");
+    }
+
     /** Member 0 sends member 3 {@code count} prepares of view 0; returns the new views member 3 sends it back. */
     private static List<NewView> handedOver(PbftTestCluster c, int count, Bytes digest) {
         int mark = c.out(3).mark();
