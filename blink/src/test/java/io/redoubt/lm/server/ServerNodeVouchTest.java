@@ -80,7 +80,7 @@ class ServerNodeVouchTest {
             payloads.add(u.encode());
             if (seq % 2 == 0 && ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2)) mine++;
         }
-        t.wide.out.accepted(payloads);
+        t.local.out.accepted(orderedHere(payloads));
         List<Frame.Vouch> vouches = new ArrayList<>();
         for (var sent : t.io.toServers) {
             assertTrue(sent.getKey().site().equals(SELF.site()), "vouches stay in the site");
@@ -118,6 +118,19 @@ class ServerNodeVouchTest {
         assertTrue(quiet.io.toServers.isEmpty());
     }
 
+    /** The encoded updates as the client-update events a server of this site hands its local core. */
+    private static List<Bytes> orderedHere(List<Bytes> updates) {
+        List<Bytes> events = new ArrayList<>();
+        for (Bytes u : updates) {
+            try {
+                events.add(new io.redoubt.lm.exec.LmEvent.ClientUpdate(PEER, SignedUpdate.decode(u)).encode());
+            } catch (io.redoubt.lm.codec.DecodeException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return events;
+    }
+
     private static Frame.Vouch assertVouch(Bytes frame) {
         try {
             return (Frame.Vouch) Frame.decode(frame);
@@ -126,10 +139,10 @@ class ServerNodeVouchTest {
         }
     }
 
-    /** The wide-area core accepts {@code u}, {@code vouchers} vouch for it, and its slot executes. */
+    /** The site's local core accepts {@code u}, {@code vouchers} vouch for it, and its wide-area slot executes. */
     private static void acceptVouchAndExecute(TestNode t, SignedUpdate u, ServerId... vouchers) {
         Bytes digest = LogicalMachine.updateDigest(u.encode());
-        t.wide.out.accepted(List.of(u.encode()));
+        t.local.out.accepted(orderedHere(List.of(u.encode())));
         for (ServerId v : vouchers) t.node.onServerFrame(v, new Frame.Vouch(List.of(digest)).encode());
         t.wide.deliver(List.of(u.encode()));
     }

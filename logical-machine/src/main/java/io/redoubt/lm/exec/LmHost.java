@@ -37,14 +37,6 @@ public interface LmHost {
     /** An ordered event was invalid and was skipped, identically at every correct server. */
     void rejected(Object from, Rejection reason, String detail);
 
-    /**
-     * The wide-area core accepted a proposal carrying these payloads (encoded client updates),
-     * whose signatures this executor will check when the proposal's slot executes
-     * ({@link #rechecksOrderedUpdates}). A hint for the server: it may check some now and vouch
-     * for them to the others of its site, so that the check at execution is a lookup.
-     */
-    default void wideUpdatesAccepted(List<Bytes> payloads) {}
-
     /** Observation: the executor hands {@code message} to the wide-area core as logical machine {@code from}'s (checkers). */
     default void acceptedWide(SiteId from, Bytes message) {}
 

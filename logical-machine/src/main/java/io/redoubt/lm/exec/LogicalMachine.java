@@ -357,13 +357,6 @@ public final class LogicalMachine {
             executeOrderedUpdates(payloads);
         }
 
-        @Override
-        public void accepted(List<Bytes> payloads) {
-            // A core that admits before ordering has its checkers check before they prepare
-            // (updatesToAdmit) and nothing checked on delivery: there is nothing to get ready here.
-            if (host.rechecksOrderedUpdates() && !wide.deliversOnlyAdmitted()) host.wideUpdatesAccepted(payloads);
-        }
-
         /**
          * An update is admitted to the wide-area order if its client's signature holds, checked
          * through this server's vouches and memo (the verdict is the signature's, whichever way

@@ -304,13 +304,11 @@ public final class ServerNode {
     }
 
     /**
-     * With PBFT among sites every server checks the client signature of every update when it
-     * executes (a compromised leader site could propose one no client signed): in bft/bft, 20
-     * checks per update at 5 sites of 4, half of the CPU; and every server of the site that
-     * orders a client's update first checks it then. Each core accepted the update a round or
-     * more before it executes (the wide-area core a wide-area round, the local core two local
-     * ones), so now f+1 servers of the site (1 in a benign site) check each one and vouch for
-     * the good ones to the others. A server takes an update as checked once every one of its f+1
+     * A site checks a client's update when it executes the event that carries it: the client
+     * update its site orders, or the wide-area pre-prepare it must admit before preparing
+     * (PbftCore#checksBeforePreparing). The local core accepts that event two local rounds
+     * before it executes, so f+1 servers of the site (1 in a benign site) check each update
+     * then and vouch for the good ones to the others. A server takes an update as checked once every one of its f+1
      * checkers vouched: at most f servers of a site are faulty, so one of them is correct and
      * checked it. Anything short of that (a checker silent, slow or crashed, a bad signature)
      * leaves the server to check it itself at execution, so the verdict never depends on
@@ -576,11 +574,6 @@ public final class ServerNode {
         @Override
         public boolean rechecksOrderedUpdates() {
             return config.rechecksOrderedUpdates();
-        }
-
-        @Override
-        public void wideUpdatesAccepted(List<Bytes> payloads) {
-            vouchForAccepted(payloads);
         }
 
         @Override
