@@ -20,13 +20,15 @@ import org.junit.jupiter.api.Tag;
  * detection is due to the bug and not to the checkers crying wolf.
  *
  * <p>Both tiers use the default benign fault mix. At the wide-area tier it exposes the bug in
- * roughly one seed in ten (isolating the leader site while proposals are in flight); at the local
- * tier in about one in four, through the fault that cuts a site's leader off from one of its
- * servers, so the others elect a new leader while values are still in flight.
+ * roughly one seed in twenty (isolating the leader site while proposals are in flight: 7 and 8
+ * of seeds 1..150 on two versions of the code, the first at seed 17 on one and 79 on the other,
+ * so the bound is generous); at the local tier in about one in four, through the fault that cuts
+ * a site's leader off from one of its servers, so the others elect a new leader while values
+ * are still in flight. Seeds run in small chunks and stop at the first detection.
  */
 @Tag("campaign")
 class CheckersCanFailTest {
-    static final int MAX_SEEDS = 60;
+    static final int MAX_SEEDS = 200;
 
     /** What a detection must look like, and the control on the same seeds. */
     static void assertCaughtWithReplay(List<SimResult> broken, LongFunction<SimConfig> correct, BrokenPaxosFactory factory, String tier) {

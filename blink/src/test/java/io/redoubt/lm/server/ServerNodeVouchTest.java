@@ -37,13 +37,14 @@ class ServerNodeVouchTest {
         return new SignedUpdate(good.client(), good.seq(), good.operation(), other.signature());
     }
 
+    /** The checkers of an update that came in through PEER, as {@link #orderedHere} has it. */
     private static List<ServerId> checkersOf(Bytes digest) {
         List<ServerId> c = new ArrayList<>();
-        for (ServerId s : List.of(SELF, PEER, PEER2)) if (ServerNode.checks(digest, s.index(), 3, 2)) c.add(s);
+        for (ServerId s : List.of(SELF, PEER, PEER2)) if (ServerNode.checks(digest, s.index(), 3, 2, PEER.index())) c.add(s);
         return c;
     }
 
-    /** A forged update of Alice's that server 0 does not check, so only its two peers do. */
+    /** A forged update of Alice's, in through PEER, that server 0 does not check, so only its two peers do. */
     private static SignedUpdate forgedCheckedByPeersOnly(TestNode t) {
         for (long seq = 1; ; seq++) {
             SignedUpdate u = forged(t, seq);
@@ -55,6 +56,7 @@ class ServerNodeVouchTest {
     void eachUpdateHasExactlyItsNeededCheckersAndTheWorkSpreads() {
         SplittableRandom rnd = new SplittableRandom(7);
         int[] load = new int[4];
+        int[][] loadVia = new int[4][4];
         for (int i = 0; i < 4000; i++) {
             byte[] d = new byte[32];
             rnd.nextBytes(d);
@@ -66,8 +68,28 @@ class ServerNodeVouchTest {
                 }
             }
             assertEquals(2, checkers);
+            for (int via = 0; via < 4; via++) {
+                int withVia = 0;
+                for (int s = 0; s < 4; s++) {
+                    if (ServerNode.checks(Bytes.wrap(d), s, 4, 2, via)) {
+                        withVia++;
+                        loadVia[via][s]++;
+                    }
+                }
+                assertEquals(2, withVia, "the server it came in through and one more");
+                assertTrue(ServerNode.checks(Bytes.wrap(d), via, 4, 2, via));
+                assertTrue(ServerNode.checks(Bytes.wrap(d), via, 4, 1, via), "a benign site: that server alone");
+                final int v = via;
+                assertEquals(1, java.util.stream.IntStream.range(0, 4).filter(s -> ServerNode.checks(Bytes.wrap(d), s, 4, 1, v)).count());
+            }
         }
         for (int l : load) assertTrue(l > 1800 && l < 2200, "each of 4 servers checks about half: " + java.util.Arrays.toString(load));
+        for (int via = 0; via < 4; via++) {
+            for (int s = 0; s < 4; s++) {
+                if (s == via) assertEquals(4000, loadVia[via][s]);
+                else assertTrue(loadVia[via][s] > 1150 && loadVia[via][s] < 1520, "the others share the second check: " + java.util.Arrays.toString(loadVia[via]));
+            }
+        }
     }
 
     @Test
@@ -78,7 +100,7 @@ class ServerNodeVouchTest {
         for (long seq = 1; seq <= 40; seq++) {
             SignedUpdate u = seq % 2 == 0 ? t.update(ALICE, seq) : forged(t, seq);
             payloads.add(u.encode());
-            if (seq % 2 == 0 && ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2)) mine++;
+            if (seq % 2 == 0 && ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2, PEER.index())) mine++;
         }
         t.local.out.accepted(orderedHere(payloads));
         List<Frame.Vouch> vouches = new ArrayList<>();
@@ -174,16 +196,28 @@ class ServerNodeVouchTest {
         assertEquals(1, t.counted(Rejection.NOT_A_MEMBER));
         t.node.onServerFrame(PEER, new Frame.Vouch(List.of(Bytes.wrap(new byte[31]))).encode());
         assertEquals(1, t.counted(Rejection.MALFORMED));
-        // A vouch from a peer that is not one of the update's checkers counts for nothing.
-        for (long seq = 77; ; seq++) {
-            SignedUpdate w = forged(t, seq);
-            Bytes wd = LogicalMachine.updateDigest(w.encode());
-            ServerId outsider = List.of(PEER, PEER2).stream().filter(s -> !ServerNode.checks(wd, s.index(), 3, 2)).findFirst().orElse(null);
-            if (outsider == null) continue;
-            t.node.onServerFrame(outsider, new Frame.Vouch(List.of(wd)).encode());
-            assertEquals(1, t.counted(Rejection.PROTOCOL_VIOLATION));
-            break;
-        }
         assertTrue(t.io.executed.isEmpty());
+    }
+
+    @Test
+    void theServerAnUpdateCameInThroughChecksItAndIsOneOfItsCheckers() {
+        // Server 0 took the update in (and checked it then): it vouches for it without a second
+        // check, and one more vouch, from the other checker, stands for the check at the others.
+        TestNode t = node();
+        SignedUpdate u = null;
+        for (long seq = 1; u == null; seq++) {
+            SignedUpdate c = t.update(ALICE, seq);
+            Bytes d = LogicalMachine.updateDigest(c.encode());
+            if (!ServerNode.checks(d, SELF.index(), 3, 2, PEER.index())) u = c; // not server 0's when in through PEER
+        }
+        Bytes digest = LogicalMachine.updateDigest(u.encode());
+        t.local.out.accepted(List.of(new io.redoubt.lm.exec.LmEvent.ClientUpdate(SELF, u).encode()));
+        assertEquals(2, t.io.toServers.size(), "server 0 vouches to both peers");
+        assertEquals(List.of(digest), assertVouch(t.io.toServers.get(0).getValue()).updateDigests());
+
+        // In through PEER instead, server 0 is not a checker (PEER and PEER2 are).
+        TestNode other = node();
+        other.local.out.accepted(List.of(new io.redoubt.lm.exec.LmEvent.ClientUpdate(PEER, u).encode()));
+        assertTrue(other.io.toServers.isEmpty());
     }
 }

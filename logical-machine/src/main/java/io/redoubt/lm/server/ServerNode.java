@@ -287,6 +287,11 @@ public final class ServerNode {
         if (last != null && last.getKey() >= s.update().seq()) return;
         forwardFallbacks++;
         forwardRotation.merge(s.to(), 1, Integer::sum);
+        // Not checked when sent on; the server an update comes in through is one of its checkers.
+        if (!lm.verifyClientUpdate(s.update())) {
+            reject(client, Rejection.BAD_SIGNATURE, "client update signature");
+            return;
+        }
         toSubmit.add(new LmEvent.ClientUpdate(self, s.update()).encode());
     }
 
@@ -298,37 +303,57 @@ public final class ServerNode {
      * consecutive indexes from one the digest picks, so the work spreads evenly.
      */
     static boolean checks(Bytes updateDigest, int index, int servers, int needed) {
-        byte[] d = updateDigest.unsafeArray();
-        int first = ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
-        return Math.floorMod(index - Integer.remainderUnsigned(first, servers), servers) < needed;
+        return checks(updateDigest, index, servers, needed, -1);
     }
+
+    /**
+     * As {@link #checks(Bytes, int, int, int)} for an update that server {@code via} of the site
+     * took in and ordered here (-1: none, as for the updates of a wide-area pre-prepare). That
+     * server checked the signature when it took the update in, so it is one of the checkers and
+     * the others are the next {@code needed - 1} of the rotation without it: the site pays f+1
+     * checks, not f+2. A faulty server naming another as {@code via} only makes that one check.
+     */
+    static boolean checks(Bytes updateDigest, int index, int servers, int needed, int via) {
+        byte[] d = updateDigest.unsafeArray();
+        int pick = ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
+        if (via < 0 || via >= servers) return Math.floorMod(index - Integer.remainderUnsigned(pick, servers), servers) < needed;
+        if (index == via) return true;
+        // The rest rotate over the other servers (after via, in index order), so they share evenly.
+        int others = servers - 1;
+        int position = Math.floorMod(index - via, servers) - 1;
+        return Math.floorMod(position - Integer.remainderUnsigned(pick, others), others) < needed - 1;
+    }
+
+    /** An encoded client update to check, and the server of this site it came in through (-1: none). */
+    private record ToCheck(Bytes update, int via) {}
 
     /**
      * A site checks a client's update when it executes the event that carries it: the client
      * update its site orders, or the wide-area pre-prepare it must admit before preparing
      * (PbftCore#checksBeforePreparing). The local core accepts that event two local rounds
      * before it executes, so f+1 servers of the site (1 in a benign site) check each update
-     * then and vouch for the good ones to the others. A server takes an update as checked once every one of its f+1
-     * checkers vouched: at most f servers of a site are faulty, so one of them is correct and
-     * checked it. Anything short of that (a checker silent, slow or crashed, a bad signature)
-     * leaves the server to check it itself at execution, so the verdict never depends on
-     * vouches, only the cost does.
+     * then and vouch for the good ones to the others; for an update ordered here, the server it
+     * came in through is one of them. A server takes an update as checked once f+1 servers
+     * vouched: at most f servers of a site are faulty, so one of them is correct and checked it.
+     * Anything short of that (a checker silent, slow or crashed, a bad signature) leaves the
+     * server to check it itself at execution, so the verdict never depends on vouches, only the
+     * cost does.
      */
-    private void vouchForAccepted(List<Bytes> payloads) {
+    private void vouchForAccepted(List<ToCheck> updates) {
         if (replaying) return; // executed long ago; the others have moved on
         int needed = config.lmTimeoutNoticesNeeded();
         boolean lying = io.vouchesUnchecked();
         List<Bytes> good = new ArrayList<>();
-        for (Bytes p : payloads) {
-            Bytes digest = LogicalMachine.updateDigest(p);
-            if (!checks(digest, self.index(), siteServers.size(), needed)) continue;
+        for (ToCheck c : updates) {
+            Bytes digest = LogicalMachine.updateDigest(c.update());
+            if (!checks(digest, self.index(), siteServers.size(), needed, c.via())) continue;
             if (lying) {
                 good.add(digest);
                 continue;
             }
             SignedUpdate u;
             try {
-                u = SignedUpdate.decode(p);
+                u = SignedUpdate.decode(c.update());
             } catch (DecodeException e) {
                 continue; // execution rejects it
             }
@@ -352,10 +377,8 @@ public final class ServerNode {
                 reject(from, Rejection.MALFORMED, "vouch names an update by " + digest.length() + " bytes, not a SHA-256 digest");
                 return;
             }
-            if (!checks(digest, from.index(), siteServers.size(), needed)) {
-                reject(from, Rejection.PROTOCOL_VIOLATION, "vouch for an update it does not check");
-                continue;
-            }
+            // Any member's vouch counts as one of the f+1: which members check an update ordered
+            // here depends on the server it came in through, which the vouch may outrun.
             recordVouch(digest, from.index(), needed);
         }
     }
@@ -531,15 +554,18 @@ public final class ServerNode {
          */
         @Override
         public void accepted(List<Bytes> payloads) {
-            List<Bytes> updates = new ArrayList<>();
+            List<ToCheck> updates = new ArrayList<>();
             for (Bytes p : payloads) {
                 if (p.length() == 0) continue;
                 int tag = p.unsafeArray()[0] & 0xff;
                 if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_WIDE_MESSAGE) continue;
                 try {
                     LmEvent event = LmEvent.decode(p);
-                    if (event instanceof LmEvent.ClientUpdate e) updates.add(e.update().encode());
-                    else if (event instanceof LmEvent.WideMessage e) updates.addAll(lm.updatesToAdmit(e.from(), e.envelope().message()));
+                    if (event instanceof LmEvent.ClientUpdate e) {
+                        updates.add(new ToCheck(e.update().encode(), e.via().site().equals(site) ? e.via().index() : -1));
+                    } else if (event instanceof LmEvent.WideMessage e) {
+                        for (Bytes u : lm.updatesToAdmit(e.from(), e.envelope().message())) updates.add(new ToCheck(u, -1));
+                    }
                 } catch (DecodeException malformed) {
                     // execution rejects it
                 }
