@@ -1,0 +1,156 @@
+package io.redoubt.blink;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sending end of one BLink logical link as its logical machine executes it (Lane 2008,
+ * section 4.4.1, "Reliability and Monitoring"). Every correct server of the sending site runs the
+ * same calls in the same (locally ordered) order, so all agree on the link sequence numbers, the
+ * unacknowledged queue, and the virtual link in use. Pure and deterministic: the host arms the
+ * LM timeout {@link #monitoring()} asks for and hands in what its site ordered.
+ *
+ * <ul>
+ *   <li>{@link #append} numbers a message the logical machine sends on the link, in execution
+ *       order, and keeps it until the receiving logical machine acknowledges it.
+ *   <li>{@link #onAck} takes a cumulative acknowledgement signed by the receiving logical
+ *       machine: everything through its sequence number arrived there.
+ *   <li>{@link #onHeadExpired} is the ordered LM timeout on the first unacknowledged message:
+ *       the virtual link is suspected and the link moves to the next one of the selection order
+ *       P, whose forwarder sends everything still unacknowledged.
+ * </ul>
+ *
+ * <p>The timeout on the first unacknowledged message doubles each time the link has moved through
+ * a whole block of A' * B' virtual links (every virtual link once, Property 4.4.3), up to a cap:
+ * section 4.8.2's liveness argument needs the timeout to outgrow the message delay eventually,
+ * and a faulty end can make at most VL_max consecutive links fail (Table 4.1).
+ */
+public final class OutgoingLink {
+    /** A message on the link, with the link sequence number it was given. */
+    public record Pending(long seq, Bytes message) {}
+
+    /** What an acknowledgement did. */
+    public enum AckResult {
+        /** It acknowledged messages not acknowledged before: the head moved. */
+        ADVANCED,
+        /** Nothing new: an older or repeated acknowledgement. */
+        STALE,
+        /** It acknowledges messages never sent on this link: only a faulty logical machine signs that. */
+        BEYOND_SENT
+    }
+
+    /** What the host must arm: an LM timeout on the head of the queue, or none when all is acknowledged. */
+    public record Monitoring(long headSeq, long position, long timeoutMillis) {}
+
+    private final SelectionOrder order;
+    private final long baseTimeoutMillis;
+    private final long maxTimeoutMillis;
+    private final int unackedMax;
+    private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
+    private long nextSeq = 1;
+    private long ackedThrough;
+    private long position;
+
+    /**
+     * @param order the selection order of this link (sender and receiver sizes)
+     * @param baseTimeoutMillis the timeout on the first unacknowledged message at first
+     * @param maxTimeoutMillis what doubling never passes
+     * @param unackedMax messages the link holds unacknowledged; {@link #append} refuses more
+     */
+    public OutgoingLink(SelectionOrder order, long baseTimeoutMillis, long maxTimeoutMillis, int unackedMax) {
+        if (baseTimeoutMillis < 1 || maxTimeoutMillis < baseTimeoutMillis) {
+            throw new IllegalArgumentException("timeouts need 1 <= base <= max ms, were " + baseTimeoutMillis + " and " + maxTimeoutMillis);
+        }
+        if (unackedMax < 1) throw new IllegalArgumentException("unackedMax must be >= 1, was " + unackedMax);
+        this.order = order;
+        this.baseTimeoutMillis = baseTimeoutMillis;
+        this.maxTimeoutMillis = maxTimeoutMillis;
+        this.unackedMax = unackedMax;
+    }
+
+    /**
+     * Gives {@code message} the next link sequence number and keeps it until acknowledged.
+     * Returns that number, or -1 when {@link #unackedMax} messages already wait: the receiving
+     * logical machine is not taking them in, and holding more would only grow memory. The
+     * wide-area protocols resend what matters, so dropping is safe; the host counts it.
+     */
+    public long append(Bytes message) {
+        if (unacked.size() >= unackedMax) return -1;
+        long seq = nextSeq++;
+        unacked.addLast(new Pending(seq, message));
+        return seq;
+    }
+
+    /** A cumulative acknowledgement from the receiving logical machine for everything through {@code through}. */
+    public AckResult onAck(long through) {
+        if (through >= nextSeq) return AckResult.BEYOND_SENT;
+        if (through <= ackedThrough) return AckResult.STALE;
+        ackedThrough = through;
+        while (!unacked.isEmpty() && unacked.peekFirst().seq() <= through) unacked.removeFirst();
+        return AckResult.ADVANCED;
+    }
+
+    /**
+     * The LM timeout on the head of the queue executed: the virtual link in use did not get it
+     * acknowledged in time. Moves to the next virtual link of P and returns it; its forwarder
+     * sends {@link #unacked()} again from the acknowledged point.
+     */
+    public VirtualLink onHeadExpired() {
+        position++;
+        return current();
+    }
+
+    /** The virtual link in use: the forwarder of this site and the peer of the receiving one. */
+    public VirtualLink current() {
+        return order.at(position);
+    }
+
+    /** How many times the link moved to the next virtual link. */
+    public long position() {
+        return position;
+    }
+
+    /** The timeout on the first unacknowledged message now: doubled for every whole block of virtual links passed. */
+    public long headTimeoutMillis() {
+        long blocks = position / order.blockLength();
+        if (blocks >= 63 || baseTimeoutMillis << blocks > maxTimeoutMillis || baseTimeoutMillis << blocks <= 0) return maxTimeoutMillis;
+        return baseTimeoutMillis << blocks;
+    }
+
+    /**
+     * The LM timeout the host keeps armed: on the head of the queue for the virtual link in use,
+     * or null when nothing waits. The pair (head, position) names it, so an acknowledgement that
+     * moves the head, or a move to another virtual link, asks for a new one.
+     */
+    public Monitoring monitoring() {
+        if (unacked.isEmpty()) return null;
+        return new Monitoring(unacked.peekFirst().seq(), position, headTimeoutMillis());
+    }
+
+    /** The messages not yet acknowledged, oldest first: what a new forwarder sends again. */
+    public List<Pending> unacked() {
+        return new ArrayList<>(unacked);
+    }
+
+    public long ackedThrough() {
+        return ackedThrough;
+    }
+
+    /** The sequence number the next message gets. */
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    public SelectionOrder order() {
+        return order;
+    }
+
+    /** Everything that decides this link's future behaviour, for the logical machine's state digest. */
+    public void writeState(CanonicalWriter w) {
+        w.i64(nextSeq).i64(ackedThrough).i64(position).i32(unacked.size());
+        for (Pending p : unacked) w.i64(p.seq()).bytes(p.message());
+    }
+}

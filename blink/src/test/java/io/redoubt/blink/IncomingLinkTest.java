@@ -1,0 +1,127 @@
+package io.redoubt.blink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The receiving end of a BLink logical link (section 4.4.1): each message executed once, in the sender's order. */
+class IncomingLinkTest {
+
+    static Bytes msg(long i) {
+        return OutgoingLinkTest.msg(i);
+    }
+
+    @Test
+    void inOrderMessagesAreDeliveredAndRepeatsDropped() {
+        IncomingLink in = new IncomingLink(8);
+        assertEquals(1, in.nextExpected());
+        assertEquals(new IncomingLink.Result(IncomingLink.Verdict.DELIVERED, List.of(msg(1))), in.onMessage(1, msg(1)));
+        assertEquals(new IncomingLink.Result(IncomingLink.Verdict.DELIVERED, List.of(msg(2))), in.onMessage(2, msg(2)));
+        assertEquals(new IncomingLink.Result(IncomingLink.Verdict.DUPLICATE, List.of()), in.onMessage(1, msg(1)));
+        assertEquals(2, in.receivedThrough());
+        assertEquals(3, in.nextExpected());
+    }
+
+    @Test
+    void messagesAheadOfAGapWaitAndLeaveTogetherWhenItFills() {
+        IncomingLink in = new IncomingLink(8);
+        assertEquals(IncomingLink.Verdict.WAITING, in.onMessage(3, msg(3)).verdict());
+        assertEquals(IncomingLink.Verdict.WAITING, in.onMessage(2, msg(2)).verdict());
+        assertEquals(IncomingLink.Verdict.DUPLICATE, in.onMessage(3, msg(3)).verdict(), "already waiting");
+        assertEquals(IncomingLink.Verdict.WAITING, in.onMessage(5, msg(5)).verdict());
+        assertEquals(3, in.waitingCount());
+        assertEquals(0, in.receivedThrough(), "nothing executes across a gap");
+        assertEquals(new IncomingLink.Result(IncomingLink.Verdict.DELIVERED, List.of(msg(1), msg(2), msg(3))), in.onMessage(1, msg(1)));
+        assertEquals(3, in.receivedThrough());
+        assertEquals(1, in.waitingCount(), "5 still waits for 4");
+        assertEquals(List.of(msg(4), msg(5)), in.onMessage(4, msg(4)).deliver());
+        assertEquals(0, in.waitingCount());
+    }
+
+    @Test
+    void beyondTheWindowNothingIsKept() {
+        IncomingLink in = new IncomingLink(4);
+        assertEquals(IncomingLink.Verdict.WAITING, in.onMessage(4, msg(4)).verdict());
+        assertEquals(IncomingLink.Verdict.BEYOND_WINDOW, in.onMessage(5, msg(5)).verdict());
+        assertEquals(IncomingLink.Verdict.BEYOND_WINDOW, in.onMessage(Long.MAX_VALUE, msg(9)).verdict(), "a faulty sender's far number");
+        assertEquals(1, in.waitingCount());
+        in.onMessage(1, msg(1));
+        assertEquals(IncomingLink.Verdict.WAITING, in.onMessage(5, msg(5)).verdict(), "the window moves with the executed point");
+    }
+
+    @Test
+    void anAcknowledgementIsDueOnlyAfterSomethingNewArrived() {
+        IncomingLink in = new IncomingLink(8);
+        assertFalse(in.ackDue());
+        in.onMessage(2, msg(2));
+        assertFalse(in.ackDue(), "waiting messages are not acknowledged: the acknowledgement is cumulative");
+        in.onMessage(1, msg(1));
+        assertTrue(in.ackDue());
+        assertEquals(2, in.takeAck());
+        assertFalse(in.ackDue());
+        in.onMessage(2, msg(2));
+        assertFalse(in.ackDue(), "a duplicate adds nothing");
+        in.onMessage(3, msg(3));
+        assertEquals(3, in.takeAck());
+    }
+
+    @Test
+    void anyArrivalOrderWithRepeatsWithinTheWindowDeliversEachMessageOnceInOrder() {
+        Random rnd = new Random(44);
+        for (int trial = 0; trial < 200; trial++) {
+            int window = 1 + rnd.nextInt(12);
+            IncomingLink in = new IncomingLink(window);
+            List<Bytes> delivered = new ArrayList<>();
+            // Arrivals: every message at least once, shuffled within the window, with repeats.
+            long next = 1;
+            while (next <= 100) {
+                List<Long> burst = new ArrayList<>();
+                for (long s = next; s < next + window && s <= 100; s++) {
+                    burst.add(s);
+                    if (rnd.nextInt(3) == 0) burst.add(s);
+                }
+                Collections.shuffle(burst, rnd);
+                for (long s : burst) delivered.addAll(in.onMessage(s, msg(s)).deliver());
+                next = in.receivedThrough() + 1;
+            }
+            List<Bytes> expected = new ArrayList<>();
+            for (long i = 1; i <= 100; i++) expected.add(msg(i));
+            assertEquals(expected, delivered, "window " + window);
+            assertEquals(0, in.waitingCount());
+        }
+    }
+
+    @Test
+    void theStateDigestCoversWhatWaits() {
+        IncomingLink a = new IncomingLink(8);
+        IncomingLink b = new IncomingLink(8);
+        a.onMessage(3, msg(3));
+        b.onMessage(4, msg(4));
+        assertNotEquals(state(a), state(b));
+        b.onMessage(3, msg(3));
+        a.onMessage(4, msg(4));
+        assertEquals(state(a), state(b), "the same messages, whatever order they came in");
+    }
+
+    @Test
+    void refusesNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new IncomingLink(0));
+        assertThrows(IllegalArgumentException.class, () -> new IncomingLink(4).onMessage(0, msg(0)));
+    }
+
+    static Bytes state(IncomingLink l) {
+        CanonicalWriter w = new CanonicalWriter();
+        l.writeState(w);
+        return w.toBytes();
+    }
+}
