@@ -164,6 +164,8 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     // What checkInvariants saw last time, to check that the view and the low watermark never go back.
     /** Whether this primary's last proposal found several payloads waiting (not a full batch): then one proposal in flight (see proposeReady). */
     private boolean underLoad;
+    /** Payloads of the last proposal: under load, the clients it answers send about as many again. */
+    private int lastBatchSize;
     /** The primary holds what waits for company until the batch timer expires (see proposeReady). */
     private boolean batchHeld;
     /** The batch timer expired: what waits leaves now. */
@@ -702,6 +704,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             // Several payloads waited, yet fewer than a full batch: load that one proposal at a time
             // carries. With a batch delay the hold does that job, and keeps a free slot for what it holds.
             underLoad = config.batchDelayMillis() == 0 && batch.size() > 1 && batch.size() < config.batchPayloadsMax();
+            lastBatchSize = batch.size();
             long seq = log.nextSeq++;
             PrePrepare pp = signPrePrepare(views.view, seq, behavior.batch(views.view, seq, batch));
             Slot s = log.slot(seq);
@@ -723,12 +726,20 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * the delay once per local ordering (what that saves and costs: README, issue 16's third part).
      * Among sites the wait is for load only (loadBatchDelayMillis): once payloads queued behind
      * the instance in flight, every proposal waits from its first payload, so that the clients
-     * each instance answers join the next one; a wait that finds no company ends the load.
+     * each instance answers join the next one; a wait that finds no company ends the load, and one
+     * that finds as many payloads as the last proposal carried ends at once.
      */
     private boolean holdForCompany() {
         long delay = config.batchDelayMillis() > 0 ? config.batchDelayMillis() : loaded ? config.loadBatchDelayMillis() : 0;
         if ((delay == 0 && !batchHeld) || batchDue) return false;
         if (queues.waiting() != PbftRequestQueues.Waiting.SOME) return false;
+        // Company enough: as many wait as the last proposal carried, so the clients it answered
+        // are back. Leaving now saves the rest of the wait, and the LM timeout that ends it.
+        if (config.batchDelayMillis() == 0 && lastBatchSize > 1 && queues.waitingAtLeast(lastBatchSize)) {
+            if (batchHeld) out.cancelTimer(BATCH);
+            batchHeld = false;
+            return false;
+        }
         if (!batchHeld) {
             batchHeld = true;
             out.setTimer(BATCH, delay);
@@ -928,7 +939,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         // Whether we restarted, and what we restored, matter only until start() has used them.
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
-        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i64(retransmitTicks).i32(retransmitStretch).i64(deliveredAtLastTick);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i32(lastBatchSize).i64(retransmitTicks).i32(retransmitStretch).i64(deliveredAtLastTick);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);

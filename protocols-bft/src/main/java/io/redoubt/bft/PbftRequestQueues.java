@@ -127,6 +127,17 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         return counted == null ? Waiting.NONE : Waiting.SOME;
     }
 
+    /** Whether at least {@code k} distinct payloads wait (queued, not in flight). */
+    boolean waitingAtLeast(int k) {
+        HashSet<Bytes> counted = new HashSet<>();
+        for (LinkedHashMap<Bytes, int[]> q : queues.values()) {
+            for (Bytes p : q.keySet()) {
+                if (!inFlight.contains(p) && counted.add(p) && counted.size() >= k) return true;
+            }
+        }
+        return false;
+    }
+
     /** A delivered batch leaves the queues; returns whether it held a queued payload (progress). */
     boolean removeDelivered(List<Bytes> batch) {
         boolean progressed = false;

@@ -145,6 +145,30 @@ class PbftNormalCaseTest {
         assertEquals(List.of(), c.violations());
     }
 
+    // The wait for company ends as soon as as many payloads wait as the last proposal carried (the
+    // clients it answered are back), and its timer is cancelled: no LM timeout among sites.
+    @Test
+    void aWaitForCompanyEndsOnceAsManyWaitAsTheLastProposalCarried() {
+        PbftTestCluster c = startedCluster(4, CONFIG.withInFlightSlotsMax(1).withLoadBatchDelayMillis(5));
+        c.submit(0, p("a"));
+        c.submit(0, p("b")); // waits behind a: load
+        c.deliverAll();
+        c.submit(0, p("c"));
+        c.fire(0, PbftCore.BATCH); // b and c: the last proposal carried 2
+        c.deliverAll();
+        c.submit(0, p("d"));
+        assertEquals(2, proposals(c), "one of two: d waits");
+        assertTrue(c.armed(0, PbftCore.BATCH));
+        c.submit(0, p("e"));
+        assertEquals(3, proposals(c), "two of two: d and e leave at once");
+        assertFalse(c.armed(0, PbftCore.BATCH), "and the timer is cancelled");
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Map.of(0L, batch("a"), 1L, batch("b", "c"), 2L, batch("d", "e")), c.deliveredLog(i), "member " + i);
+        }
+        assertEquals(List.of(), c.violations());
+    }
+
     // A timer of a primary that lost its view proposes nothing, and the new primary waits afresh.
     @Test
     void aBatchTimerThatExpiresAfterAViewChangeProposesNothingAtTheFormerPrimary() {

@@ -72,6 +72,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private boolean loaded;
     /** The batch timer is armed; what waits leaves when it expires (batchDue). */
     private boolean batchHeld;
+    /** Payloads of the last proposal: under load, the clients it answers send about as many again. */
+    private int lastBatchSize;
     private boolean batchDue;
 
     // Leader state (valid when leading()).
@@ -373,11 +375,12 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
                 bytes += p.length();
             }
             if (batch.isEmpty()) return;
-            if (holdForCompany(batch.size() >= config.batchPayloadsMax())) return;
+            if (holdForCompany(batch.size())) return;
             if (batchDue && batch.size() == 1) loaded = false; // the wait found no company: the load is gone
             batchDue = false;
             // Several payloads waited, yet fewer than a full batch: load that one proposal at a time carries.
             underLoad = batch.size() > 1 && batch.size() < config.batchPayloadsMax();
+            lastBatchSize = batch.size();
             proposedThisView.addAll(batch);
             propose(nextSlot++, batch);
         }
@@ -389,8 +392,15 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
      * instance answered send their next updates just after it is decided, and they join this one
      * instead of the one after (issue 16). Its expiry is an LM timeout, ordered in the site.
      */
-    private boolean holdForCompany(boolean fullBatch) {
-        if (fullBatch || batchDue || (!loaded && !batchHeld) || config.loadBatchDelayMillis() == 0) return false;
+    private boolean holdForCompany(int size) {
+        // A full batch, or as many as the last proposal carried (the clients it answered are
+        // back): company enough. Leaving now saves the rest of the wait and its LM timeout.
+        boolean enough = size >= config.batchPayloadsMax() || (lastBatchSize > 1 && size >= lastBatchSize);
+        if (enough && batchHeld) {
+            out.cancelTimer(BATCH);
+            batchHeld = false;
+        }
+        if (enough || batchDue || (!loaded && !batchHeld) || config.loadBatchDelayMillis() == 0) return false;
         if (!batchHeld) {
             batchHeld = true;
             out.setTimer(BATCH, config.loadBatchDelayMillis());
@@ -916,7 +926,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         w.i32(pending.size());
         for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p)); // proposed ones are a subset
         w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
-        w.bool(retransmitArmed).i64(catchUpRequestedFrom).bool(batchHeld).bool(loaded);
+        w.bool(retransmitArmed).i64(catchUpRequestedFrom).bool(batchHeld).bool(loaded).i32(lastBatchSize);
         w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges).i64(retransmitTicks).i64(decidedAtLastTick);
         return w.digest();
     }

@@ -274,6 +274,30 @@ class PaxosNormalCaseTest {
         }
     }
 
+    // The wait for company ends as soon as as many payloads wait as the last proposal carried (the
+    // clients it answered are back), and its timer is cancelled: no LM timeout among sites.
+    @Test
+    void aWaitForCompanyEndsOnceAsManyWaitAsTheLastProposalCarried() {
+        PaxosTestCluster<Integer> c = startedCluster(3, cfg(64, 256).withInFlightSlotsMax(1).withLoadBatchDelayMillis(5));
+        c.submit(0, p("a"));
+        c.submit(0, p("b")); // waits behind a: load
+        c.deliverAll();
+        c.submit(0, p("c"));
+        c.fire(0, PaxosCore.BATCH); // b and c: the last proposal carried 2
+        c.deliverAll();
+        c.submit(0, p("d"));
+        assertEquals(Set.of(0L, 1L), slots(c.out(0).sentMessages(Propose.class)), "one of two: d waits");
+        assertTrue(c.armed(0, PaxosCore.BATCH));
+        c.submit(0, p("e"));
+        assertEquals(Set.of(0L, 1L, 2L), slots(c.out(0).sentMessages(Propose.class)), "two of two: d and e leave at once");
+        assertFalse(c.armed(0, PaxosCore.BATCH), "and the timer is cancelled");
+        c.deliverAll();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of(List.of(p("a")), List.of(p("b"), p("c")), List.of(p("d"), p("e"))),
+                    c.deliveries(i).stream().map(d -> d.payloads()).toList(), "member " + i);
+        }
+    }
+
     @Test
     void theInFlightBoundMustBePositive() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
