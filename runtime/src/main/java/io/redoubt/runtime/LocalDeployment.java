@@ -377,17 +377,20 @@ public final class LocalDeployment implements AutoCloseable {
 
     /**
      * Stops one server (its actor system); what it persisted stays in its storage. Waits at most
-     * {@link #STOP_WAIT} for the system to terminate: a stop that never completes (seen once, in a
-     * site cluster whose other members were shutting down) must fail, not hang the caller.
+     * {@link #STOP_WAIT} for the system to terminate ({@link SiteCluster#terminate} bounds the one
+     * wait of Pekko's own known to hang): a stop that still never completes must fail, not hang the
+     * caller, and says what the system was still doing.
      */
     public void stopServer(ServerId id) {
         ActorSystem<ServerActor.Command> system = servers.remove(id);
         if (system != null) {
-            system.terminate();
             try {
-                system.getWhenTerminated().toCompletableFuture().get(STOP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                SiteCluster.terminate(system).toCompletableFuture().get(STOP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException(id + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+                // What the system is still doing goes with the failure, so a rare hang in CI explains itself.
+                String dump = StuckSystemDump.of(system);
+                LoggerFactory.getLogger(LocalDeployment.class).error("{} did not stop within {} s\n{}", id, STOP_WAIT.toSeconds(), dump);
+                throw new IllegalStateException(id + " did not stop within " + STOP_WAIT.toSeconds() + " s\n" + dump);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while stopping " + id, e);
@@ -680,7 +683,8 @@ public final class LocalDeployment implements AutoCloseable {
         try {
             system.getWhenTerminated().toCompletableFuture().get(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            LoggerFactory.getLogger(LocalDeployment.class).warn("actor system of {} did not terminate within {} s; leaving it", who, TERMINATION_WAIT.toSeconds());
+            LoggerFactory.getLogger(LocalDeployment.class).warn("actor system of {} did not terminate within {} s; leaving it\n{}", who,
+                    TERMINATION_WAIT.toSeconds(), StuckSystemDump.of(system));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -691,9 +695,9 @@ public final class LocalDeployment implements AutoCloseable {
     @Override
     public void close() {
         if (clientSystem != null) clientSystem.terminate();
-        for (ActorSystem<ServerActor.Command> s : servers.values()) s.terminate();
+        for (ActorSystem<ServerActor.Command> s : servers.values()) SiteCluster.terminate(s);
         // Bounded: a site-cluster node's Artery shutdown has been seen to hang after a long loaded run
-        // (CI, conf/bft-bft.conf); a close that never returns would hang the caller with it.
+        // (CI, conf/bft-bft.conf; see SiteCluster#terminate); a close that never returns would hang the caller with it.
         long deadline = System.nanoTime() + TERMINATION_WAIT.toNanos();
         for (Map.Entry<ServerId, ActorSystem<ServerActor.Command>> e : servers.entrySet()) awaitTerminated(e.getKey().toString(), e.getValue(), deadline);
         if (clientSystem != null) awaitTerminated("clients", clientSystem, deadline);

@@ -8,11 +8,19 @@ import io.redoubt.lm.SiteId;
 import io.redoubt.runtime.keys.KeyFiles;
 import io.redoubt.runtime.net.Principal;
 import io.redoubt.runtime.net.StreamTransport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.PoisonPill;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
 
 /**
  * The servers of a site as one Pekko Cluster (the issue: "used for discovery and operations, never
@@ -120,5 +128,33 @@ public final class SiteCluster {
             s.put(engine + "require-mutual-authentication", "on");
         });
         return ConfigFactory.parseMap(s);
+    }
+
+    /** How long a terminating node's streams may take to end before {@link #terminate} aborts them. */
+    public static final Duration STREAMS_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Terminates a node's actor system; completes when it has terminated. Pekko 1.7's Artery waits
+     * without a deadline for its outbound streams to end before it lets the system terminate, and
+     * over TLS an outbound control stream can wait for its peer for good. Artery aborts all its
+     * streams at once; when the inbound control stream stops before an outbound control stream saw
+     * the abort (a race, so the hang is intermittent), it completes that stream instead of failing
+     * it, Artery's TLS ignores the completion (its closing mode is IgnoreComplete) and keeps the
+     * connection open until the peer closes it, and a running peer never closes an inbound
+     * connection. So after {@link #STREAMS_WAIT} the system's remaining streams are aborted, as its
+     * shutdown would have done next (Pekko 2.0 bounds this wait itself, with
+     * {@code pekko.remote.artery.advanced.shutdown-streams-timeout}).
+     */
+    public static CompletionStage<?> terminate(ActorSystem<?> system) {
+        system.terminate();
+        CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
+        CompletableFuture.runAsync(() -> {
+            if (terminated.isDone()) return;
+            LoggerFactory.getLogger(SiteCluster.class).warn("actor system {} still terminating after {} s; aborting its remaining streams"
+                    + " (an Artery TLS connection waiting for its peer)", system.address(), STREAMS_WAIT.toSeconds());
+            // Every stream runs under a supervisor per materializer; stopping one aborts its streams (Materializer#shutdown does the same).
+            system.classicSystem().actorSelection("/system/Materializers/*").tell(PoisonPill.getInstance(), ActorRef.noSender());
+        }, CompletableFuture.delayedExecutor(STREAMS_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        return terminated;
     }
 }
