@@ -268,6 +268,8 @@ final class SimCommand implements Callable<Integer> {
         costRow(out, "messages, local", String.format(Locale.ROOT, n, c.localFrames() / u), "within a site, clients to their servers included");
         costRow(out, "messages, wide-area", String.format(Locale.ROOT, n, c.wideFrames() / u), "between sites");
         costRow(out, "messages, all", String.format(Locale.ROOT, n, (c.localFrames() + c.wideFrames()) / u), "");
+        costRow(out, "wide-area frames per LM message", String.format(Locale.ROOT, n, c.lmMessages() == 0 ? 0 : (double) c.lmFrames() / c.lmMessages()),
+                String.format(Locale.ROOT, "%.2f LM messages per update, each carried by that many frames (BLink: about 1)", c.lmMessages() / u));
         String b = "%10.0f B ";
         costRow(out, "bytes, local", String.format(Locale.ROOT, b, c.localFrameBytes() / u), "protocol frames (no simulator header)");
         costRow(out, "bytes, wide-area", String.format(Locale.ROOT, b, c.wideFrameBytes() / u),

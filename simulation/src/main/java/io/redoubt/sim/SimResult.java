@@ -48,19 +48,25 @@ public record SimResult(
      * {@code wideInstances} is the wide-area slots delivered (the most any correct server running
      * at the end delivered) and {@code localInstances} the local slots, summed over sites in the
      * same way: what aggregation (sections 4.6 and 4.7) divides the cost of an instance by.
+     * {@code lmMessages} counts the distinct messages (destination and bytes) logical machines sent
+     * to other logical machines, a wide-area protocol's resend of one being the same message, and
+     * {@code lmFrames} the wide-area frames that carried them (the forwards of every correct server
+     * running at the end): BLink's aim is about one frame per message (section 4.4).
      */
     public record Costs(long localFrames, long localFrameBytes, long wideFrames, long wideFrameBytes,
                         long serverSignatures, long serverVerifications, long thresholdPartials, long thresholdProofs,
-                        long orderedUpdateBytes, long wideFloorBytes, long wideInstances, long localInstances) {
+                        long orderedUpdateBytes, long wideFloorBytes, long wideInstances, long localInstances,
+                        long lmMessages, long lmFrames) {
         public static Costs none() {
-            return new Costs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Costs(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Costs plus(Costs o) {
             return new Costs(localFrames + o.localFrames, localFrameBytes + o.localFrameBytes, wideFrames + o.wideFrames,
                     wideFrameBytes + o.wideFrameBytes, serverSignatures + o.serverSignatures, serverVerifications + o.serverVerifications,
                     thresholdPartials + o.thresholdPartials, thresholdProofs + o.thresholdProofs, orderedUpdateBytes + o.orderedUpdateBytes,
-                    wideFloorBytes + o.wideFloorBytes, wideInstances + o.wideInstances, localInstances + o.localInstances);
+                    wideFloorBytes + o.wideFloorBytes, wideInstances + o.wideInstances, localInstances + o.localInstances,
+                    lmMessages + o.lmMessages, lmFrames + o.lmFrames);
         }
     }
 

@@ -83,6 +83,13 @@ public final class Simulation {
     private final java.util.TreeSet<String> conflictingNewViews = new java.util.TreeSet<>();
     private final Trace trace = new Trace();
     private final SimMetrics metrics = new SimMetrics();
+    /**
+     * The distinct wide-area messages (destination and bytes) each site's logical machine output
+     * at its correct servers (LmHost#sendWideBatch), for Costs#lmMessages: a message the
+     * wide-area protocol sends again is the same logical message, and what carries it again is
+     * the link's work.
+     */
+    private final Map<SiteId, java.util.Set<io.redoubt.lm.exec.LmHost.Outgoing>> lmMessagesProduced = new TreeMap<>();
     private final List<String> faultLog = new ArrayList<>();
     private final BackToBackViewChanges backToBack = new BackToBackViewChanges(new BackToBackHost(), faultLog::add);
     private final List<String> livenessFailures = new ArrayList<>();
@@ -1008,7 +1015,9 @@ public final class Simulation {
 
         @Override
         public void lmProduced(List<io.redoubt.lm.exec.LmHost.Outgoing> messages) {
-            if (!adversaries.isFaulty(id)) checkers.lmProduced(id.site(), messages);
+            if (adversaries.isFaulty(id)) return;
+            checkers.lmProduced(id.site(), messages);
+            lmMessagesProduced.computeIfAbsent(id.site(), k -> new java.util.HashSet<>()).addAll(messages);
         }
 
         @Override
@@ -1086,6 +1095,10 @@ public final class Simulation {
             partials += s.node.sharesMade();
             proofs += s.node.proofsMade();
         }
+        long lmMessages = 0;
+        for (java.util.Set<io.redoubt.lm.exec.LmHost.Outgoing> produced : lmMessagesProduced.values()) lmMessages += produced.size();
+        long lmFrames = 0;
+        for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) lmFrames += s.node.wideMessagesSent();
         long wideInstances = 0;
         java.util.Map<SiteId, Long> localInstances = new java.util.TreeMap<>();
         for (SimServer s : servers.values()) {
@@ -1096,7 +1109,8 @@ public final class Simulation {
         return new SimResult.Costs(metrics.localFrames, metrics.localFrameBytes, metrics.wideFrames, metrics.wideFrameBytes,
                 metrics.signaturesByServers(), metrics.verificationsByServers, partials, proofs, metrics.orderedUpdateBytes,
                 metrics.orderedUpdateBytes * (deployment.sites() - 1), wideInstances,
-                localInstances.values().stream().mapToLong(Long::longValue).sum());
+                localInstances.values().stream().mapToLong(Long::longValue).sum(),
+                lmMessages, lmFrames);
     }
 
     private SimResult.CryptoCost leaderSiteCost() {

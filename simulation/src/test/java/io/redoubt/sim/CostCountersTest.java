@@ -38,6 +38,18 @@ class CostCountersTest {
     }
 
     @Test
+    void logicalMachineMessagesAreCountedOnceEachBesideTheFramesThatCarryThem() {
+        SimResult r = Sims.run(solo(5));
+        assertTrue(r.passed(), r::failureReport);
+        SimResult.Costs c = r.costs();
+        // Each update: at least a proposal to 4 sites and their 4 answers; fault-free, every
+        // message leaves once but for the rare one the wide-area protocol resends.
+        assertTrue(c.lmMessages() >= 8L * UPDATES, c::toString);
+        assertTrue(c.lmFrames() >= c.lmMessages() && c.lmFrames() <= c.lmMessages() * 105 / 100, c::toString);
+        assertTrue(c.lmFrames() <= c.wideFrames(), "each one is a wide-area frame: " + c);
+    }
+
+    @Test
     void theWideAreaFloorIsEachUpdatesOwnBytesOncePerOtherSite() {
         int sites = 5;
         SimConfig config = solo(sites);
