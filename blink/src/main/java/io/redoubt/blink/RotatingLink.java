@@ -39,6 +39,8 @@ public final class RotatingLink implements WideLink {
     private final Host host;
     /** Per destination, the digests of recent messages and how often each was sent, most recent last. */
     private final TreeMap<SiteId, LinkedHashMap<Bytes, Integer>> recent = new TreeMap<>();
+    /** Per destination, how many times a message to it was sent again: its current peer, modulo its size. */
+    private final TreeMap<SiteId, Integer> peerShift = new TreeMap<>();
     private long wideMessagesSent;
     private long linkChanges;
 
@@ -56,7 +58,15 @@ public final class RotatingLink implements WideLink {
     @Override
     public int noteAttempt(List<LmHost.Outgoing> messages) {
         int attempt = 0;
-        for (LmHost.Outgoing o : messages) attempt = Math.max(attempt, noteAttempt(o.to(), o.message()));
+        java.util.Set<SiteId> again = new java.util.TreeSet<>();
+        for (LmHost.Outgoing o : messages) {
+            int a = noteAttempt(o.to(), o.message());
+            if (a > 0) again.add(o.to());
+            attempt = Math.max(attempt, a);
+        }
+        // A message sent again to a site was not answered through its peer: that site's next
+        // messages go to its next server too, so one silent peer costs one resend, not one per message.
+        for (SiteId to : again) peerShift.merge(to, 1, Integer::sum);
         if (attempt > 0) linkChanges++; // every attempt leaves from the next forwarder to the next peer
         return attempt;
     }
@@ -92,7 +102,7 @@ public final class RotatingLink implements WideLink {
         List<LmEnvelopePart> envelopes = batch.tree().envelopes(signature);
         for (LmHost.Outgoing o : batch.messages()) {
             LmEnvelopePart envelope = envelopes.get(batch.distinct().indexOf(o.message()));
-            ServerId peer = new ServerId(o.to(), batch.attempt() % siteSizes.get(o.to()));
+            ServerId peer = new ServerId(o.to(), Math.floorMod(peerShift.getOrDefault(o.to(), 0), siteSizes.get(o.to())));
             host.sendToServer(peer, new Frame.Wide(site, o.to(), envelope).encode());
             wideMessagesSent++;
         }

@@ -56,4 +56,40 @@ class RotatingLinkTest {
         assertEquals(0, atLeader.noteAttempt(List.of(new LmHost.Outgoing(B, Bytes.ofUtf8("accept v=1 s=6")))), "a new batch starts over");
         assertEquals(1, atLeader.linkChanges());
     }
+
+    @Test
+    void aSitesNextMessagesGoToThePeerTheLastResendReached() {
+        ServerId leader = new ServerId(A, 1);
+        List<ServerId> sentTo = new java.util.ArrayList<>();
+        WideLink link = RotatingLink.FACTORY.create(leader, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+            public ServerId localLeader() {
+                return leader;
+            }
+
+            public void sendToServer(ServerId to, Bytes frame) {
+                sentTo.add(to);
+            }
+
+            public LmMessageVerifier.Verdict verify(SiteId from, LmEnvelopePart envelope) {
+                throw new AssertionError("not used");
+            }
+
+            public void reject(Object from, Rejection reason, String detail) {}
+        });
+        List<LmHost.Outgoing> first = List.of(new LmHost.Outgoing(B, Bytes.ofUtf8("prepare v=1 s=5")));
+        forward(link, first);
+        assertEquals(new ServerId(B, 0), sentTo.get(0));
+        forward(link, first); // not answered: sent again, to the next peer
+        assertEquals(new ServerId(B, 1), sentTo.get(1));
+        forward(link, List.of(new LmHost.Outgoing(B, Bytes.ofUtf8("commit v=1 s=5"))));
+        assertEquals(new ServerId(B, 1), sentTo.get(2), "a new message goes where the resend went, not back to server 0");
+    }
+
+    /** What a server does with a batch its logical machine output: count the attempt, then forward it under a stand-in signature. */
+    private static void forward(WideLink link, List<LmHost.Outgoing> batch) {
+        int attempt = link.noteAttempt(batch);
+        List<Bytes> distinct = batch.stream().map(LmHost.Outgoing::message).distinct().toList();
+        link.forward(new io.redoubt.lm.sign.LmSigner.Batch(batch, distinct, io.redoubt.lm.crypto.merkle.MerkleBatch.of(distinct), attempt),
+                new io.redoubt.lm.crypto.merkle.LmSignature("test", Bytes.ofUtf8("signature")));
+    }
 }
