@@ -37,10 +37,13 @@ public final class RotatingLink implements WideLink {
     private final Map<SiteId, Integer> siteSizes;
     private final int recentMax;
     private final Host host;
-    /** Per destination, the digests of recent messages and how often each was sent, most recent last. */
-    private final TreeMap<SiteId, LinkedHashMap<Bytes, Integer>> recent = new TreeMap<>();
-    /** Per destination, how many times a message to it was sent again: its current peer, modulo its size. */
-    private final TreeMap<SiteId, Integer> peerShift = new TreeMap<>();
+    /** A message's sendings so far, and the peer the last one went to. */
+    private record Sent(int attempt, int peer) {}
+
+    /** Per destination, the digests of recent messages and how each was last sent, most recent last. */
+    private final TreeMap<SiteId, LinkedHashMap<Bytes, Sent>> recent = new TreeMap<>();
+    /** Per destination, the peer a new message goes to: where the last resend went once the peer before it failed. */
+    private final TreeMap<SiteId, Integer> currentPeer = new TreeMap<>();
     private long wideMessagesSent;
     private long linkChanges;
 
@@ -58,32 +61,38 @@ public final class RotatingLink implements WideLink {
     @Override
     public int noteAttempt(List<LmHost.Outgoing> messages) {
         int attempt = 0;
-        java.util.Set<SiteId> again = new java.util.TreeSet<>();
-        for (LmHost.Outgoing o : messages) {
-            int a = noteAttempt(o.to(), o.message());
-            if (a > 0) again.add(o.to());
-            attempt = Math.max(attempt, a);
-        }
-        // A message sent again to a site was not answered through its peer: that site's next
-        // messages go to its next server too, so one silent peer costs one resend, not one per message.
-        for (SiteId to : again) peerShift.merge(to, 1, Integer::sum);
+        for (LmHost.Outgoing o : messages) attempt = Math.max(attempt, noteAttempt(o.to(), o.message()).attempt());
         if (attempt > 0) linkChanges++; // every attempt leaves from the next forwarder to the next peer
         return attempt;
     }
 
-    /** How many times this logical machine output {@code message} to {@code to} before (0 the first time). */
-    private int noteAttempt(SiteId to, Bytes message) {
-        LinkedHashMap<Bytes, Integer> sent = recent.computeIfAbsent(to, k -> new LinkedHashMap<>());
+    /**
+     * How many times this logical machine output {@code message} to {@code to} before (0 the first
+     * time), and the peer this sending goes to: a new message to the site's current peer, a resend
+     * to the server after the one the message last went to. A resend means that peer did not
+     * answer, so if it is still the site's current peer, the next messages go where the resend
+     * went: one silent peer costs one resend, not one per message. Messages in flight together
+     * that all failed there move the current peer once, not once each.
+     */
+    private Sent noteAttempt(SiteId to, Bytes message) {
+        LinkedHashMap<Bytes, Sent> sent = recent.computeIfAbsent(to, k -> new LinkedHashMap<>());
         Bytes digest = Digests.sha256(message);
-        Integer before = sent.remove(digest);
-        int attempt = before == null ? 0 : before + 1;
-        sent.put(digest, attempt); // re-inserted: most recent last
+        Sent before = sent.remove(digest);
+        int current = currentPeer.getOrDefault(to, 0);
+        Sent now;
+        if (before == null) {
+            now = new Sent(0, current);
+        } else {
+            now = new Sent(before.attempt() + 1, Math.floorMod(before.peer() + 1, siteSizes.get(to)));
+            if (before.peer() == current) currentPeer.put(to, now.peer());
+        }
+        sent.put(digest, now); // re-inserted: most recent last
         if (sent.size() > recentMax) {
             Iterator<Bytes> it = sent.keySet().iterator();
             it.next();
             it.remove();
         }
-        return attempt;
+        return now;
     }
 
     @Override
@@ -102,7 +111,8 @@ public final class RotatingLink implements WideLink {
         List<LmEnvelopePart> envelopes = batch.tree().envelopes(signature);
         for (LmHost.Outgoing o : batch.messages()) {
             LmEnvelopePart envelope = envelopes.get(batch.distinct().indexOf(o.message()));
-            ServerId peer = new ServerId(o.to(), Math.floorMod(peerShift.getOrDefault(o.to(), 0), siteSizes.get(o.to())));
+            Sent sending = recent.get(o.to()).get(Digests.sha256(o.message())); // noted by noteAttempt just before
+            ServerId peer = new ServerId(o.to(), sending == null ? currentPeer.getOrDefault(o.to(), 0) : sending.peer());
             host.sendToServer(peer, new Frame.Wide(site, o.to(), envelope).encode());
             wideMessagesSent++;
         }
