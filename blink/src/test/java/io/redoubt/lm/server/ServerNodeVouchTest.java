@@ -62,7 +62,7 @@ class ServerNodeVouchTest {
             rnd.nextBytes(d);
             int checkers = 0;
             for (int s = 0; s < 4; s++) {
-                if (ServerNode.checks(Bytes.wrap(d), s, 4, 2)) {
+                if (ServerNode.checks(Bytes.wrap(d), s, 4, 2, -1)) {
                     checkers++;
                     load[s]++;
                 }
@@ -122,7 +122,7 @@ class ServerNodeVouchTest {
         for (long seq = 1; seq <= 20; seq++) {
             SignedUpdate u = t.update(ALICE, seq);
             updates.add(u.encode());
-            if (ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2)) mine++;
+            if (ServerNode.checks(LogicalMachine.updateDigest(u.encode()), SELF.index(), 3, 2, -1)) mine++;
         }
         t.wide.toAdmit.put(prePrepare, updates);
         io.redoubt.lm.exec.LmEvent.WideMessage event = new io.redoubt.lm.exec.LmEvent.WideMessage(REMOTE.site(),

@@ -299,19 +299,13 @@ public final class ServerNode {
 
     /**
      * Whether the server with {@code index} is one of the {@code needed} servers of an
-     * {@code servers}-server site that check the client signature of the update with this digest:
-     * consecutive indexes from one the digest picks, so the work spreads evenly.
-     */
-    static boolean checks(Bytes updateDigest, int index, int servers, int needed) {
-        return checks(updateDigest, index, servers, needed, -1);
-    }
-
-    /**
-     * As {@link #checks(Bytes, int, int, int)} for an update that server {@code via} of the site
-     * took in and ordered here (-1: none, as for the updates of a wide-area pre-prepare). That
-     * server checked the signature when it took the update in, so it is one of the checkers and
-     * the others are the next {@code needed - 1} of the rotation without it: the site pays f+1
-     * checks, not f+2. A faulty server naming another as {@code via} only makes that one check.
+     * {@code servers}-server site that check the client signature of the update with this digest.
+     * Without {@code via} (-1, as for the updates of a wide-area pre-prepare): consecutive indexes
+     * from one the digest picks, so the work spreads evenly. For an update that server {@code via}
+     * of the site took in and ordered here: that server checked the signature when it took the
+     * update in, so it is one of the checkers and the others are the next {@code needed - 1} of
+     * the rotation without it; the site pays f+1 checks, not f+2. A faulty server naming another
+     * as {@code via} only makes that one check.
      */
     static boolean checks(Bytes updateDigest, int index, int servers, int needed, int via) {
         byte[] d = updateDigest.unsafeArray();
