@@ -1,5 +1,6 @@
 package io.redoubt.cli;
 
+import io.redoubt.sim.CryptoCpu;
 import io.redoubt.sim.FaultMix;
 import io.redoubt.sim.LatencyStats;
 import io.redoubt.sim.SimConfig;
@@ -115,6 +116,7 @@ final class SimCommand implements Callable<Integer> {
         // The campaign's costs (issue 16): counted by the simulator, CPU measured here around each run.
         SimResult.Costs costs = SimResult.Costs.none();
         long lmSignatures = 0, cpuNanos = 0, warmCpuNanos = 0, warmUpdates = 0;
+        CryptoCpu.Snapshot warmCrypto = null; // summed over the seeds that tallied it
         LatencyStats latencies = LatencyStats.of(List.of());
         long processCpu0 = processCpuNanos(), processCpu = -1;
         try {
@@ -137,6 +139,7 @@ final class SimCommand implements Callable<Integer> {
                     cpuNanos += t.cpuNanos();
                     warmCpuNanos += t.warmCpuNanos();
                     warmUpdates += t.warmUpdates();
+                    if (t.warmCrypto() != null) warmCrypto = t.warmCrypto().plus(warmCrypto);
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause().getCause());
                 }
@@ -189,7 +192,7 @@ final class SimCommand implements Callable<Integer> {
         }
         if (swarm) printSwarmTable(out, ranBySize, failedBySize, cpuBySites);
         else Fidelity.print(base, out);
-        printCosts(out, costWarmupUpdates != null ? costWarmupUpdates + " updates" : "fifth of its updates", updatesOrdered, costs, lmSignatures, cpuNanos, warmCpuNanos, warmUpdates, processCpu);
+        printCosts(out, costWarmupUpdates != null ? costWarmupUpdates + " updates" : "fifth of its updates", updatesOrdered, costs, lmSignatures, cpuNanos, warmCpuNanos, warmUpdates, warmCrypto, processCpu);
         if (latencies.count() > 0) {
             // What aggregation costs a client: batching trades CPU for waiting (section 4.6).
             costRow(out, "client latency (virtual)", String.format(Locale.ROOT, "%10.1f ms", latencies.meanMillis()),
@@ -238,7 +241,7 @@ final class SimCommand implements Callable<Integer> {
      * and never seen by the deterministic simulation; the rest the simulator counted.
      */
     private static void printCosts(PrintWriter out, String warmup, long updates, SimResult.Costs c, long lmSignatures, long cpuNanos, long warmCpuNanos,
-                                   long warmUpdates, long processCpuNanos) {
+                                   long warmUpdates, CryptoCpu.Snapshot warmCrypto, long processCpuNanos) {
         out.printf(Locale.ROOT, "cost per ordered update (%d updates, all seeds):%n", updates);
         if (updates == 0) {
             out.println("  nothing was ordered");
@@ -252,6 +255,17 @@ final class SimCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ms, warmCpuNanos / 1e6 / warmUpdates), warmUpdates == 0
                 ? "no run executed updates after its warm-up (--cost-warmup-updates)"
                 : String.format(Locale.ROOT, "over the %d updates executed after each run's first %s", warmUpdates, warmup));
+        if (warmCrypto != null && warmUpdates > 0) {
+            // Measured around each operation (thread CPU time), not sampled: see CryptoCpu for why.
+            for (CryptoCpu.Kind k : CryptoCpu.Kind.values()) {
+                if (warmCrypto.operations(k) == 0) continue;
+                costRow(out, "  in " + k.label(), String.format(Locale.ROOT, ms, warmCrypto.nanos(k) / 1e6 / warmUpdates),
+                        String.format(Locale.ROOT, "%.2f per update, %s each%s", (double) warmCrypto.operations(k) / warmUpdates, warmCrypto.meanMicros(k),
+                                k == CryptoCpu.Kind.SIGN ? ", clients' included" : ""));
+            }
+            costRow(out, "  in everything else", String.format(Locale.ROOT, ms, (warmCpuNanos - warmCrypto.totalNanos()) / 1e6 / warmUpdates),
+                    "protocol logic, codec, hashing, MACs and the simulator itself");
+        }
         if (processCpuNanos >= 0) {
             costRow(out, "CPU, whole process", String.format(Locale.ROOT, ms, processCpuNanos / 1e6 / u),
                     "every JVM thread (JIT compiler, GC) while the seeds ran");
@@ -291,9 +305,10 @@ final class SimCommand implements Callable<Integer> {
 
     /**
      * A seed's result, the CPU time its thread spent on it, and the part of that spent after the
-     * run's first {@code warmup} updates were executed everywhere, with the updates executed since.
+     * run's first {@code warmup} updates were executed everywhere, with the updates executed since
+     * and, with real signatures, the cryptography's share of that CPU by kind (else null).
      */
-    private record Timed(SimResult result, long cpuNanos, long warmCpuNanos, long warmUpdates) {}
+    private record Timed(SimResult result, long cpuNanos, long warmCpuNanos, long warmUpdates, CryptoCpu.Snapshot warmCrypto) {}
 
     private static Timed timed(SimConfig c, long warmup) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -301,13 +316,24 @@ final class SimCommand implements Callable<Integer> {
         // CPU time and updates executed everywhere when the warm-up ended: the step in which the
         // last correct server executed its K-th update.
         long[] mark = warmup <= 0 ? new long[] {t0, 0} : new long[] {-1, 0};
-        SimResult r = runOne(c, warmup, executed -> {
-            mark[0] = mx.getCurrentThreadCpuTime();
-            mark[1] = executed;
-        });
-        long t1 = mx.getCurrentThreadCpuTime();
-        long warmUpdates = mark[0] < 0 ? 0 : Math.max(0, r.updatesExecutedByEveryServer() - mark[1]);
-        return new Timed(r, t1 - t0, warmUpdates == 0 ? 0 : t1 - mark[0], warmUpdates);
+        // With real signatures, also where the CPU after the warm-up went, by kind of cryptography.
+        boolean tallyCrypto = !c.signatureScheme().equals("simulated");
+        if (tallyCrypto) CryptoCpu.start();
+        CryptoCpu.Snapshot[] cryptoMark = {warmup <= 0 ? CryptoCpu.snapshot() : null};
+        try {
+            SimResult r = runOne(c, warmup, executed -> {
+                mark[0] = mx.getCurrentThreadCpuTime();
+                mark[1] = executed;
+                cryptoMark[0] = CryptoCpu.snapshot();
+            });
+            long t1 = mx.getCurrentThreadCpuTime();
+            long warmUpdates = mark[0] < 0 ? 0 : Math.max(0, r.updatesExecutedByEveryServer() - mark[1]);
+            CryptoCpu.Snapshot end = CryptoCpu.snapshot();
+            CryptoCpu.Snapshot warmCrypto = end == null || cryptoMark[0] == null || warmUpdates == 0 ? null : end.minus(cryptoMark[0]);
+            return new Timed(r, t1 - t0, warmUpdates == 0 ? 0 : t1 - mark[0], warmUpdates, warmCrypto);
+        } finally {
+            CryptoCpu.stop();
+        }
     }
 
     private static SimResult runOne(SimConfig c, long warmup, java.util.function.LongConsumer warmedUp) {

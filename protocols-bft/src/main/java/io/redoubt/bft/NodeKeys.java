@@ -64,12 +64,7 @@ public interface NodeKeys<N> {
 
     /** HMAC-SHA256 of {@code message} under {@code key}. */
     static byte[] mac(byte[] key, Bytes message) {
-        org.bouncycastle.crypto.macs.HMac h = new org.bouncycastle.crypto.macs.HMac(new org.bouncycastle.crypto.digests.SHA256Digest());
-        h.init(new org.bouncycastle.crypto.params.KeyParameter(key));
-        h.update(message.unsafeArray(), 0, message.length());
-        byte[] out = new byte[h.getMacSize()];
-        h.doFinal(out, 0);
-        return out;
+        return HmacSha256.mac(key, message);
     }
 
     /** Gives each node of a deployment its keys; a factory holds one of these for all its cores. */

@@ -33,7 +33,7 @@ final class CountingScheme implements SignatureScheme {
     @Override
     public Bytes sign(Bytes privateKey, Bytes message) {
         onSign.run();
-        return base.sign(privateKey, message);
+        return CryptoCpu.time(CryptoCpu.Kind.SIGN, () -> base.sign(privateKey, message));
     }
 
     @Override
@@ -54,6 +54,6 @@ final class CountingScheme implements SignatureScheme {
     @Override
     public boolean verify(Bytes publicKey, Bytes message, Bytes signature) {
         onVerify.run();
-        return base.verify(publicKey, message, signature);
+        return CryptoCpu.timeCheck(CryptoCpu.Kind.VERIFY, () -> base.verify(publicKey, message, signature));
     }
 }

@@ -5,14 +5,25 @@ import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.Digests;
 import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
+import io.redoubt.lm.crypto.merkle.ThresholdLmScheme;
+import io.redoubt.lm.crypto.threshold.CombineResult;
+import io.redoubt.lm.crypto.threshold.CorrectnessProof;
+import io.redoubt.lm.crypto.threshold.PartialCombiner;
+import io.redoubt.lm.crypto.threshold.PartialSignature;
+import io.redoubt.lm.crypto.threshold.PartialSigner;
+import io.redoubt.lm.crypto.threshold.ProofSource;
 import io.redoubt.lm.crypto.threshold.SeededSecureRandom;
 import io.redoubt.lm.crypto.threshold.ThresholdDealer;
 import io.redoubt.lm.crypto.threshold.ThresholdKeyMaterial;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
+import io.redoubt.lm.crypto.threshold.ThresholdPublicKey;
+import io.redoubt.lm.crypto.threshold.ThresholdSigner;
+import io.redoubt.lm.crypto.threshold.ThresholdCombiner;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.lm.sign.SiteSigning;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,7 +38,60 @@ import java.util.concurrent.ConcurrentHashMap;
  * in logical-machine's threshold tests. A seed still reproduces its run exactly.
  */
 class SharedThresholdKeys implements LmKeyring.Dealer {
-    static final SharedThresholdKeys INSTANCE = new SharedThresholdKeys();
+    static final SharedThresholdKeys INSTANCE = new SharedThresholdKeys() {
+        // Shoup threshold RSA, as a deployment signs and checks, with each operation's CPU timed
+        // for the cost summary (CryptoCpu; off unless a runner starts it).
+        @Override
+        public LmSignatureScheme verifier(SiteId site, ThresholdKeyMaterial material) {
+            LmSignatureScheme rsa = new ThresholdLmScheme(site, material.publicKey());
+            return new LmSignatureScheme() {
+                @Override
+                public String name() {
+                    return rsa.name();
+                }
+
+                @Override
+                public boolean verify(SiteId signer, Bytes rootContent, Bytes signature) {
+                    return CryptoCpu.timeCheck(CryptoCpu.Kind.LM_SIGNATURE_CHECK, () -> rsa.verify(signer, rootContent, signature));
+                }
+            };
+        }
+
+        @Override
+        public SiteSigning.Shared signing(ServerId server, ThresholdKeyMaterial material, LmSignatureScheme verifier, SecureRandom proofRandom) {
+            ThresholdPublicKey key = material.publicKey();
+            PartialSigner rsa = new ThresholdSigner(key, material.share(server.index() + 1), proofRandom);
+            PartialCombiner combiner = new ThresholdCombiner(key);
+            PartialSigner timedSigner = new PartialSigner() {
+                @Override
+                public int serverIndex() {
+                    return rsa.serverIndex();
+                }
+
+                @Override
+                public PartialSignature sign(Bytes message) {
+                    return CryptoCpu.time(CryptoCpu.Kind.THRESHOLD_PARTIAL, () -> rsa.sign(message));
+                }
+
+                @Override
+                public CorrectnessProof prove(Bytes message, PartialSignature ownPartial) {
+                    return CryptoCpu.time(CryptoCpu.Kind.THRESHOLD_PROOF, () -> rsa.prove(message, ownPartial));
+                }
+            };
+            PartialCombiner timedCombiner = new PartialCombiner() {
+                @Override
+                public boolean verifyProof(Bytes message, PartialSignature partial, CorrectnessProof proof) {
+                    return CryptoCpu.timeCheck(CryptoCpu.Kind.THRESHOLD_PROOF_CHECK, () -> combiner.verifyProof(message, partial, proof));
+                }
+
+                @Override
+                public CombineResult combine(Bytes message, List<PartialSignature> partials, ProofSource proofs) {
+                    return CryptoCpu.time(CryptoCpu.Kind.THRESHOLD_COMBINE, () -> combiner.combine(message, partials, proofs));
+                }
+            };
+            return new SiteSigning.Threshold(verifier, server.site(), key.threshold(), key.servers(), timedSigner, timedCombiner);
+        }
+    };
 
     /**
      * With simulated signatures: sites sign with {@link SimulatedThreshold} instead of threshold

@@ -1,8 +1,9 @@
 package io.redoubt.sim;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.crypto.Digests;
+import java.security.MessageDigest;
 import java.util.zip.CRC32C;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
  * A digest of everything a run delivered and executed, in order: two runs of one seed must end
@@ -16,7 +17,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  * timings and frames everywhere after it.
  */
 final class Trace {
-    private final SHA256Digest digest = new SHA256Digest();
+    private final MessageDigest digest = Digests.newSha256(); // the JDK's: SHA instructions where the CPU has them
     private final CRC32C crc = new CRC32C();
     /** One record: up to 8 + 4 + 4 + 4 + 4 bytes, or 8 + a digest for an execution. */
     private final byte[] record = new byte[64];
@@ -41,9 +42,11 @@ final class Trace {
 
     /** The trace so far, in hex; the trace itself goes on. */
     String hex() {
-        byte[] hash = new byte[32];
-        new SHA256Digest(digest).doFinal(hash, 0);
-        return Bytes.wrap(hash).toHex();
+        try {
+            return Bytes.wrap(((MessageDigest) digest.clone()).digest()).toHex();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 clones (Digests relies on it too)", e);
+        }
     }
 
     /** Client bit, site and index in one int (sites and indexes stay far below 2^15). */
