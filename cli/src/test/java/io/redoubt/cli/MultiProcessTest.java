@@ -13,8 +13,6 @@ import io.redoubt.runtime.keys.KeyGen;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,9 +162,10 @@ class MultiProcessTest {
         assertEquals(expected, acknowledged, what + " acknowledged; the nodes said:\n" + said);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
+    /** The nine ports, below the ephemeral range so that the victim's stays free while it is down (see LocalDeployment.freePorts). */
+    private final java.util.Iterator<Integer> ports = LocalDeployment.freePorts(9).iterator();
+
+    private int freePort() {
+        return ports.next();
     }
 }

@@ -214,23 +214,36 @@ public final class LocalDeployment implements AutoCloseable {
         }
     }
 
-    /** Ports the kernel hands out now; a port taken again between here and the bind fails that server loudly. */
-    private static List<Integer> freePorts(int n) {
-        List<java.net.ServerSocket> held = new ArrayList<>();
+    /**
+     * {@code n} distinct loopback ports free now, below the kernel's ephemeral range. A port from
+     * that range (what binding port 0 gives) can be taken, while a crashed server is down, as the
+     * local end of an outbound connection (its peers keep reconnecting to it), and its restart on
+     * that port then fails with "Address already in use": seen once in a multi-process test run.
+     * Ports below the range are never handed out that way. A port taken again between here and
+     * the bind still fails that server loudly.
+     */
+    public static List<Integer> freePorts(int n) {
+        int ephemeralLow = 32768; // Linux's default, where the kernel does not say
         try {
-            for (int i = 0; i < n; i++) held.add(new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
-            return held.stream().map(java.net.ServerSocket::getLocalPort).toList();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot find " + n + " free loopback ports: " + e.getMessage(), e);
-        } finally {
-            for (java.net.ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (java.io.IOException ignored) {
-                    // closing a probe socket: nothing to do
-                }
+            ephemeralLow = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim().split("\\s+")[0]);
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            // keep the default
+        }
+        int low = 10_000, high = Math.max(low + 1_000, ephemeralLow);
+        java.util.Random random = new java.util.Random();
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        for (int attempt = 0; ports.size() < n; attempt++) {
+            if (attempt >= 50 * n + 100) throw new IllegalStateException("cannot find " + n + " free loopback ports in " + low + ".." + high);
+            int port = low + random.nextInt(high - low);
+            if (ports.contains(port)) continue;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                ports.add(probe.getLocalPort());
+            } catch (java.io.IOException inUse) {
+                // try another
             }
         }
+        return List.copyOf(ports);
     }
 
     /** Host settings for one actor system: few threads (many systems share two cores), a fine scheduler for the WAN delay line. */
