@@ -183,7 +183,8 @@ final class SimCommand implements Callable<Integer> {
                 exercised.crashes(), exercised.midStepCrashes(), exercised.unforcedRecordsLost(), exercised.partitions(),
                 exercised.localViewChanges(), exercised.wideViewChanges(), exercised.conflictingViewChanges());
         out.printf(Locale.ROOT, "CLink-Opt: %d client updates sent on to the leader site unordered, %d of them ordered at home after the"
-                + " forward timeout%n", exercised.clinkSentOn(), exercised.clinkFallbacks());
+                + " forward timeout; clients sent an update again to f+1 servers %d times%n", exercised.clinkSentOn(), exercised.clinkFallbacks(),
+                exercised.clientRetransmissions());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

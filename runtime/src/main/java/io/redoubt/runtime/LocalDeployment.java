@@ -2,6 +2,7 @@ package io.redoubt.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.redoubt.clink.ClientLink;
 import io.redoubt.compose.Deployment;
 import io.redoubt.compose.ServerAssembly;
 import io.redoubt.lm.Bytes;
@@ -212,6 +213,12 @@ public final class LocalDeployment implements AutoCloseable {
                 throw new IllegalArgumentException("more than f = " + d.siteFaults(id.site()) + " faulty servers in " + id.site());
             }
         }
+    }
+
+    /** CLink's client side for a client of {@code id}'s site: first resend after 2 s, doubling up to 8 s (section 4.5). */
+    public static ClientLink.Settings clientLink(Deployment deployment, ClientId id) {
+        return new ClientLink.Settings(deployment.serversAt(id.site()), deployment.siteFaults(id.site()), deployment.repliesNeeded(id.site()),
+                2_000, 8_000);
     }
 
     /**
@@ -490,7 +497,7 @@ public final class LocalDeployment implements AutoCloseable {
                 ClientSide c = clientSide(id);
                 context.spawn(ClientActor.create(id, c.transports(traffic), c.keys(),
                         seq -> KeyValueStore.put("k" + id + "/" + seq % 16, "v" + seq), firstSeq, options.updatesPerClient(),
-                        deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
+                        clientLink(deployment, id), listener),
                         "client-" + id.site().value() + "-" + id.index());
             }
             return Behaviors.empty();
@@ -531,7 +538,7 @@ public final class LocalDeployment implements AutoCloseable {
         };
         ClientSide c = clientSide(id);
         ActorSystem<ClientActor.Command> system = ActorSystem.create(ClientActor.create(id, c.transports(traffic),
-                c.keys(), s -> operation, seq, 1, deployment.serversAt(id.site()), deployment.repliesNeeded(id.site()), Duration.ofSeconds(2), listener),
+                c.keys(), s -> operation, seq, 1, clientLink(deployment, id), listener),
                 "client-" + id.site().value() + "-" + id.index(), actorSystemConfig());
         try {
             return Optional.of(reply.get(deadline.toMillis(), TimeUnit.MILLISECONDS));

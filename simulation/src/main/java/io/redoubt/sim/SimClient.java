@@ -1,24 +1,21 @@
 package io.redoubt.sim;
 
+import io.redoubt.clink.ClientLink;
 import io.redoubt.compose.Deployment;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ClientId;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.app.KeyValueStore;
-import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.KeyPair;
 import io.redoubt.lm.exec.SignedUpdate;
-import io.redoubt.lm.server.Frame;
 import io.redoubt.sim.net.Cancellable;
 import io.redoubt.sim.net.RandomSource;
-import java.util.TreeMap;
 
 /**
- * A correct client (section 4.2): it proposes updates to the key-value store one at a time to a
- * server of its own site, retransmits on timeout to the next server (CLink-Opt's client side,
- * section 4.5), and accepts a reply once enough servers of its site sent the same one (f+1 in a
- * Byzantine site).
+ * A correct client (section 4.2): it proposes updates to the key-value store one at a time,
+ * through CLink's client side ({@link ClientLink}, section 4.5: to a server of its own site, again
+ * to f+1 of them after a timeout, a result once enough servers agree), and thinks between them.
  */
 final class SimClient {
     /** What a client needs from the simulation around it. */
@@ -40,7 +37,8 @@ final class SimClient {
         void completed(long latencyMicros);
     }
 
-    private static final long RETRANSMIT_MICROS = 2_000_000;
+    /** CLink's first timeout; it doubles at each retransmission of an update, up to four times this. */
+    private static final long RESEND_AFTER_MILLIS = 2_000;
 
     final ClientId id;
     final Endpoint endpoint;
@@ -49,17 +47,12 @@ final class SimClient {
     private final RandomSource values;
     private final int updates;
     private final long thinkMillis;
-    private final int siteServers;
-    private final int repliesNeeded;
     private final World world;
-    /** Replies to the current update by server; a client of a Byzantine site needs f+1 that agree (section 4.2). */
-    private final TreeMap<Endpoint, Bytes> replies = new TreeMap<>();
+    private final ClientLink link;
 
     SignedUpdate current;
-    int attempts;
     private long seq;
     private int completed;
-    private int targetIndex;
     private Cancellable retransmit;
     private long proposedAtMicros;
 
@@ -75,18 +68,46 @@ final class SimClient {
         this.values = values;
         this.updates = updates;
         this.thinkMillis = thinkMillis;
-        this.siteServers = deployment.serversAt(id.site());
-        this.repliesNeeded = deployment.repliesNeeded(id.site());
-        this.targetIndex = id.index() % siteServers;
         this.world = world;
+        ClientLink.Settings settings = new ClientLink.Settings(deployment.serversAt(id.site()), deployment.siteFaults(id.site()),
+                deployment.repliesNeeded(id.site()), RESEND_AFTER_MILLIS, 4 * RESEND_AFTER_MILLIS);
+        this.link = new ClientLink(id, settings, new ClientLink.Host() {
+            @Override
+            public void sendToServer(ServerId to, Bytes frame) {
+                world.send(endpoint, Endpoint.of(to), frame);
+            }
+
+            @Override
+            public void armResendTimer(long seq, long delayMillis) {
+                if (retransmit != null) retransmit.cancel();
+                retransmit = world.schedule(delayMillis * 1000, () -> link.onResendTimer(seq));
+            }
+
+            @Override
+            public void cancelResendTimer() {
+                if (retransmit != null) retransmit.cancel();
+                retransmit = null;
+            }
+        });
     }
 
     boolean finished() {
         return completed >= updates;
     }
 
-    ServerId targetServer() {
-        return new ServerId(id.site(), targetIndex);
+    /** How many times the current update was sent: 1 until CLink's first retransmission. */
+    int transmissions() {
+        return link.transmissions();
+    }
+
+    /** Timeouts after which this client sent an update again (to f+1 servers, marked). */
+    long retransmissions() {
+        return link.retransmissions();
+    }
+
+    /** The server the current update was first sent to. */
+    ServerId firstServer() {
+        return link.firstServer();
     }
 
     void next() {
@@ -99,45 +120,19 @@ final class SimClient {
         Bytes op = KeyValueStore.put("k" + id + "/" + values.nextInt(16), "v" + seq + "-" + values.nextLong());
         Bytes sig = keys.scheme().sign(key.privateKey(), SignedUpdate.signedContent(id, seq, op));
         current = new SignedUpdate(id, seq, op, sig);
-        replies.clear();
         proposedAtMicros = world.nowMicros();
         world.proposed(current);
-        attempts = 0;
-        transmit();
-    }
-
-    private void transmit() {
-        attempts++;
-        world.send(endpoint, Endpoint.of(targetServer()), new Frame.Request(current).encode());
-        retransmit = world.schedule(RETRANSMIT_MICROS, this::onTimeout);
-    }
-
-    private void onTimeout() {
-        if (current == null) return;
-        // CLink-Opt's client side (section 4.5): move to the next server of the site and resend.
-        targetIndex = (targetIndex + 1) % siteServers;
-        transmit();
+        link.propose(current);
     }
 
     void onFrame(Endpoint from, Bytes bytes) {
-        Frame.Reply r;
-        try {
-            r = Frame.decodeReply(bytes);
-        } catch (DecodeException e) {
-            return;
-        }
-        if (from.client() || from.site() != id.site().value()) return; // only servers of its own site answer a client
-        if (current != null && r.seq() == current.seq() && r.client().equals(id)) {
-            replies.putIfAbsent(from, r.reply());
-            long agreeing = replies.values().stream().filter(v -> v.equals(r.reply())).count();
-            if (agreeing < repliesNeeded) return;
-            replies.clear();
-            retransmit.cancel();
-            completed++;
-            world.completed(world.nowMicros() - proposedAtMicros);
-            long thinkMicros = thinkMillis > 0 ? thinkMillis * 1000 : values.between(0, 2_000);
-            world.schedule(thinkMicros, this::next);
-            current = null;
-        }
+        if (from.client()) return; // clients hear only servers
+        Bytes reply = link.onServerFrame(new ServerId(io.redoubt.lm.SiteId.of(from.site()), from.index()), bytes);
+        if (reply == null) return;
+        completed++;
+        world.completed(world.nowMicros() - proposedAtMicros);
+        long thinkMicros = thinkMillis > 0 ? thinkMillis * 1000 : values.between(0, 2_000);
+        world.schedule(thinkMicros, this::next);
+        current = null;
     }
 }

@@ -99,21 +99,24 @@ public record SimResult(
      *        leader site unordered (CLink-Opt, section 4.5)
      * @param clinkFallbacks of those, the ones not executed within the forward timeout, which the
      *        server then ordered at home
+     * @param clientRetransmissions client timeouts after which a client sent its update again,
+     *        marked, to f+1 servers of its site (CLink, section 4.5)
      */
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                             java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges,
-                            int midStepCrashes, long unforcedRecordsLost, long clinkSentOn, long clinkFallbacks) {
+                            int midStepCrashes, long unforcedRecordsLost, long clinkSentOn, long clinkFallbacks,
+                            long clientRetransmissions) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
         public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                          java.util.Map<String, Integer> adversaries, long blacklisted) {
-            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0);
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0, 0);
         }
 
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Exercised plus(Exercised o) {
@@ -122,7 +125,8 @@ public record SimResult(
             return new Exercised(wideViewChanges + o.wideViewChanges, localViewChanges + o.localViewChanges,
                     crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted,
                     conflictingViewChanges + o.conflictingViewChanges, midStepCrashes + o.midStepCrashes,
-                    unforcedRecordsLost + o.unforcedRecordsLost, clinkSentOn + o.clinkSentOn, clinkFallbacks + o.clinkFallbacks);
+                    unforcedRecordsLost + o.unforcedRecordsLost, clinkSentOn + o.clinkSentOn, clinkFallbacks + o.clinkFallbacks,
+                    clientRetransmissions + o.clientRetransmissions);
         }
     }
 

@@ -1002,7 +1002,7 @@ public final class Simulation {
             if (globalSeqOf.putIfAbsent(digest, globalSeq) == null) metrics.orderedUpdateBytes += update.encode().length();
             trace.executed(globalSeq, digest);
             SimClient c = clients.get(Endpoint.of(update.client()));
-            if (c != null && c.current != null && c.current.seq() == update.seq() && c.attempts == 1 && c.targetServer().equals(id)) {
+            if (c != null && c.current != null && c.current.seq() == update.seq() && c.transmissions() == 1 && c.firstServer().equals(id)) {
                 (update.client().site().value() == wideLeaderSite() ? metrics.roundsAtLeaderSite : metrics.roundsElsewhere)
                         .add(currentWideHops, currentLocalHops);
             }
@@ -1082,7 +1082,7 @@ public final class Simulation {
                 LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
-                        clinkCount(ServerNode::forwardFallbacks)),
+                        clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }

@@ -110,6 +110,18 @@ class ClinkOptTest {
     }
 
     @Test
+    void anUpdateMarkedAsTheClientsRetransmissionIsOrderedHereNotSentOn() {
+        // The client got no reply in time and sent it to f+1 servers with the retransmit flag
+        // (section 4.5): a server that never saw it orders it at home (CLink-Order).
+        TestNode t = nodeWithLeaderSite(LEADER_SITE, TIMEOUT);
+        SignedUpdate u = t.update(ALICE, 1);
+        t.node.onClientFrame(ALICE, new Frame.Request(u, true).encode());
+        assertTrue(forwardsTo(t).isEmpty(), "not sent on again");
+        assertEquals(List.of(u.encode()), t.wide.submitted);
+        assertEquals(0, t.node.forwardsSent());
+    }
+
+    @Test
     void atTheLeaderSiteOrWithCLinkOptOffTheUpdateIsOrderedWhereItArrives() {
         TestNode leader = nodeWithLeaderSite(TestNode.SITE, TIMEOUT);
         SignedUpdate u = leader.update(ALICE, 1);

@@ -62,11 +62,21 @@ public sealed interface Frame extends Encodable {
         }
     }
 
-    /** A client's update, client to a server of its own site. */
-    record Request(SignedUpdate update) implements Frame {
+    /**
+     * A client's update, client to a server of its own site. {@code retransmit} is CLink's
+     * retransmit flag (section 4.5): the client got no reply in time and sent it to f + 1
+     * servers, so the server orders it at home (CLink-Order) instead of sending it on unordered
+     * (CLink-Opt).
+     */
+    record Request(SignedUpdate update, boolean retransmit) implements Frame {
+        public Request(SignedUpdate update) {
+            this(update, false);
+        }
+
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_REQUEST);
             update.encodeTo(w);
+            w.bool(retransmit);
         }
     }
 
@@ -179,7 +189,7 @@ public sealed interface Frame extends Encodable {
             case TAG_LOCAL -> new Local(r.bytes(FRAME_BYTES_MAX));
             case TAG_WIDE -> new Wide(r.site(), r.site(), LmEnvelopePart.decode(r, LmEvent.WIDE_MESSAGE_BYTES_MAX));
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
-            case TAG_REQUEST -> new Request(SignedUpdate.decode(r));
+            case TAG_REQUEST -> new Request(SignedUpdate.decode(r), r.bool());
             case TAG_FORWARD -> new Forward(SignedUpdate.decode(r));
             case TAG_VOUCH -> new Vouch(r.bytesList(VOUCHED_UPDATES_MAX, 32));
             case TAG_REPLY -> new Reply(r.client(), r.nonNegative("seq"), r.bytes(FRAME_BYTES_MAX));

@@ -237,9 +237,10 @@ public final class ServerNode {
             reject(from, Rejection.INVALID_REQUEST, "a client talks to servers of its own site (section 4.2)");
             return;
         }
-        // A second copy of the update this server already holds is the client retransmitting:
-        // whatever was tried has not worked yet, so order it the plain way.
-        boolean again = Long.valueOf(u.seq()).equals(waitingClients.get(from));
+        // A copy marked as a retransmission (CLink's retransmit flag, section 4.5), or a second
+        // copy of the update this server already holds, is the client retransmitting: whatever
+        // was tried has not worked yet, so order it the plain way (CLink-Order).
+        boolean again = r.retransmit() || Long.valueOf(u.seq()).equals(waitingClients.get(from));
         SiteId leaderSite = lm.wideCore().leader();
         boolean sendingOn = config.forwardTimeoutMillis() > 0 && !again && !leaderSite.equals(site);
         // An update sent on is checked by the server of the leader site that takes it
