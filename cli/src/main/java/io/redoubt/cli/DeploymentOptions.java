@@ -36,7 +36,7 @@ final class DeploymentOptions {
     @Option(names = "--updates-per-client", description = "updates each client proposes, one at a time")
     Integer updatesPerClient;
 
-    @Option(names = "--faults", description = "faults in the safety phase: none, benign or byzantine")
+    @Option(names = "--faults", description = "faults in the safety phase: none, benign, byzantine, or byzantine-links (forwarders and peers that drop between sites)")
     String faults;
 
     @Option(names = "--signatures", description = "ed25519 (real) or simulated (a fast stand-in, sound only inside the simulator)")

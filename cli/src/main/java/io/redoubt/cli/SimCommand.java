@@ -156,8 +156,9 @@ final class SimCommand implements Callable<Integer> {
                 ranBySize.computeIfAbsent(family, k -> new int[Swarm.SITES_MAX + 1])[Math.min(r.config().sites(), Swarm.SITES_MAX)]++;
                 if (!r.passed()) failedBySize.computeIfAbsent(family, k -> new int[Swarm.SITES_MAX + 1])[Math.min(r.config().sites(), Swarm.SITES_MAX)]++;
                 if (verbose) {
-                    out.printf(Locale.ROOT, "  seed %d: %s, %d updates, %d ms virtual, %d messages, trace %s%s%n", r.config().seed(),
-                            r.passed() ? "ok" : "FAILED", r.orderedUpdates(), r.virtualMillis(), r.messages(), r.traceHash().substring(0, 16),
+                    out.printf(Locale.ROOT, "  seed %d: %s, %d updates, %d ms virtual, %d messages, %d virtual-link changes, trace %s%s%n", r.config().seed(),
+                            r.passed() ? "ok" : "FAILED", r.orderedUpdates(), r.virtualMillis(), r.messages(), r.exercised().linkChanges(),
+                            r.traceHash().substring(0, 16),
                             swarm ? ", " + r.config().composition() + " " + r.config().sites() + "x" + r.config().deployment().serversPerSite()
                                     + ", " + r.config().faultMix().intensity().cliName() + " faults, " + r.config().plantedAdversaries().size()
                                     + " adversaries" : "");
@@ -185,6 +186,8 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "CLink-Opt: %d client updates sent on to the leader site unordered, %d of them ordered at home after the"
                 + " forward timeout; clients sent an update again to f+1 servers %d times%n", exercised.clinkSentOn(), exercised.clinkFallbacks(),
                 exercised.clientRetransmissions());
+        out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical machine's message sent again from another forwarder or to"
+                + " another peer), at most %d in one run%n", exercised.linkChanges(), exercised.linkChangesMaxRun());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

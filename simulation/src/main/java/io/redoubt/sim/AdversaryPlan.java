@@ -73,6 +73,28 @@ final class AdversaryPlan {
         return plan;
     }
 
+    /**
+     * Draws a seed's faulty links ({@code --faults byzantine-links}, issue 17): in each BFT site,
+     * with probability 0.7, up to f servers that misbehave only between sites (or are silent), at
+     * index 0 (every site's first forwarder and peer) half the time. No site is compromised:
+     * these runs are about the links, and a compromised site's links are its own business.
+     */
+    static AdversaryPlan drawLinks(Deployment d, RandomSource r) {
+        AdversaryPlan plan = new AdversaryPlan();
+        List<Adversary> kinds = List.of(Adversary.LINK_DROPPER, Adversary.ONE_LINK_DROPPER, Adversary.DEAF_PEER, Adversary.SILENT);
+        for (SiteId siteId : d.siteIds()) {
+            if (!d.localAt(siteId).byzantine() || r.nextInt(10) >= 7) continue;
+            for (int k = 0; k < d.siteFaults(siteId); k++) {
+                Adversary kind = r.pick(kinds);
+                int index = r.nextInt(2) == 0 ? 0 : r.nextInt(d.serversAt(siteId));
+                ServerId id = ServerId.of(siteId.value(), index);
+                if (plan.servers.containsKey(id)) continue;
+                plan.corrupt(id, kind, "");
+            }
+        }
+        return plan;
+    }
+
     /** The adversaries of {@code --adversary} (SimConfig checked them against the composition). */
     static AdversaryPlan planted(Deployment d, List<SimConfig.PlantedAdversary> planted) {
         AdversaryPlan plan = new AdversaryPlan();

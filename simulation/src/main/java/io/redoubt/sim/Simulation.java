@@ -214,6 +214,7 @@ public final class Simulation {
                 config.signatureScheme().equals("simulated") ? SharedThresholdKeys.STAND_IN : SharedThresholdKeys.INSTANCE);
         if (!config.plantedAdversaries().isEmpty()) adversaries = AdversaryPlan.planted(deployment, config.plantedAdversaries());
         else if (config.faults() == FaultProfile.BYZANTINE) adversaries = AdversaryPlan.draw(deployment, random.fork("adversaries"));
+        else if (config.faults() == FaultProfile.BYZANTINE_LINKS) adversaries = AdversaryPlan.drawLinks(deployment, random.fork("adversaries"));
         else adversaries = AdversaryPlan.none();
         faultLog.addAll(adversaries.log());
         long safetyEndMicros = config.faults() == FaultProfile.NONE ? 0 : config.safetyPhaseMillis() * 1000;
@@ -278,7 +279,9 @@ public final class Simulation {
         if (safetyEndMicros > 0) loop.scheduleAt(safetyEndMicros, this::heal);
 
         String stopReason = null;
-        if (config.faults() == FaultProfile.BENIGN || config.faults() == FaultProfile.BYZANTINE) planBenignFaults(safetyEndMicros);
+        if (config.faults() == FaultProfile.BENIGN || config.faults() == FaultProfile.BYZANTINE || config.faults() == FaultProfile.BYZANTINE_LINKS) {
+            planBenignFaults(safetyEndMicros);
+        }
         long hardStopMicros = safetyEndMicros + 60_000_000L + expectedUpdates * 2_000_000L;
         while (true) {
             long chunkEnd = loop.nowMicros() + 500_000;
@@ -707,6 +710,8 @@ public final class Simulation {
         /** What this server does wrong, or null for a correct server. */
         final Adversary adversary;
         final RandomSource mischief;
+        /** For a forwarder dropping one logical link: the site whose wide-area frames it drops; -1 otherwise. */
+        final int blockedSite;
         /** The executed-event count at which the logical-machine check last ran. */
         long checkedEvents = -1;
         /** Inputs since the cores' invariants were last checked. */
@@ -726,6 +731,8 @@ public final class Simulation {
             this.copy = copy;
             this.adversary = adversaries.of(id);
             this.mischief = random.fork(copy == 0 ? "mischief " + id : "mischief " + id + " twin");
+            this.blockedSite = adversary == Adversary.ONE_LINK_DROPPER && deployment.sites() > 1
+                    ? Math.floorMod(id.site().value() + 1 + mischief.nextInt(deployment.sites() - 1), deployment.sites()) : -1;
             this.midStep = random.fork(copy == 0 ? "mid-step " + id : "mid-step " + id + " twin");
         }
 
@@ -785,6 +792,10 @@ public final class Simulation {
             if (adversary == Adversary.REPLAY) {
                 heard.addLast(frame);
                 if (heard.size() > 64) heard.pollFirst();
+            }
+            if (adversary == Adversary.DEAF_PEER && !from.client() && from.site() != id.site().value()
+                    && io.redoubt.lm.server.Frame.tagOf(frame) == io.redoubt.lm.server.Frame.TAG_WIDE) {
+                return; // a peer that passes on nothing it is sent between sites
             }
             beginStep();
             if (from.client()) node.onClientFrame(from.clientId(), frame);
@@ -923,6 +934,11 @@ public final class Simulation {
                         List<SimServer> all = new ArrayList<>(servers.values());
                         send(endpoint, all.get(mischief.nextInt(all.size())).endpoint, Bytes.wrap(noise), countHop);
                     }
+                }
+                case LINK_DROPPER, ONE_LINK_DROPPER -> {
+                    boolean wide = !to.client() && to.site() != id.site().value()
+                            && io.redoubt.lm.server.Frame.tagOf(frame) == io.redoubt.lm.server.Frame.TAG_WIDE;
+                    if (!wide || (adversary == Adversary.ONE_LINK_DROPPER && to.site() != blockedSite)) send(endpoint, to, frame, countHop);
                 }
                 case REPLAY -> {
                     send(endpoint, to, frame, countHop);
@@ -1082,7 +1098,8 @@ public final class Simulation {
                 LatencyStats.of(metrics.latenciesMicros), network.maxQueueDelayMicros(),
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
-                        clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum()),
+                        clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum(),
+                        linkChanges(), linkChanges()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }
@@ -1135,6 +1152,15 @@ public final class Simulation {
         long n = 0;
         for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) n += count.applyAsLong(s.node);
         return n;
+    }
+
+    /** Per site, the most virtual-link changes any correct server running at the end saw; summed over sites. */
+    private long linkChanges() {
+        TreeMap<Integer, Long> bySite = new TreeMap<>();
+        for (SimServer s : servers.values()) {
+            if (s.up && !adversaries.isFaulty(s.id)) bySite.merge(s.id.site().value(), s.node.linkChanges(), Math::max);
+        }
+        return bySite.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private long blacklisted() {

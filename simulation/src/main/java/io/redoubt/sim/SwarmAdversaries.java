@@ -57,5 +57,9 @@ final class SwarmAdversaries {
             new Row(Adversary.DOUBLE_PRE_PREPARE, true, ALWAYS),
             new Row(Adversary.UNVERIFIED_EVENTS, true, ALWAYS),
             new Row(Adversary.CERTIFICATE_FORGER, false, ALWAYS),
-            new Row(Adversary.VOUCH_LIAR, false, ALWAYS));
+            new Row(Adversary.VOUCH_LIAR, false, ALWAYS),
+            // Faulty links between logical machines (issue 17): forwarders and peers that drop.
+            new Row(Adversary.LINK_DROPPER, false, ALWAYS),
+            new Row(Adversary.ONE_LINK_DROPPER, false, ALWAYS),
+            new Row(Adversary.DEAF_PEER, false, ALWAYS));
 }

@@ -81,7 +81,19 @@ public enum Adversary {
      * of, without checking it: the others must still refuse a forged update, since its other
      * checkers do not vouch for it (ServerNode#vouchForAccepted).
      */
-    VOUCH_LIAR("vouches for client signatures it never checked", false);
+    VOUCH_LIAR("vouches for client signatures it never checked", false),
+    /**
+     * Correct inside its site, but as a forwarder sends no wide-area frame at all (issue 17's
+     * faulty forwarder): every logical-machine message it should carry must find another way.
+     */
+    LINK_DROPPER("forwarder dropping every wide-area frame", false),
+    /** As {@link #LINK_DROPPER}, for the frames to one other site only (drawn from the seed): one logical link blocked. */
+    ONE_LINK_DROPPER("forwarder dropping the wide-area frames to one site", false),
+    /**
+     * Correct inside its site, but as a peer takes wide-area frames in and never passes them on
+     * (issue 17's peer that does not disseminate): its site must still hear what was sent to it.
+     */
+    DEAF_PEER("peer passing on no wide-area frame it receives", false);
 
     public final String description;
     public final boolean leader;
@@ -123,6 +135,8 @@ public enum Adversary {
             // A twin runs correct code: the simulator runs two copies and splits the network between them.
             // A vouch liar runs correct parts: the simulator's ServerIo says it lies (vouchesUnchecked).
             case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR -> parts;
+            // Link adversaries run correct parts: the simulator drops what they send or receive between sites.
+            case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER -> parts;
         };
     }
 
