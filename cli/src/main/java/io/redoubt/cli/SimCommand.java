@@ -184,8 +184,8 @@ final class SimCommand implements Callable<Integer> {
                 exercised.crashes(), exercised.midStepCrashes(), exercised.unforcedRecordsLost(), exercised.partitions(),
                 exercised.localViewChanges(), exercised.wideViewChanges(), exercised.conflictingViewChanges());
         out.printf(Locale.ROOT, "CLink-Opt: %d client updates sent on to the leader site unordered, %d of them ordered at home after the"
-                + " forward timeout; clients sent an update again to f+1 servers %d times%n", exercised.clinkSentOn(), exercised.clinkFallbacks(),
-                exercised.clientRetransmissions());
+                + " forward timeout; clients sent an update again to f+1 servers %d times and refused %d frames as replies%n",
+                exercised.clinkSentOn(), exercised.clinkFallbacks(), exercised.clientRetransmissions(), exercised.clientRepliesRefused());
         out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical machine's message sent again from another forwarder or to"
                 + " another peer), at most %d in one run%n", exercised.linkChanges(), exercised.linkChangesMaxRun());
         if (!exercised.adversaries().isEmpty()) {

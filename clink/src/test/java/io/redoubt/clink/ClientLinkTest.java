@@ -117,8 +117,8 @@ class ClientLinkTest {
         ClientLink link = new ClientLink(CLIENT, BYZANTINE_SITE, host);
         link.propose(update(1));
         assertNull(link.onServerFrame(server(2), reply(CLIENT, 1, "bad")), "a faulty server's reply alone");
-        assertNull(link.onServerFrame(server(2), reply(CLIENT, 1, "good")), "a server's second reply does not count");
-        assertNull(link.onServerFrame(server(3), reply(CLIENT, 1, "good")));
+        assertNull(link.onServerFrame(server(2), reply(CLIENT, 1, "good")));
+        assertNull(link.onServerFrame(server(3), reply(CLIENT, 1, "good")), "server 2's second reply did not count: one good reply so far");
         assertNull(link.onServerFrame(new ServerId(io.redoubt.lm.SiteId.of(0), 1), reply(CLIENT, 1, "good")), "a server of another site");
         assertNull(link.onServerFrame(server(1), reply(ClientId.of(1, 3), 1, "good")), "a reply to another client");
         assertNull(link.onServerFrame(server(1), Bytes.wrap(new byte[] {7, 7})), "garbage");

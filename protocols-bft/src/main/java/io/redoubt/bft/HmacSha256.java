@@ -18,6 +18,9 @@ final class HmacSha256 {
     static {
         try {
             PROTOTYPE = Mac.getInstance("HmacSHA256");
+            // Mac picks its provider lazily, on first use, through a field that is not volatile;
+            // choose it here, before any thread clones the prototype.
+            PROTOTYPE.getProvider();
         } catch (NoSuchAlgorithmException e) {
             throw new ExceptionInInitializerError("every Java 17 runtime has HmacSHA256: " + e);
         }
@@ -26,13 +29,26 @@ final class HmacSha256 {
     private HmacSha256() {}
 
     static byte[] mac(byte[] key, Bytes message) {
+        Mac h;
         try {
-            Mac h = (Mac) PROTOTYPE.clone();
+            h = (Mac) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            h = fresh(); // a provider whose Mac does not clone: look one up each time
+        }
+        try {
             h.init(new SecretKeySpec(key, "HmacSHA256"));
-            h.update(message.unsafeArray(), 0, message.length());
-            return h.doFinal();
-        } catch (CloneNotSupportedException | InvalidKeyException e) {
+        } catch (InvalidKeyException e) {
             throw new IllegalStateException("the JDK's HmacSHA256 refused a " + key.length + "-byte key", e);
+        }
+        h.update(message.unsafeArray(), 0, message.length());
+        return h.doFinal();
+    }
+
+    private static Mac fresh() {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("HmacSHA256 was found once and is gone", e);
         }
     }
 }

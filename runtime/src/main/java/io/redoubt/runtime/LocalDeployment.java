@@ -230,14 +230,27 @@ public final class LocalDeployment implements AutoCloseable {
      * the bind still fails that server loudly.
      */
     public static List<Integer> freePorts(int n) {
-        int ephemeralLow = 32768; // Linux's default, where the kernel does not say
+        int ephemeralLow = 32768, ephemeralHigh = 60999; // Linux's defaults, where the kernel does not say
         try {
-            ephemeralLow = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-                    .trim().split("\\s+")[0]);
+            String[] range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            ephemeralLow = Integer.parseInt(range[0]);
+            ephemeralHigh = Integer.parseInt(range[1]);
         } catch (java.io.IOException | RuntimeException notLinux) {
-            // keep the default
+            // keep the defaults
         }
-        int low = 10_000, high = Math.max(low + 1_000, ephemeralLow);
+        // Below the range if it leaves room there (the usual case), else above it; if neither,
+        // inside it, where a restart may find its port taken.
+        int low, high;
+        if (ephemeralLow - 10_000 >= 1_000) {
+            low = 10_000;
+            high = ephemeralLow;
+        } else if (65_535 - ephemeralHigh >= 1_000) {
+            low = ephemeralHigh + 1;
+            high = 65_536;
+        } else {
+            low = 1_024;
+            high = 65_536;
+        }
         java.util.Random random = new java.util.Random();
         java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
         for (int attempt = 0; ports.size() < n; attempt++) {

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * observes: nothing the simulation decides reads it. It is off (one thread-local read per
  * operation) until {@link #start()}, since with the signature stand-in the two clock reads would
  * cost as much as the operations they time. Time is exclusive: an operation timed inside another
- * (an ordinary signature made as a certificate share) is charged to the inner kind only.
+ * is charged to the inner kind only, so no time is counted twice whatever wraps what.
  */
 public final class CryptoCpu {
     /** What the time went to. */

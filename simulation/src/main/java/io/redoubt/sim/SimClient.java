@@ -105,6 +105,11 @@ final class SimClient {
         return link.retransmissions();
     }
 
+    /** Frames this client refused as replies: malformed, from another site, or about another client. */
+    long repliesRefused() {
+        return link.repliesRefused();
+    }
+
     /** The server the current update was first sent to. */
     ServerId firstServer() {
         return link.firstServer();

@@ -101,6 +101,7 @@ public record SimResult(
      *        server then ordered at home
      * @param clientRetransmissions client timeouts after which a client sent its update again,
      *        marked, to f+1 servers of its site (CLink, section 4.5)
+     * @param clientRepliesRefused frames clients refused as replies (malformed, from another site, about another client)
      * @param linkChanges virtual-link changes: for each site, the most batches any of its correct
      *        servers saw its logical machine send again on another forwarder or peer, summed
      * @param linkChangesMaxRun the most virtual-link changes one run needed
@@ -108,18 +109,18 @@ public record SimResult(
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                             java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges,
                             int midStepCrashes, long unforcedRecordsLost, long clinkSentOn, long clinkFallbacks,
-                            long clientRetransmissions, long linkChanges, long linkChangesMaxRun) {
+                            long clientRetransmissions, long clientRepliesRefused, long linkChanges, long linkChangesMaxRun) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
         public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                          java.util.Map<String, Integer> adversaries, long blacklisted) {
-            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0, 0, 0, 0);
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Exercised plus(Exercised o) {
@@ -129,7 +130,7 @@ public record SimResult(
                     crashes + o.crashes, partitions + o.partitions, a, blacklisted + o.blacklisted,
                     conflictingViewChanges + o.conflictingViewChanges, midStepCrashes + o.midStepCrashes,
                     unforcedRecordsLost + o.unforcedRecordsLost, clinkSentOn + o.clinkSentOn, clinkFallbacks + o.clinkFallbacks,
-                    clientRetransmissions + o.clientRetransmissions, linkChanges + o.linkChanges,
+                    clientRetransmissions + o.clientRetransmissions, clientRepliesRefused + o.clientRepliesRefused, linkChanges + o.linkChanges,
                     Math.max(linkChangesMaxRun, o.linkChangesMaxRun));
         }
     }

@@ -1099,7 +1099,7 @@ public final class Simulation {
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
                         clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum(),
-                        linkChanges(), linkChanges()),
+                        clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges(), linkChanges()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }

@@ -166,8 +166,9 @@ public final class NodeMetrics {
 
     /**
      * A frame from a client reached the server. A request with a sequence number above the last
-     * one seen from that client starts its timer; anything else (a retransmission, a malformed
-     * frame the node will reject) is not timed.
+     * one seen from that client starts its timer; anything else (a retransmission, marked or a
+     * repeat, a malformed frame the node will reject) is not timed: a marked copy left the client
+     * a timeout after the update began, so timing it here would leave that timeout out.
      */
     public void requestArrived(ClientId from, Bytes frame, long nowNanos) {
         if (Frame.tagOf(frame) != Frame.TAG_REQUEST) return;
@@ -177,7 +178,7 @@ public final class NodeMetrics {
         } catch (DecodeException e) {
             return; // the node rejects and counts it
         }
-        if (!request.update().client().equals(from)) return;
+        if (!request.update().client().equals(from) || request.retransmit()) return;
         long seq = request.update().seq();
         Timed before = timed.get(from);
         if (before != null && seq <= before.seq()) return;

@@ -137,6 +137,8 @@ class NodeMetricsTest {
         m.requestArrived(C, Bytes.ofUtf8("garbage"), 0);
         m.requestArrived(C, reply(C, 1), 0);
         m.requestArrived(C, request(ClientId.of(1, 1), 1), 0); // an update of someone else
+        // A copy marked as the client's retransmission left it a timeout after the update began.
+        m.requestArrived(C, new Frame.Request(new SignedUpdate(C, 1, Bytes.ofUtf8("put k v"), Bytes.ofUtf8("signature")), true).encode(), 0);
         m.replySent(C, reply(C, 1), 1_000);
         m.replySent(ClientId.of(1, 1), reply(ClientId.of(1, 1), 1), 1_000);
         assertEquals(0, value(render(m.registry()), "redoubt_client_request_seconds_count", S10));
