@@ -26,7 +26,7 @@ public sealed interface Frame extends Encodable {
      * THRESHOLD-SIGN's own frames ({@link io.redoubt.lm.sign.SigningFrame}), decoded by that
      * component; the server routes a frame by its first byte. Tag 14 is the host's report of its
      * site cluster to a status request (the runtime's {@code SiteMembers}): the node neither makes
-     * nor reads it. Tag 16 is THRESHOLD-SIGN's share request.
+     * nor reads it. Tags 16 and 18 are THRESHOLD-SIGN's share request and its signed root.
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
             TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17;

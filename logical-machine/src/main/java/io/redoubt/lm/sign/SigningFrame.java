@@ -1,5 +1,6 @@
 package io.redoubt.lm.sign;
 
+import io.redoubt.lm.crypto.merkle.LmSignature;
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.codec.CanonicalReader;
@@ -11,11 +12,11 @@ import io.redoubt.lm.exec.SignedUpdate;
 /**
  * The frames of THRESHOLD-SIGN (Lane 2008, section 3.4.2, Figure 3.10), exchanged among the
  * servers of one Byzantine site. They share the server-to-server tag space of
- * {@code io.redoubt.lm.server.Frame}, holding tags 6 to 9 and 16 of it; the server routes a frame
- * with one of these tags here.
+ * {@code io.redoubt.lm.server.Frame}, holding tags 6 to 9, 16 and 18 of it; the server routes a
+ * frame with one of these tags here.
  */
 public sealed interface SigningFrame extends Encodable {
-    int TAG_SHARE = 6, TAG_PROOF_REQUEST = 7, TAG_PROOF_REPLY = 8, TAG_BLAME = 9, TAG_SHARE_REQUEST = 16;
+    int TAG_SHARE = 6, TAG_PROOF_REQUEST = 7, TAG_PROOF_REPLY = 8, TAG_BLAME = 9, TAG_SHARE_REQUEST = 16, TAG_SIGNED = 18;
     /** Bounds a frame before it is decoded; the largest, a proof reply, is under 11 KiB. */
     int FRAME_BYTES_MAX = 64 * 1024;
     int ROOT_BYTES_MAX = 64;
@@ -87,9 +88,22 @@ public sealed interface SigningFrame extends Encodable {
         }
     }
 
+    /**
+     * The site's signature on {@code root}, from the server that combined it to every other server
+     * of the site: any of them can then send the batch's messages again, as a later forwarder,
+     * without a new round of partials (BLink's forwarders resend what the site signed once,
+     * section 4.4).
+     */
+    record Signed(Bytes root, LmSignature signature) implements SigningFrame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SIGNED).bytes(root);
+            signature.encodeTo(w);
+        }
+    }
+
     /** Whether {@code tag} (a frame's first byte) is one of these frames. */
     static boolean isSigningTag(int tag) {
-        return tag >= TAG_SHARE && tag <= TAG_BLAME || tag == TAG_SHARE_REQUEST;
+        return tag >= TAG_SHARE && tag <= TAG_BLAME || tag == TAG_SHARE_REQUEST || tag == TAG_SIGNED;
     }
 
     static SigningFrame decode(Bytes bytes) throws DecodeException {
@@ -102,6 +116,7 @@ public sealed interface SigningFrame extends Encodable {
             case TAG_PROOF_REPLY -> ProofReply.decodeBody(r);
             case TAG_BLAME -> new Blame(ProofReply.decodeBody(r));
             case TAG_SHARE_REQUEST -> new ShareRequest(r.bytes(ROOT_BYTES_MAX));
+            case TAG_SIGNED -> new Signed(r.bytes(ROOT_BYTES_MAX), LmSignature.decode(r));
             default -> throw new DecodeException("not a signing frame: tag " + tag);
         };
         r.expectEnd();

@@ -6,6 +6,7 @@ import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.crypto.KeyDirectory;
 import io.redoubt.lm.crypto.merkle.LmSignature;
+import io.redoubt.lm.crypto.merkle.LmSignatureScheme;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,6 +81,8 @@ public final class ThresholdSign implements LmSigner {
     /** Later batches executed here after which a committee member whose share is still missing is suspected. */
     static final int SUSPECT_AFTER_ROUNDS = 2;
     private long lmSignatures;
+    /** Site signatures this server took from the server that combined them (checked first). */
+    private long signaturesReceived;
     private long sharesMade;
     private long proofsMade;
     private long nextJobId;
@@ -160,7 +163,10 @@ public final class ThresholdSign implements LmSigner {
             // batch sent again; our own share, if still being computed, is not asked for again:
             // its job is in flight.
             round.attempt = batch.attempt();
-            if (round.attempt > 0) {
+            // Holding the signature (combined here, or sent by the server that combined it),
+            // this server needs no share: whichever server forwards this sending holds it too,
+            // unless its copy was lost, and then it asks for shares.
+            if (round.attempt > 0 && round.signature == null) {
                 noteSuspicions(round);
                 makeOwnShare(root, round);
             }
@@ -312,7 +318,34 @@ public final class ThresholdSign implements LmSigner {
             }
         } else if (frame instanceof SigningFrame.ProofReply f) {
             onProofReply(from, f);
+        } else if (frame instanceof SigningFrame.Signed f) {
+            onSigned(from, f);
         }
+    }
+
+    /**
+     * The site's signature on a root, from the server that combined it. Checked before it is
+     * kept (a faulty server may send anything), so that as a later forwarder this server sends
+     * the batch again at once, and shares nothing for it.
+     */
+    private void onSigned(ServerId from, SigningFrame.Signed f) {
+        Round round = rounds.get(f.root());
+        if (round == null || round.signature != null) return; // not executed here yet, or already held: nothing to learn
+        LmSignatureScheme scheme = signing.verifier();
+        boolean valid;
+        try {
+            valid = scheme.name().equals(f.signature().scheme())
+                    && scheme.verify(self.site(), LmSignatureScheme.rootContent(self.site(), f.root()), f.signature().value());
+        } catch (RuntimeException schemeBug) {
+            valid = false; // a scheme must not throw on untrusted bytes; if one does, the frame is only refused
+        }
+        if (!valid) {
+            host.reject(from, Rejection.BAD_SIGNATURE, "site signature sent for root " + f.root() + " does not verify");
+            return;
+        }
+        round.signature = f.signature();
+        signaturesReceived++;
+        if (round.attempt > 0 && host.isForwarder(round.attempt)) host.signed(round.batch.withAttempt(round.attempt), round.signature);
     }
 
     private void onProofReply(ServerId from, SigningFrame.ProofReply f) {
@@ -381,6 +414,8 @@ public final class ThresholdSign implements LmSigner {
                 round.signature = p.signature();
                 lmSignatures++;
                 host.signed(round.batch.withAttempt(round.attempt), round.signature);
+                // Every server of the site keeps it, so that a later forwarder resends without new partials.
+                broadcast(new SigningFrame.Signed(root, round.signature).encode());
             }
         }
         if (round.signature != null) return;
@@ -515,6 +550,16 @@ public final class ThresholdSign implements LmSigner {
 
     private void broadcast(Bytes frame) {
         for (ServerId s : siteServers) if (!s.equals(self)) host.sendToServer(s, frame);
+    }
+
+    /** The name of the scheme this site signs with (what a {@link SigningFrame.Signed} must carry). */
+    public String signingSchemeName() {
+        return signing.verifier().name();
+    }
+
+    /** Site signatures this server took from the server that combined them, each checked first. */
+    public long signaturesReceived() {
+        return signaturesReceived;
     }
 
     @Override

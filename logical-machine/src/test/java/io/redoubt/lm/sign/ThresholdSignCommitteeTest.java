@@ -115,6 +115,47 @@ class ThresholdSignCommitteeTest {
         assertTrue(c.node(0).signer.blacklist().contains(ServerId.of(0, 1)));
     }
 
+    // The server that combined a batch's signature sends it to the rest of the site: when the core
+    // sends the batch again, its next forwarder resends at once and nobody makes a new partial.
+    @Test
+    void theCombinedSignatureReachesTheSiteSoAResendNeedsNoNewPartial() {
+        Cluster c = new Cluster(8, Map.of(), true);
+        LmSigner.Batch b = batch("b", 0);
+        for (Node n : c.nodes) n.signer.sign(b);
+        c.settle(5);
+        assertEquals(1, c.node(0).signed.size());
+        for (Node n : c.nodes) {
+            if (n != c.node(0)) assertEquals(1, n.signer.signaturesReceived(), n.id + " holds the site's signature");
+        }
+        long before = sharesMade(c);
+        LmSigner.Batch again = batch("b", 1); // the same output sent again: attempt 1's forwarder is server 1
+        for (Node n : c.nodes) n.signer.sign(again);
+        assertEquals(1, c.node(1).signed.size(), "the next forwarder resends at once");
+        assertTrue(verifies(c, again, c.node(1).signed.get(0)));
+        for (Node n : c.nodes) assertEquals(0, n.jobs.size(), n.id + " makes no partial for a batch the site has signed");
+        c.settle(5);
+        assertEquals(before, sharesMade(c));
+        for (Node n : c.nodes) assertTrue(n.rejected.isEmpty(), n.id + " rejected " + n.rejected);
+    }
+
+    // A signature sent by a faulty server that does not verify is refused and counted, and the
+    // resend then collects partials as before.
+    @Test
+    void aSignatureThatDoesNotVerifyIsRefusedAndTheResendCollectsShares() {
+        Cluster c = new Cluster(8, Map.of(), true);
+        LmSigner.Batch b = batch("b", 0);
+        Node receiver = c.node(2);
+        receiver.signer.sign(b);
+        io.redoubt.lm.crypto.merkle.LmSignature forged = new io.redoubt.lm.crypto.merkle.LmSignature(
+                receiver.signer.signingSchemeName(), Bytes.wrap(new byte[64]));
+        receiver.signer.onFrame(c.node(3).id, new SigningFrame.Signed(b.tree().root(), forged).encode());
+        assertEquals(java.util.List.of(io.redoubt.lm.core.Rejection.BAD_SIGNATURE), receiver.rejected);
+        assertEquals(0, receiver.signer.signaturesReceived());
+        receiver.signer.sign(batch("b", 2)); // attempt 2: this server forwards, and holds no signature
+        assertEquals(0, receiver.signed.size());
+        assertEquals(1, receiver.jobs.size(), "it shares, as every server does for a batch sent again");
+    }
+
     /** Every server but {@code silent} executes {@code b}; then everything settles without it. */
     private static void executeWithout(Cluster c, Node silent, LmSigner.Batch b) {
         for (Node n : c.nodes) if (n != silent) n.signer.sign(b);
