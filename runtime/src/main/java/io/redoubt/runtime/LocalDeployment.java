@@ -229,27 +229,36 @@ public final class LocalDeployment implements AutoCloseable {
      * Ports below the range are never handed out that way. A port taken again between here and
      * the bind still fails that server loudly.
      */
+    /** {@code redoubt.topology.cluster-port-offset}'s default (reference.conf): a node's cluster port is its port plus this. */
+    private static final int DEFAULT_CLUSTER_PORT_OFFSET = 1_000;
+
     public static List<Integer> freePorts(int n) {
         int ephemeralLow = 32768, ephemeralHigh = 60999; // Linux's defaults, where the kernel does not say
         try {
-            String[] range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // Not Files.readString: it sizes its read by the file's length, which /proc reports as 0, and returned "3".
+            String[] range;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+");
+            }
             ephemeralLow = Integer.parseInt(range[0]);
             ephemeralHigh = Integer.parseInt(range[1]);
         } catch (java.io.IOException | RuntimeException notLinux) {
             // keep the defaults
         }
         // Below the range if it leaves room there (the usual case), else above it; if neither,
-        // inside it, where a restart may find its port taken.
+        // inside it, where a restart may find its port taken. Never within the default cluster
+        // port offset of the top, so that a node's cluster port (its port + the offset) exists.
+        int top = 65_536 - DEFAULT_CLUSTER_PORT_OFFSET;
         int low, high;
         if (ephemeralLow - 10_000 >= 1_000) {
             low = 10_000;
             high = ephemeralLow;
-        } else if (65_535 - ephemeralHigh >= 1_000) {
+        } else if (top - (ephemeralHigh + 1) >= 1_000) {
             low = ephemeralHigh + 1;
-            high = 65_536;
+            high = top;
         } else {
             low = 1_024;
-            high = 65_536;
+            high = top;
         }
         java.util.Random random = new java.util.Random();
         java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
