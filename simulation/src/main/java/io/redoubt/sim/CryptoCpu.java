@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 /**
  * Thread CPU time spent in each kind of cryptography, on the calling thread, for a runner that
  * asks (issue 16: "count costs per update; a profile beats a guess"). A sampling profiler cannot
- * give this: JFR drops the samples that land in the JIT's intrinsic stubs, which is where
+ * give this: JFR drops the samples that land in the JIT's intrinsic machine code, which is where
  * BigInteger.modPow spends a threshold partial, so a JFR profile of bft/bft showed threshold RSA
  * at a few percent of the CPU where it takes almost half.
  *

@@ -1091,6 +1091,7 @@ public final class Simulation {
         }
         for (long v : localViewBySite.values()) localViews += v;
         boolean replicasAgree = checkers.violations().isEmpty() && minExecuted == maxExecuted && sameAppState();
+        long linkChanges = linkChanges(); // one run: its total is also the most one run needed
         return new SimResult(config, List.copyOf(checkers.violations()), List.copyOf(livenessFailures), List.copyOf(faultLog),
                 checkers.orderedUpdates(), minExecuted, servers.size(), replicasAgree, loop.nowMicros() / 1000, loop.stepsRun(),
                 network.messagesSent(), network.bytesSent(), metrics.rejectionsCopy(), trace.hex(),
@@ -1099,7 +1100,7 @@ public final class Simulation {
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
                         clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum(),
-                        clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges(), linkChanges()),
+                        clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges, linkChanges),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }

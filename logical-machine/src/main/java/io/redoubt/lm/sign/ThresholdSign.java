@@ -552,11 +552,6 @@ public final class ThresholdSign implements LmSigner {
         for (ServerId s : siteServers) if (!s.equals(self)) host.sendToServer(s, frame);
     }
 
-    /** The name of the scheme this site signs with (what a {@link SigningFrame.Signed} must carry). */
-    public String signingSchemeName() {
-        return signing.verifier().name();
-    }
-
     /** Site signatures this server took from the server that combined them, each checked first. */
     public long signaturesReceived() {
         return signaturesReceived;

@@ -147,7 +147,7 @@ class ThresholdSignCommitteeTest {
         Node receiver = c.node(2);
         receiver.signer.sign(b);
         io.redoubt.lm.crypto.merkle.LmSignature forged = new io.redoubt.lm.crypto.merkle.LmSignature(
-                receiver.signer.signingSchemeName(), Bytes.wrap(new byte[64]));
+                c.ring.verifiers().get(ServerId.of(0, 0).site()).name(), Bytes.wrap(new byte[64]));
         receiver.signer.onFrame(c.node(3).id, new SigningFrame.Signed(b.tree().root(), forged).encode());
         assertEquals(java.util.List.of(io.redoubt.lm.core.Rejection.BAD_SIGNATURE), receiver.rejected);
         assertEquals(0, receiver.signer.signaturesReceived());
