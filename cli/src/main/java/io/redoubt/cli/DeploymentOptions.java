@@ -64,6 +64,10 @@ final class DeploymentOptions {
             + "(CLink-Opt, section 4.5); off: its own site orders it first (redoubt.clink.forward-to-leader-site)")
     String clinkOpt;
 
+    @Option(names = "--blink", description = "on: BLink carries messages between logical machines (section 4.4.1); off: the stand-in link "
+            + "(redoubt.blink.enabled)")
+    String blink;
+
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
     SimConfig resolve(CommandLine cl, File defaultFile) {
         File file = config != null ? config : (defaultFile != null && defaultFile.isFile() ? defaultFile : null);
@@ -111,6 +115,14 @@ final class DeploymentOptions {
                 default -> throw new CommandLine.ParameterException(cl, "--clink-opt " + clinkOpt + " is not valid; valid: on, off");
             };
             built = built.toBuilder().clinkForwardTimeoutMillis(timeout).build();
+        }
+        if (blink != null) {
+            boolean on = switch (blink) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new CommandLine.ParameterException(cl, "--blink " + blink + " is not valid; valid: on, off");
+            };
+            built = built.toBuilder().blink(built.deployment().blink().withEnabled(on)).build();
         }
         if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
             throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()

@@ -2,6 +2,7 @@ package io.redoubt.compose;
 
 import io.redoubt.lm.core.Quorums;
 import io.redoubt.bft.PbftConfig;
+import io.redoubt.blink.BLinkConfig;
 import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
@@ -26,6 +27,7 @@ import java.util.List;
  * @param thresholdKeyBits threshold-RSA modulus size; under 2048 bits only for simulations
  * @param amortized whether batching and Merkle-tree signing are on (section 4.6); off, every
  *     ordering instance carries one event and every message is signed alone, as Table 4.3 counts
+ * @param blink BLink's settings (section 4.4.1); off, the stand-in link carries wide-area messages
  * @param clinkForwardTimeoutMillis CLink-Opt (section 4.5): a server of a site that does not lead
  *     the wide area sends a new client update straight to a server of the leader site, unordered
  *     and unsigned by its own logical machine, and orders it the usual way only if it has not
@@ -44,7 +46,8 @@ public record Deployment(
         LmKeyring.Kind byzantineSiteSigning,
         int thresholdKeyBits,
         boolean amortized,
-        long clinkForwardTimeoutMillis) {
+        long clinkForwardTimeoutMillis,
+        BLinkConfig blink) {
 
     /** CLink-Opt's fallback in the simulator: a wide-area progress timeout, under the clients' 2 s retransmission. */
     public static final long SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS = 1_000;
@@ -58,6 +61,7 @@ public record Deployment(
         if (byzantineSiteSigning == LmKeyring.Kind.SITE_KEY) {
             throw new IllegalArgumentException("a Byzantine site cannot sign with one site key; valid: threshold, certificate");
         }
+        if (blink == null) throw new IllegalArgumentException("blink settings are required (BLinkConfig.off() for the stand-in link)");
         if (clinkForwardTimeoutMillis < 0) throw new IllegalArgumentException("clinkForwardTimeoutMillis must be >= 0 (0 = off), was " + clinkForwardTimeoutMillis);
         checkShape(composition, sites, serversPerSite, "--sites", "--servers-per-site");
     }
@@ -87,7 +91,7 @@ public record Deployment(
     public static Deployment defaults(Composition composition, int sites, int serversPerSite) {
         return new Deployment(composition, sites, serversPerSite, 25_000, 10_000_000, PaxosConfig.localDefaults(),
                 PaxosConfig.wideAreaDefaults(), PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD,
-                SIMULATION_THRESHOLD_KEY_BITS, true, SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS);
+                SIMULATION_THRESHOLD_KEY_BITS, true, SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS, BLinkConfig.defaults());
     }
 
     public List<SiteId> siteIds() {
@@ -174,6 +178,7 @@ public record Deployment(
         private int thresholdKeyBits;
         private boolean amortized;
         private long clinkForwardTimeoutMillis;
+        private BLinkConfig blink;
 
         private Builder(Deployment d) {
             composition = d.composition;
@@ -189,6 +194,7 @@ public record Deployment(
             thresholdKeyBits = d.thresholdKeyBits;
             amortized = d.amortized;
             clinkForwardTimeoutMillis = d.clinkForwardTimeoutMillis;
+            blink = d.blink;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -204,10 +210,11 @@ public record Deployment(
         public Builder thresholdKeyBits(int v) { thresholdKeyBits = v; return this; }
         public Builder amortized(boolean v) { amortized = v; return this; }
         public Builder clinkForwardTimeoutMillis(long v) { clinkForwardTimeoutMillis = v; return this; }
+        public Builder blink(BLinkConfig v) { blink = v; return this; }
 
         public Deployment build() {
             return new Deployment(composition, sites, serversPerSite, wanLatencyMicros, wanBandwidthBitsPerSecond, localPaxos, widePaxos,
-                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized, clinkForwardTimeoutMillis);
+                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized, clinkForwardTimeoutMillis, blink);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.redoubt.compose;
 
 import io.redoubt.bft.PbftConfig;
+import io.redoubt.blink.BLinkConfig;
 import io.redoubt.lm.crypto.threshold.ThresholdParameters;
 import io.redoubt.lm.sign.LmKeyring;
 import io.redoubt.paxos.PaxosConfig;
@@ -36,7 +37,7 @@ public final class DeploymentSettings {
         }
         try {
             return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, paxos(r, "local.paxos"), paxos(r, "wide.paxos"),
-                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"));
+                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"), blink(r));
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
         }
@@ -63,6 +64,13 @@ public final class DeploymentSettings {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.host: " + e.getMessage());
         }
+    }
+
+    /** {@code redoubt.blink}: BLink's settings (section 4.4.1). */
+    private static BLinkConfig blink(ConfigReader r) {
+        return r.get("blink", () -> new BLinkConfig(r.bool("blink.enabled"), r.positiveMillis("blink.head-timeout"),
+                r.positiveMillis("blink.head-timeout-max"), r.positiveMillis("blink.resend"), r.positiveMillis("blink.ack-delay"), r.atLeast("blink.unacked-max", 1),
+                r.atLeast("blink.window-max", 1)));
     }
 
     /** CLink-Opt's fallback timeout from {@code key}, or 0 when {@code redoubt.clink.forward-to-leader-site} is off. */

@@ -1,5 +1,6 @@
 package io.redoubt.compose;
 
+import io.redoubt.blink.BLink;
 import io.redoubt.blink.RotatingLink;
 import io.redoubt.bft.LmProofKeys;
 import io.redoubt.bft.NodeKeys;
@@ -123,7 +124,8 @@ public final class ServerAssembly {
 
     /** The parts of a correct {@code server}. */
     public Parts parts(ServerId server) {
-        return new Parts(localFactories.get(deployment.localAt(server.site())), wideFactory, keyring.signingFor(server), RotatingLink.FACTORY,
+        return new Parts(localFactories.get(deployment.localAt(server.site())), wideFactory, keyring.signingFor(server),
+                deployment.blink().enabled() ? BLink.factory(deployment.blink()) : RotatingLink.FACTORY,
                 application.get());
     }
 

@@ -81,7 +81,8 @@ final class AdversaryPlan {
      */
     static AdversaryPlan drawLinks(Deployment d, RandomSource r) {
         AdversaryPlan plan = new AdversaryPlan();
-        List<Adversary> kinds = List.of(Adversary.LINK_DROPPER, Adversary.ONE_LINK_DROPPER, Adversary.DEAF_PEER, Adversary.SILENT);
+        List<Adversary> kinds = List.of(Adversary.LINK_DROPPER, Adversary.ONE_LINK_DROPPER, Adversary.DEAF_PEER, Adversary.SILENT,
+                Adversary.ACK_LIAR);
         for (SiteId siteId : d.siteIds()) {
             if (!d.localAt(siteId).byzantine() || r.nextInt(10) >= 7) continue;
             for (int k = 0; k < d.siteFaults(siteId); k++) {

@@ -135,13 +135,15 @@ public record SimConfig(
                 if (perSite.containsKey(a.site())) throw new IllegalArgumentException(key + ": site " + a.site() + " is planted twice");
                 perSite.put(a.site(), d.serversAt(site));
             } else {
-                if (!d.localAt(site).byzantine()) {
-                    throw new IllegalArgumentException(key + ": " + d.localAt(site).cliName() + " sites have crash faults only; use bft inside sites");
+                // A silent server is a server crashed from the start, which a crash-fault site tolerates too.
+                if (!d.localAt(site).byzantine() && a.kind() != io.redoubt.sim.adversary.Adversary.SILENT) {
+                    throw new IllegalArgumentException(key + ": " + d.localAt(site).cliName()
+                            + " sites have crash faults only; use silent (crashed from the start), or bft inside sites");
                 }
                 if (a.server() >= d.serversAt(site)) throw new IllegalArgumentException(key + ": server " + a.server() + " outside [0, " + d.serversAt(site) + ")");
                 int f = d.siteFaults(site);
                 if (perSite.merge(a.site(), 1, Integer::sum) > f) {
-                    throw new IllegalArgumentException(key + ": more than f = " + f + " Byzantine servers in site " + a.site());
+                    throw new IllegalArgumentException(key + ": more than f = " + f + " faulty servers in site " + a.site());
                 }
             }
         }
@@ -173,6 +175,11 @@ public record SimConfig(
 
     public SimConfig withFaults(FaultProfile f) {
         return toBuilder().faults(f).build();
+    }
+
+    /** BLink (section 4.4.1) on or off, with its other settings as they are. */
+    public SimConfig withBlink(boolean on) {
+        return toBuilder().blink(deployment.blink().withEnabled(on)).build();
     }
 
     public SimConfig withFaultMix(FaultMix m) {
@@ -280,7 +287,7 @@ public record SimConfig(
                 .wanLatencyMicros(v.wanLatencyMicros()).wanBandwidthBitsPerSecond(v.wanBandwidthBitsPerSecond()).localPaxos(v.localPaxos())
                 .widePaxos(v.widePaxos()).localPbft(v.localPbft()).widePbft(v.widePbft()).byzantineSiteSigning(v.byzantineSiteSigning())
                 .thresholdKeyBits(v.thresholdKeyBits()).amortized(v.amortized())
-                .clinkForwardTimeoutMillis(v.clinkForwardTimeoutMillis()); return this; }
+                .clinkForwardTimeoutMillis(v.clinkForwardTimeoutMillis()).blink(v.blink()); return this; }
         public Builder composition(Composition v) { deployment.composition(v); return this; }
         public Builder sites(int v) { deployment.sites(v); return this; }
         public Builder serversPerSite(int v) { deployment.serversPerSite(v); return this; }
@@ -294,6 +301,7 @@ public record SimConfig(
         public Builder thresholdKeyBits(int v) { deployment.thresholdKeyBits(v); return this; }
         public Builder amortized(boolean v) { deployment.amortized(v); return this; }
         public Builder clinkForwardTimeoutMillis(long v) { deployment.clinkForwardTimeoutMillis(v); return this; }
+        public Builder blink(io.redoubt.blink.BLinkConfig v) { deployment.blink(v); return this; }
         public Builder clientsPerSite(int v) { clientsPerSite = v; return this; }
         public Builder updatesPerClient(int v) { updatesPerClient = v; return this; }
         public Builder faults(FaultProfile v) { faults = v; return this; }
@@ -360,6 +368,7 @@ public record SimConfig(
             sb.append(" --local-batch-delay ").append(deployment.localPbft().batchDelayMillis()).append("ms");
         }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
+        if (!deployment.blink().enabled()) sb.append(" --blink off");
         if (clientSite >= 0) sb.append(" --client-site ").append(clientSite);
         if (clientThinkMillis > 0) sb.append(" --client-think ").append(clientThinkMillis).append("ms");
         for (PlantedAdversary a : plantedAdversaries) sb.append(" --adversary ").append(a);

@@ -787,14 +787,36 @@ public final class Simulation {
             boot();
         }
 
+        /**
+         * Answers a swallowed BLink frame with an acknowledgement of it in its site's name: the
+         * sender's own signed envelope with a header claiming our site received everything
+         * through that message. One server cannot sign for its site, so the header is not under
+         * the signed root and the sender must refuse it.
+         */
+        private void lieAboutAck(Endpoint from, Bytes frame) {
+            if (io.redoubt.lm.server.Frame.tagOf(frame) != io.redoubt.lm.server.Frame.TAG_LINK) return;
+            try {
+                io.redoubt.lm.server.Frame.Link f = (io.redoubt.lm.server.Frame.Link) io.redoubt.lm.server.Frame.decode(frame);
+                long claimed = 0;
+                for (io.redoubt.lm.exec.LinkLeaf.Entry e : io.redoubt.lm.exec.LinkLeaf.decode(f.header()).entriesFor(id.site())) {
+                    claimed = Math.max(claimed, e.seq());
+                }
+                Bytes lie = new io.redoubt.lm.exec.LinkLeaf(List.of(new io.redoubt.lm.exec.LinkLeaf.Entry(f.from(), 0, claimed))).encode();
+                send(endpoint, from, new io.redoubt.lm.server.Frame.Link(id.site(), f.from(), f.envelope(), lie).encode(), true);
+            } catch (io.redoubt.lm.codec.DecodeException | ClassCastException e) {
+                // not a frame it can twist
+            }
+        }
+
         void onFrame(Endpoint from, Bytes frame) {
             processing = id;
             if (adversary == Adversary.REPLAY) {
                 heard.addLast(frame);
                 if (heard.size() > 64) heard.pollFirst();
             }
-            if (adversary == Adversary.DEAF_PEER && !from.client() && from.site() != id.site().value()
-                    && io.redoubt.lm.server.Frame.tagOf(frame) == io.redoubt.lm.server.Frame.TAG_WIDE) {
+            if ((adversary == Adversary.DEAF_PEER || adversary == Adversary.ACK_LIAR) && !from.client() && from.site() != id.site().value()
+                    && carriesLmMessage(frame)) {
+                if (adversary == Adversary.ACK_LIAR) lieAboutAck(from, frame);
                 return; // a peer that passes on nothing it is sent between sites
             }
             beginStep();
@@ -937,7 +959,7 @@ public final class Simulation {
                 }
                 case LINK_DROPPER, ONE_LINK_DROPPER -> {
                     boolean wide = !to.client() && to.site() != id.site().value()
-                            && io.redoubt.lm.server.Frame.tagOf(frame) == io.redoubt.lm.server.Frame.TAG_WIDE;
+                            && carriesLmMessage(frame);
                     if (!wide || (adversary == Adversary.ONE_LINK_DROPPER && to.site() != blockedSite)) send(endpoint, to, frame, countHop);
                 }
                 case REPLAY -> {
@@ -1033,7 +1055,12 @@ public final class Simulation {
         public void lmProduced(List<io.redoubt.lm.exec.LmHost.Outgoing> messages) {
             if (adversaries.isFaulty(id)) return;
             checkers.lmProduced(id.site(), messages);
-            lmMessagesProduced.computeIfAbsent(id.site(), k -> new java.util.HashSet<>()).addAll(messages);
+            // One logical message per destination and link number; a resend after a move to the next
+            // virtual link carries a newer acknowledgement but is the same message.
+            java.util.Set<io.redoubt.lm.exec.LmHost.Outgoing> produced = lmMessagesProduced.computeIfAbsent(id.site(), k -> new java.util.HashSet<>());
+            for (io.redoubt.lm.exec.LmHost.Outgoing o : messages) {
+                produced.add(o.linkSeq() > 0 ? new io.redoubt.lm.exec.LmHost.Outgoing(o.to(), o.message(), o.linkSeq(), 0) : o);
+            }
         }
 
         @Override
@@ -1153,6 +1180,12 @@ public final class Simulation {
         long n = 0;
         for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) n += count.applyAsLong(s.node);
         return n;
+    }
+
+    /** Whether a frame carries a logical machine's message between sites (the stand-in's or BLink's). */
+    private static boolean carriesLmMessage(Bytes frame) {
+        int tag = io.redoubt.lm.server.Frame.tagOf(frame);
+        return tag == io.redoubt.lm.server.Frame.TAG_WIDE || tag == io.redoubt.lm.server.Frame.TAG_LINK;
     }
 
     /** Per site, the most virtual-link changes any correct server running at the end saw; summed over sites. */

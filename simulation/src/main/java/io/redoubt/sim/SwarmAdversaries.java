@@ -61,5 +61,6 @@ final class SwarmAdversaries {
             // Faulty links between logical machines (issue 17): forwarders and peers that drop.
             new Row(Adversary.LINK_DROPPER, false, ALWAYS),
             new Row(Adversary.ONE_LINK_DROPPER, false, ALWAYS),
-            new Row(Adversary.DEAF_PEER, false, ALWAYS));
+            new Row(Adversary.DEAF_PEER, false, ALWAYS),
+            new Row(Adversary.ACK_LIAR, false, ALWAYS));
 }

@@ -95,7 +95,7 @@ class ByzantineCheckersCanFailTest {
     void plantedAdversariesMustRespectTheCompositionsAssumptions() {
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> withAdversaries(1, "1.0=silent", "1.2=garbage"));
-        assertTrue(tooMany.getMessage().contains("more than f = 1 Byzantine servers in site 1"), tooMany.getMessage());
+        assertTrue(tooMany.getMessage().contains("more than f = 1 faulty servers in site 1"), tooMany.getMessage());
         IllegalArgumentException noSite = assertThrows(IllegalArgumentException.class, () -> withAdversaries(1, "2=silent-site"));
         assertTrue(noSite.getMessage().contains("with paxos on the wide area no site may be compromised"), noSite.getMessage());
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> withAdversaries(1, "2=silent"));
@@ -103,7 +103,12 @@ class ByzantineCheckersCanFailTest {
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> withAdversaries(1, "0.1=sneaky"));
         assertTrue(kind.getMessage().contains("'sneaky' is not an adversary; valid: silent, garbage"), kind.getMessage());
         IllegalArgumentException paxosSite = assertThrows(IllegalArgumentException.class, () -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3)
-                .withAdversaries(List.of(PlantedAdversary.parse("0.0=silent"))));
+                .withAdversaries(List.of(PlantedAdversary.parse("0.0=garbage"))));
         assertTrue(paxosSite.getMessage().contains("paxos sites have crash faults only"), paxosSite.getMessage());
+        // A silent server is a crash from the start, which a Paxos site tolerates up to its f.
+        SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withAdversaries(List.of(PlantedAdversary.parse("0.0=silent")));
+        IllegalArgumentException tooManyCrashed = assertThrows(IllegalArgumentException.class, () -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3)
+                .withAdversaries(List.of(PlantedAdversary.parse("0.0=silent"), PlantedAdversary.parse("0.1=silent"))));
+        assertTrue(tooManyCrashed.getMessage().contains("more than f = 1"), tooManyCrashed.getMessage());
     }
 }

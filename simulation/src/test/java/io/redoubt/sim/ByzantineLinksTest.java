@@ -41,7 +41,7 @@ class ByzantineLinksTest {
             SimResult r = Sims.run(c);
             assertTrue(r.passed(), r::failureReport);
             for (var e : r.exercised().adversaries().entrySet()) {
-                assertTrue(List.of(Adversary.LINK_DROPPER, Adversary.ONE_LINK_DROPPER, Adversary.DEAF_PEER, Adversary.SILENT).stream()
+                assertTrue(List.of(Adversary.LINK_DROPPER, Adversary.ONE_LINK_DROPPER, Adversary.DEAF_PEER, Adversary.SILENT, Adversary.ACK_LIAR).stream()
                         .anyMatch(a -> a.description.equals(e.getKey())), e::getKey);
                 placed += e.getValue();
             }

@@ -60,7 +60,7 @@ class MixedCompositionTest {
             assertTrue(r.config().replayCommand().contains("--composition " + r.config().composition().cliName()), r.config().replayCommand());
         }
         SimConfig planted = SimConfig.defaults(PAXOS_WITH_A_BFT_SITE, 3, 3);
-        assertThrows(IllegalArgumentException.class, () -> planted.withAdversaries(List.of(SimConfig.PlantedAdversary.parse("0.0=silent"))),
+        assertThrows(IllegalArgumentException.class, () -> planted.withAdversaries(List.of(SimConfig.PlantedAdversary.parse("0.0=garbage"))),
                 "a Paxos site gets crash faults only");
         SimResult r = Sims.run(planted.withFaults(FaultProfile.NONE).withAdversaries(List.of(SimConfig.PlantedAdversary.parse("1.3=garbage"))));
         assertTrue(r.passed(), r::failureReport);

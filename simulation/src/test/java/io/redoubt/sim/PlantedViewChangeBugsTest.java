@@ -125,8 +125,15 @@ class PlantedViewChangeBugsTest {
      * but none in which the wrong pick was also decided elsewhere; the computation under test is
      * the same either way.
      */
+    /**
+     * Among sites the schedule runs on the stand-in link. Its first phase needs the prepares that
+     * do not reach the holder to stay lost, and BLink exists to deliver them: they arrive, resent,
+     * as soon as the cut moves on, every site prepares, and the view changes never carry
+     * certificates of two views for one slot (24 seeds, none did). The bug lives in the PBFT
+     * core, the same with either link.
+     */
     static SimConfig correctWide(long seed) {
-        SimConfig c = SimConfig.defaults(BFT_PAXOS, 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE);
+        SimConfig c = SimConfig.defaults(BFT_PAXOS, 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE).withBlink(false);
         return c.withPbft(c.deployment().localPbft(), c.deployment().widePbft().withInFlightSlotsMax(2).withForwardToPrimaryFirst(false));
     }
 

@@ -108,9 +108,13 @@ final class TestNode {
     }
 
     TestNode(String scheme, ServerConfig config) {
+        this(scheme, config, RotatingLink.FACTORY);
+    }
+
+    TestNode(String scheme, ServerConfig config, WideLink.Factory link) {
         keys = new KeyDirectory(SignatureScheme.named(scheme), Bytes.ofUtf8("server-node-test"));
         LmKeyring keyring = LmKeyring.allBenign(keys, SITES);
-        node = new ServerNode(SELF, keyring, keyring.signingFor(SELF), config, localFactory, wideFactory, RotatingLink.FACTORY, keys,
+        node = new ServerNode(SELF, keyring, keyring.signingFor(SELF), config, localFactory, wideFactory, link, keys,
                 new KeyValueStore(), io, List.of());
         node.start();
         local = localFactory.last();

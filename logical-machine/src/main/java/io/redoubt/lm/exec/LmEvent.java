@@ -17,7 +17,7 @@ import java.util.List;
  * wide-area core sees them only in the agreed order.
  */
 public sealed interface LmEvent extends Encodable {
-    int TAG_CLIENT_UPDATE = 1, TAG_WIDE_MESSAGE = 2, TAG_TIMEOUT = 3;
+    int TAG_CLIENT_UPDATE = 1, TAG_WIDE_MESSAGE = 2, TAG_TIMEOUT = 3, TAG_LINK_MESSAGE = 4;
     int WIDE_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
     int NOTICES_MAX = 64;
 
@@ -44,6 +44,21 @@ public sealed interface LmEvent extends Encodable {
         }
     }
 
+    /**
+     * A wide-area message that logical machine {@code from} sent over its BLink logical link to
+     * this one (section 4.4.1): the message with its Merkle path and the site signature, and the
+     * link header ({@link LinkLeaf}) paired with it under the same root.
+     */
+    record LinkMessage(SiteId from, LmEnvelopePart envelope, Bytes header) implements LmEvent {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_LINK_MESSAGE).site(from);
+            envelope.encodeTo(w);
+            w.bytes(header);
+        }
+    }
+
+    int LINK_HEADER_BYTES_MAX = 64 * 1024;
+
     /** An LM timeout: wide-area timer {@code timer} of generation {@code generation} expired, with proof. */
     record Timeout(TimerId timer, long generation, List<TimeoutNotice> proof) implements LmEvent {
         public void encodeTo(CanonicalWriter w) {
@@ -59,6 +74,7 @@ public sealed interface LmEvent extends Encodable {
         LmEvent e = switch (tag) {
             case TAG_CLIENT_UPDATE -> new ClientUpdate(r.server(), SignedUpdate.decode(r));
             case TAG_WIDE_MESSAGE -> new WideMessage(r.site(), LmEnvelopePart.decode(r, WIDE_MESSAGE_BYTES_MAX));
+            case TAG_LINK_MESSAGE -> new LinkMessage(r.site(), LmEnvelopePart.decode(r, WIDE_MESSAGE_BYTES_MAX), r.bytes(LINK_HEADER_BYTES_MAX));
             case TAG_TIMEOUT -> new Timeout(TimerId.decode(r), r.nonNegative("generation"), r.list(NOTICES_MAX, TimeoutNotice::decode));
             default -> throw new DecodeException("unknown LM event tag " + tag);
         };

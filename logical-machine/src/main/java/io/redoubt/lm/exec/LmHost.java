@@ -13,8 +13,17 @@ import java.util.List;
  * forwarder sends, the client's own server replies).
  */
 public interface LmHost {
-    /** A wide-area message the wide-area core sent to logical machine {@code to}. */
-    record Outgoing(SiteId to, Bytes message) {}
+    /**
+     * A wide-area message the wide-area core sent to logical machine {@code to}. With BLink
+     * (section 4.4) it carries its link sequence number on the link to {@code to} (0 for an
+     * acknowledgement alone, whose message is empty) and the cumulative acknowledgement of the
+     * link from {@code to}; with the stand-in link both are 0.
+     */
+    record Outgoing(SiteId to, Bytes message, long linkSeq, long ackThrough) {
+        public Outgoing(SiteId to, Bytes message) {
+            this(to, message, 0, 0);
+        }
+    }
 
     /**
      * The wide-area messages produced by executing one locally ordered batch, in the order the

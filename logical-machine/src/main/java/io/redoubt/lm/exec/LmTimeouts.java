@@ -55,6 +55,8 @@ public final class LmTimeouts {
         final long generation;
         final TreeMap<ServerId, TimeoutNotice> bySigner = new TreeMap<>();
         boolean submitted;
+        /** This server's local timer expired this many times for the generation (its notice resent each time). */
+        int expiries;
 
         NoticeSet(long generation) {
             this.generation = generation;
@@ -99,6 +101,8 @@ public final class LmTimeouts {
         host.broadcast(notice);
         verified.rememberOwn(keys, self, content, notice.signature());
         collect(notice);
+        NoticeSet set = notices.get(timer);
+        if (set != null && set.generation == generation) set.expiries++;
         host.setTimer(timer, noticeResendMillis); // until the timeout is ordered
     }
 
@@ -136,11 +140,25 @@ public final class LmTimeouts {
      * prove it (encoded {@link LmEvent.Timeout}s); each generation is handed out once.
      */
     public List<Bytes> readyEvents() {
+        return readyEvents(true);
+    }
+
+    /**
+     * The Timeout events this server submits for ordering now. The local leader submits each as
+     * soon as it holds enough notices. Any other server submits one too once its own notice has
+     * been resent and the timeout is still not ordered: a leader whose copy of the logical
+     * machine has gone astray (it arms other timers, so it never collects notices for ours) or
+     * that withholds timeouts is then facing an ordinary submitted request, which the local
+     * protocol's own request timer makes it order or lose its leadership. A duplicate executes as
+     * a stale generation and changes nothing.
+     */
+    public List<Bytes> readyEvents(boolean leader) {
         List<Bytes> ready = new ArrayList<>();
         for (Map.Entry<TimerId, NoticeSet> e : notices.entrySet()) {
             NoticeSet set = e.getValue();
             Long active = armed.get(e.getKey());
             if (set.submitted || active == null || active != set.generation || set.bySigner.size() < noticesNeeded) continue;
+            if (!leader && set.expiries < 2) continue;
             set.submitted = true;
             List<TimeoutNotice> proof = new ArrayList<>(set.bySigner.values()).subList(0, noticesNeeded);
             ready.add(new LmEvent.Timeout(e.getKey(), set.generation, List.copyOf(proof)).encode());

@@ -55,6 +55,14 @@ public final class LogicalMachine {
     private final VerifiedSignatures verified;
     private final LmMessageVerifier wideVerifier;
     private final List<LmHost.Outgoing> outgoing = new ArrayList<>();
+    /** BLink's logical links (null: the stand-in carries messages); see {@link LinkLayer}. */
+    private final LinkLayer links;
+    private final List<SiteId> peerSites;
+    /** Links from these sites get an acknowledgement alone in this batch: their ack timeout executed. */
+    private final TreeSet<SiteId> ackAloneDue = new TreeSet<>();
+    /** Per outgoing link, the (head, position) its armed head timeout was armed for. */
+    private final Map<SiteId, LinkLayer.Monitoring> headTimerArmedFor = new TreeMap<>();
+    static final String HEAD_TIMER = "blink-head", ACK_TIMER = "blink-ack";
 
     private final Map<ClientId, ClientRecord> clients = new TreeMap<>();
     private final Map<TimerId, ActiveTimer> timers = new TreeMap<>();
@@ -118,6 +126,19 @@ public final class LogicalMachine {
     public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
                           VerifiedRootCache verifiedRoots, VerifiedSignatures verified, StateMachine app, LmHost host) {
+        this(site, sites, siteServers, noticesNeeded, wideFactory, keys, lmSchemes, verifiedRoots, verified, app, host, null);
+    }
+
+    /**
+     * @param links BLink's logical links as this machine executes them (section 4.4.1), or null
+     *     when the stand-in link carries wide-area messages without link numbers
+     */
+    public LogicalMachine(SiteId site, List<SiteId> sites, List<ServerId> siteServers, int noticesNeeded,
+                          CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
+                          VerifiedRootCache verifiedRoots, VerifiedSignatures verified, StateMachine app, LmHost host, LinkLayer links) {
+        this.links = links;
+        this.peerSites = new ArrayList<>();
+        for (SiteId s : sites) if (!s.equals(site)) peerSites.add(s);
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
             throw new IllegalArgumentException("noticesNeeded must be in [1, " + siteServers.size() + "], was " + noticesNeeded);
         }
@@ -132,6 +153,7 @@ public final class LogicalMachine {
         this.wideVerifier = new LmMessageVerifier(new TreeMap<>(lmSchemes), verifiedRoots);
         this.wide = new io.redoubt.lm.core.ReentryGuard<>(wideFactory.create(sites, site, new WideOutbox(), List.of()));
         this.wide.start();
+        if (links != null) linkUpkeep();
         flushOutgoing();
     }
 
@@ -157,8 +179,10 @@ public final class LogicalMachine {
             if (event instanceof LmEvent.ClientUpdate e) executeClientUpdate(e);
             else if (event instanceof LmEvent.WideMessage e) executeWideMessage(e);
             else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
+            else if (event instanceof LmEvent.LinkMessage e) executeLinkMessage(e);
             else throw new IllegalStateException("unhandled LM event " + event);
         }
+        if (links != null) linkUpkeep();
         flushOutgoing();
         trail = trailWriter.digest();
         trailWriter = null;
@@ -201,6 +225,10 @@ public final class LogicalMachine {
     }
 
     private void executeWideMessage(LmEvent.WideMessage e) {
+        if (links != null) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "wide-area message outside a logical link");
+            return;
+        }
         if (e.from().equals(site)) {
             host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "wide-area message from our own site");
             return;
@@ -282,7 +310,140 @@ public final class LogicalMachine {
         }
         timers.remove(e.timer());
         host.stopLmTimer(e.timer());
-        wide.onTimer(e.timer());
+        if (links != null && isLinkTimer(e.timer())) onLinkTimer(e.timer());
+        else wide.onTimer(e.timer());
+    }
+
+    // ---------------------------------------------------------------- BLink (section 4.4.1)
+
+    private static boolean isLinkTimer(TimerId t) {
+        return t.kind().equals(HEAD_TIMER) || t.kind().equals(ACK_TIMER);
+    }
+
+    private static TimerId linkTimer(String kind, SiteId s) {
+        return new TimerId(kind, s.value());
+    }
+
+    private void onLinkTimer(TimerId t) {
+        SiteId s = new SiteId((int) t.arg());
+        if (!peerSites.contains(s) && !t.kind().equals(ACK_TIMER)) return; // only this machine arms link timers, and only for its peers
+        if (t.kind().equals(ACK_TIMER)) {
+            // One timer for all incoming links: every link still owed an acknowledgement gets it
+            // alone, all in this batch under one signature.
+            for (SiteId from : peerSites) if (links.ackDue(from)) ackAloneDue.add(from);
+            return;
+        }
+        // The virtual link in use did not get the first unacknowledged message acknowledged in
+        // time: the next one of P carries everything unacknowledged again, in this batch's tree.
+        headTimerArmedFor.remove(s);
+        List<LinkLayer.Unacked> again = links.headExpired(s);
+        effect(8).site(s).i32(again.size());
+        for (LinkLayer.Unacked u : again) outgoing.add(new LmHost.Outgoing(s, u.message(), u.seq(), 0));
+    }
+
+    /**
+     * A wide-area message on the link from {@code e.from()}: checked like any wide-area message,
+     * its header checked to be paired with it under the signed root, its acknowledgement applied
+     * to our link to that machine, and the message itself executed exactly once.
+     */
+    private void executeLinkMessage(LmEvent.LinkMessage e) {
+        if (links == null) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "logical-link message, but this deployment runs the stand-in link");
+            return;
+        }
+        if (e.from().equals(site) || !peerSites.contains(e.from())) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "logical-link message from " + e.from());
+            return;
+        }
+        if (!LinkLeaf.pairedWith(e.header(), e.envelope())) {
+            host.rejected(e.from(), Rejection.BAD_SIGNATURE, "link header not under the message's signed root");
+            return;
+        }
+        if (host.checksOrderedWideMessages() && verifyWide(e.from(), e.envelope()) instanceof LmMessageVerifier.Rejected r) {
+            host.rejected(e.from(), r.reason(), "logical-machine message of " + e.from() + ": " + r.detail());
+            return;
+        }
+        LinkLeaf header;
+        try {
+            header = LinkLeaf.decode(e.header());
+        } catch (DecodeException ex) {
+            host.rejected(e.from(), Rejection.MALFORMED, "link header: " + ex.getMessage()); // signed by that site: it is faulty
+            return;
+        }
+        List<LinkLeaf.Entry> mine = header.entriesFor(site);
+        if (mine.isEmpty()) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "logical-link message not addressed to " + site);
+            return;
+        }
+        for (LinkLeaf.Entry entry : mine) {
+            LinkLayer.AckResult acked = links.onAck(e.from(), entry.ackThrough());
+            if (acked == LinkLayer.AckResult.BEYOND_SENT) {
+                host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "acknowledgement through " + entry.ackThrough() + " of messages never sent");
+            } else if (acked == LinkLayer.AckResult.ADVANCED) {
+                effect(9).site(e.from()).i64(entry.ackThrough());
+            }
+            if (entry.seq() == 0 || !links.onMessage(e.from(), entry.seq())) continue; // an acknowledgement alone, or executed before
+            effect(10).site(e.from()).i64(entry.seq());
+            host.acceptedWide(e.from(), e.envelope().message());
+            wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
+        }
+    }
+
+    /**
+     * After each batch: every message to a site carries the acknowledgement of that site's link
+     * to us; sites owed one that no message carries get it alone once the ack timeout executes
+     * (one timer for all links, so an idle logical machine signs once for all its acknowledgements);
+     * and each outgoing link's head timeout is armed for its first unacknowledged message on the
+     * virtual link in use (or disarmed when nothing waits).
+     */
+    private void linkUpkeep() {
+        for (SiteId s : ackAloneDue) {
+            boolean carried = false;
+            for (LmHost.Outgoing o : outgoing) carried |= o.to().equals(s);
+            if (!carried) outgoing.add(new LmHost.Outgoing(s, Bytes.EMPTY, 0, 0));
+        }
+        ackAloneDue.clear();
+        if (!outgoing.isEmpty()) {
+            TreeMap<SiteId, Long> acks = new TreeMap<>();
+            for (int i = 0; i < outgoing.size(); i++) {
+                LmHost.Outgoing o = outgoing.get(i);
+                long ack = acks.computeIfAbsent(o.to(), links::takeAck);
+                outgoing.set(i, new LmHost.Outgoing(o.to(), o.message(), o.linkSeq(), ack));
+            }
+        }
+        boolean ackDue = false;
+        for (SiteId s : peerSites) ackDue |= links.ackDue(s);
+        TimerId ackTimer = linkTimer(ACK_TIMER, site);
+        if (!ackDue) disarmTimer(ackTimer);
+        else if (!timers.containsKey(ackTimer)) armTimer(ackTimer, links.ackDelayMillis());
+        for (SiteId s : peerSites) {
+            LinkLayer.Monitoring m = links.monitoring(s);
+            LinkLayer.Monitoring armed = headTimerArmedFor.get(s);
+            TimerId headTimer = linkTimer(HEAD_TIMER, s);
+            if (m == null) {
+                if (armed != null) {
+                    headTimerArmedFor.remove(s);
+                    disarmTimer(headTimer);
+                }
+            } else if (armed == null || armed.headSeq() != m.headSeq() || armed.position() != m.position()) {
+                headTimerArmedFor.put(s, m);
+                armTimer(headTimer, m.timeoutMillis());
+            }
+        }
+    }
+
+    private void armTimer(TimerId id, long delayMillis) {
+        long generation = nextTimerGeneration++;
+        timers.put(id, new ActiveTimer(generation, delayMillis));
+        id.encodeTo(effect(4).i64(generation).i64(delayMillis));
+        host.startLmTimer(id, generation, delayMillis);
+    }
+
+    private void disarmTimer(TimerId id) {
+        if (timers.remove(id) != null) {
+            id.encodeTo(effect(5));
+            host.stopLmTimer(id);
+        }
     }
 
     private void executeOrderedUpdates(List<Bytes> payloads) {
@@ -324,24 +485,32 @@ public final class LogicalMachine {
         @Override
         public void send(SiteId to, Encodable message) {
             Bytes encoded = message.encode();
-            effect(3).site(to).bytes(encoded);
-            outgoing.add(new LmHost.Outgoing(to, encoded));
+            long seq = 0;
+            if (links != null) {
+                // Numbered on the link in execution order, so every correct server agrees (section 4.4.1).
+                seq = links.append(to, encoded);
+                if (seq < 0) {
+                    // The link holds as many unacknowledged messages as it may: the receiver is not
+                    // taking them in. Dropped, like a lost message; the core resends what matters.
+                    effect(11).site(to);
+                    return;
+                }
+            }
+            CanonicalWriter w = effect(3).site(to);
+            if (links != null) w.i64(seq);
+            w.bytes(encoded);
+            outgoing.add(new LmHost.Outgoing(to, encoded, seq, 0));
         }
 
         @Override
         public void setTimer(TimerId id, long delayMillis) {
-            long generation = nextTimerGeneration++;
-            timers.put(id, new ActiveTimer(generation, delayMillis));
-            id.encodeTo(effect(4).i64(generation).i64(delayMillis));
-            host.startLmTimer(id, generation, delayMillis);
+            if (isLinkTimer(id)) throw new IllegalStateException("the wide-area core used a timer kind BLink reserves: " + id);
+            armTimer(id, delayMillis);
         }
 
         @Override
         public void cancelTimer(TimerId id) {
-            if (timers.remove(id) != null) {
-                id.encodeTo(effect(5));
-                host.stopLmTimer(id);
-            }
+            disarmTimer(id);
         }
 
         @Override
@@ -428,6 +597,7 @@ public final class LogicalMachine {
                 id.encodeTo(w);
                 w.i64(t.generation).i64(t.delayMillis);
             });
+            if (links != null) links.writeState(w);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;
@@ -451,5 +621,10 @@ public final class LogicalMachine {
 
     public StateMachine app() {
         return app;
+    }
+
+    /** BLink's logical links as this machine executes them, or null with the stand-in link. */
+    public LinkLayer links() {
+        return links;
     }
 }

@@ -27,9 +27,10 @@ public sealed interface Frame extends Encodable {
      * component; the server routes a frame by its first byte. Tag 14 is the host's report of its
      * site cluster to a status request (the runtime's {@code SiteMembers}): the node neither makes
      * nor reads it. Tags 16 and 18 are THRESHOLD-SIGN's share request and its signed root.
+     * Tag 19 is BLink's frame, forwarder to peer.
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
-            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17;
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17, TAG_LINK = 19;
     /** Most update digests in one {@link Vouch}: a wide-area batch's worth. */
     int VOUCHED_UPDATES_MAX = 4096;
     /** Largest read a client may ask a server to answer. */
@@ -51,6 +52,19 @@ public sealed interface Frame extends Encodable {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_WIDE).site(from).site(to);
             envelope.encodeTo(w);
+        }
+    }
+
+    /**
+     * A logical-machine message on a BLink logical link (section 4.4.1), forwarder to peer: the
+     * message with its Merkle path and site signature, and its link header ({@link
+     * io.redoubt.lm.exec.LinkLeaf}), the leaf paired with the message's under the same root.
+     */
+    record Link(SiteId from, SiteId to, LmEnvelopePart envelope, Bytes header) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_LINK).site(from).site(to);
+            envelope.encodeTo(w);
+            w.bytes(header);
         }
     }
 
@@ -188,6 +202,7 @@ public sealed interface Frame extends Encodable {
         Frame f = switch (tag) {
             case TAG_LOCAL -> new Local(r.bytes(FRAME_BYTES_MAX));
             case TAG_WIDE -> new Wide(r.site(), r.site(), LmEnvelopePart.decode(r, LmEvent.WIDE_MESSAGE_BYTES_MAX));
+            case TAG_LINK -> new Link(r.site(), r.site(), LmEnvelopePart.decode(r, LmEvent.WIDE_MESSAGE_BYTES_MAX), r.bytes(LmEvent.LINK_HEADER_BYTES_MAX));
             case TAG_NOTICE -> new Notice(TimeoutNotice.decode(r));
             case TAG_REQUEST -> new Request(SignedUpdate.decode(r), r.bool());
             case TAG_FORWARD -> new Forward(SignedUpdate.decode(r));

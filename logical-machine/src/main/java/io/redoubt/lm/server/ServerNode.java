@@ -147,7 +147,7 @@ public final class ServerNode {
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
         this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
-                wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host());
+                wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host(), link.linkLayer());
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */
@@ -186,6 +186,9 @@ public final class ServerNode {
             else local.onMessage(from, f.message());
         } else if (frame instanceof Frame.Wide f) {
             Bytes event = link.onWideFrame(from, f);
+            if (event != null) toSubmit.add(event);
+        } else if (frame instanceof Frame.Link f) {
+            Bytes event = link.onLinkFrame(from, f);
             if (event != null) toSubmit.add(event);
         } else if (frame instanceof Frame.Notice f) {
             timeouts.onNotice(from, f.notice());
@@ -428,6 +431,7 @@ public final class ServerNode {
         if (timer instanceof ServerTimer.Local t) local.onTimer(t.id());
         else if (timer instanceof ServerTimer.LmTimeout t) timeouts.onExpired(t.id());
         else if (timer instanceof ServerTimer.Forward t) onForwardTimeout(forwardTimerClient(t.id()));
+        else if (timer instanceof ServerTimer.Link t) link.onTimer(t.id());
         afterInput();
     }
 
@@ -468,7 +472,8 @@ public final class ServerNode {
     private void sign(List<LmHost.Outgoing> messages) {
         List<Bytes> distinct = new ArrayList<>(new LinkedHashSet<>(messages.stream().map(LmHost.Outgoing::message).toList()));
         int attempt = link.noteAttempt(messages);
-        signer.sign(new LmSigner.Batch(messages, distinct, MerkleBatch.of(distinct), attempt));
+        signer.sign(new LmSigner.Batch(messages, distinct, MerkleBatch.of(link.leaves(messages, distinct)), attempt,
+                link.attemptsAreResends() && attempt > 0));
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -480,7 +485,7 @@ public final class ServerNode {
         draining = true;
         try {
             while (true) {
-                if (local.isLeader()) toSubmit.addAll(timeouts.readyEvents());
+                toSubmit.addAll(timeouts.readyEvents(local.isLeader()));
                 Bytes next = toSubmit.poll();
                 if (next == null) break;
                 local.submit(next);
@@ -553,12 +558,14 @@ public final class ServerNode {
             for (Bytes p : payloads) {
                 if (p.length() == 0) continue;
                 int tag = p.unsafeArray()[0] & 0xff;
-                if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_WIDE_MESSAGE) continue;
+                if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_WIDE_MESSAGE && tag != LmEvent.TAG_LINK_MESSAGE) continue;
                 try {
                     LmEvent event = LmEvent.decode(p);
                     if (event instanceof LmEvent.ClientUpdate e) {
                         updates.add(new ToCheck(e.update().encode(), e.via().site().equals(site) ? e.via().index() : -1));
                     } else if (event instanceof LmEvent.WideMessage e) {
+                        for (Bytes u : lm.updatesToAdmit(e.from(), e.envelope().message())) updates.add(new ToCheck(u, -1));
+                    } else if (event instanceof LmEvent.LinkMessage e && e.envelope().message().length() > 0) {
                         for (Bytes u : lm.updatesToAdmit(e.from(), e.envelope().message())) updates.add(new ToCheck(u, -1));
                     }
                 } catch (DecodeException malformed) {
@@ -674,6 +681,16 @@ public final class ServerNode {
         }
 
         @Override
+        public boolean forwardsAny(LmSigner.Batch batch) {
+            return link.forwardsAny(batch);
+        }
+
+        @Override
+        public void signatureKnown(LmSigner.Batch batch, LmSignature signature) {
+            link.signatureKnown(batch, signature);
+        }
+
+        @Override
         public void sendToServer(ServerId to, Bytes frame) {
             io.sendToServer(to, frame);
         }
@@ -698,6 +715,11 @@ public final class ServerNode {
         @Override
         public void sendToServer(ServerId to, Bytes frame) {
             io.sendToServer(to, frame);
+        }
+
+        @Override
+        public void setTimer(TimerId timer, long delayMillis) {
+            io.setTimer(new ServerTimer.Link(timer), delayMillis);
         }
 
         @Override

@@ -5,7 +5,7 @@ import io.redoubt.lm.core.TimerId;
 /**
  * A timer a server asks its host to run, typed by the component it belongs to, so the server
  * routes an expiry without parsing names: the local ordering core's own timers, the local timers
- * behind LM timeouts (section 4.3), and CLink-Opt's wait for an update sent on (section 4.5).
+ * behind LM timeouts (section 4.3), CLink-Opt's wait for an update sent on (section 4.5), and the link's own timers.
  */
 public sealed interface ServerTimer extends Comparable<ServerTimer> {
     TimerId id();
@@ -19,6 +19,9 @@ public sealed interface ServerTimer extends Comparable<ServerTimer> {
     /** This server's wait for a client update it sent on to the leader site (CLink-Opt, section 4.5). */
     record Forward(TimerId id) implements ServerTimer {}
 
+    /** The link's own timer at this server: BLink's forwarder resending what its peer has not acknowledged (section 4.4.1). */
+    record Link(TimerId id) implements ServerTimer {}
+
     @Override
     default int compareTo(ServerTimer o) {
         int c = Integer.compare(rank(), o.rank());
@@ -26,6 +29,6 @@ public sealed interface ServerTimer extends Comparable<ServerTimer> {
     }
 
     private int rank() {
-        return this instanceof Local ? 0 : this instanceof LmTimeout ? 1 : 2;
+        return this instanceof Local ? 0 : this instanceof LmTimeout ? 1 : this instanceof Forward ? 2 : 3;
     }
 }

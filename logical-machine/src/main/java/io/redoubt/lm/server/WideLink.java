@@ -30,6 +30,11 @@ public interface WideLink {
         LmMessageVerifier.Verdict verify(SiteId from, LmEnvelopePart envelope);
 
         void reject(Object from, Rejection reason, String detail);
+
+        /** Arms (or re-arms) one of the link's own timers at this server; it comes back through {@link WideLink#onTimer}. */
+        default void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
+            throw new UnsupportedOperationException("this host runs no link timers");
+        }
     }
 
     /** Builds one server's link; the assembly picks the implementation. */
@@ -56,6 +61,45 @@ public interface WideLink {
 
     /** Sends a signed batch's messages, each with its Merkle path and the site signature on the root. */
     void forward(LmSigner.Batch batch, LmSignature signature);
+
+    /**
+     * The Merkle leaves a batch is signed over, given its messages and their distinct contents in
+     * order: the contents themselves, unless the link pairs each with a header (BLink's link
+     * sequence numbers and acknowledgements, {@link io.redoubt.lm.exec.LinkLeaf}).
+     */
+    default List<Bytes> leaves(List<LmHost.Outgoing> messages, List<Bytes> distinct) {
+        return distinct;
+    }
+
+    /** Whether this server sends any of {@code batch}'s messages, so needs the site signature on it. */
+    default boolean forwardsAny(LmSigner.Batch batch) {
+        return isForwarder(batch.attempt());
+    }
+
+    /** This server learned the site signature on {@code batch} from the server of the site that made it. */
+    default void signatureKnown(LmSigner.Batch batch, LmSignature signature) {}
+
+    /** The part of the link that is logical-machine state (BLink), or null when the link keeps none. */
+    default io.redoubt.lm.exec.LinkLayer linkLayer() {
+        return null;
+    }
+
+    /** One of the link's own timers fired. */
+    default void onTimer(io.redoubt.lm.core.TimerId timer) {}
+
+    /**
+     * Whether a batch's attempt number counts its sendings, so that a later attempt is a resend
+     * every server shares in (the stand-in); BLink resends through the logical machine, and its
+     * attempt numbers only pick who combines a Byzantine site's signature.
+     */
+    default boolean attemptsAreResends() {
+        return true;
+    }
+
+    /** A BLink frame (section 4.4.1); like {@link #onWideFrame}, the event to order or null after a rejection. */
+    default Bytes onLinkFrame(ServerId from, Frame.Link frame) {
+        return null;
+    }
 
     /**
      * A logical-machine message from another site's forwarder. Returns the encoded LM event to

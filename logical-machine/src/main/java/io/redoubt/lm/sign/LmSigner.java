@@ -19,12 +19,18 @@ import java.util.Set;
 public interface LmSigner {
     /**
      * The wide-area messages of one executed batch, their distinct contents with the Merkle tree
-     * over them, and how many times this output was sent before ({@code attempt}), which picks the
-     * forwarder and the peer.
+     * over them, and its attempt number, which picks the server that combines (and, with the
+     * stand-in link, forwards) its signature; {@code resend} says the output was sent before, so
+     * every server shares in signing it again.
      */
-    record Batch(List<LmHost.Outgoing> messages, List<Bytes> distinct, MerkleBatch tree, int attempt) {
+    record Batch(List<LmHost.Outgoing> messages, List<Bytes> distinct, MerkleBatch tree, int attempt, boolean resend) {
+        /** The stand-in's numbering: attempt 0 is the first sending, any later one a resend. */
+        public Batch(List<LmHost.Outgoing> messages, List<Bytes> distinct, MerkleBatch tree, int attempt) {
+            this(messages, distinct, tree, attempt, attempt > 0);
+        }
+
         Batch withAttempt(int a) {
-            return new Batch(messages, distinct, tree, a);
+            return new Batch(messages, distinct, tree, a, resend || a > attempt);
         }
     }
 
@@ -38,6 +44,14 @@ public interface LmSigner {
 
         /** {@code batch} is signed: forward it. */
         void signed(Batch batch, LmSignature signature);
+
+        /** Whether this server sends any of {@code batch}'s messages itself, so needs the signature here (a site-key signer signs where it is needed). */
+        default boolean forwardsAny(Batch batch) {
+            return isForwarder(batch.attempt());
+        }
+
+        /** This server holds the site signature on {@code batch}, made by another server of the site. */
+        default void signatureKnown(Batch batch, LmSignature signature) {}
 
         void sendToServer(ServerId to, Bytes frame);
 

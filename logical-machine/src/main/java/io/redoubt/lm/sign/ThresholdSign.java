@@ -166,15 +166,16 @@ public final class ThresholdSign implements LmSigner {
             // Holding the signature (combined here, or sent by the server that combined it),
             // this server needs no share: whichever server forwards this sending holds it too,
             // unless its copy was lost, and then it asks for shares.
-            if (round.attempt > 0 && round.signature == null) {
+            if (batch.resend() && round.signature == null) {
                 noteSuspicions(round);
                 makeOwnShare(root, round);
             }
-            if (round.signature != null && host.isForwarder(batch.attempt())) host.signed(batch, round.signature);
+            if (round.signature != null && combines(round)) host.signed(batch, round.signature);
+            else if (round.signature != null) host.signatureKnown(batch, round.signature);
             else progress(root, round);
             return;
         }
-        round = new Round(batch, committeeOnly && batch.attempt() == 0 ? committee(batch.attempt()) : new TreeSet<>(siteServers));
+        round = new Round(batch, committeeOnly && !batch.resend() ? committee(batch.attempt()) : new TreeSet<>(siteServers));
         // Earlier rounds whose committee still owes a share, now that later batches were executed
         // here: its members become suspects, and as that round's forwarder we ask others at once
         // rather than leave it to the core's next resend (a slow member on a busy machine is the usual case).
@@ -182,12 +183,12 @@ public final class ThresholdSign implements LmSigner {
         for (Map.Entry<Bytes, Round> e : rounds.entrySet()) {
             if (later-- <= SUSPECT_AFTER_ROUNDS) break;
             Round older = e.getValue();
-            if (noteSuspicions(older) && host.isForwarder(older.attempt)) askInPlaceOfSuspects(e.getKey(), older);
+            if (noteSuspicions(older) && combines(older)) askInPlaceOfSuspects(e.getKey(), older);
         }
         rounds.put(root, round);
         if (rounds.size() > roundsMax) drop(rounds.keySet().iterator().next());
         if (round.committee.contains(self) || takeEarlyRequest(root)) makeOwnShare(root, round);
-        if (host.isForwarder(round.attempt)) askInPlaceOfSuspects(root, round);
+        if (combines(round)) askInPlaceOfSuspects(root, round);
         for (Map.Entry<ServerId, ArrayDeque<SigningFrame.Share>> early : earlyShares.entrySet()) {
             // Shares that came before we executed the batch, buffered per sender: take this root's.
             for (Iterator<SigningFrame.Share> it = early.getValue().iterator(); it.hasNext(); ) {
@@ -198,6 +199,14 @@ public final class ThresholdSign implements LmSigner {
             }
         }
         progress(root, round);
+    }
+
+    /**
+     * Whether this server combines the round's shares: the forwarder of its latest sending, or,
+     * where the link decides per message (BLink), any server that sends some of the batch.
+     */
+    private boolean combines(Round round) {
+        return host.forwardsAny(round.attempt == round.batch.attempt() ? round.batch : round.batch.withAttempt(round.attempt));
     }
 
     /** GENERATE-PARTIAL-SIG (Figure 3.10), once per round, off the server's thread; the share is recorded and sent when it comes back. */
@@ -346,6 +355,7 @@ public final class ThresholdSign implements LmSigner {
         round.signature = f.signature();
         signaturesReceived++;
         if (round.attempt > 0 && host.isForwarder(round.attempt)) host.signed(round.batch.withAttempt(round.attempt), round.signature);
+        else host.signatureKnown(round.batch.withAttempt(round.attempt), round.signature);
     }
 
     private void onProofReply(ServerId from, SigningFrame.ProofReply f) {
@@ -377,7 +387,7 @@ public final class ThresholdSign implements LmSigner {
      * verdict (Figure 3.10, B6-B8), so the collector never checks one inline.
      */
     private void progress(Bytes root, Round round) {
-        if (round.signature != null || !host.isForwarder(round.attempt)) return;
+        if (round.signature != null || !combines(round)) return;
         if (round.collector == null) round.collector = signing.collector(root, blacklist);
         List<SiteSigning.Progress> results = new ArrayList<>();
         for (Map.Entry<ServerId, Bytes> e : round.shares.entrySet()) {

@@ -93,7 +93,14 @@ public enum Adversary {
      * Correct inside its site, but as a peer takes wide-area frames in and never passes them on
      * (issue 17's peer that does not disseminate): its site must still hear what was sent to it.
      */
-    DEAF_PEER("peer passing on no wide-area frame it receives", false);
+    DEAF_PEER("peer passing on no wide-area frame it receives", false),
+    /**
+     * As {@link #DEAF_PEER}, and answers each BLink frame it swallows with an acknowledgement of
+     * that message to the sending site (issue 17's peer that acknowledges what it never
+     * disseminated). Acknowledgements are logical-machine messages under its site's signature,
+     * which one server cannot make: the lie must be refused and the message still arrive.
+     */
+    ACK_LIAR("peer acknowledging what it never passed on", false);
 
     public final String description;
     public final boolean leader;
@@ -136,7 +143,7 @@ public enum Adversary {
             // A vouch liar runs correct parts: the simulator's ServerIo says it lies (vouchesUnchecked).
             case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR -> parts;
             // Link adversaries run correct parts: the simulator drops what they send or receive between sites.
-            case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER -> parts;
+            case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER, ACK_LIAR -> parts;
         };
     }
 

@@ -39,6 +39,8 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
     private final SiteId site;
     private final ServerId self;
     private LmEvent.WideMessage lastWide;
+    /** With BLink, the link header that came with {@link #lastWide}'s message (null with the stand-in). */
+    private Bytes lastHeader;
     private SignedUpdate lastUpdate;
     private LmEvent.Timeout lastTimeout;
     /** The highest global slot seen in a Paxos message among sites, or -1. */
@@ -80,21 +82,29 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
         } catch (DecodeException bad) {
             return;
         }
-        if (e instanceof LmEvent.WideMessage w) {
-            lastWide = w;
-            if (widePaxos != null) {
-                try {
-                    PaxosMessage m = PaxosMessage.decode(w.envelope().message(), widePaxos);
-                    if (m instanceof PaxosMessage.Propose p) highestWideSlot = Math.max(highestWideSlot, p.slot());
-                    else if (m instanceof PaxosMessage.Accept a) highestWideSlot = Math.max(highestWideSlot, a.slot());
-                } catch (DecodeException bad) {
-                    // not ours to judge
-                }
-            }
+        if (e instanceof LmEvent.LinkMessage l) {
+            learnWide(new LmEvent.WideMessage(l.from(), l.envelope()), l.header());
+        } else if (e instanceof LmEvent.WideMessage w) {
+            learnWide(w, null);
         } else if (e instanceof LmEvent.ClientUpdate u) {
             lastUpdate = u.update();
         } else if (e instanceof LmEvent.Timeout t && t.proof().size() > 1) {
             lastTimeout = t;
+        }
+    }
+
+    private void learnWide(LmEvent.WideMessage w, Bytes header) {
+        if (w.envelope().message().length() == 0) return; // BLink's acknowledgement alone: nothing to twist
+        lastWide = w;
+        lastHeader = header;
+        if (widePaxos != null) {
+            try {
+                PaxosMessage m = PaxosMessage.decode(w.envelope().message(), widePaxos);
+                if (m instanceof PaxosMessage.Propose p) highestWideSlot = Math.max(highestWideSlot, p.slot());
+                else if (m instanceof PaxosMessage.Accept a) highestWideSlot = Math.max(highestWideSlot, a.slot());
+            } catch (DecodeException bad) {
+                // not ours to judge
+            }
         }
     }
 
@@ -104,7 +114,11 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
         LmEvent forged = forge(sequence);
         if (forged == null) return batch;
         List<Bytes> out = new ArrayList<>(batch);
-        out.add(forged.encode());
+        // First in the batch: a forged copy of a message this batch also carries then executes
+        // before the real one, so BLink's once-per-number rule does not hide an executor that
+        // skips its checks (the real one then arrives as a duplicate).
+        out.add(0, (forged instanceof LmEvent.WideMessage w && lastHeader != null
+                ? new LmEvent.LinkMessage(w.from(), w.envelope(), lastHeader) : forged).encode());
         return out;
     }
 

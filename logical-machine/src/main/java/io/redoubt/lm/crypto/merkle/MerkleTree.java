@@ -110,6 +110,11 @@ public final class MerkleTree {
         return rootHash(path.leafCount(), hash);
     }
 
+    /** The hash of a leaf, as its sibling's path carries it (BLink pairs a message with its link header: {@code LinkLeaf}). */
+    public static Bytes leafDigest(Bytes message) {
+        return leafHash(message);
+    }
+
     static Bytes leafHash(Bytes message) {
         MessageDigest d = io.redoubt.lm.crypto.Digests.newSha256();
         d.update(LEAF_TAG);
