@@ -37,7 +37,7 @@ import java.util.TreeMap;
  *   <li>as the forwarder of a link's current virtual link, it sends that link's messages of each
  *       signed batch to the virtual link's peer, once per batch;</li>
  *   <li>as a peer, it checks a message's header and site signature and submits it for ordering
- *       in its site, unless its site executed it already.</li>
+ *       in its site (a copy of one executed already once per acknowledgement).</li>
  * </ul>
  *
  * <p>After a virtual link is abandoned the executor puts every unacknowledged message of the
@@ -53,7 +53,7 @@ public final class BLink implements WideLink {
     private final Host host;
     private final BLinkState state;
     private final BLinkConfig config;
-    /** Roots of batches this server already sent its share of, most recent last; a batch goes out once per server. */
+    /** Roots of batches this server already sent (every output has its own root), most recent last; a batch goes out once per server. */
     private final LinkedHashSet<Bytes> sentRoots = new LinkedHashSet<>();
     private static final int SENT_ROOTS_MAX = 1024;
     private long wideMessagesSent;
@@ -83,8 +83,9 @@ public final class BLink implements WideLink {
      * The attempt number whose forwarder ({@link #forwarder}) is the forwarder of the batch's
      * first link, so that the committee of a Byzantine site's signature (the f+1 servers that
      * share unasked) starts there. Each server that sends some of the batch combines the shares
-     * itself ({@link #forwardsAny}), so a silent server never holds a batch back unless it is the
-     * forwarder, and then the link's head timeout moves past it.
+     * itself ({@link #forwardsAny}), so a silent server holds back only the links it forwards on
+     * (their head timeouts move past it) or, in the committee, a batch until the forwarder asks
+     * another server or a resend has every server share.
      */
     @Override
     public int noteAttempt(List<LmHost.Outgoing> messages) {
@@ -92,9 +93,14 @@ public final class BLink implements WideLink {
         return Math.floorMod(state.forwarder(messages.get(0).to()) - host.localLeader().index(), siteServers.size());
     }
 
+    /**
+     * A batch that resends a link's unacknowledged messages after a move is signed by every
+     * server of a Byzantine site, not the committee alone: a silent committee member must not
+     * hold back the one batch an idle logical machine is waiting on.
+     */
     @Override
-    public boolean attemptsAreResends() {
-        return false;
+    public boolean resend(int attempt) {
+        return state.outputResends();
     }
 
     @Override
@@ -117,7 +123,7 @@ public final class BLink implements WideLink {
         List<Bytes> leaves = new ArrayList<>(2 * distinct.size());
         for (Map.Entry<Bytes, List<LinkLeaf.Entry>> e : entries.entrySet()) {
             leaves.add(e.getKey());
-            leaves.add(new LinkLeaf(e.getValue()).encode());
+            leaves.add(new LinkLeaf(state.output(), e.getValue()).encode());
         }
         return leaves;
     }
@@ -182,7 +188,8 @@ public final class BLink implements WideLink {
 
     /** Per link this server forwards on, the frames it sent that are not acknowledged yet, by link sequence number. */
     private final TreeMap<SiteId, TreeMap<Long, Sent>> unackedSent = new TreeMap<>();
-    private static final int RESENDS_PER_TICK_MAX = 256;
+    /** Resent per tick from the head of the link: the oldest are what the acknowledged point waits for. */
+    private static final int RESENDS_PER_TICK_MAX = 32;
     private static final String RESEND_TIMER = "blink-resend";
     private long resends;
 
@@ -262,11 +269,16 @@ public final class BLink implements WideLink {
             return null;
         }
         // Ordering costs the site a local agreement: an acknowledgement alone that tells us
-        // nothing new is dropped unchecked. A message executed here already is still ordered: it
-        // is the sender resending because our acknowledgement did not reach it, and executing the
-        // copy has the site acknowledge again.
+        // nothing new is dropped unchecked. A copy of a message executed here already is ordered
+        // once per acknowledgement: it is the sender resending because our acknowledgement did
+        // not reach it, and executing the copy has the site acknowledge again. While an
+        // acknowledgement is due anyway, more copies (a faulty forwarder replaying old frames)
+        // are dropped.
         boolean news = false;
-        for (LinkLeaf.Entry e : mine) news |= e.seq() > 0 || !state.acknowledged(f.from(), e.ackThrough());
+        for (LinkLeaf.Entry e : mine) {
+            if (e.seq() > 0) news |= !state.received(f.from(), e.seq()) || !state.ackPending(f.from());
+            else news |= !state.acknowledged(f.from(), e.ackThrough());
+        }
         if (!news) return null;
         // The peer checks the path and the site signature before spending local ordering on the
         // message; every server checks them again when the event executes.

@@ -26,13 +26,16 @@ public record BLinkConfig(boolean enabled, long headTimeoutMillis, long headTime
         if (ackDelayMillis < 1 || ackDelayMillis >= headTimeoutMillis) {
             throw new IllegalArgumentException("BLink ack-delay must be >= 1 ms and below head-timeout (" + headTimeoutMillis + " ms), was " + ackDelayMillis);
         }
-        if (resendMillis < 1) throw new IllegalArgumentException("BLink resend must be >= 1 ms, was " + resendMillis);
+        if (resendMillis <= ackDelayMillis) {
+            throw new IllegalArgumentException("BLink resend (" + resendMillis + " ms) must be above ack-delay (" + ackDelayMillis
+                    + " ms), or acknowledgements on their way are resent for");
+        }
         if (unackedMax < 1 || windowMax < 1) throw new IllegalArgumentException("BLink unacked-max and window-max must be >= 1, were " + unackedMax + ", " + windowMax);
     }
 
     /** The defaults of reference.conf, on. */
     public static BLinkConfig defaults() {
-        return new BLinkConfig(true, 1_500, 16_000, 500, 200, 4096, 1024);
+        return new BLinkConfig(true, 1_500, 16_000, 500, 200, 1024, 1024);
     }
 
     /** The stand-in link. */

@@ -20,6 +20,14 @@ public final class BLinkState implements LinkLayer {
     private final TreeMap<SiteId, IncomingLink> in = new TreeMap<>();
     private long messagesNumbered;
     private long messagesRefused;
+    /** Output batches so far; the link headers of each carry its number. */
+    private long outputs;
+    /** Whether the output being made resends messages after a move (so every server of a Byzantine site shares in signing it). */
+    private boolean resending, outputResends;
+    /** Per source, copies of executed messages since our link back to it last moved while it held nothing unacknowledged. */
+    private final TreeMap<SiteId, Integer> copiesSinceMove = new TreeMap<>();
+    /** Copies of executed messages, while our link back holds nothing unacknowledged, after which that link moves. */
+    static final int COPIES_BEFORE_RETURN_MOVE = 3;
 
     public BLinkState(SiteId self, Map<SiteId, Integer> siteSizes, BLinkConfig config) {
         this.config = config;
@@ -48,8 +56,25 @@ public final class BLinkState implements LinkLayer {
     public long append(SiteId to, Bytes message) {
         long seq = out(to).append(message);
         if (seq < 0) messagesRefused++;
-        else messagesNumbered++;
+        else if (seq > 0) messagesNumbered++;
         return seq;
+    }
+
+    @Override
+    public void noteOutput() {
+        outputs++;
+        outputResends = resending;
+        resending = false;
+    }
+
+    /** The number of the output batch being made (its link headers carry it). */
+    public long output() {
+        return outputs;
+    }
+
+    /** Whether the output batch being made resends messages after a move. */
+    public boolean outputResends() {
+        return outputResends;
     }
 
     @Override
@@ -64,8 +89,19 @@ public final class BLinkState implements LinkLayer {
     @Override
     public boolean onMessage(SiteId from, long seq) {
         IncomingLink.Result r = in(from).onMessage(seq, Bytes.EMPTY);
-        // A copy of a message executed before: the sender did not get our acknowledgement, so the next one is due even if it says nothing new.
-        if (r.verdict() == IncomingLink.Verdict.DUPLICATE) in(from).ackAgain();
+        if (r.verdict() == IncomingLink.Verdict.DUPLICATE) {
+            // A copy of a message executed before: the sender did not get our acknowledgement, so
+            // the next one is due even if it says nothing new. Acknowledgements go back on our
+            // own link to the sender, and one that holds nothing unacknowledged has no timeout to
+            // move it past a faulty forwarder: every few such copies move it (free, as nothing
+            // waits on it).
+            in(from).ackAgain();
+            OutgoingLink back = out(from);
+            if (back.monitoring() == null && copiesSinceMove.merge(from, 1, Integer::sum) >= COPIES_BEFORE_RETURN_MOVE) {
+                back.onHeadExpired();
+                copiesSinceMove.remove(from);
+            }
+        }
         return !r.deliver().isEmpty();
     }
 
@@ -89,6 +125,7 @@ public final class BLinkState implements LinkLayer {
     public List<Unacked> headExpired(SiteId to) {
         OutgoingLink l = out(to);
         l.onHeadExpired();
+        resending = true;
         List<Unacked> again = new ArrayList<>();
         for (OutgoingLink.Pending p : l.unacked()) again.add(new Unacked(p.seq(), p.message()));
         return again;
@@ -113,6 +150,18 @@ public final class BLinkState implements LinkLayer {
     public long ackedThrough(SiteId to) {
         OutgoingLink l = out.get(to);
         return l == null ? 0 : l.ackedThrough();
+    }
+
+    /** Whether message {@code seq} of the link from {@code from} was executed already. */
+    public boolean received(SiteId from, long seq) {
+        IncomingLink l = in.get(from);
+        return l != null && l.executed(seq);
+    }
+
+    /** Whether an acknowledgement to {@code from} is already due (a copy of an executed message adds nothing then). */
+    public boolean ackPending(SiteId from) {
+        IncomingLink l = in.get(from);
+        return l != null && l.ackDue();
     }
 
     /** Whether our link to {@code to} has everything through {@code through} acknowledged already. */
@@ -140,7 +189,9 @@ public final class BLinkState implements LinkLayer {
 
     @Override
     public void writeState(CanonicalWriter w) {
-        w.utf8("blink").i64(messagesNumbered).i64(messagesRefused).i32(out.size());
+        w.utf8("blink").i64(messagesNumbered).i64(messagesRefused).i64(outputs).bool(resending).bool(outputResends).i32(copiesSinceMove.size());
+        copiesSinceMove.forEach((s, n) -> w.site(s).i32(n));
+        w.i32(out.size());
         out.forEach((s, l) -> {
             w.site(s);
             l.writeState(w);

@@ -61,6 +61,11 @@ public final class IncomingLink {
         return new Result(Verdict.DELIVERED, List.of(message));
     }
 
+    /** Whether message {@code seq} was executed. */
+    public boolean executed(long seq) {
+        return seq <= receivedThrough || ahead.contains(seq);
+    }
+
     /** Every message through this number was executed. */
     public long receivedThrough() {
         return receivedThrough;

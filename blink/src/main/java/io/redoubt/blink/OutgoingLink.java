@@ -50,6 +50,8 @@ public final class OutgoingLink {
     private final long maxTimeoutMillis;
     private final int unackedMax;
     private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
+    /** The digest of each message waiting, and its number: what the state digest covers, and how a repeat is recognised. */
+    private final java.util.LinkedHashMap<Bytes, Long> waitingDigests = new java.util.LinkedHashMap<>();
     private long nextSeq = 1;
     private long ackedThrough;
     private long position;
@@ -73,14 +75,19 @@ public final class OutgoingLink {
 
     /**
      * Gives {@code message} the next link sequence number and keeps it until acknowledged.
-     * Returns that number, or -1 when {@link #unackedMax} messages already wait: the receiving
+     * Returns that number, 0 when the same bytes already wait on the link, or -1 when {@link #unackedMax} messages already wait: the receiving
      * logical machine is not taking them in, and holding more would only grow memory. The
      * wide-area protocols resend what matters, so dropping is safe; the host counts it.
      */
     public long append(Bytes message) {
+        Bytes digest = io.redoubt.lm.crypto.Digests.sha256(message);
+        // The same bytes already waiting: a wide-area core resending what the link has not
+        // delivered yet. The link resends it itself; a second number would only queue copies.
+        if (waitingDigests.containsKey(digest)) return 0;
         if (unacked.size() >= unackedMax) return -1;
         long seq = nextSeq++;
         unacked.addLast(new Pending(seq, message));
+        waitingDigests.put(digest, seq);
         return seq;
     }
 
@@ -90,6 +97,7 @@ public final class OutgoingLink {
         if (through <= ackedThrough) return AckResult.STALE;
         ackedThrough = through;
         while (!unacked.isEmpty() && unacked.peekFirst().seq() <= through) unacked.removeFirst();
+        waitingDigests.values().removeIf(seq -> seq <= through); // in number order, like unacked
         return AckResult.ADVANCED;
     }
 
@@ -150,7 +158,8 @@ public final class OutgoingLink {
 
     /** Everything that decides this link's future behaviour, for the logical machine's state digest. */
     public void writeState(CanonicalWriter w) {
-        w.i64(nextSeq).i64(ackedThrough).i64(position).i32(unacked.size());
-        for (Pending p : unacked) w.i64(p.seq()).bytes(p.message());
+        // The waiting messages by digest, hashed once each when they were numbered.
+        w.i64(nextSeq).i64(ackedThrough).i64(position).i32(waitingDigests.size());
+        waitingDigests.forEach((d, seq) -> w.i64(seq).bytes(d));
     }
 }

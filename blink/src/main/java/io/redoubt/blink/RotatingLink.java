@@ -134,6 +134,12 @@ public final class RotatingLink implements WideLink {
     }
 
     @Override
+    public Bytes onLinkFrame(ServerId from, Frame.Link f) {
+        host.reject(from, Rejection.PROTOCOL_VIOLATION, "BLink frame, but this deployment runs the stand-in link (redoubt.blink.enabled = off)");
+        return null;
+    }
+
+    @Override
     public long wideMessagesSent() {
         return wideMessagesSent;
     }

@@ -186,8 +186,9 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "CLink-Opt: %d client updates sent on to the leader site unordered, %d of them ordered at home after the"
                 + " forward timeout; clients sent an update again to f+1 servers %d times and refused %d frames as replies%n",
                 exercised.clinkSentOn(), exercised.clinkFallbacks(), exercised.clientRetransmissions(), exercised.clientRepliesRefused());
-        out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical machine's message sent again from another forwarder or to"
-                + " another peer), at most %d in one run%n", exercised.linkChanges(), exercised.linkChangesMaxRun());
+        out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical link moved to its next forwarder and peer by an ordered"
+                + " timeout; with --blink off, a message sent again from another forwarder or to another peer), at most %d in one run%n",
+                exercised.linkChanges(), exercised.linkChangesMaxRun());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

@@ -27,8 +27,15 @@ public interface LinkLayer {
         LinkLayer create(SiteId self, Map<SiteId, Integer> siteSizes);
     }
 
-    /** Numbers {@code message} on the link to {@code to}; -1 when the link already holds as many unacknowledged messages as it may. */
+    /**
+     * Numbers {@code message} on the link to {@code to}; 0 when the same bytes already wait
+     * there unacknowledged (the link resends them itself), -1 when the link already holds as many
+     * unacknowledged messages as it may.
+     */
     long append(SiteId to, Bytes message);
+
+    /** This machine is about to output a batch: numbers it (the link headers carry the number). */
+    void noteOutput();
 
     /** A cumulative acknowledgement signed by {@code from} for our link to it. */
     AckResult onAck(SiteId from, long through);

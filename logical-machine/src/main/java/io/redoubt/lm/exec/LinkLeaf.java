@@ -19,9 +19,12 @@ import java.util.List;
  * path (PBFT's proofs) relays exactly what it relayed before.
  *
  * <p>A leaf starts with a byte no wide-area core message starts with and a label, so it can never
- * pass for a protocol message.
+ * pass for a protocol message. It also carries the number of the logical machine's output batch,
+ * so that no two batches have the same root: two outputs with the same messages (an
+ * acknowledgement alone repeated, the same unacknowledged messages resent after two moves) are
+ * two signatures, each sent by whoever forwards it then.
  */
-public record LinkLeaf(List<Entry> entries) {
+public record LinkLeaf(long output, List<Entry> entries) {
     /** One destination of the message: its link sequence number (0: an acknowledgement alone) and the acknowledgement it carries. */
     public record Entry(SiteId to, long seq, long ackThrough) {}
 
@@ -33,8 +36,13 @@ public record LinkLeaf(List<Entry> entries) {
         entries = List.copyOf(entries);
     }
 
+    /** A header of output 0. */
+    public LinkLeaf(List<Entry> entries) {
+        this(0, entries);
+    }
+
     public Bytes encode() {
-        CanonicalWriter w = new CanonicalWriter().u8(MARK).utf8(LABEL).i32(entries.size());
+        CanonicalWriter w = new CanonicalWriter().u8(MARK).utf8(LABEL).i64(output).i32(entries.size());
         for (Entry e : entries) w.site(e.to()).i64(e.seq()).i64(e.ackThrough());
         return w.toBytes();
     }
@@ -42,11 +50,12 @@ public record LinkLeaf(List<Entry> entries) {
     public static LinkLeaf decode(Bytes bytes) throws DecodeException {
         CanonicalReader r = new CanonicalReader(bytes);
         if (r.u8() != MARK || !LABEL.equals(r.utf8(LABEL.length()))) throw new DecodeException("not a link header");
+        long output = r.i64();
         int n = r.count(ENTRIES_MAX, "link header entry");
         List<Entry> entries = new ArrayList<>(n);
         for (int i = 0; i < n; i++) entries.add(new Entry(r.site(), r.nonNegative("link seq"), r.nonNegative("ack")));
         r.expectEnd();
-        return new LinkLeaf(entries);
+        return new LinkLeaf(output, entries);
     }
 
     /** The entries for {@code site}. */

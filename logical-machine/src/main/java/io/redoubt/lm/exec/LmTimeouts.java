@@ -158,7 +158,8 @@ public final class LmTimeouts {
             NoticeSet set = e.getValue();
             Long active = armed.get(e.getKey());
             if (set.submitted || active == null || active != set.generation || set.bySigner.size() < noticesNeeded) continue;
-            if (!leader && set.expiries < 2) continue;
+            // Only where a leader may be Byzantine (f+1 notices needed): a benign leader's copy of the logical machine does not go astray.
+            if (!leader && (noticesNeeded == 1 || set.expiries < 2)) continue;
             set.submitted = true;
             List<TimeoutNotice> proof = new ArrayList<>(set.bySigner.values()).subList(0, noticesNeeded);
             ready.add(new LmEvent.Timeout(e.getKey(), set.generation, List.copyOf(proof)).encode());

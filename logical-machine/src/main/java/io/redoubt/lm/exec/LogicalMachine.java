@@ -335,7 +335,11 @@ public final class LogicalMachine {
         }
         // The virtual link in use did not get the first unacknowledged message acknowledged in
         // time: the next one of P carries everything unacknowledged again, in this batch's tree.
-        headTimerArmedFor.remove(s);
+        // Unless an acknowledgement ordered before this timeout already moved the head (or the
+        // link moved): then it is stale, and the link's timeout is armed afresh after the batch.
+        LinkLayer.Monitoring armed = headTimerArmedFor.remove(s);
+        LinkLayer.Monitoring now = links.monitoring(s);
+        if (armed == null || now == null || armed.headSeq() != now.headSeq() || armed.position() != now.position()) return;
         List<LinkLayer.Unacked> again = links.headExpired(s);
         effect(8).site(s).i32(again.size());
         for (LinkLayer.Unacked u : again) outgoing.add(new LmHost.Outgoing(s, u.message(), u.seq(), 0));
@@ -404,6 +408,7 @@ public final class LogicalMachine {
         }
         ackAloneDue.clear();
         if (!outgoing.isEmpty()) {
+            links.noteOutput();
             TreeMap<SiteId, Long> acks = new TreeMap<>();
             for (int i = 0; i < outgoing.size(); i++) {
                 LmHost.Outgoing o = outgoing.get(i);
@@ -487,8 +492,16 @@ public final class LogicalMachine {
             Bytes encoded = message.encode();
             long seq = 0;
             if (links != null) {
+                if (!peerSites.contains(to)) {
+                    host.rejected(site, Rejection.PROTOCOL_VIOLATION, "the wide-area core sent to " + to + ", which is no other site");
+                    return;
+                }
                 // Numbered on the link in execution order, so every correct server agrees (section 4.4.1).
                 seq = links.append(to, encoded);
+                if (seq == 0) {
+                    effect(12).site(to); // the same message waits on the link already; the link resends it
+                    return;
+                }
                 if (seq < 0) {
                     // The link holds as many unacknowledged messages as it may: the receiver is not
                     // taking them in. Dropped, like a lost message; the core resends what matters.

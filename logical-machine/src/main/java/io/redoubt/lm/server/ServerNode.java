@@ -458,7 +458,7 @@ public final class ServerNode {
      * broadcast to every site and everything else the batch produced cost one signature.
      */
     private void sendWideBatch(List<LmHost.Outgoing> batch) {
-        if (replaying) return; // these messages were sent (or lost) before the crash; the core retransmits
+        if (replaying) return; // sent (or lost) before the crash: BLink resends what is unacknowledged (the stand-in: the core retransmits)
         if (!config.merkleBatching()) {
             // Unamortized (to compare with Table 4.3): every distinct message is signed on its own.
             LinkedHashMap<Bytes, List<LmHost.Outgoing>> byMessage = new LinkedHashMap<>();
@@ -472,8 +472,7 @@ public final class ServerNode {
     private void sign(List<LmHost.Outgoing> messages) {
         List<Bytes> distinct = new ArrayList<>(new LinkedHashSet<>(messages.stream().map(LmHost.Outgoing::message).toList()));
         int attempt = link.noteAttempt(messages);
-        signer.sign(new LmSigner.Batch(messages, distinct, MerkleBatch.of(link.leaves(messages, distinct)), attempt,
-                link.attemptsAreResends() && attempt > 0));
+        signer.sign(new LmSigner.Batch(messages, distinct, MerkleBatch.of(link.leaves(messages, distinct)), attempt, link.resend(attempt)));
     }
 
     // ---------------------------------------------------------------- plumbing

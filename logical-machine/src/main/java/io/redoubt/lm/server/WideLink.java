@@ -88,12 +88,13 @@ public interface WideLink {
     default void onTimer(io.redoubt.lm.core.TimerId timer) {}
 
     /**
-     * Whether a batch's attempt number counts its sendings, so that a later attempt is a resend
-     * every server shares in (the stand-in); BLink resends through the logical machine, and its
-     * attempt numbers only pick who combines a Byzantine site's signature.
+     * Whether the batch being signed with attempt number {@code attempt} resends earlier output,
+     * so every server of a Byzantine site shares in signing it (not only its committee). The
+     * stand-in counts sendings (a later attempt is a resend); BLink knows when its logical
+     * machine resends after a move.
      */
-    default boolean attemptsAreResends() {
-        return true;
+    default boolean resend(int attempt) {
+        return attempt > 0;
     }
 
     /** A BLink frame (section 4.4.1); like {@link #onWideFrame}, the event to order or null after a rejection. */
