@@ -22,8 +22,12 @@ class BackToBackViewChangesTest {
     @ParameterizedTest(name = "{0}, {1} sites of {2}")
     @CsvSource({"paxos/bft, 3, 4", "bft/paxos, 4, 3"})
     void theScheduleBringsConflictingCertificatesIntoOneNewViewAndRepeatsExactly(String composition, int sites, int servers) {
+        // Among sites the schedule runs on the stand-in link: its first phase needs the prepares
+        // that do not reach the holder to stay lost, and BLink resends them once the cut moves on
+        // (see PlantedViewChangeBugsTest#correctWide). Inside a site the link plays no part.
+        boolean amongSites = Composition.parse(composition).wide().byzantine();
         List<SimConfig> configs = Sims.seeds(1, 4, seed -> SimConfig.defaults(Composition.parse(composition), sites, servers)
-                .withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE));
+                .withFaults(FaultProfile.BENIGN).withSeed(seed).withFaultMix(SCHEDULE).withBlink(!amongSites));
         List<SimResult> first = Sims.runAll(configs);
         for (SimResult r : first) assertTrue(r.passed(), r::failureReport);
         assertTrue(first.stream().anyMatch(r -> r.exercised().conflictingViewChanges() > 0), () -> first.stream()
