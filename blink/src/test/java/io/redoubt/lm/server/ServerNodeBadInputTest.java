@@ -64,6 +64,8 @@ class ServerNodeBadInputTest {
             return List.of(
                     new Frame.Local(Bytes.ofUtf8("local protocol message")).encode(),
                     t.wide(SITE1, SITE, Bytes.ofUtf8("wide-area message")).encode(),
+                    new Frame.Link(SITE1, SITE, t.wide(SITE1, SITE, Bytes.ofUtf8("logical-link message")).envelope(),
+                            new io.redoubt.lm.exec.LinkLeaf(List.of(new io.redoubt.lm.exec.LinkLeaf.Entry(SITE, 1, 0))).encode()).encode(),
                     new Frame.Notice(t.notice(PEER, TIMER, 3)).encode(),
                     t.request(u),
                     new Frame.Reply(ALICE, 1, Bytes.ofUtf8("ok")).encode());
