@@ -42,8 +42,9 @@ import java.util.TreeMap;
  *
  * <p>After a virtual link is abandoned the executor puts every unacknowledged message of the
  * link into the batch it is executing, so the next forwarder sends them under that batch's
- * signature. The combiner of a Byzantine site's signature passes it to every server of the site,
- * so each link's forwarder holds it; a benign site's forwarder signs with the site key itself.
+ * signature. Each forwarder of a Byzantine site combines the shares of the batches it sends
+ * itself (and a signature made is passed to the whole site as well); a benign site's forwarder
+ * signs with the site key itself.
  */
 public final class BLink implements WideLink {
     private final ServerId self;
