@@ -22,6 +22,11 @@ class RotatingLinkTest {
 
     private static WideLink linkAt(ServerId self, ServerId leader) {
         return RotatingLink.FACTORY.create(self, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+            @Override
+            public void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
+                throw new AssertionError("the stand-in arms no timers of its own: " + timer);
+            }
+
             public ServerId localLeader() {
                 return leader;
             }
@@ -62,6 +67,11 @@ class RotatingLinkTest {
         ServerId leader = new ServerId(A, 1);
         List<ServerId> sentTo = new java.util.ArrayList<>();
         WideLink link = RotatingLink.FACTORY.create(leader, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+            @Override
+            public void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
+                throw new AssertionError("the stand-in arms no timers of its own: " + timer);
+            }
+
             public ServerId localLeader() {
                 return leader;
             }

@@ -32,9 +32,7 @@ public interface WideLink {
         void reject(Object from, Rejection reason, String detail);
 
         /** Arms (or re-arms) one of the link's own timers at this server; it comes back through {@link WideLink#onTimer}. */
-        default void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
-            throw new UnsupportedOperationException("this host runs no link timers");
-        }
+        void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis);
     }
 
     /** Builds one server's link; the assembly picks the implementation. */
