@@ -88,8 +88,8 @@ public final class BLinkState implements LinkLayer {
 
     @Override
     public boolean onMessage(SiteId from, long seq) {
-        IncomingLink.Result r = in(from).onMessage(seq, Bytes.EMPTY);
-        if (r.verdict() == IncomingLink.Verdict.DUPLICATE) {
+        IncomingLink.Verdict v = in(from).onMessage(seq);
+        if (v == IncomingLink.Verdict.DUPLICATE) {
             // A copy of a message executed before: the sender did not get our acknowledgement, so
             // the next one is due even if it says nothing new. Acknowledgements go back on our
             // own link to the sender, and one that holds nothing unacknowledged has no timeout to
@@ -102,7 +102,7 @@ public final class BLinkState implements LinkLayer {
                 copiesSinceMove.remove(from);
             }
         }
-        return !r.deliver().isEmpty();
+        return IncomingLink.executesNow(v);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.redoubt.blink;
 
-import io.redoubt.lm.Bytes;
 import io.redoubt.lm.codec.CanonicalWriter;
-import java.util.List;
 import java.util.TreeSet;
 
 /**
@@ -31,9 +29,6 @@ public final class IncomingLink {
         BEYOND_WINDOW
     }
 
-    /** A verdict and the messages to execute now. */
-    public record Result(Verdict verdict, List<Bytes> deliver) {}
-
     private final int windowMax;
     /** Numbers executed above the first gap. */
     private final TreeSet<Long> ahead = new TreeSet<>();
@@ -47,18 +42,26 @@ public final class IncomingLink {
         this.windowMax = windowMax;
     }
 
-    /** The message with link sequence number {@code seq}, as the logical machine executes it. */
-    public Result onMessage(long seq, Bytes message) {
+    /**
+     * Message {@code seq} arrived, as the logical machine executes it. It is executed now unless
+     * the verdict is {@link Verdict#DUPLICATE} or {@link Verdict#BEYOND_WINDOW}.
+     */
+    public Verdict onMessage(long seq) {
         if (seq < 1) throw new IllegalArgumentException("link sequence numbers start at 1, was " + seq);
-        if (seq <= receivedThrough || ahead.contains(seq)) return new Result(Verdict.DUPLICATE, List.of());
-        if (seq > receivedThrough + windowMax) return new Result(Verdict.BEYOND_WINDOW, List.of());
+        if (seq <= receivedThrough || ahead.contains(seq)) return Verdict.DUPLICATE;
+        if (seq > receivedThrough + windowMax) return Verdict.BEYOND_WINDOW;
         if (seq > receivedThrough + 1) {
             ahead.add(seq);
-            return new Result(Verdict.AHEAD, List.of(message));
+            return Verdict.AHEAD;
         }
         receivedThrough = seq;
         while (!ahead.isEmpty() && ahead.first() == receivedThrough + 1) receivedThrough = ahead.pollFirst();
-        return new Result(Verdict.DELIVERED, List.of(message));
+        return Verdict.DELIVERED;
+    }
+
+    /** Whether a verdict means the message is executed now. */
+    public static boolean executesNow(Verdict v) {
+        return v == Verdict.DELIVERED || v == Verdict.AHEAD;
     }
 
     /** Whether message {@code seq} was executed. */
