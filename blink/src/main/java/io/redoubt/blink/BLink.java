@@ -17,6 +17,7 @@ import io.redoubt.lm.server.Frame;
 import io.redoubt.lm.server.WideLink;
 import io.redoubt.lm.sign.LmSigner;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -155,23 +156,23 @@ public final class BLink implements WideLink {
         }
         List<LmEnvelopePart> envelopes = batch.tree().envelopes(signature);
         List<Bytes> leaves = batch.tree().messages();
-        TreeMap<SiteId, List<Integer>> byDestination = new TreeMap<>(); // leaf index of each message, per link
+        HashMap<Bytes, Integer> leafOf = new HashMap<>(); // distinct message k is leaf 2k
+        for (int k = 0; k < batch.distinct().size(); k++) leafOf.put(batch.distinct().get(k), 2 * k);
+        // Per link this server forwards on: each leaf to send once, with the link numbers it carries there.
+        TreeMap<SiteId, LinkedHashMap<Integer, List<Long>>> byDestination = new TreeMap<>();
         for (LmHost.Outgoing o : batch.messages()) {
             if (state.forwarder(o.to()) != self.index()) continue;
-            int leaf = 2 * batch.distinct().indexOf(o.message());
-            List<Integer> sent = byDestination.computeIfAbsent(o.to(), k -> new ArrayList<>());
-            if (!sent.contains(leaf)) sent.add(leaf);
+            byDestination.computeIfAbsent(o.to(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(leafOf.get(o.message()), k -> new ArrayList<>()).add(o.linkSeq());
         }
-        byDestination.forEach((to, leafIndices) -> {
+        byDestination.forEach((to, leavesToSend) -> {
             ServerId peer = new ServerId(to, state.peer(to));
-            for (int leaf : leafIndices) {
+            leavesToSend.forEach((leaf, seqs) -> {
                 Bytes frame = new Frame.Link(site, to, envelopes.get(leaf), leaves.get(leaf + 1)).encode();
                 host.sendToServer(peer, frame);
                 wideMessagesSent++;
-                for (LmHost.Outgoing o : batch.messages()) {
-                    if (o.to().equals(to) && o.linkSeq() > 0 && o.message().equals(leaves.get(leaf))) keepForResend(to, o.linkSeq(), frame);
-                }
-            }
+                for (long seq : seqs) if (seq > 0) keepForResend(to, seq, frame); // an acknowledgement alone (0) is not kept
+            });
         });
     }
 
