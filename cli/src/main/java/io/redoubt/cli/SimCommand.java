@@ -65,7 +65,7 @@ final class SimCommand implements Callable<Integer> {
 
     @Option(names = "--adversary", paramLabel = "WHERE=KIND", description = "put an adversary in place instead of drawing them from the seed;"
             + " repeatable. SITE.SERVER=KIND for one server (silent, garbage, replay, bad-shares, equivocating-leader, starving-leader, rogue-lm,"
-            + " twin, mutator, double-pre-prepare, unverified-events, certificate-forger, vouch-liar), SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site, mutating-site, twin-site, mutator-site);"
+            + " twin, mutator, double-pre-prepare, unverified-events, certificate-forger, vouch-liar, request-equivocator), SITE=KIND for a whole site (silent-site, equivocating-site, garbage-site, mutating-site, twin-site, mutator-site);"
             + " e.g. --adversary 0.0=equivocating-leader")
     java.util.List<String> adversaries = new java.util.ArrayList<>();
 
@@ -189,6 +189,8 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical link moved to its next forwarder and peer by an ordered"
                 + " timeout; with --blink off, a message sent again from another forwarder or to another peer), at most %d in one run%n",
                 exercised.linkChanges(), exercised.linkChangesMaxRun());
+        out.printf(Locale.ROOT, "CLink-Order: %d ordering requests signed by correct servers of Byzantine sites, %d servers proven corrupt by"
+                + " two requests with one number%n", exercised.orderingRequests(), exercised.provenFaulty());
         if (!exercised.adversaries().isEmpty()) {
             StringBuilder sb = new StringBuilder("adversaries: ");
             exercised.adversaries().forEach((k, v) -> sb.append(v).append(" x ").append(k).append(", "));

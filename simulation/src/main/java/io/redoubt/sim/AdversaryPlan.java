@@ -56,7 +56,8 @@ final class AdversaryPlan {
         if (comp.anyByzantineSite()) {
             List<Adversary> kinds = List.of(Adversary.SILENT, Adversary.GARBAGE, Adversary.REPLAY, Adversary.BAD_SHARES,
                     Adversary.EQUIVOCATING_LEADER, Adversary.STARVING_LEADER, Adversary.ROGUE_LM, Adversary.TWIN, Adversary.MUTATOR,
-                    Adversary.DOUBLE_PRE_PREPARE, Adversary.UNVERIFIED_EVENTS, Adversary.CERTIFICATE_FORGER, Adversary.VOUCH_LIAR);
+                    Adversary.DOUBLE_PRE_PREPARE, Adversary.UNVERIFIED_EVENTS, Adversary.CERTIFICATE_FORGER, Adversary.VOUCH_LIAR,
+                    Adversary.REQUEST_EQUIVOCATOR);
             for (SiteId siteId : d.siteIds()) {
                 int site = siteId.value();
                 if (!d.localAt(siteId).byzantine() || plan.compromisedSites.containsKey(site) || r.nextInt(10) >= 6) continue;

@@ -105,22 +105,25 @@ public record SimResult(
      * @param linkChanges virtual-link changes: for each site, the most batches any of its correct
      *        servers saw its logical machine send again on another forwarder or peer, summed
      * @param linkChangesMaxRun the most virtual-link changes one run needed
+     * @param orderingRequests Ordering_Requests signed by correct servers running at the end (CLink-Order, section 4.5)
+     * @param provenFaulty servers proven corrupt by two Ordering_Requests with one number (per run, each counted once)
      */
     public record Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                             java.util.Map<String, Integer> adversaries, long blacklisted, long conflictingViewChanges,
                             int midStepCrashes, long unforcedRecordsLost, long clinkSentOn, long clinkFallbacks,
-                            long clientRetransmissions, long clientRepliesRefused, long linkChanges, long linkChangesMaxRun) {
+                            long clientRetransmissions, long clientRepliesRefused, long linkChanges, long linkChangesMaxRun,
+                            long orderingRequests, long provenFaulty) {
         public Exercised {
             adversaries = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adversaries));
         }
 
         public Exercised(long wideViewChanges, long localViewChanges, int crashes, int partitions,
                          java.util.Map<String, Integer> adversaries, long blacklisted) {
-            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            this(wideViewChanges, localViewChanges, crashes, partitions, adversaries, blacklisted, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public static Exercised none() {
-            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Exercised(0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         public Exercised plus(Exercised o) {
@@ -131,7 +134,7 @@ public record SimResult(
                     conflictingViewChanges + o.conflictingViewChanges, midStepCrashes + o.midStepCrashes,
                     unforcedRecordsLost + o.unforcedRecordsLost, clinkSentOn + o.clinkSentOn, clinkFallbacks + o.clinkFallbacks,
                     clientRetransmissions + o.clientRetransmissions, clientRepliesRefused + o.clientRepliesRefused, linkChanges + o.linkChanges,
-                    Math.max(linkChangesMaxRun, o.linkChangesMaxRun));
+                    Math.max(linkChangesMaxRun, o.linkChangesMaxRun), orderingRequests + o.orderingRequests, provenFaulty + o.provenFaulty);
         }
     }
 

@@ -1075,6 +1075,23 @@ public final class Simulation {
         }
 
         @Override
+        public void provenFaulty(io.redoubt.lm.exec.OrderingRequest.Equivocation proof) {
+            if (adversaries.isFaulty(id)) return;
+            // A correct server never signs two requests with one number, across restarts too: a
+            // proof against one is a forgery that passed, or a correct server that lost its count.
+            if (!adversaries.isFaulty(proof.server())) {
+                checkers.violation("CLink-Order proved correct server " + proof.server() + " corrupt at " + id + " (t="
+                        + loop.nowMicros() / 1000 + "ms): " + proof);
+            }
+            provenFaulty.add(proof.server());
+        }
+
+        @Override
+        public boolean equivocatesOrderingRequests() {
+            return adversary == Adversary.REQUEST_EQUIVOCATOR;
+        }
+
+        @Override
         public boolean vouchesUnchecked() {
             return adversary == Adversary.VOUCH_LIAR || (config.plantedBug() != null && config.plantedBug().vouchesUnchecked());
         }
@@ -1127,7 +1144,8 @@ public final class Simulation {
                 new SimResult.Exercised(wideViews, localViews, metrics.crashes, metrics.partitions, adversaries.counts(), blacklisted(),
                         conflictingNewViews.size(), metrics.midStepCrashes, metrics.unforcedRecordsLost, clinkCount(ServerNode::forwardsSent),
                         clinkCount(ServerNode::forwardFallbacks), clients.values().stream().mapToLong(SimClient::retransmissions).sum(),
-                        clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges, linkChanges),
+                        clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges, linkChanges,
+                        clinkCount(ServerNode::requestsMade), provenFaulty.size()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
                 leaderSiteCost(), costs());
     }
@@ -1196,6 +1214,9 @@ public final class Simulation {
         }
         return bySite.values().stream().mapToLong(Long::longValue).sum();
     }
+
+    /** Servers a correct server's logical machine proved corrupt by conflicting Ordering_Requests (CLink-Order). */
+    private final java.util.Set<ServerId> provenFaulty = new java.util.TreeSet<>();
 
     private long blacklisted() {
         long n = 0;

@@ -58,6 +58,7 @@ final class SwarmAdversaries {
             new Row(Adversary.UNVERIFIED_EVENTS, true, ALWAYS),
             new Row(Adversary.CERTIFICATE_FORGER, false, ALWAYS),
             new Row(Adversary.VOUCH_LIAR, false, ALWAYS),
+            new Row(Adversary.REQUEST_EQUIVOCATOR, false, ALWAYS),
             // Faulty links between logical machines (issue 17): forwarders and peers that drop.
             new Row(Adversary.LINK_DROPPER, false, ALWAYS),
             new Row(Adversary.ONE_LINK_DROPPER, false, ALWAYS),

@@ -112,10 +112,27 @@ final class TestNode {
     }
 
     TestNode(String scheme, ServerConfig config, WideLink.Factory link) {
+        this(scheme, config, link, false, List.of());
+    }
+
+    /**
+     * @param byzantineSite whether this node's site is Byzantine (signs with f+1 certificates, so
+     *     no key dealing), and so hands client updates in through CLink-Order
+     * @param persisted what an earlier incarnation of this node persisted
+     */
+    TestNode(String scheme, ServerConfig config, WideLink.Factory link, boolean byzantineSite, List<Bytes> persisted) {
         keys = new KeyDirectory(SignatureScheme.named(scheme), Bytes.ofUtf8("server-node-test"));
-        LmKeyring keyring = LmKeyring.allBenign(keys, SITES);
+        LmKeyring keyring;
+        if (byzantineSite) {
+            Map<SiteId, LmKeyring.SiteSpec> specs = new TreeMap<>();
+            SITES.forEach((s, n) -> specs.put(s, new LmKeyring.SiteSpec(n, s.equals(SITE) ? 1 : 0,
+                    s.equals(SITE) ? LmKeyring.Kind.CERTIFICATE : LmKeyring.Kind.SITE_KEY)));
+            keyring = new LmKeyring(keys, specs, 0, true);
+        } else {
+            keyring = LmKeyring.allBenign(keys, SITES);
+        }
         node = new ServerNode(SELF, keyring, keyring.signingFor(SELF), config, localFactory, wideFactory, link, keys,
-                new KeyValueStore(), io, List.of());
+                new KeyValueStore(), io, persisted);
         node.start();
         local = localFactory.last();
         wide = wideFactory.last();

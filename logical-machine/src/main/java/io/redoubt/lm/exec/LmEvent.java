@@ -17,7 +17,7 @@ import java.util.List;
  * wide-area core sees them only in the agreed order.
  */
 public sealed interface LmEvent extends Encodable {
-    int TAG_CLIENT_UPDATE = 1, TAG_WIDE_MESSAGE = 2, TAG_TIMEOUT = 3, TAG_LINK_MESSAGE = 4;
+    int TAG_CLIENT_UPDATE = 1, TAG_WIDE_MESSAGE = 2, TAG_TIMEOUT = 3, TAG_LINK_MESSAGE = 4, TAG_REQUESTED = 5;
     int WIDE_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
     int NOTICES_MAX = 64;
 
@@ -29,6 +29,20 @@ public sealed interface LmEvent extends Encodable {
     record ClientUpdate(ServerId via, SignedUpdate update) implements LmEvent {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_CLIENT_UPDATE).server(via);
+            update.encodeTo(w);
+        }
+    }
+
+    /**
+     * A client update that a server of a Byzantine site asks its site to order through CLink-Order
+     * (section 4.5): the server's signed, numbered Ordering_Request and the update it names. The
+     * update executes as a {@link ClientUpdate} through {@code request.server()}; the request is
+     * kept so that two of one server with one number and different updates prove it corrupt.
+     */
+    record Requested(OrderingRequest request, SignedUpdate update) implements LmEvent {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_REQUESTED);
+            request.encodeTo(w);
             update.encodeTo(w);
         }
     }
@@ -75,6 +89,7 @@ public sealed interface LmEvent extends Encodable {
             case TAG_CLIENT_UPDATE -> new ClientUpdate(r.server(), SignedUpdate.decode(r));
             case TAG_WIDE_MESSAGE -> new WideMessage(r.site(), LmEnvelopePart.decode(r, WIDE_MESSAGE_BYTES_MAX));
             case TAG_LINK_MESSAGE -> new LinkMessage(r.site(), LmEnvelopePart.decode(r, WIDE_MESSAGE_BYTES_MAX), r.bytes(LINK_HEADER_BYTES_MAX));
+            case TAG_REQUESTED -> new Requested(OrderingRequest.decode(r), SignedUpdate.decode(r));
             case TAG_TIMEOUT -> new Timeout(TimerId.decode(r), r.nonNegative("generation"), r.list(NOTICES_MAX, TimeoutNotice::decode));
             default -> throw new DecodeException("unknown LM event tag " + tag);
         };

@@ -50,6 +50,12 @@ public interface LmHost {
     default void acceptedWide(SiteId from, Bytes message) {}
 
     /**
+     * Executing an Ordering_Request proved a server of this site corrupt (CLink-Order, section
+     * 4.5); every correct server of the site calls this at the same point of the order.
+     */
+    default void provenFaulty(OrderingRequest.Equivocation proof) {}
+
+    /**
      * Test seam: whether the executor checks the LM signature of an ordered wide-area message
      * again before its core sees it. Always, but in the simulator's planted-bug tests: the check at
      * receipt is only the first line, since a faulty local leader can order what nobody received.

@@ -82,6 +82,10 @@ public final class LogicalMachine {
 
     private record ClientRecord(long seq, Bytes reply) {}
 
+    /** CLink-Order's executed Ordering_Requests and the servers they proved corrupt (section 4.5). */
+    private final OrderingRequests requests;
+    private long uncheckedRequests;
+
     /** A wide-area timer the core armed: its generation and delay, to re-arm after a restart. */
     public record ActiveTimer(long generation, long delayMillis) {}
 
@@ -137,6 +141,7 @@ public final class LogicalMachine {
                           CoreFactory wideFactory, KeyDirectory keys, Map<SiteId, LmSignatureScheme> lmSchemes,
                           VerifiedRootCache verifiedRoots, VerifiedSignatures verified, StateMachine app, LmHost host, LinkLayer links) {
         this.links = links;
+        this.requests = new OrderingRequests(keys);
         this.peerSites = new ArrayList<>();
         for (SiteId s : sites) if (!s.equals(site)) peerSites.add(s);
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
@@ -180,6 +185,7 @@ public final class LogicalMachine {
             else if (event instanceof LmEvent.WideMessage e) executeWideMessage(e);
             else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
             else if (event instanceof LmEvent.LinkMessage e) executeLinkMessage(e);
+            else if (event instanceof LmEvent.Requested e) executeRequested(e);
             else throw new IllegalStateException("unhandled LM event " + event);
         }
         if (links != null) linkUpkeep();
@@ -222,6 +228,53 @@ public final class LogicalMachine {
             return;
         }
         wide.submit(u.encode());
+    }
+
+    /**
+     * CLink-Order (section 4.5): the request is kept as evidence (OrderingRequests), and its
+     * update executes as if its server had handed it in. A request from a server proven corrupt is
+     * refused, so that server no longer takes a share of the site's ordering; its clients
+     * retransmit to f+1 servers and are served through the others.
+     */
+    private void executeRequested(LmEvent.Requested e) {
+        OrderingRequest r = e.request();
+        if (!r.server().site().equals(site) || r.server().index() >= siteServers.size()) {
+            host.rejected(r.server(), Rejection.NOT_A_MEMBER, "ordering request of a server outside the site");
+            return;
+        }
+        if (!r.updateDigest().equals(updateDigest(e.update().encode()))) {
+            host.rejected(r.server(), Rejection.MALFORMED, "ordering request names another update than the one it carries");
+            return;
+        }
+        switch (requests.onExecuted(r)) {
+            case FAULTY -> {
+                host.rejected(r.server(), Rejection.PROTOCOL_VIOLATION, "ordering request of a server proven faulty");
+                return;
+            }
+            case PROVEN -> {
+                effect(13).server(r.server()).i64(r.seq());
+                host.provenFaulty(requests.proofAgainst(r.server()));
+            }
+            case FORGED -> host.rejected(r.server(), Rejection.BAD_SIGNATURE, "ordering request signature, against another request with its number");
+            case UNCHECKED -> uncheckedRequests++;
+            case RECORDED, REPEATED -> { }
+        }
+        executeClientUpdate(new LmEvent.ClientUpdate(r.server(), e.update()));
+    }
+
+    /** Servers of this site proven corrupt by conflicting Ordering_Requests, with the proof (section 4.5). */
+    public java.util.SortedMap<ServerId, OrderingRequest.Equivocation> provenFaulty() {
+        return requests.proven();
+    }
+
+    /** Whether {@code server} has been proven corrupt by conflicting Ordering_Requests. */
+    public boolean isProvenFaulty(ServerId server) {
+        return requests.isProvenFaulty(server);
+    }
+
+    /** Ordering_Requests executed below their server's window, which nothing was compared with. */
+    public long uncheckedRequests() {
+        return uncheckedRequests;
     }
 
     private void executeWideMessage(LmEvent.WideMessage e) {
@@ -611,6 +664,7 @@ public final class LogicalMachine {
                 w.i64(t.generation).i64(t.delayMillis);
             });
             if (links != null) links.writeState(w);
+            w.bytes(requests.digest()).i64(uncheckedRequests);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;

@@ -6,6 +6,7 @@ import io.redoubt.lm.ServerId;
 import io.redoubt.lm.SiteId;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.exec.LmHost;
+import io.redoubt.lm.exec.OrderingRequest;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.sign.CryptoJob;
 import java.util.List;
@@ -52,6 +53,22 @@ public interface ServerIo {
      * receipt (its LM signature verified) or on executing it (checkers).
      */
     default void lmAccepted(SiteId from, Bytes message) {}
+
+    /**
+     * Report: this server's logical machine proved a server of its site corrupt by two
+     * Ordering_Requests it signed with one number and different updates (CLink-Order, section
+     * 4.5). Hosts log it for operators; the simulator checks that it never names a correct server.
+     */
+    default void provenFaulty(OrderingRequest.Equivocation proof) {}
+
+    /**
+     * Adversary seam: whether this server signs a second Ordering_Request with the number of each
+     * new one, for another update (ServerNode#submitUpdate). False but for the simulator's
+     * {@code request-equivocator}.
+     */
+    default boolean equivocatesOrderingRequests() {
+        return false;
+    }
 
     /**
      * Adversary seam: whether this server vouches for every client update it is one of the

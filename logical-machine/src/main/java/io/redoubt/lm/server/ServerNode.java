@@ -24,6 +24,7 @@ import io.redoubt.lm.exec.LmEvent;
 import io.redoubt.lm.exec.LmHost;
 import io.redoubt.lm.exec.LmTimeouts;
 import io.redoubt.lm.exec.LogicalMachine;
+import io.redoubt.lm.exec.OrderingRequest;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.lm.exec.TimeoutNotice;
 import io.redoubt.lm.sign.CryptoJob;
@@ -97,6 +98,20 @@ public final class ServerNode {
     /** The highest update of each client handed to this server by another site and submitted here. */
     private final TreeMap<ClientId, Long> forwardedIn = new TreeMap<>();
     private long forwardsSent, forwardFallbacks, forwardsOrdered;
+    /**
+     * CLink-Order (section 4.5): whether this server's site is Byzantine, so that it hands client
+     * updates in as signed, numbered Ordering_Requests. In a crash-fault site no server lies, so
+     * there is nothing to prove and a plain ClientUpdate event does.
+     */
+    private final boolean requestsOrdering;
+    /** The number of this server's next Ordering_Request, and the highest one stable storage has reserved. */
+    private long nextRequestSeq = 1, requestSeqReserved;
+    /** Per client, the Ordering_Request this server made for its latest update: a retransmission reuses it. */
+    private final TreeMap<ClientId, LmEvent.Requested> requested = new TreeMap<>();
+    private long requestsMade;
+    /** The update of this server's latest Ordering_Request (for the simulator's equivocating server only). */
+    private SignedUpdate lastRequested;
+
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     private long wideCheckedAtEvents = -1;
 
@@ -145,7 +160,17 @@ public final class ServerNode {
                         config.merkleBatching(), new SignerHost())
                 : new SiteKeySigner((SiteSigning.SiteKey) signing, new SignerHost());
         this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
-        this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, persisted));
+        this.requestsOrdering = signing instanceof SiteSigning.Shared;
+        List<Bytes> coreRecords = new ArrayList<>();
+        for (Bytes record : persisted) {
+            Long reserved = requestSeqReservation(record);
+            if (reserved == null) coreRecords.add(record);
+            else requestSeqReserved = Math.max(requestSeqReserved, reserved);
+        }
+        // Numbers reserved before a crash may have been used: never again (a correct server that
+        // signed two requests with one number would prove itself corrupt).
+        this.nextRequestSeq = requestSeqReserved + 1;
+        this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, coreRecords));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host(), link.linkLayer());
     }
@@ -261,7 +286,7 @@ public final class ServerNode {
         }
         waitingClients.put(from, u.seq());
         if (sendingOn) sendOn(u, leaderSite);
-        else toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
+        else submitUpdate(u);
         afterInput();
     }
 
@@ -296,7 +321,7 @@ public final class ServerNode {
             reject(client, Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
-        toSubmit.add(new LmEvent.ClientUpdate(self, s.update()).encode());
+        submitUpdate(s.update());
     }
 
     // ---------------------------------------------------------------- client signatures, checked by f+1
@@ -415,7 +440,68 @@ public final class ServerNode {
         if (submitted != null && u.seq() <= submitted) return; // submitted already: the local core retransmits it
         forwardedIn.put(u.client(), u.seq());
         forwardsOrdered++;
-        toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
+        submitUpdate(u);
+    }
+
+    // ---------------------------------------------------------------- CLink-Order (section 4.5)
+
+    /** Stable-storage record: Ordering_Request numbers up to this one may have been used. A tag no core record uses. */
+    static final int REQUEST_SEQ_RECORD = 0xC0;
+    /** Numbers reserved per record: one write per this many requests. */
+    static final long REQUEST_SEQ_BLOCK = 1024;
+
+    private static Long requestSeqReservation(Bytes record) {
+        if (record.length() != 9 || (record.unsafeArray()[0] & 0xff) != REQUEST_SEQ_RECORD) return null;
+        try {
+            io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(record);
+            r.u8();
+            long reserved = r.nonNegative("reserved request seq");
+            r.expectEnd();
+            return reserved;
+        } catch (DecodeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Asks the site to order client update {@code u}, received from its client or from another
+     * site's server (CLink-Opt's forward, or its fallback). In a Byzantine site this is CLink-Order:
+     * a signed Ordering_Request with this server's next number, stored so that the same update
+     * retransmitted goes out as the same request. The local core then does the rest of section
+     * 4.5: it sends the request to every server of the site, the leader takes each server's
+     * requests in turn (PbftRequestQueues, round robin per source, first in first out), and every
+     * server that holds one times it, passes it to the leader and votes the leader out if it is
+     * not ordered.
+     */
+    private void submitUpdate(SignedUpdate u) {
+        if (!requestsOrdering) {
+            toSubmit.add(new LmEvent.ClientUpdate(self, u).encode());
+            return;
+        }
+        LmEvent.Requested made = requested.get(u.client());
+        if (made == null || !made.update().equals(u)) {
+            long seq = takeRequestSeq();
+            made = new LmEvent.Requested(OrderingRequest.sign(keys, self, seq, u), u);
+            LmEvent.Requested before = requested.put(u.client(), made);
+            requestsMade++;
+            // Adversary seam: a corrupt server signs a second request with the same number for
+            // another valid update it took in, so only the proof can catch it.
+            SignedUpdate other = before != null ? before.update() : lastRequested;
+            if (io.equivocatesOrderingRequests() && other != null && !other.equals(u)) {
+                toSubmit.add(new LmEvent.Requested(OrderingRequest.sign(keys, self, seq, other), other).encode());
+            }
+            lastRequested = u;
+        }
+        toSubmit.add(made.encode());
+    }
+
+    private long takeRequestSeq() {
+        if (nextRequestSeq > requestSeqReserved) {
+            requestSeqReserved = nextRequestSeq - 1 + REQUEST_SEQ_BLOCK;
+            // Durable before the request that uses the number leaves (persist before send).
+            io.persist(new io.redoubt.lm.codec.CanonicalWriter().u8(REQUEST_SEQ_RECORD).i64(requestSeqReserved).toBytes());
+        }
+        return nextRequestSeq++;
     }
 
     private static ServerTimer forwardTimer(ClientId client) {
@@ -557,11 +643,15 @@ public final class ServerNode {
             for (Bytes p : payloads) {
                 if (p.length() == 0) continue;
                 int tag = p.unsafeArray()[0] & 0xff;
-                if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_WIDE_MESSAGE && tag != LmEvent.TAG_LINK_MESSAGE) continue;
+                if (tag != LmEvent.TAG_CLIENT_UPDATE && tag != LmEvent.TAG_REQUESTED && tag != LmEvent.TAG_WIDE_MESSAGE
+                        && tag != LmEvent.TAG_LINK_MESSAGE) continue;
                 try {
                     LmEvent event = LmEvent.decode(p);
                     if (event instanceof LmEvent.ClientUpdate e) {
                         updates.add(new ToCheck(e.update().encode(), e.via().site().equals(site) ? e.via().index() : -1));
+                    } else if (event instanceof LmEvent.Requested e) {
+                        ServerId via = e.request().server();
+                        updates.add(new ToCheck(e.update().encode(), via.site().equals(site) ? via.index() : -1));
                     } else if (event instanceof LmEvent.WideMessage e) {
                         for (Bytes u : lm.updatesToAdmit(e.from(), e.envelope().message())) updates.add(new ToCheck(u, -1));
                     } else if (event instanceof LmEvent.LinkMessage e && e.envelope().message().length() > 0) {
@@ -594,6 +684,11 @@ public final class ServerNode {
         }
 
         @Override
+        public void provenFaulty(OrderingRequest.Equivocation proof) {
+            if (!replaying) io.provenFaulty(proof);
+        }
+
+        @Override
         public boolean checksOrderedWideMessages() {
             return io.checksOrderedWideMessages();
         }
@@ -620,6 +715,8 @@ public final class ServerNode {
 
         @Override
         public void reply(SignedUpdate update, Bytes reply) {
+            LmEvent.Requested r = requested.get(update.client());
+            if (r != null && r.update().seq() <= update.seq()) requested.remove(update.client());
             SentOn s = sentOn.get(update.client());
             if (s != null && s.update().seq() <= update.seq()) {
                 sentOn.remove(update.client());
@@ -798,6 +895,16 @@ public final class ServerNode {
     /** CLink-Opt: updates of other sites' clients that this server submitted for ordering here. */
     public long forwardsOrdered() {
         return forwardsOrdered;
+    }
+
+    /** CLink-Order: Ordering_Requests this server signed (section 4.5). */
+    public long requestsMade() {
+        return requestsMade;
+    }
+
+    /** CLink-Order: servers of this site its logical machine has proven corrupt, with the proofs. */
+    public java.util.SortedMap<ServerId, OrderingRequest.Equivocation> provenFaulty() {
+        return lm.provenFaulty();
     }
 
     /** Site signatures this server produced as forwarder: one per batch signed with the site key, or combined from shares. */

@@ -55,6 +55,13 @@ class LogicalMachineTest {
         final List<Map.Entry<SignedUpdate, Bytes>> replies = new ArrayList<>();
         final List<Rejected> rejected = new ArrayList<>();
         final List<String> calls = new ArrayList<>();
+        final List<OrderingRequest.Equivocation> proofs = new ArrayList<>();
+
+        @Override
+        public void provenFaulty(OrderingRequest.Equivocation proof) {
+            proofs.add(proof);
+            calls.add("proven " + proof.server());
+        }
 
         @Override
         public void sendWideBatch(List<LmHost.Outgoing> batch) {
@@ -157,6 +164,16 @@ class LogicalMachineTest {
 
     static Encodable raw(Bytes b) {
         return w -> w.raw(b.unsafeArray());
+    }
+
+    LmEvent.Requested requested(ServerId server, long seq, SignedUpdate u) {
+        return new LmEvent.Requested(OrderingRequest.sign(keys, server, seq, u), u);
+    }
+
+    /** A request with {@code real}'s number and signature, naming another update: nobody signed it. */
+    static LmEvent.Requested forgedLike(LmEvent.Requested real, SignedUpdate other) {
+        OrderingRequest r = real.request();
+        return new LmEvent.Requested(new OrderingRequest(r.server(), r.seq(), LogicalMachine.updateDigest(other.encode()), r.signature()), other);
     }
 
     @Test
@@ -357,6 +374,127 @@ class LogicalMachineTest {
             m.execute(new LmEvent.ClientUpdate(ServerId.of(0, 1), forged));
             assertEquals(1, m.wide.submitted.size(), "an update whose signature does not hold is not submitted");
             assertEquals(List.of(Rejection.BAD_SIGNATURE), m.host.reasons());
+        }
+    }
+
+    /** CLink-Order's Ordering_Requests as the executor keeps them (section 4.5). */
+    @Nested
+    class OrderingRequests {
+        final ServerId s1 = ServerId.of(0, 1);
+
+        @Test
+        void aRequestExecutesItsUpdateAsIfItsServerHadHandedItIn() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1");
+            m.execute(requested(s1, 1, u));
+            assertEquals(List.of(u.encode()), m.wide.submitted);
+            assertTrue(m.host.rejected.isEmpty(), m.host.rejected::toString);
+            assertTrue(m.host.proofs.isEmpty());
+        }
+
+        @Test
+        void twoRequestsOfOneServerWithOneNumberAndDifferentUpdatesProveItCorrupt() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            m.execute(requested(s1, 7, u), requested(s1, 7, v));
+
+            assertEquals(1, m.host.proofs.size(), m.host.calls::toString);
+            OrderingRequest.Equivocation proof = m.host.proofs.get(0);
+            assertEquals(s1, proof.server());
+            assertTrue(proof.holds(keys), "anyone with the public keys can check the proof");
+            assertTrue(m.lm.isProvenFaulty(s1));
+            assertEquals(java.util.Set.of(s1), m.lm.provenFaulty().keySet());
+            assertEquals(List.of(u.encode(), v.encode()), m.wide.submitted, "both updates are real client updates and execute");
+
+            // From now on the server's requests are refused, and their updates wait for another server.
+            SignedUpdate w = update(ALICE, 2, "x", "3");
+            m.execute(requested(s1, 8, w));
+            assertEquals(2, m.wide.submitted.size());
+            assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), m.host.reasons());
+            assertEquals(1, m.host.proofs.size(), "proven once");
+            m.execute(requested(ServerId.of(0, 2), 1, w));
+            assertEquals(3, m.wide.submitted.size(), "the same update through a correct server");
+        }
+
+        @Test
+        void aForgedRequestNeverFramesTheServerWhoseNumberItReuses() {
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            LmEvent.Requested real = requested(s1, 7, u);
+            LmEvent.Requested forged = forgedLike(real, v);
+            for (List<LmEvent> order : List.<List<LmEvent>>of(List.of(real, forged), List.of(forged, real))) {
+                Lm m = new Lm(2);
+                m.execute(order.toArray(LmEvent[]::new));
+                m.execute(real); // and again: the genuine request stands
+                assertTrue(m.host.proofs.isEmpty(), "no proof against " + s1 + " from " + order);
+                assertTrue(!m.lm.isProvenFaulty(s1));
+                assertEquals(List.of(Rejection.BAD_SIGNATURE), m.host.reasons(), "the forged one is refused as evidence");
+            }
+        }
+
+        @Test
+        void aForgeryInBetweenDoesNotHideARealEquivocation() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2"), w = update(ALICE, 2, "x", "3");
+            LmEvent.Requested first = requested(s1, 7, u);
+            m.execute(forgedLike(first, v), first, requested(s1, 7, w));
+            assertEquals(1, m.host.proofs.size());
+            assertEquals(first.request(), m.host.proofs.get(0).first(), "the proof holds the genuine pair");
+            assertTrue(m.host.proofs.get(0).holds(keys));
+        }
+
+        @Test
+        void theSameRequestTwiceProvesNothing() {
+            Lm m = new Lm(2);
+            LmEvent.Requested r = requested(s1, 3, update(ALICE, 1, "x", "1"));
+            m.execute(r, r);
+            assertTrue(m.host.proofs.isEmpty());
+            assertTrue(m.host.rejected.isEmpty(), m.host.rejected::toString);
+        }
+
+        @Test
+        void aRequestNamingAnotherUpdateThanItCarriesIsRefused() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            LmEvent.Requested r = requested(s1, 3, u);
+            m.execute(new LmEvent.Requested(r.request(), v));
+            assertEquals(List.of(Rejection.MALFORMED), m.host.reasons());
+            assertTrue(m.wide.submitted.isEmpty());
+        }
+
+        @Test
+        void aRequestOfAServerOfAnotherSiteIsRefused() {
+            Lm m = new Lm(2);
+            m.execute(requested(ServerId.of(1, 0), 1, update(ALICE, 1, "x", "1")));
+            assertEquals(List.of(Rejection.NOT_A_MEMBER), m.host.reasons());
+            assertTrue(m.wide.submitted.isEmpty());
+        }
+
+        @Test
+        void numbersBelowAFullWindowAreExecutedUnchecked() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            List<LmEvent> many = new ArrayList<>();
+            for (long seq = 1; seq <= io.redoubt.lm.exec.OrderingRequests.WINDOW + 1; seq++) many.add(requested(s1, seq, u));
+            m.execute(many.toArray(LmEvent[]::new));
+            m.execute(requested(s1, 1, v)); // number 1 left the window when number WINDOW + 1 came
+            assertEquals(1, m.lm.uncheckedRequests());
+            assertTrue(m.host.proofs.isEmpty());
+            m.execute(requested(s1, 2, v)); // number 2 is still in it
+            assertEquals(1, m.host.proofs.size());
+        }
+
+        @Test
+        void machinesThatExecutedTheSameRequestsAgreeAndAProofChangesTheState() {
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            Lm a = new Lm(2), b = new Lm(2), c = new Lm(2);
+            a.execute(requested(s1, 7, u));
+            b.execute(requested(s1, 7, u));
+            c.execute(requested(s1, 8, u));
+            assertEquals(a.lm.stateDigest(), b.lm.stateDigest());
+            assertTrue(!a.lm.stateDigest().equals(c.lm.stateDigest()), "the request's number is state");
+            a.execute(requested(s1, 7, v));
+            b.execute(requested(ServerId.of(0, 2), 7, v));
+            assertTrue(!a.lm.stateDigest().equals(b.lm.stateDigest()), "a proof is state");
         }
     }
 

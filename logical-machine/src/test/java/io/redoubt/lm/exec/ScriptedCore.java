@@ -32,6 +32,8 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
     /** What {@link #payloadsToAdmit} names for a message, by the message's bytes. */
     public final Map<Bytes, List<Bytes>> toAdmit = new java.util.HashMap<>();
     private long nextSlot;
+    /** The records it was built from (a restart's). */
+    public List<Bytes> restoredFrom = List.of();
 
     ScriptedCore(List<N> members, N self, Outbox<N> out, boolean instant) {
         this.members = List.copyOf(members);
@@ -149,6 +151,7 @@ public final class ScriptedCore<N> implements OrderingCore<N> {
         @Override
         public <N extends Comparable<N>> OrderingCore<N> create(List<N> members, N self, Outbox<N> out, List<Bytes> persisted) {
             ScriptedCore<N> core = new ScriptedCore<>(members, self, out, instant);
+            core.restoredFrom = List.copyOf(persisted);
             created.add(core);
             return core;
         }

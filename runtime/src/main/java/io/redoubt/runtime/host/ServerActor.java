@@ -299,5 +299,11 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
             rejections.merge(reason, 1L, Long::sum);
             getContext().getLog().debug("{} rejected input from {}: {} ({})", id, from, reason, detail);
         }
+
+        @Override
+        public void provenFaulty(io.redoubt.lm.exec.OrderingRequest.Equivocation proof) {
+            // An operator must hear of this: a server of the site is corrupt (CLink-Order, section 4.5).
+            getContext().getLog().warn("{}: server {} is proven corrupt and its ordering requests are refused from now on: {}", id, proof.server(), proof);
+        }
     }
 }

@@ -83,6 +83,12 @@ public enum Adversary {
      */
     VOUCH_LIAR("vouches for client signatures it never checked", false),
     /**
+     * Signs, with the number of each Ordering_Request it makes, a second one for another valid
+     * update it took in (CLink-Order, section 4.5): its site must prove it corrupt from the two,
+     * at every correct server alike, and still execute every update.
+     */
+    REQUEST_EQUIVOCATOR("signs two ordering requests with one number", false),
+    /**
      * Correct inside its site, but as a forwarder sends no wide-area frame at all (issue 17's
      * faulty forwarder): every logical-machine message it should carry must find another way.
      */
@@ -140,8 +146,9 @@ public enum Adversary {
             case UNVERIFIED_EVENTS -> parts.withLocal(UnverifiedEventsLeader.factory(d, d.effectiveLocalPbft(), assembly.localKeys()));
             case CERTIFICATE_FORGER -> parts.withLocal(certificateForger(d.effectiveLocalPbft(), assembly.localKeys()));
             // A twin runs correct code: the simulator runs two copies and splits the network between them.
-            // A vouch liar runs correct parts: the simulator's ServerIo says it lies (vouchesUnchecked).
-            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR -> parts;
+            // A vouch liar and a request equivocator run correct parts: the simulator's ServerIo
+            // says they lie (vouchesUnchecked, equivocatesOrderingRequests).
+            case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR, REQUEST_EQUIVOCATOR -> parts;
             // Link adversaries run correct parts: the simulator drops what they send or receive between sites.
             case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER, ACK_LIAR -> parts;
         };

@@ -16,6 +16,8 @@ import io.redoubt.lm.core.Outbox;
 import io.redoubt.lm.crypto.merkle.LmEnvelopePart;
 import io.redoubt.lm.crypto.merkle.LmSignature;
 import io.redoubt.lm.exec.LmEvent;
+import io.redoubt.lm.exec.LogicalMachine;
+import io.redoubt.lm.exec.OrderingRequest;
 import io.redoubt.lm.exec.SignedUpdate;
 import io.redoubt.paxos.PaxosConfig;
 import io.redoubt.paxos.PaxosMessage;
@@ -29,7 +31,8 @@ import java.util.List;
  * events are built from what it has seen ordered: a wide-area message whose content it changed
  * under the original LM signature (with Paxos among sites, a catch-up reply claiming the open
  * global slots decided as no-ops), a real message under another site's name or under its own
- * site's, a client update with a changed operation, an LM timeout with a single expiry notice.
+ * site's, a client update with a changed operation, another server's Ordering_Request number and
+ * signature on another update, an LM timeout with a single expiry notice.
  * The backups check a batch's size and digest only; every correct server must then refuse each
  * event when it executes it, and all alike, or the site's logical machine diverges.
  */
@@ -42,6 +45,8 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
     /** With BLink, the link header that came with {@link #lastWide}'s message (null with the stand-in). */
     private Bytes lastHeader;
     private SignedUpdate lastUpdate;
+    /** The latest Ordering_Request seen (CLink-Order): its number and signature are reused to try to frame its server. */
+    private LmEvent.Requested lastRequest;
     private LmEvent.Timeout lastTimeout;
     /** The highest global slot seen in a Paxos message among sites, or -1. */
     private long highestWideSlot = -1;
@@ -88,6 +93,9 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
             learnWide(w, null);
         } else if (e instanceof LmEvent.ClientUpdate u) {
             lastUpdate = u.update();
+        } else if (e instanceof LmEvent.Requested r) {
+            if (lastRequest != null && !lastRequest.update().equals(r.update())) lastUpdate = lastRequest.update();
+            lastRequest = r;
         } else if (e instanceof LmEvent.Timeout t && t.proof().size() > 1) {
             lastTimeout = t;
         }
@@ -152,6 +160,14 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
             }
             case 2 -> {
                 if (lastUpdate == null || self == null) return null;
+                if (lastRequest != null && (sequence / 5) % 2 == 1 && !lastUpdate.equals(lastRequest.update())) {
+                    // Another server's request number and signature on another real update: were
+                    // the executor to take a request unchecked when it conflicts, this would frame
+                    // a correct server as an equivocator (the simulator's checkers call that a violation).
+                    OrderingRequest r = lastRequest.request();
+                    return new LmEvent.Requested(new OrderingRequest(r.server(), r.seq(), LogicalMachine.updateDigest(lastUpdate.encode()),
+                            r.signature()), lastUpdate);
+                }
                 SignedUpdate u = lastUpdate;
                 Bytes op = Bytes.ofUtf8("forged:" + u.operation().length());
                 return new LmEvent.ClientUpdate(self, new SignedUpdate(u.client(), u.seq() + 1, op, u.signature()));

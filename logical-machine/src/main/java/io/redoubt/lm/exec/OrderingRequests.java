@@ -1,0 +1,107 @@
+package io.redoubt.lm.exec;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ServerId;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.crypto.Digests;
+import io.redoubt.lm.crypto.KeyDirectory;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The Ordering_Requests a Byzantine site executed, per server, and the servers proven corrupt by
+ * them (Lane 2008, section 4.5): logical-machine state, changed only by ordered events, so every
+ * correct server of the site holds the same and reaches the same verdicts at the same point.
+ *
+ * <p>Signatures are checked lazily. A request's update is signed by its client and the link
+ * between servers authenticates the submitter, so in the normal case the request's own signature
+ * serves only as evidence, and checking it at every server would cost a verification per update
+ * per server for nothing. It is checked when evidence is needed: when two executed requests of
+ * one server carry one number and different updates. If both signatures hold, the server is
+ * proven corrupt; if one does not, that one was forged (by the local leader that ordered it, or
+ * by its submitter, which cannot be told apart) and is dropped, and the valid one stands, so a
+ * forged request can never frame a correct server.
+ *
+ * <p>Bounded: the newest {@link #WINDOW} numbers per server are kept. A request numbered below
+ * a full window is executed unchecked (counted); detection then relies on the conflicting pair
+ * executing within a window of each other, which the local core's request timers bound.
+ */
+final class OrderingRequests {
+    static final int WINDOW = 1024;
+
+    enum Outcome {
+        /** The first request with this number from this server. */
+        RECORDED,
+        /** The same request again (a retransmission, or a second server relaying it). */
+        REPEATED,
+        /** This request and one executed before prove the server equivocated. */
+        PROVEN,
+        /** It conflicts with an executed request and its signature does not hold: dropped as evidence. */
+        FORGED,
+        /** Numbered below the window: nothing to compare it with. */
+        UNCHECKED,
+        /** From a server already proven corrupt: refused. */
+        FAULTY
+    }
+
+    private final KeyDirectory keys;
+    private final Map<ServerId, TreeMap<Long, OrderingRequest>> executed = new TreeMap<>();
+    private final SortedMap<ServerId, OrderingRequest.Equivocation> proven = new TreeMap<>();
+    /** A running digest of every change, in execution order: the state digest's share of this table. */
+    private Bytes trail = Bytes.EMPTY;
+
+    OrderingRequests(KeyDirectory keys) {
+        this.keys = keys;
+    }
+
+    Outcome onExecuted(OrderingRequest r) {
+        if (proven.containsKey(r.server())) return Outcome.FAULTY;
+        TreeMap<Long, OrderingRequest> mine = executed.computeIfAbsent(r.server(), k -> new TreeMap<>());
+        if (mine.size() >= WINDOW && r.seq() < mine.firstKey()) return Outcome.UNCHECKED;
+        OrderingRequest before = mine.get(r.seq());
+        if (before == null) {
+            keep(mine, r);
+            return Outcome.RECORDED;
+        }
+        if (before.updateDigest().equals(r.updateDigest())) return Outcome.REPEATED;
+        boolean beforeHolds = before.verify(keys), nowHolds = r.verify(keys);
+        if (beforeHolds && nowHolds) {
+            proven.put(r.server(), new OrderingRequest.Equivocation(before, r));
+            executed.remove(r.server()); // nothing more of it will be compared
+            change(2, r);
+            return Outcome.PROVEN;
+        }
+        if (nowHolds) keep(mine, r); // the one executed before was the forgery
+        return Outcome.FORGED;
+    }
+
+    private void keep(TreeMap<Long, OrderingRequest> mine, OrderingRequest r) {
+        mine.put(r.seq(), r);
+        if (mine.size() > WINDOW) mine.pollFirstEntry();
+        change(1, r);
+    }
+
+    private void change(int kind, OrderingRequest r) {
+        CanonicalWriter w = new CanonicalWriter().bytes(trail).u8(kind);
+        r.encodeTo(w);
+        trail = Digests.sha256(w.toBytes());
+    }
+
+    OrderingRequest.Equivocation proofAgainst(ServerId server) {
+        return proven.get(server);
+    }
+
+    SortedMap<ServerId, OrderingRequest.Equivocation> proven() {
+        return Collections.unmodifiableSortedMap(proven);
+    }
+
+    boolean isProvenFaulty(ServerId server) {
+        return proven.containsKey(server);
+    }
+
+    Bytes digest() {
+        return trail;
+    }
+}
