@@ -61,16 +61,16 @@ public final class BLink implements WideLink {
     private long wideMessagesSent;
 
     public static Factory factory(BLinkConfig config) {
-        return (self, siteSizes, recentMax, host) -> new BLink(self, siteSizes, host, config);
+        return (self, siteSizes, byzantineSites, recentMax, host) -> new BLink(self, siteSizes, byzantineSites, host, config);
     }
 
-    private BLink(ServerId self, Map<SiteId, Integer> siteSizes, Host host, BLinkConfig config) {
+    private BLink(ServerId self, Map<SiteId, Integer> siteSizes, java.util.Set<SiteId> byzantineSites, Host host, BLinkConfig config) {
         this.self = self;
         this.site = self.site();
         this.siteSizes = new TreeMap<>(siteSizes);
         this.host = host;
         this.config = config;
-        this.state = new BLinkState(site, siteSizes, config);
+        this.state = new BLinkState(site, siteSizes, byzantineSites, config);
         List<ServerId> servers = new ArrayList<>();
         for (int i = 0; i < siteSizes.get(site); i++) servers.add(new ServerId(site, i));
         this.siteServers = List.copyOf(servers);
@@ -224,7 +224,7 @@ public final class BLink implements WideLink {
             return;
         }
         ServerId peer = new ServerId(to, state.peer(to));
-        int budget = RESENDS_PER_TICK_MAX;
+        int budget = state.resendsOn(to) ? RESENDS_PER_TICK_MAX : 0;
         for (Sent s : sent.values()) {
             if (!s.aged) {
                 s.aged = true;

@@ -29,13 +29,25 @@ public final class BLinkState implements LinkLayer {
     /** Copies of executed messages, while our link back holds nothing unacknowledged, after which that link moves. */
     static final int COPIES_BEFORE_RETURN_MOVE = 3;
 
+    /** Every link on the selection order P, as between Byzantine logical machines. */
     public BLinkState(SiteId self, Map<SiteId, Integer> siteSizes, BLinkConfig config) {
+        this(self, siteSizes, siteSizes.keySet(), config);
+    }
+
+    /**
+     * @param byzantineSites the sites that run a Byzantine fault-tolerant protocol inside: a link
+     *     with one at either end follows P; a link between two benign sites has its forwarder
+     *     skip peers itself (section 4.4.2)
+     */
+    public BLinkState(SiteId self, Map<SiteId, Integer> siteSizes, java.util.Set<SiteId> byzantineSites, BLinkConfig config) {
         this.config = config;
         Integer own = siteSizes.get(self);
         if (own == null) throw new IllegalArgumentException(self + " is not among " + siteSizes.keySet());
+        boolean selfBenign = !byzantineSites.contains(self);
         siteSizes.forEach((s, n) -> {
             if (s.equals(self)) return;
-            out.put(s, new OutgoingLink(SelectionOrder.between(own, n), config.headTimeoutMillis(), config.headTimeoutMaxMillis(), config.unackedMax()));
+            out.put(s, new OutgoingLink(SelectionOrder.between(own, n), config.headTimeoutMillis(), config.headTimeoutMaxMillis(), config.unackedMax(),
+                    selfBenign && !byzantineSites.contains(s)));
             in.put(s, new IncomingLink(config.windowMax()));
         });
     }
@@ -98,7 +110,7 @@ public final class BLinkState implements LinkLayer {
             in(from).ackAgain();
             OutgoingLink back = out(from);
             if (back.monitoring() == null && copiesSinceMove.merge(from, 1, Integer::sum) >= COPIES_BEFORE_RETURN_MOVE) {
-                back.onHeadExpired();
+                back.onIdleMove();
                 copiesSinceMove.remove(from);
             }
         }
@@ -118,17 +130,27 @@ public final class BLinkState implements LinkLayer {
     @Override
     public Monitoring monitoring(SiteId to) {
         OutgoingLink.Monitoring m = out(to).monitoring();
-        return m == null ? null : new Monitoring(m.headSeq(), m.position(), m.timeoutMillis());
+        return m == null ? null : new Monitoring(m.headSeq(), m.position(), m.timeoutMillis(), m.peerTimeoutMillis());
+    }
+
+    @Override
+    public List<Unacked> peerExpired(SiteId to) {
+        out(to).onPeerExpired();
+        return resendAll(to);
+    }
+
+    /** After a move, everything unacknowledged on the link goes again on the new virtual link. */
+    private List<Unacked> resendAll(SiteId to) {
+        resending = true;
+        List<Unacked> again = new ArrayList<>();
+        for (OutgoingLink.Pending p : out(to).unacked()) again.add(new Unacked(p.seq(), p.message()));
+        return again;
     }
 
     @Override
     public List<Unacked> headExpired(SiteId to) {
-        OutgoingLink l = out(to);
-        l.onHeadExpired();
-        resending = true;
-        List<Unacked> again = new ArrayList<>();
-        for (OutgoingLink.Pending p : l.unacked()) again.add(new Unacked(p.seq(), p.message()));
-        return again;
+        out(to).onHeadExpired();
+        return resendAll(to);
     }
 
     @Override
@@ -144,6 +166,18 @@ public final class BLinkState implements LinkLayer {
     @Override
     public int peer(SiteId to) {
         return out(to).current().peer();
+    }
+
+    /**
+     * Whether the forwarder on the link to {@code to} resends frames still unacknowledged. Along
+     * P, always: a lost frame costs a resend rather than a move. Between benign machines, only once
+     * the peer in use has acknowledged something: until then a silent peer is as likely as a lost
+     * frame, and the forwarder's own timer skips to the next peer at no more cost than a resend
+     * (one local ordering, one site-key signature), while frames resent to a crashed peer are lost.
+     */
+    public boolean resendsOn(SiteId to) {
+        OutgoingLink l = out.get(to);
+        return l != null && (!l.skipsPeers() || l.answeredSinceMove());
     }
 
     /** Everything through this number on our link to {@code to} is acknowledged. */

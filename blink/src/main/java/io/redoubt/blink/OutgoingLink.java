@@ -42,8 +42,12 @@ public final class OutgoingLink {
         BEYOND_SENT
     }
 
-    /** What the host must arm: an LM timeout on the head of the queue, or none when all is acknowledged. */
-    public record Monitoring(long headSeq, long position, long timeoutMillis) {}
+    /**
+     * What the host must arm while a message waits: an LM timeout on the head of the queue, and,
+     * where the forwarder tries peers itself ((benign, benign), section 4.4.2), the forwarder's
+     * own timeout on its peer ({@code peerTimeoutMillis}, 0 otherwise), shorter than the first.
+     */
+    public record Monitoring(long headSeq, long position, long timeoutMillis, long peerTimeoutMillis) {}
 
     private final SelectionOrder order;
     private final long baseTimeoutMillis;
@@ -55,6 +59,17 @@ public final class OutgoingLink {
     private long nextSeq = 1;
     private long ackedThrough;
     private long position;
+    /**
+     * (benign, benign), section 4.4.2: no selection order. The forwarder tries the receiver's
+     * servers itself, one after another, and the site replaces a forwarder only when it has
+     * neither got the head acknowledged nor moved to the next peer in time: so each move passes
+     * one crashed server, of either site, and at most f_A + f_B moves pass before a working
+     * virtual link (Table 4.1).
+     */
+    private final boolean skipsPeers;
+    private long forwarderMoves, peerMoves;
+    /** The acknowledged point when the link last moved: an acknowledgement beyond it shows the virtual link in use works. */
+    private long ackedWhenMoved;
 
     /**
      * @param order the selection order of this link (sender and receiver sizes)
@@ -63,6 +78,12 @@ public final class OutgoingLink {
      * @param unackedMax messages the link holds unacknowledged; {@link #append} refuses more
      */
     public OutgoingLink(SelectionOrder order, long baseTimeoutMillis, long maxTimeoutMillis, int unackedMax) {
+        this(order, baseTimeoutMillis, maxTimeoutMillis, unackedMax, false);
+    }
+
+    /** @param skipsPeers both logical machines are benign: the forwarder skips peers itself (section 4.4.2) */
+    public OutgoingLink(SelectionOrder order, long baseTimeoutMillis, long maxTimeoutMillis, int unackedMax, boolean skipsPeers) {
+        this.skipsPeers = skipsPeers;
         if (baseTimeoutMillis < 1 || maxTimeoutMillis < baseTimeoutMillis) {
             throw new IllegalArgumentException("timeouts need 1 <= base <= max ms, were " + baseTimeoutMillis + " and " + maxTimeoutMillis);
         }
@@ -103,17 +124,54 @@ public final class OutgoingLink {
 
     /**
      * The LM timeout on the head of the queue executed: the virtual link in use did not get it
-     * acknowledged in time. Moves to the next virtual link of P and returns it; its forwarder
-     * sends {@link #unacked()} again from the acknowledged point.
+     * acknowledged in time. Moves to the next virtual link of P (between benign machines: to the
+     * next forwarder, with the same peer) and returns it; its forwarder sends {@link #unacked()}
+     * again from the acknowledged point.
      */
     public VirtualLink onHeadExpired() {
         position++;
+        ackedWhenMoved = ackedThrough;
+        if (skipsPeers) forwarderMoves++; // the forwarder neither got an acknowledgement nor skipped its peer: it is down
         return current();
+    }
+
+    /**
+     * (benign, benign) only: the forwarder's ordered timeout on its peer executed. The peer did
+     * not acknowledge in time, so the forwarder goes on with the receiver's next server, and a
+     * later forwarder continues from there (the site's one sequence of peers, section 4.4.2).
+     */
+    public VirtualLink onPeerExpired() {
+        if (!skipsPeers) throw new IllegalStateException("only a link between benign logical machines skips peers");
+        position++;
+        ackedWhenMoved = ackedThrough;
+        peerMoves++;
+        return current();
+    }
+
+    /**
+     * The link carries nothing unacknowledged, but copies of messages we executed keep coming on
+     * the reverse link, so our acknowledgements are not getting through: move on. Between benign
+     * machines, which end is down is not known, so the moves alternate between peer and forwarder.
+     */
+    public VirtualLink onIdleMove() {
+        if (skipsPeers && position % 2 == 0) return onPeerExpired();
+        return onHeadExpired();
     }
 
     /** The virtual link in use: the forwarder of this site and the peer of the receiving one. */
     public VirtualLink current() {
-        return order.at(position);
+        if (!skipsPeers) return order.at(position);
+        return new VirtualLink((int) (forwarderMoves % order.senderServers()), (int) (peerMoves % order.receiverServers()));
+    }
+
+    /** Whether the receiving machine acknowledged anything since the link moved to the virtual link in use. */
+    public boolean answeredSinceMove() {
+        return ackedThrough > ackedWhenMoved;
+    }
+
+    /** Whether the forwarder tries the receiver's servers itself ((benign, benign), section 4.4.2) rather than following P. */
+    public boolean skipsPeers() {
+        return skipsPeers;
     }
 
     /** How many times the link moved to the next virtual link. */
@@ -135,7 +193,11 @@ public final class OutgoingLink {
      */
     public Monitoring monitoring() {
         if (unacked.isEmpty()) return null;
-        return new Monitoring(unacked.peekFirst().seq(), position, headTimeoutMillis());
+        long timeout = headTimeoutMillis();
+        // Peer skipping: the forwarder's own timer on its peer runs first, and the site gives a
+        // forwarder half as long again to get its skip ordered before it takes it for down.
+        if (skipsPeers) return new Monitoring(unacked.peekFirst().seq(), position, timeout + timeout / 2, timeout);
+        return new Monitoring(unacked.peekFirst().seq(), position, timeout, 0);
     }
 
     /** The messages not yet acknowledged, oldest first: what a new forwarder sends again. */
@@ -159,7 +221,8 @@ public final class OutgoingLink {
     /** Everything that decides this link's future behaviour, for the logical machine's state digest. */
     public void writeState(CanonicalWriter w) {
         // The waiting messages by digest, hashed once each when they were numbered.
-        w.i64(nextSeq).i64(ackedThrough).i64(position).i32(waitingDigests.size());
+        w.i64(nextSeq).i64(ackedThrough).i64(position).bool(skipsPeers).i64(forwarderMoves).i64(peerMoves).i64(ackedWhenMoved)
+                .i32(waitingDigests.size());
         waitingDigests.forEach((d, seq) -> w.i64(seq).bytes(d));
     }
 }

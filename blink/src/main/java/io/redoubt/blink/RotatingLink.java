@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * correct peer carry it.
  */
 public final class RotatingLink implements WideLink {
-    public static final Factory FACTORY = RotatingLink::new;
+    public static final Factory FACTORY = (self, siteSizes, byzantineSites, recentMax, host) -> new RotatingLink(self, siteSizes, recentMax, host);
 
     private final ServerId self;
     private final SiteId site;

@@ -17,8 +17,14 @@
  *       against ({@code redoubt.blink.enabled = off}).</li>
  * </ul>
  *
- * Still to come: the peer's dissemination to its site with a fair queue per incoming link, the
- * ping monitoring of the (benign, benign) sub-protocol, and resending after a move under the
- * signatures the site made before rather than in a newly signed batch.
+ * A link with a Byzantine end follows P; a link between two benign machines has its forwarder
+ * skip peers itself, the site replacing only a forwarder that stops acting (section 4.4.2,
+ * {@link io.redoubt.blink.OutgoingLink#onPeerExpired}).
+ *
+ * A peer submits what it takes in to its site's local core, which passes it to every server of
+ * the site; PBFT queues it in a lane per incoming link and source (section 4.4.1, "Fairness").
+ *
+ * Still to come: resending after a move under the signatures the site made before rather than in
+ * a newly signed batch.
  */
 package io.redoubt.blink;

@@ -38,11 +38,11 @@ class BLinkStateTest {
         assertEquals(1, a.append(B, msg(1)));
         assertEquals(2, a.append(B, msg(2)));
         assertEquals(1, a.append(C, msg(3)), "each link numbers its own messages");
-        assertEquals(new LinkLayer.Monitoring(1, 0, CONFIG.headTimeoutMillis()), a.monitoring(B));
+        assertEquals(new LinkLayer.Monitoring(1, 0, CONFIG.headTimeoutMillis(), 0), a.monitoring(B));
         assertEquals(LinkLayer.AckResult.BEYOND_SENT, a.onAck(B, 3), "only a faulty machine acknowledges what was never sent");
         assertEquals(LinkLayer.AckResult.ADVANCED, a.onAck(B, 1));
         assertEquals(LinkLayer.AckResult.STALE, a.onAck(B, 1));
-        assertEquals(new LinkLayer.Monitoring(2, 0, CONFIG.headTimeoutMillis()), a.monitoring(B));
+        assertEquals(new LinkLayer.Monitoring(2, 0, CONFIG.headTimeoutMillis(), 0), a.monitoring(B));
         assertEquals(LinkLayer.AckResult.ADVANCED, a.onAck(B, 2));
         assertNull(a.monitoring(B), "nothing waits: no timeout to arm");
         assertEquals(3, a.messagesNumbered());
@@ -61,7 +61,7 @@ class BLinkStateTest {
         assertEquals(second, new VirtualLink(a.forwarder(B), a.peer(B)));
         assertNotEquals(first, second);
         assertEquals(1, a.virtualLinkChanges());
-        assertEquals(new LinkLayer.Monitoring(2, 1, CONFIG.headTimeoutMillis()), a.monitoring(B), "a new virtual link: the timeout is armed again");
+        assertEquals(new LinkLayer.Monitoring(2, 1, CONFIG.headTimeoutMillis(), 0), a.monitoring(B), "a new virtual link: the timeout is armed again");
     }
 
     @Test
@@ -112,5 +112,20 @@ class BLinkStateTest {
         assertFalse(LinkLeaf.pairedWith(m0, envelopes.get(1)), "a header's own leaf is at an odd index: never a message");
         assertEquals(List.of(new LinkLeaf.Entry(C, 9, 0)), LinkLeaf.decode(h0).entriesFor(C));
         assertThrows(DecodeException.class, () -> LinkLeaf.decode(m0), "a protocol message is never a header");
+    }
+
+    @Test
+    void onlyLinksBetweenTwoBenignSitesSkipPeers() {
+        // A and B benign, C Byzantine (section 4.4.2: the forwarder may try peers itself only when
+        // neither end can lie).
+        BLinkState a = new BLinkState(A, Map.of(A, 3, B, 4, C, 4), java.util.Set.of(C), CONFIG);
+        a.append(B, Bytes.ofUtf8("to B"));
+        a.append(C, Bytes.ofUtf8("to C"));
+        assertTrue(a.monitoring(B).peerTimeoutMillis() > 0);
+        assertEquals(0, a.monitoring(C).peerTimeoutMillis());
+        assertEquals(List.of(new LinkLayer.Unacked(1, Bytes.ofUtf8("to B"))), a.peerExpired(B), "what waits goes again to the next peer");
+        assertEquals(0, a.forwarder(B));
+        assertEquals(1, a.peer(B));
+        assertThrows(IllegalStateException.class, () -> a.peerExpired(C));
     }
 }

@@ -100,11 +100,11 @@ class OutgoingLinkTest {
         l.append(msg(1));
         l.append(msg(2));
         OutgoingLink.Monitoring first = l.monitoring();
-        assertEquals(new OutgoingLink.Monitoring(1, 0, 100), first);
+        assertEquals(new OutgoingLink.Monitoring(1, 0, 100, 0), first);
         l.onAck(1);
-        assertEquals(new OutgoingLink.Monitoring(2, 0, 100), l.monitoring(), "the head moved: a new timeout");
+        assertEquals(new OutgoingLink.Monitoring(2, 0, 100, 0), l.monitoring(), "the head moved: a new timeout");
         l.onHeadExpired();
-        assertEquals(new OutgoingLink.Monitoring(2, 1, 100), l.monitoring(), "another virtual link: a new timeout");
+        assertEquals(new OutgoingLink.Monitoring(2, 1, 100, 0), l.monitoring(), "another virtual link: a new timeout");
         l.onAck(2);
         assertNull(l.monitoring());
     }
@@ -207,5 +207,97 @@ class OutgoingLinkTest {
         CanonicalWriter w = new CanonicalWriter();
         l.writeState(w);
         return w.toBytes().toArray();
+    }
+
+    // ------------------------------------------------------------ (benign, benign): peer skipping, section 4.4.2
+
+    static OutgoingLink skipping(int sender, int receiver) {
+        return new OutgoingLink(SelectionOrder.between(sender, receiver), 100, 1_600, 64, true);
+    }
+
+    @Test
+    void betweenBenignMachinesTheForwarderSkipsPeersAndTheSiteReplacesOnlyTheForwarder() {
+        OutgoingLink l = skipping(3, 5);
+        assertTrue(l.skipsPeers());
+        assertEquals(new VirtualLink(0, 0), l.current());
+        assertEquals(new VirtualLink(0, 1), l.onPeerExpired(), "the forwarder moves on to the next peer");
+        assertEquals(new VirtualLink(0, 2), l.onPeerExpired());
+        assertEquals(new VirtualLink(1, 2), l.onHeadExpired(), "a new forwarder goes on with the peer where the last one stopped");
+        for (int k = 0; k < 3; k++) l.onPeerExpired();
+        assertEquals(new VirtualLink(1, 0), l.current(), "peers wrap around");
+        assertEquals(6, l.position(), "every move counts");
+        assertThrows(IllegalStateException.class, () -> link(3, 5).onPeerExpired(), "links with a Byzantine end follow P");
+    }
+
+    @Test
+    void onlyAPeerSkippingLinkAsksForTheForwardersShorterPeerTimeout() {
+        OutgoingLink l = skipping(3, 3), p = link(3, 3);
+        l.append(msg(1));
+        p.append(msg(1));
+        assertEquals(new OutgoingLink.Monitoring(1, 0, 150, 100), l.monitoring(),
+                "the forwarder times its peer; the site gives it half as long again to get a skip ordered");
+        assertEquals(new OutgoingLink.Monitoring(1, 0, 100, 0), p.monitoring());
+    }
+
+    @Test
+    void idleMovesAlternateBetweenPeerAndForwarderWhereWhichEndIsDownIsUnknown() {
+        OutgoingLink l = skipping(3, 3);
+        assertEquals(new VirtualLink(0, 1), l.onIdleMove());
+        assertEquals(new VirtualLink(1, 1), l.onIdleMove());
+        assertEquals(new VirtualLink(1, 2), l.onIdleMove());
+        assertEquals(link(3, 3).order().at(1), link(3, 3).onIdleMove(), "along P, an idle move is a move");
+    }
+
+    /**
+     * Table 4.1's (benign, benign) row on the real link: for every placement of f_A crashed
+     * senders and f_B crashed receivers, and every virtual link the link may be on when they
+     * crash, a crashed forwarder is replaced by the site's timeout and a crashed peer skipped by a
+     * live forwarder, so a working virtual link comes within f_A + f_B moves.
+     */
+    @Test
+    void crashedServersBlockAtMostFaPlusFbConsecutiveVirtualLinks() {
+        for (int fA = 1; fA <= 3; fA++) {
+            for (int fB = 1; fB <= 3; fB++) {
+                int a = 2 * fA + 1, b = 2 * fB + 1;
+                int worst = 0;
+                for (int[] crashedA : subsets(a, fA)) {
+                    for (int[] crashedB : subsets(b, fB)) {
+                        Set<Integer> downA = toSet(crashedA), downB = toSet(crashedB);
+                        for (int forwarderStart = 0; forwarderStart < a; forwarderStart++) {
+                            for (int peerStart = 0; peerStart < b; peerStart++) {
+                                OutgoingLink l = skipping(a, b);
+                                for (int k = 0; k < forwarderStart; k++) l.onHeadExpired();
+                                for (int k = 0; k < peerStart; k++) l.onPeerExpired();
+                                int moves = 0;
+                                while (downA.contains(l.current().forwarder()) || downB.contains(l.current().peer())) {
+                                    if (downA.contains(l.current().forwarder())) l.onHeadExpired(); // nobody skips: the site's timeout
+                                    else l.onPeerExpired(); // a live forwarder skips its dead peer
+                                    moves++;
+                                }
+                                worst = Math.max(worst, moves);
+                            }
+                        }
+                    }
+                }
+                assertEquals(fA + fB, worst, "f_A = " + fA + ", f_B = " + fB);
+            }
+        }
+    }
+
+    private static List<int[]> subsets(int n, int k) {
+        List<int[]> out = new ArrayList<>();
+        for (int mask = 0; mask < 1 << n; mask++) {
+            if (Integer.bitCount(mask) != k) continue;
+            int[] s = new int[k];
+            for (int i = 0, j = 0; i < n; i++) if ((mask & 1 << i) != 0) s[j++] = i;
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static Set<Integer> toSet(int[] xs) {
+        Set<Integer> s = new java.util.HashSet<>();
+        for (int x : xs) s.add(x);
+        return s;
     }
 }

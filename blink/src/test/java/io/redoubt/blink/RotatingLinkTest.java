@@ -21,7 +21,7 @@ class RotatingLinkTest {
     private static final SiteId B = new SiteId(1);
 
     private static WideLink linkAt(ServerId self, ServerId leader) {
-        return RotatingLink.FACTORY.create(self, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+        return RotatingLink.FACTORY.create(self, Map.of(A, 3, B, 4), java.util.Set.of(), 16, new WideLink.Host() {
             @Override
             public void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
                 throw new AssertionError("the stand-in arms no timers of its own: " + timer);
@@ -66,7 +66,7 @@ class RotatingLinkTest {
     void aSitesNextMessagesGoToThePeerTheLastResendReached() {
         ServerId leader = new ServerId(A, 1);
         List<ServerId> sentTo = new java.util.ArrayList<>();
-        WideLink link = RotatingLink.FACTORY.create(leader, Map.of(A, 3, B, 4), 16, new WideLink.Host() {
+        WideLink link = RotatingLink.FACTORY.create(leader, Map.of(A, 3, B, 4), java.util.Set.of(), 16, new WideLink.Host() {
             @Override
             public void setTimer(io.redoubt.lm.core.TimerId timer, long delayMillis) {
                 throw new AssertionError("the stand-in arms no timers of its own: " + timer);

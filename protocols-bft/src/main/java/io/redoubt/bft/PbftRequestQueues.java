@@ -16,19 +16,31 @@ import java.util.TreeMap;
 /**
  * Fair request queues (Lane 2008, sections 4.4.1 and 4.5; PBFT's request timer, OSDI '99,
  * section 4.5.2): payloads submitted at a member go to every member, which queues them per source
- * (at most {@code pendingPayloadsMax} each) and ages them in request timeouts; the primary takes
- * from the queues round-robin, with at most {@code inFlightSlotsMax} proposals not yet delivered;
- * a payload that waits a full request timeout more makes the member vote the primary out.
+ * and lane (at most {@code pendingPayloadsMax} each) and ages them in request timeouts; the
+ * primary takes from the queues round-robin, with at most {@code inFlightSlotsMax} proposals not
+ * yet delivered; a payload that waits a full request timeout more makes the member vote the
+ * primary out.
+ *
+ * <p>Lanes ({@link io.redoubt.lm.core.Outbox#lane}) split a source's queue: inside a site, the
+ * messages of each incoming BLink logical link have a lane of their own (section 4.4.1: "a queue
+ * for each incoming logical link", taken round-robin), so a flood on one link, even one from a
+ * compromised logical machine, neither fills the queue the others' messages wait in nor holds
+ * them behind it. A queue is keyed by {@code source * LANES + lane}; the wide-area tier and
+ * anything else without lanes uses lane 0 only.
  */
 final class PbftRequestQueues<N extends Comparable<N>> {
     private final PbftCore<N> core;
     private final PbftConfig config;
     private final int n;
 
-    /** One queue per source: payload -> its age in request timeouts. */
+    /** Lanes per source: queue keys are {@code source * LANES + lane}. */
+    static final int LANES = 1 << 12;
+
+    /** One queue per source and lane: payload -> its age in request timeouts. */
     final TreeMap<Integer, LinkedHashMap<Bytes, int[]>> queues = new TreeMap<>();
     /** Payloads proposed (or re-proposed by a new view) and not yet delivered here. */
     final LinkedHashSet<Bytes> inFlight = new LinkedHashSet<>();
+    /** The queue key whose turn is next. */
     int roundRobinNext;
     long timeoutMillis;
     boolean timerArmed;
@@ -44,12 +56,23 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         this.timeoutMillis = config.requestTimeoutMillis();
     }
 
-    /** Adds a payload to a source's queue; returns whether it is new. */
+    static int sourceOf(int queueKey) {
+        return queueKey / LANES;
+    }
+
+    private int keyOf(int source, Bytes payload) {
+        int lane = core.out.lane(payload);
+        if (lane < 0 || lane >= LANES) lane = 0; // the host's lanes are small numbers; anything else shares lane 0
+        return source * LANES + lane;
+    }
+
+    /** Adds a payload to its source's queue for its lane; returns whether it is new. */
     boolean enqueue(int source, Bytes payload) {
-        LinkedHashMap<Bytes, int[]> q = queues.computeIfAbsent(source, k -> new LinkedHashMap<>());
+        int key = keyOf(source, payload);
+        LinkedHashMap<Bytes, int[]> q = queues.computeIfAbsent(key, k -> new LinkedHashMap<>());
         if (q.containsKey(payload)) return false;
         if (q.size() >= config.pendingPayloadsMax()) {
-            core.reject(source, Rejection.OVERLOADED, "queue of source " + source + " is full (" + q.size() + ")");
+            core.reject(source, Rejection.OVERLOADED, "queue of source " + source + ", lane " + key % LANES + " is full (" + q.size() + ")");
             return false;
         }
         q.put(payload, new int[1]);
@@ -72,16 +95,16 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         core.proposeIfLeading();
     }
 
-    /** Takes payloads from the per-source queues round-robin, one per source per turn (section 4.4.1). */
+    /** Takes payloads from the queues round-robin, one per source and lane per turn (section 4.4.1). */
     List<Bytes> nextBatch() {
         List<Iterator<Map.Entry<Bytes, int[]>>> its = new ArrayList<>();
-        List<Integer> sources = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            int src = (roundRobinNext + k) % n;
-            LinkedHashMap<Bytes, int[]> q = queues.get(src);
-            if (q != null && !q.isEmpty()) {
-                its.add(q.entrySet().iterator());
-                sources.add(src);
+        List<Integer> keys = new ArrayList<>();
+        // Every non-empty queue once, from the one whose turn it is, wrapping around.
+        for (Map<Integer, LinkedHashMap<Bytes, int[]>> part : List.of(queues.tailMap(roundRobinNext, true), queues.headMap(roundRobinNext, false))) {
+            for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : part.entrySet()) {
+                if (q.getValue().isEmpty()) continue;
+                its.add(q.getValue().entrySet().iterator());
+                keys.add(q.getKey());
             }
         }
         List<Bytes> batch = new ArrayList<>();
@@ -94,13 +117,14 @@ final class PbftRequestQueues<N extends Comparable<N>> {
                 Iterator<Map.Entry<Bytes, int[]>> it = its.get(k);
                 while (it.hasNext()) {
                     Bytes p = it.next().getKey();
-                    if (inFlight.contains(p) || chosen.contains(p) || !core.behavior.mayPropose(sources.get(k), p)) continue;
+                    if (inFlight.contains(p) || chosen.contains(p) || !core.behavior.mayPropose(sourceOf(keys.get(k)), p)) continue;
                     if (bytes + p.length() > config.batchBytesMax()) break;
                     batch.add(p);
                     chosen.add(p);
                     bytes += p.length();
                     any = true;
-                    roundRobinNext = (sources.get(k) + 1) % n;
+                    Integer after = queues.higherKey(keys.get(k));
+                    roundRobinNext = after == null ? 0 : after;
                     break;
                 }
             }
@@ -175,7 +199,7 @@ final class PbftRequestQueues<N extends Comparable<N>> {
                 int age = ++e.getValue()[0];
                 oldest = Math.max(oldest, age);
                 if (age != 1) continue;
-                if (q.getKey() == core.self) mine.add(e.getKey());
+                if (sourceOf(q.getKey()) == core.self) mine.add(e.getKey());
                 else if (relay.size() < config.batchPayloadsMax()) relay.add(e.getKey());
             }
         }
@@ -216,7 +240,7 @@ final class PbftRequestQueues<N extends Comparable<N>> {
      * never heard of our payloads start their own timers on them, and so join the view change.
      */
     void resendOwnWhileChanging() {
-        LinkedHashMap<Bytes, int[]> mine = queues.get(core.self);
+        LinkedHashMap<Bytes, int[]> mine = own();
         // All of them once per view change; then, every tick, the oldest batch of them again:
         // the first copies may have been lost (we may be the one member cut off, left alone in
         // a view change the others never needed; then only they can order our payloads, and
@@ -244,7 +268,7 @@ final class PbftRequestQueues<N extends Comparable<N>> {
 
     /** Our own source's payloads go to the new primary, which may not have them. */
     void forwardOwnToPrimary() {
-        LinkedHashMap<Bytes, int[]> mine = queues.get(core.self);
+        LinkedHashMap<Bytes, int[]> mine = own();
         if (mine == null || mine.isEmpty() || core.isPrimary()) return;
         List<Bytes> payloads = new ArrayList<>(mine.keySet());
         for (int i = 0; i < payloads.size(); i += config.batchPayloadsMax()) {
@@ -263,21 +287,32 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         return core.sign(new Forward(List.copyOf(payloads), core.self, Bytes.EMPTY));
     }
 
-    /** Payloads waiting in the queue of {@code source}. */
+    /** Our own payloads, all lanes, lane by lane. */
+    private LinkedHashMap<Bytes, int[]> own() {
+        LinkedHashMap<Bytes, int[]> all = new LinkedHashMap<>();
+        for (LinkedHashMap<Bytes, int[]> q : queues.subMap(core.self * LANES, (core.self + 1) * LANES).values()) all.putAll(q);
+        return all;
+    }
+
+    /** Payloads waiting in the queues of {@code source}, all lanes. */
     int queuedFrom(int source) {
-        LinkedHashMap<Bytes, int[]> q = queues.get(source);
-        return q == null ? 0 : q.size();
+        int size = 0;
+        for (LinkedHashMap<Bytes, int[]> q : queues.subMap(source * LANES, (source + 1) * LANES).values()) size += q.size();
+        return size;
     }
 
     /** Our own invariants of the queues: each within its bound, the request timer only in an installed view. */
     void checkInvariants() {
         for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {
-            if (q.getKey() < 0 || q.getKey() >= n) throw new IllegalStateException("a queue for member " + q.getKey() + " of " + n);
+            if (q.getKey() < 0 || sourceOf(q.getKey()) >= n) throw new IllegalStateException("a queue for member " + sourceOf(q.getKey()) + " of " + n);
             if (q.getValue().size() > config.pendingPayloadsMax()) {
-                throw new IllegalStateException("queue of source " + q.getKey() + " holds " + q.getValue().size() + " > pendingPayloadsMax " + config.pendingPayloadsMax());
+                throw new IllegalStateException("queue of source " + sourceOf(q.getKey()) + ", lane " + q.getKey() % LANES + " holds "
+                        + q.getValue().size() + " > pendingPayloadsMax " + config.pendingPayloadsMax());
             }
         }
-        if (roundRobinNext < 0 || roundRobinNext >= n) throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside [0, " + n + ")");
+        if (roundRobinNext < 0 || sourceOf(roundRobinNext) >= n) {
+            throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside the queues of " + n + " members");
+        }
         if (timerArmed && !core.views.active) throw new IllegalStateException("request timer armed while changing to view " + core.views.view);
         if (timeoutMillis < config.requestTimeoutMillis() || timeoutMillis > config.requestTimeoutMaxMillis()) {
             throw new IllegalStateException("request timeout " + timeoutMillis + " ms outside [" + config.requestTimeoutMillis() + ", "

@@ -104,4 +104,54 @@ class PbftFairnessTest {
         assertEquals(1, c.core(1).queuedFrom(3));
         assertEquals(List.of(Rejection.OVERLOADED, Rejection.OVERLOADED), c.out(1).rejectionReasons());
     }
+
+    /** An outbox whose host puts a payload "L<k>:..." in lane k (as a server puts each incoming BLink link in a lane of its own). */
+    private record Laned(io.redoubt.lm.core.Outbox<Integer> inner) implements io.redoubt.lm.core.Outbox<Integer> {
+        @Override public void send(Integer to, io.redoubt.lm.codec.Encodable message) { inner.send(to, message); }
+        @Override public void setTimer(io.redoubt.lm.core.TimerId id, long delayMillis) { inner.setTimer(id, delayMillis); }
+        @Override public void cancelTimer(io.redoubt.lm.core.TimerId id) { inner.cancelTimer(id); }
+        @Override public void persist(io.redoubt.lm.codec.Encodable record) { inner.persist(record); }
+        @Override public void deliver(long slot, List<Bytes> payloads) { inner.deliver(slot, payloads); }
+        @Override public void reject(Integer from, Rejection reason, String detail) { inner.reject(from, reason, detail); }
+
+        @Override
+        public int lane(Bytes payload) {
+            String s = payload.toUtf8();
+            return s.startsWith("L") && s.length() > 1 ? s.charAt(1) - '0' : 0;
+        }
+    }
+
+    private static PbftTestCluster laned(PbftConfig config) {
+        PbftTestCluster c = new PbftTestCluster(4, config,
+                (cfg, members, self, out, keys, persisted) -> new PbftCore<>(cfg, members, self, new Laned(out), keys, persisted));
+        c.startAll();
+        return c;
+    }
+
+    // Lane 2008, section 4.4.1: "servers within the LM maintain a queue for each incoming logical
+    // link" -- a flood on one link fills its own lane, not the queue the other links wait in.
+    @Test
+    void aFloodInOneLaneIsShedAtThatLanesBoundAndOtherLanesOfTheSameSourceStillQueue() {
+        PbftConfig config = new PbftConfig(8, 4, 4, 1 << 20, 1024, 3, 50, 2_000, 100, 4_000, 10, 16, 4096, 8);
+        PbftTestCluster c = laned(config);
+        for (int k = 0; k < 5; k++) c.core(1).onMessage(2, c.keys.sign(2, new PbftMessage.Forward(List.of(p("L1:flood-" + k)), 2, Bytes.EMPTY)));
+        c.core(1).onMessage(2, c.keys.sign(2, new PbftMessage.Forward(List.of(p("L2:other-link")), 2, Bytes.EMPTY)));
+        c.core(1).onMessage(2, c.keys.sign(2, new PbftMessage.Forward(List.of(p("client")), 2, Bytes.EMPTY)));
+        assertEquals(5, c.core(1).queuedFrom(2), "3 of the flood, and one in each other lane");
+        assertEquals(List.of(Rejection.OVERLOADED, Rejection.OVERLOADED), c.out(1).rejectionReasons());
+    }
+
+    // The primary takes a source's lanes in turn, so a link's message does not wait behind a
+    // backlog on another link that reached the site through the same peer.
+    @Test
+    void thePrimaryTakesTheLanesOfOneSourceInTurn() {
+        PbftTestCluster c = laned(cfg(4, 4, 3));
+        for (int k = 0; k < 4; k++) c.submit(0, p("fill-" + k)); // slots 0..3: the window is full
+        for (int k = 0; k < 4; k++) c.submit(1, p("L1:backlog-" + k));
+        c.submit(1, p("L2:behind"));
+        c.deliverAll();
+        List<Bytes> fifth = c.deliveredLog(0).get(4L);
+        assertEquals(List.of(p("L1:backlog-0"), p("L2:behind"), p("L1:backlog-1")), fifth, "one from each lane per turn");
+        assertEquals(List.of(), c.violations());
+    }
 }

@@ -105,4 +105,35 @@ class BLinkNodeTest {
         assertEquals(Map.of(Rejection.BAD_SIGNATURE, 2L, Rejection.PROTOCOL_VIOLATION, 2L, Rejection.MALFORMED, 1L), t.node.rejections());
         assertEquals(5, t.io.rejected.size(), "each reported");
     }
+
+    /**
+     * (benign, benign), section 4.4.2: the forwarder times its own peer, and only the forwarder's
+     * clock runs that timer; every server times the forwarder, whose expiry replaces the forwarder
+     * and keeps the peer.
+     */
+    @Test
+    void betweenBenignSitesOnlyTheForwarderRunsTheTimerOnItsPeer() {
+        TestNode t = node();
+        io.redoubt.lm.core.TimerId head = new io.redoubt.lm.core.TimerId("blink-head", SITE1.value());
+        io.redoubt.lm.core.TimerId peer = new io.redoubt.lm.core.TimerId("blink-peer", SITE1.value());
+        Bytes propose = Bytes.ofUtf8("propose");
+        t.wide.out.send(SITE1, w -> w.raw(propose.unsafeArray())); // the wide-area core sends; it goes out with the next executed batch
+        t.node.onClientFrame(TestNode.ALICE, t.request(t.update(TestNode.ALICE, 1)));
+        var active = t.node.logicalMachine().activeTimers();
+        assertEquals(0, active.get(peer).runBy(), "server 0 forwards first");
+        assertEquals(-1, active.get(head).runBy());
+        assertTrue(active.get(head).delayMillis() > active.get(peer).delayMillis(), "the forwarder gets to skip before the site replaces it");
+        assertTrue(t.io.timersSet.stream().anyMatch(e -> e.getKey().equals(new ServerTimer.LmTimeout(peer))), "this server forwards: it runs the peer timer");
+
+        t.io.timersSet.clear();
+        t.node.onTimer(new ServerTimer.LmTimeout(head)); // no acknowledgement and no skip in time: the site replaces the forwarder
+        assertEquals(1, t.node.logicalMachine().links().forwarder(SITE1));
+        assertEquals(0, t.node.logicalMachine().links().peer(SITE1), "the next forwarder goes on with the same peer");
+        active = t.node.logicalMachine().activeTimers();
+        assertEquals(1, active.get(peer).runBy());
+        assertTrue(t.io.timersSet.stream().anyMatch(e -> e.getKey().equals(new ServerTimer.LmTimeout(head))), "every server times the new forwarder");
+        assertTrue(t.io.timersSet.stream().noneMatch(e -> e.getKey().equals(new ServerTimer.LmTimeout(peer))),
+                () -> "server 1's peer timer is not this server's to run: " + t.io.timersSet);
+        assertEquals(0, t.node.rejectionCount());
+    }
 }

@@ -51,6 +51,17 @@ public interface Outbox<N> {
         return true;
     }
 
+    /**
+     * Read-only, a hint for fairness: the lane of a payload submitted for ordering. A core that
+     * queues submissions per source (PBFT) queues each lane of a source apart and takes the lanes
+     * in turn, so one lane's flood does not hold the others back. Inside a site, each incoming
+     * BLink logical link is a lane (section 4.4.1); lane 0 is everything else. Must be a pure
+     * function of the payload, and small (below 4,096).
+     */
+    default int lane(Bytes payload) {
+        return 0;
+    }
+
     /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
     void reject(N from, Rejection reason, String detail);
 }

@@ -19,8 +19,13 @@ public interface LinkLayer {
     /** A message still unacknowledged, to send again. */
     record Unacked(long seq, Bytes message) {}
 
-    /** The LM timeout to keep armed on a link's first unacknowledged message, for the virtual link in use. */
-    record Monitoring(long headSeq, long position, long timeoutMillis) {}
+    /**
+     * The LM timeouts to keep armed on a link's first unacknowledged message, for the virtual link
+     * in use: one that every server runs ({@code timeoutMillis}), and, where the forwarder tries
+     * peers itself ((benign, benign), section 4.4.2), a shorter one only the forwarder runs
+     * ({@code peerTimeoutMillis}; 0: none).
+     */
+    record Monitoring(long headSeq, long position, long timeoutMillis, long peerTimeoutMillis) {}
 
     /** Builds the link layer of {@code self}'s logical machine. */
     interface Factory {
@@ -52,8 +57,14 @@ public interface LinkLayer {
     /** The timeout to keep armed on the link to {@code to}, or null when nothing waits. */
     Monitoring monitoring(SiteId to);
 
-    /** The ordered timeout on the link to {@code to}'s first unacknowledged message: move to the next virtual link; returns what to send again. */
+    /**
+     * The ordered timeout on the link to {@code to}'s first unacknowledged message: move to the
+     * next virtual link (between benign machines, the next forwarder); returns what to send again.
+     */
     List<Unacked> headExpired(SiteId to);
+
+    /** The forwarder's ordered timeout on its peer of the link to {@code to}: skip to the next peer; returns what to send again. */
+    List<Unacked> peerExpired(SiteId to);
 
     /** How long the receiving side waits for a message to carry its acknowledgement before sending one alone (an LM timeout). */
     long ackDelayMillis();

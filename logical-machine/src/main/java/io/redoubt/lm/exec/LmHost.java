@@ -34,6 +34,15 @@ public interface LmHost {
     /** The wide-area core armed timer {@code timer}: start this server's local timer for it (section 4.3). */
     void startLmTimer(TimerId timer, long generation, long delayMillis);
 
+    /**
+     * As {@link #startLmTimer(TimerId, long, long)}, for a timer whose expiry only server
+     * {@code runBy} of the site reports (BLink's forwarder timing its peer, section 4.4.2); -1:
+     * every server. The others still know the timer, so they take that server's notice.
+     */
+    default void startLmTimer(TimerId timer, long generation, long delayMillis, int runBy) {
+        startLmTimer(timer, generation, delayMillis);
+    }
+
     /** The wide-area core disarmed {@code timer}, or its timeout executed. */
     void stopLmTimer(TimerId timer);
 

@@ -62,7 +62,7 @@ public final class LogicalMachine {
     private final TreeSet<SiteId> ackAloneDue = new TreeSet<>();
     /** Per outgoing link, the (head, position) its armed head timeout was armed for. */
     private final Map<SiteId, LinkLayer.Monitoring> headTimerArmedFor = new TreeMap<>();
-    static final String HEAD_TIMER = "blink-head", ACK_TIMER = "blink-ack";
+    static final String HEAD_TIMER = "blink-head", ACK_TIMER = "blink-ack", PEER_TIMER = "blink-peer";
 
     private final Map<ClientId, ClientRecord> clients = new TreeMap<>();
     private final Map<TimerId, ActiveTimer> timers = new TreeMap<>();
@@ -87,7 +87,15 @@ public final class LogicalMachine {
     private long uncheckedRequests;
 
     /** A wide-area timer the core armed: its generation and delay, to re-arm after a restart. */
-    public record ActiveTimer(long generation, long delayMillis) {}
+    /**
+     * An armed LM timer. {@code runBy}: the index of the one server of the site whose clock
+     * drives it (BLink's forwarder timing its peer, section 4.4.2), or -1 for every server.
+     */
+    public record ActiveTimer(long generation, long delayMillis, int runBy) {
+        public ActiveTimer(long generation, long delayMillis) {
+            this(generation, delayMillis, -1);
+        }
+    }
 
     /**
      * @param noticesNeeded signed expiry notices needed to order an LM timeout: 1 for a benign
@@ -370,7 +378,7 @@ public final class LogicalMachine {
     // ---------------------------------------------------------------- BLink (section 4.4.1)
 
     private static boolean isLinkTimer(TimerId t) {
-        return t.kind().equals(HEAD_TIMER) || t.kind().equals(ACK_TIMER);
+        return t.kind().equals(HEAD_TIMER) || t.kind().equals(ACK_TIMER) || t.kind().equals(PEER_TIMER);
     }
 
     private static TimerId linkTimer(String kind, SiteId s) {
@@ -387,14 +395,17 @@ public final class LogicalMachine {
             return;
         }
         // The virtual link in use did not get the first unacknowledged message acknowledged in
-        // time: the next one of P carries everything unacknowledged again, in this batch's tree.
-        // Unless an acknowledgement ordered before this timeout already moved the head (or the
-        // link moved): then it is stale, and the link's timeout is armed afresh after the batch.
+        // time: the next one carries everything unacknowledged again, in this batch's tree. The
+        // head timeout moves along P (between benign machines: to the next forwarder); the
+        // forwarder's own peer timeout, between benign machines only, to the next peer. Unless an
+        // acknowledgement ordered before this timeout already moved the head (or the link
+        // moved): then it is stale, and the link's timeouts are armed afresh after the batch.
         LinkLayer.Monitoring armed = headTimerArmedFor.remove(s);
         LinkLayer.Monitoring now = links.monitoring(s);
         if (armed == null || now == null || armed.headSeq() != now.headSeq() || armed.position() != now.position()) return;
-        List<LinkLayer.Unacked> again = links.headExpired(s);
-        effect(8).site(s).i32(again.size());
+        boolean peer = t.kind().equals(PEER_TIMER);
+        List<LinkLayer.Unacked> again = peer ? links.peerExpired(s) : links.headExpired(s);
+        effect(peer ? 14 : 8).site(s).i32(again.size());
         for (LinkLayer.Unacked u : again) outgoing.add(new LmHost.Outgoing(s, u.message(), u.seq(), 0));
     }
 
@@ -477,24 +488,34 @@ public final class LogicalMachine {
         for (SiteId s : peerSites) {
             LinkLayer.Monitoring m = links.monitoring(s);
             LinkLayer.Monitoring armed = headTimerArmedFor.get(s);
-            TimerId headTimer = linkTimer(HEAD_TIMER, s);
+            TimerId headTimer = linkTimer(HEAD_TIMER, s), peerTimer = linkTimer(PEER_TIMER, s);
             if (m == null) {
                 if (armed != null) {
                     headTimerArmedFor.remove(s);
                     disarmTimer(headTimer);
+                    disarmTimer(peerTimer);
                 }
             } else if (armed == null || armed.headSeq() != m.headSeq() || armed.position() != m.position()) {
                 headTimerArmedFor.put(s, m);
-                armTimer(headTimer, m.timeoutMillis());
+                armTimer(headTimer, m.timeoutMillis(), -1);
+                // Only the forwarder can tell that its peer is not answering (section 4.4.2).
+                if (m.peerTimeoutMillis() > 0) armTimer(peerTimer, m.peerTimeoutMillis(), links.forwarder(s));
+                else disarmTimer(peerTimer);
             }
         }
     }
 
     private void armTimer(TimerId id, long delayMillis) {
+        armTimer(id, delayMillis, -1);
+    }
+
+    /** @param runBy the one server whose clock drives the timer, or -1 for every server */
+    private void armTimer(TimerId id, long delayMillis, int runBy) {
         long generation = nextTimerGeneration++;
-        timers.put(id, new ActiveTimer(generation, delayMillis));
+        timers.put(id, new ActiveTimer(generation, delayMillis, runBy));
         id.encodeTo(effect(4).i64(generation).i64(delayMillis));
-        host.startLmTimer(id, generation, delayMillis);
+        if (runBy >= 0) effect(15).i32(runBy);
+        host.startLmTimer(id, generation, delayMillis, runBy);
     }
 
     private void disarmTimer(TimerId id) {
@@ -661,7 +682,7 @@ public final class LogicalMachine {
             w.i32(timers.size());
             timers.forEach((id, t) -> {
                 id.encodeTo(w);
-                w.i64(t.generation).i64(t.delayMillis);
+                w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
             });
             if (links != null) links.writeState(w);
             w.bytes(requests.digest()).i64(uncheckedRequests);

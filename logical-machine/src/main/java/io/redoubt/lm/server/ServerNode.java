@@ -159,7 +159,11 @@ public final class ServerNode {
                 ? new ThresholdSign(self, siteServers, shared, keys, config.signingRoundsMax(), config.earlySharesPerServerMax(),
                         config.merkleBatching(), new SignerHost())
                 : new SiteKeySigner((SiteSigning.SiteKey) signing, new SignerHost());
-        this.link = linkFactory.create(self, siteSizes, config.forwarderRecentMax(), new LinkHost());
+        java.util.Set<SiteId> byzantineSites = new java.util.TreeSet<>();
+        keyring.sites().forEach((s, spec) -> {
+            if (spec.kind() != LmKeyring.Kind.SITE_KEY) byzantineSites.add(s);
+        });
+        this.link = linkFactory.create(self, siteSizes, byzantineSites, config.forwarderRecentMax(), new LinkHost());
         this.requestsOrdering = signing instanceof SiteSigning.Shared;
         List<Bytes> coreRecords = new ArrayList<>();
         for (Bytes record : persisted) {
@@ -183,7 +187,8 @@ public final class ServerNode {
         if (replaying) {
             replaying = false;
             for (Map.Entry<TimerId, LogicalMachine.ActiveTimer> t : lm.activeTimers().entrySet()) {
-                io.setTimer(new ServerTimer.LmTimeout(t.getKey()), t.getValue().delayMillis());
+                int runBy = t.getValue().runBy();
+                if (runBy < 0 || runBy == self.index()) io.setTimer(new ServerTimer.LmTimeout(t.getKey()), t.getValue().delayMillis());
             }
         }
         afterInput();
@@ -664,6 +669,24 @@ public final class ServerNode {
             if (!updates.isEmpty()) vouchForAccepted(updates);
         }
 
+        /**
+         * Each incoming BLink logical link is a lane of its own (section 4.4.1: one queue per
+         * incoming link, taken round-robin): 1 + the sending site, read from the event's first
+         * bytes without decoding the rest. Everything else, and a site outside the deployment, is lane 0.
+         */
+        @Override
+        public int lane(Bytes payload) {
+            if (payload.length() < 2 || (payload.unsafeArray()[0] & 0xff) != LmEvent.TAG_LINK_MESSAGE) return 0;
+            try {
+                io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(payload);
+                r.u8();
+                SiteId from = r.site();
+                return siteSizes.containsKey(from) ? 1 + from.value() : 0;
+            } catch (DecodeException e) {
+                return 0;
+            }
+        }
+
         @Override
         public void reject(ServerId from, Rejection reason, String detail) {
             ServerNode.this.reject(from, reason, detail);
@@ -701,6 +724,12 @@ public final class ServerNode {
         @Override
         public void startLmTimer(TimerId timer, long generation, long delayMillis) {
             timeouts.armed(timer, generation, delayMillis, !replaying);
+        }
+
+        @Override
+        public void startLmTimer(TimerId timer, long generation, long delayMillis, int runBy) {
+            // Armed at every server, so that the leader takes the notice; only runBy's clock runs it.
+            timeouts.armed(timer, generation, delayMillis, !replaying && (runBy < 0 || runBy == self.index()));
         }
 
         @Override

@@ -39,9 +39,11 @@ public interface WideLink {
     interface Factory {
         /**
          * @param siteSizes every site of the deployment and its number of servers
+         * @param byzantineSites the sites that run a Byzantine fault-tolerant protocol inside (the
+         *     others tolerate crashes only), which decides BLink's sub-protocol (section 4.4.2)
          * @param recentMax how many recent messages per destination the link remembers to notice retransmissions
          */
-        WideLink create(ServerId self, Map<SiteId, Integer> siteSizes, int recentMax, Host host);
+        WideLink create(ServerId self, Map<SiteId, Integer> siteSizes, java.util.Set<SiteId> byzantineSites, int recentMax, Host host);
     }
 
     /**
