@@ -224,7 +224,7 @@ public final class BLink implements WideLink {
             return;
         }
         ServerId peer = new ServerId(to, state.peer(to));
-        int budget = state.resendsOn(to) ? RESENDS_PER_TICK_MAX : 0;
+        int budget = RESENDS_PER_TICK_MAX;
         for (Sent s : sent.values()) {
             if (!s.aged) {
                 s.aged = true;

@@ -168,18 +168,6 @@ public final class BLinkState implements LinkLayer {
         return out(to).current().peer();
     }
 
-    /**
-     * Whether the forwarder on the link to {@code to} resends frames still unacknowledged. Along
-     * P, always: a lost frame costs a resend rather than a move. Between benign machines, only once
-     * the peer in use has acknowledged something: until then a silent peer is as likely as a lost
-     * frame, and the forwarder's own timer skips to the next peer at no more cost than a resend
-     * (one local ordering, one site-key signature), while frames resent to a crashed peer are lost.
-     */
-    public boolean resendsOn(SiteId to) {
-        OutgoingLink l = out.get(to);
-        return l != null && (!l.skipsPeers() || l.answeredSinceMove());
-    }
-
     /** Everything through this number on our link to {@code to} is acknowledged. */
     public long ackedThrough(SiteId to) {
         OutgoingLink l = out.get(to);

@@ -132,10 +132,10 @@ public final class LinkFaultSearch {
 
     /**
      * (benign, benign), section 4.4.2: no selection order; the forwarder tries the receiver's
-     * servers one after another, announcing each it skips, and the site replaces a forwarder that
-     * stops answering pings, the next one continuing with the same peer. So a blocked attempt moves
-     * either the forwarder (it was crashed) or the peer (it was), never both, and the worst run is
-     * the longest stretch of crashed forwarders plus crashed peers met from any starting pair.
+     * servers one after another, and the site replaces a forwarder that stops acting. As
+     * {@link OutgoingLink} does it: a crashed peer is skipped by its live forwarder; a crashed
+     * forwarder is replaced, and since its peer never answered it, the next forwarder starts at
+     * the next peer. The worst run is the longest stretch of such moves from any starting pair.
      */
     public static Worst againstPeerSkipping(int senderServers, int receiverServers, int fSender, int fReceiver) {
         Worst[] worst = {null};
@@ -145,8 +145,12 @@ public final class LinkFaultSearch {
                 for (int p0 = 0; p0 < receiverServers; p0++) {
                     int f = f0, p = p0, blocked = 0;
                     while (faultyS[f] || faultyR[p]) {
-                        if (faultyS[f]) f = (f + 1) % senderServers; // ping timeout: the next forwarder
-                        else p = (p + 1) % receiverServers; // the forwarder skips this peer
+                        if (faultyS[f]) {
+                            f = (f + 1) % senderServers; // the site's timeout on the forwarder
+                            p = (p + 1) % receiverServers; // whose peer was never tried
+                        } else {
+                            p = (p + 1) % receiverServers; // the forwarder skips this peer
+                        }
                         blocked++;
                     }
                     longest = Math.max(longest, blocked);
