@@ -189,7 +189,7 @@ public final class LogicalMachine {
                 host.rejected(site, Rejection.MALFORMED, "ordered LM event: " + e.getMessage());
                 continue;
             }
-            if (event instanceof LmEvent.ClientUpdate e) executeClientUpdate(e);
+            if (event instanceof LmEvent.ClientUpdate e) executeClientUpdate(e.via(), e.update(), null);
             else if (event instanceof LmEvent.WideMessage e) executeWideMessage(e);
             else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
             else if (event instanceof LmEvent.LinkMessage e) executeLinkMessage(e);
@@ -215,15 +215,16 @@ public final class LogicalMachine {
         host.sendWideBatch(batch);
     }
 
-    private void executeClientUpdate(LmEvent.ClientUpdate e) {
-        SignedUpdate u = e.update();
+    /** @param digest the update's digest if already computed, or null */
+    private void executeClientUpdate(ServerId via, SignedUpdate u, Bytes digest) {
         // The client may belong to another site: CLink-Opt (section 4.5) hands the leader site the
         // updates of every site's clients. Only the client's signature vouches for it, checked below.
-        if (!e.via().site().equals(site)) {
-            host.rejected(e.via(), Rejection.INVALID_REQUEST, "client update handed in by a server of another site");
+        if (!via.site().equals(site)) {
+            host.rejected(via, Rejection.INVALID_REQUEST, "client update handed in by a server of another site");
             return;
         }
-        if (!vouchedFor(u.encode()) && !verifyClientUpdate(u)) {
+        boolean vouchedFor = !vouched.isEmpty() && vouched.contains(digest != null ? digest : updateDigest(u.encode()));
+        if (!vouchedFor && !verifyClientUpdate(u)) {
             host.rejected(u.client(), Rejection.BAD_SIGNATURE, "client update signature");
             return;
         }
@@ -250,7 +251,8 @@ public final class LogicalMachine {
             host.rejected(r.server(), Rejection.NOT_A_MEMBER, "ordering request of a server outside the site");
             return;
         }
-        if (!r.updateDigest().equals(updateDigest(e.update().encode()))) {
+        Bytes digest = updateDigest(e.update().encode());
+        if (!r.updateDigest().equals(digest)) {
             host.rejected(r.server(), Rejection.MALFORMED, "ordering request names another update than the one it carries");
             return;
         }
@@ -267,7 +269,7 @@ public final class LogicalMachine {
             case UNCHECKED -> uncheckedRequests++;
             case RECORDED, REPEATED -> { }
         }
-        executeClientUpdate(new LmEvent.ClientUpdate(r.server(), e.update()));
+        executeClientUpdate(r.server(), e.update(), digest);
     }
 
     /** Servers of this site proven corrupt by conflicting Ordering_Requests, with the proof (section 4.5). */
@@ -685,7 +687,8 @@ public final class LogicalMachine {
                 w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
             });
             if (links != null) links.writeState(w);
-            w.bytes(requests.digest()).i64(uncheckedRequests);
+            requests.writeState(w);
+            w.i64(uncheckedRequests);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;
