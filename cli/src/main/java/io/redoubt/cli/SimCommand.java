@@ -115,6 +115,7 @@ final class SimCommand implements Callable<Integer> {
         Map<Integer, long[]> cpuBySites = new TreeMap<>();
         // The campaign's costs (issue 16): counted by the simulator, CPU measured here around each run.
         SimResult.Costs costs = SimResult.Costs.none();
+        SimResult.Storage storage = SimResult.Storage.none();
         long lmSignatures = 0, cpuNanos = 0, warmCpuNanos = 0, warmUpdates = 0;
         CryptoCpu.Snapshot warmCrypto = null; // summed over the seeds that tallied it
         LatencyStats latencies = LatencyStats.of(List.of());
@@ -146,6 +147,7 @@ final class SimCommand implements Callable<Integer> {
                 done++;
                 updatesOrdered += r.orderedUpdates();
                 costs = costs.plus(r.costs());
+                storage = storage.max(r.storage());
                 lmSignatures += r.lmSignatures();
                 latencies = latencies.plus(r.clientLatency());
                 exercised = exercised.plus(r.exercised());
@@ -189,6 +191,8 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical link moved to its next forwarder and peer by an ordered"
                 + " timeout; with --blink off, a message sent again from another forwarder or to another peer), at most %d in one run%n",
                 exercised.linkChanges(), exercised.linkChangesMaxRun());
+        out.printf(Locale.ROOT, "stable storage: at most %d records, %.1f KB, on one server at the end of a run (nothing is compacted yet: it grows"
+                + " with every update)%n", storage.recordsMax(), storage.bytesMax() / 1024.0);
         out.printf(Locale.ROOT, "CLink-Order: %d ordering requests signed by correct servers of Byzantine sites, %d servers proven corrupt by"
                 + " two requests with one number%n", exercised.orderingRequests(), exercised.provenFaulty());
         if (!exercised.adversaries().isEmpty()) {

@@ -33,7 +33,23 @@ public record SimResult(
         List<String> rejectionTrace,
         String stopReason,
         CryptoCost leaderSiteCost,
-        Costs costs) {
+        Costs costs,
+        Storage storage) {
+
+    /**
+     * Stable storage at the end of the run (issue 18): the most records, and the most bytes, that
+     * any one server held. Today every record ever persisted stays, so both grow with the number of
+     * updates; log compaction is to bound them. A campaign keeps the largest.
+     */
+    public record Storage(long recordsMax, long bytesMax) {
+        public static Storage none() {
+            return new Storage(0, 0);
+        }
+
+        public Storage max(Storage o) {
+            return new Storage(Math.max(recordsMax, o.recordsMax), Math.max(bytesMax, o.bytesMax));
+        }
+    }
 
     /**
      * What the whole run cost, summed over every server (issue 16: counted, so nobody has to guess).

@@ -1147,7 +1147,19 @@ public final class Simulation {
                         clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges, linkChanges,
                         clinkCount(ServerNode::requestsMade), provenFaulty.size()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
-                leaderSiteCost(), costs());
+                leaderSiteCost(), costs(), storage());
+    }
+
+    /** The most stable storage any server holds now, in records and bytes (issue 18). */
+    private SimResult.Storage storage() {
+        long records = 0, bytes = 0;
+        for (SimServer s : servers.values()) {
+            long b = 0;
+            for (Bytes r : s.storage) b += r.length();
+            records = Math.max(records, s.storage.size());
+            bytes = Math.max(bytes, b);
+        }
+        return new SimResult.Storage(records, bytes);
     }
 
     /** What the whole run cost every server, counted (issue 16); CPU time is the runner's to measure. */
