@@ -124,8 +124,9 @@ public final class OutgoingLink {
     /**
      * The LM timeout on the head of the queue executed: the virtual link in use did not get it
      * acknowledged in time. Moves to the next virtual link of P (between benign machines: to the
-     * next forwarder, with the same peer) and returns it; its forwarder sends {@link #unacked()}
-     * again from the acknowledged point.
+     * next forwarder, with the same peer if that peer answered since the link came to it, the
+     * next peer if not) and returns it; its forwarder sends {@link #unacked()} again from the
+     * acknowledged point.
      */
     public VirtualLink onHeadExpired() {
         position++;

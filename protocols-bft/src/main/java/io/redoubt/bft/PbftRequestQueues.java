@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -40,8 +41,10 @@ final class PbftRequestQueues<N extends Comparable<N>> {
     final TreeMap<Integer, LinkedHashMap<Bytes, int[]>> queues = new TreeMap<>();
     /** Payloads proposed (or re-proposed by a new view) and not yet delivered here. */
     final LinkedHashSet<Bytes> inFlight = new LinkedHashSet<>();
-    /** The queue key whose turn is next. */
+    /** The source whose turn is next. */
     int roundRobinNext;
+    /** Per source, the queue key (lane) whose turn is next within it; absent: its first. */
+    final TreeMap<Integer, Integer> laneTurn = new TreeMap<>();
     long timeoutMillis;
     boolean timerArmed;
     /** The view in which we last sent all our own payloads to everyone while changing views. */
@@ -95,41 +98,73 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         core.proposeIfLeading();
     }
 
-    /** Takes payloads from the queues round-robin, one per source and lane per turn (section 4.4.1). */
+    /**
+     * Takes payloads round-robin (section 4.4.1): sources in turn, one payload each per turn, and
+     * within a source its lanes in turn. So a source gets its share however many lanes it fills,
+     * and within it no lane waits behind another's backlog.
+     */
     List<Bytes> nextBatch() {
-        List<Iterator<Map.Entry<Bytes, int[]>>> its = new ArrayList<>();
-        List<Integer> keys = new ArrayList<>();
-        // Every non-empty queue once, from the one whose turn it is, wrapping around.
-        for (Map<Integer, LinkedHashMap<Bytes, int[]>> part : List.of(queues.tailMap(roundRobinNext, true), queues.headMap(roundRobinNext, false))) {
-            for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : part.entrySet()) {
-                if (q.getValue().isEmpty()) continue;
-                its.add(q.getValue().entrySet().iterator());
-                keys.add(q.getKey());
+        // Per source with anything queued, from the one whose turn it is: its lanes' iterators,
+        // from the lane whose turn it is.
+        List<Integer> sources = new ArrayList<>();
+        List<List<Iterator<Map.Entry<Bytes, int[]>>>> lanes = new ArrayList<>();
+        List<List<Integer>> laneKeys = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            int src = (roundRobinNext + k) % n;
+            int from = laneTurn.getOrDefault(src, src * LANES);
+            NavigableMap<Integer, LinkedHashMap<Bytes, int[]>> own = queues.subMap(src * LANES, true, (src + 1) * LANES, false);
+            List<Iterator<Map.Entry<Bytes, int[]>>> its = new ArrayList<>();
+            List<Integer> keys = new ArrayList<>();
+            for (Map<Integer, LinkedHashMap<Bytes, int[]>> part : List.of(own.tailMap(from, true), own.headMap(from, false))) {
+                for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : part.entrySet()) {
+                    if (q.getValue().isEmpty()) continue;
+                    its.add(q.getValue().entrySet().iterator());
+                    keys.add(q.getKey());
+                }
             }
+            if (its.isEmpty()) continue;
+            sources.add(src);
+            lanes.add(its);
+            laneKeys.add(keys);
         }
+        int[] nextLane = new int[sources.size()];
         List<Bytes> batch = new ArrayList<>();
         LinkedHashSet<Bytes> chosen = new LinkedHashSet<>();
         long bytes = 0;
         boolean any = true;
         while (any && batch.size() < config.batchPayloadsMax()) {
             any = false;
-            for (int k = 0; k < its.size() && batch.size() < config.batchPayloadsMax(); k++) {
-                Iterator<Map.Entry<Bytes, int[]>> it = its.get(k);
-                while (it.hasNext()) {
-                    Bytes p = it.next().getKey();
-                    if (inFlight.contains(p) || chosen.contains(p) || !core.behavior.mayPropose(sourceOf(keys.get(k)), p)) continue;
-                    if (bytes + p.length() > config.batchBytesMax()) break;
+            for (int k = 0; k < sources.size() && batch.size() < config.batchPayloadsMax(); k++) {
+                int src = sources.get(k);
+                List<Iterator<Map.Entry<Bytes, int[]>>> its = lanes.get(k);
+                for (int t = 0; t < its.size(); t++) {
+                    int l = (nextLane[k] + t) % its.size();
+                    Bytes p = nextEligible(its.get(l), src, chosen, bytes);
+                    if (p == null) continue;
                     batch.add(p);
                     chosen.add(p);
                     bytes += p.length();
                     any = true;
-                    Integer after = queues.higherKey(keys.get(k));
-                    roundRobinNext = after == null ? 0 : after;
+                    nextLane[k] = l + 1;
+                    roundRobinNext = (src + 1) % n;
+                    Integer after = queues.higherKey(laneKeys.get(k).get(l));
+                    if (after == null || sourceOf(after) != src) laneTurn.remove(src);
+                    else laneTurn.put(src, after);
                     break;
                 }
             }
         }
         return List.copyOf(batch);
+    }
+
+    /** The next payload of one lane that may go in the batch, or null (none left, or the next one does not fit). */
+    private Bytes nextEligible(Iterator<Map.Entry<Bytes, int[]>> it, int source, LinkedHashSet<Bytes> chosen, long bytes) {
+        while (it.hasNext()) {
+            Bytes p = it.next().getKey();
+            if (inFlight.contains(p) || chosen.contains(p) || !core.behavior.mayPropose(source, p)) continue;
+            return bytes + p.length() > config.batchBytesMax() ? null : p;
+        }
+        return null;
     }
 
     /** What waits to be proposed (queued, not in flight): nothing, some, or a full batch by count or bytes. */
@@ -240,30 +275,43 @@ final class PbftRequestQueues<N extends Comparable<N>> {
      * never heard of our payloads start their own timers on them, and so join the view change.
      */
     void resendOwnWhileChanging() {
-        LinkedHashMap<Bytes, int[]> mine = own();
         // All of them once per view change; then, every tick, the oldest batch of them again:
         // the first copies may have been lost (we may be the one member cut off, left alone in
         // a view change the others never needed; then only they can order our payloads, and
         // only if they hear of them). Every tick, beside the view change we re-send, because at
         // the wide-area tier a site's outputs leave through a forwarder that rotates with each
         // re-send; payloads re-sent every k-th tick could keep meeting the same faulty forwarder.
-        if (mine != null && !mine.isEmpty()) {
-            if (forwardedForView != core.views.view) {
-                forwardedForView = core.views.view;
-                broadcastForward(new ArrayList<>(mine.keySet()));
-            } else {
-                // Only the oldest batch: copying the whole queue every tick was a fifth of the
-                // time of campaigns whose view changes left long queues waiting.
-                List<Bytes> oldest = new ArrayList<>(Math.min(mine.size(), config.batchPayloadsMax()));
-                for (Bytes p : mine.keySet()) {
-                    if (oldest.size() == config.batchPayloadsMax()) break;
-                    oldest.add(p);
-                }
-                // The same batch as last tick: the same signed forward, re-sent as it was.
-                if (!oldest.equals(resent == null ? null : resent.payloads())) resent = forward(oldest);
-                core.broadcast(resent);
+        if (queuedFrom(core.self) == 0) return;
+        if (forwardedForView != core.views.view) {
+            forwardedForView = core.views.view;
+            broadcastForward(new ArrayList<>(own().keySet()));
+        } else {
+            // Only the oldest batch, the head of each lane in turn: copying the whole queue every
+            // tick was a fifth of the time of campaigns whose view changes left long queues waiting.
+            List<Bytes> oldest = ownOldest(config.batchPayloadsMax());
+            // The same batch as last tick: the same signed forward, re-sent as it was.
+            if (!oldest.equals(resent == null ? null : resent.payloads())) resent = forward(oldest);
+            core.broadcast(resent);
+        }
+    }
+
+    /** Up to {@code max} of our own payloads, the oldest of each lane in turn. */
+    private List<Bytes> ownOldest(int max) {
+        List<Iterator<Bytes>> its = new ArrayList<>();
+        for (LinkedHashMap<Bytes, int[]> q : queues.subMap(core.self * LANES, (core.self + 1) * LANES).values()) {
+            if (!q.isEmpty()) its.add(q.keySet().iterator());
+        }
+        List<Bytes> out = new ArrayList<>(max);
+        boolean any = true;
+        while (any && out.size() < max) {
+            any = false;
+            for (Iterator<Bytes> it : its) {
+                if (out.size() == max || !it.hasNext()) continue;
+                out.add(it.next());
+                any = true;
             }
         }
+        return out;
     }
 
     /** Our own source's payloads go to the new primary, which may not have them. */
@@ -310,9 +358,10 @@ final class PbftRequestQueues<N extends Comparable<N>> {
                         + q.getValue().size() + " > pendingPayloadsMax " + config.pendingPayloadsMax());
             }
         }
-        if (roundRobinNext < 0 || sourceOf(roundRobinNext) >= n) {
-            throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside the queues of " + n + " members");
-        }
+        if (roundRobinNext < 0 || roundRobinNext >= n) throw new IllegalStateException("round-robin turn " + roundRobinNext + " outside [0, " + n + ")");
+        laneTurn.forEach((src, key) -> {
+            if (sourceOf(key) != src) throw new IllegalStateException("lane turn " + key + " of source " + src + " is another source's");
+        });
         if (timerArmed && !core.views.active) throw new IllegalStateException("request timer armed while changing to view " + core.views.view);
         if (timeoutMillis < config.requestTimeoutMillis() || timeoutMillis > config.requestTimeoutMaxMillis()) {
             throw new IllegalStateException("request timeout " + timeoutMillis + " ms outside [" + config.requestTimeoutMillis() + ", "
@@ -329,6 +378,8 @@ final class PbftRequestQueues<N extends Comparable<N>> {
         }
         w.i32(inFlight.size());
         for (Bytes p : inFlight) w.bytes(p);
-        w.i32(roundRobinNext).i64(timeoutMillis).bool(timerArmed).i64(forwardedForView);
+        w.i32(roundRobinNext).i32(laneTurn.size());
+        laneTurn.forEach((src, key) -> w.i32(src).i32(key));
+        w.i64(timeoutMillis).bool(timerArmed).i64(forwardedForView);
     }
 }

@@ -154,4 +154,21 @@ class PbftFairnessTest {
         assertEquals(List.of(p("L1:backlog-0"), p("L2:behind"), p("L1:backlog-1")), fifth, "one from each lane per turn");
         assertEquals(List.of(), c.violations());
     }
+
+    // Lanes split a source's queue, not its share: a member that fills many lanes (a faulty one
+    // tagging junk as messages of every logical link) still gets one payload per turn of the sources.
+    @Test
+    void aSourceWithManyLanesStillGetsOneTurnPerRoundOfSources() {
+        PbftTestCluster c = laned(cfg(4, 4, 2));
+        for (int k = 0; k < 4; k++) c.submit(0, p("fill-" + k)); // slots 0..3: the window is full
+        c.submit(1, p("L1:a"));
+        c.submit(1, p("L2:b"));
+        c.submit(1, p("L3:c"));
+        c.submit(2, p("polite"));
+        c.deliverAll();
+        List<Bytes> fifth = c.deliveredLog(0).get(4L);
+        assertEquals(2, fifth.size());
+        assertTrue(fifth.contains(p("polite")), "one from each source before a second from either: " + fifth);
+        assertEquals(List.of(), c.violations());
+    }
 }

@@ -744,8 +744,30 @@ public final class Simulation {
             currentLocalHops = 0;
             processing = id;
             node = assembly.build(id, this, List.copyOf(storage), this::adversarial);
+            runStep(node::start);
+        }
+
+        /**
+         * One input to this server, as one step. A core that stops on its own check (it found
+         * its history contradicting a certified one, which only a safety violation can cause) is
+         * a finding, not a crash of the simulator: a correct server's halt is reported as a
+         * violation; a faulty server's is its own business. Either way the server stays down.
+         */
+        void runStep(Runnable input) {
             beginStep();
-            node.start();
+            try {
+                input.run();
+            } catch (IllegalStateException halted) {
+                // Faulty servers run our code too, and a throw there is still ours to see; but a
+                // twin is correct code whose history its other copy contradicts by design.
+                if (adversary != null && !adversary.twinned()) throw halted;
+                held = null;
+                String what = id + " halted on its own check (t=" + loop.nowMicros() / 1000 + "ms): " + halted.getMessage();
+                if (adversary == null) checkers.violation("a correct server " + what);
+                else faultLog.add("twin " + what);
+                crash();
+                return;
+            }
             endStep();
             afterInput();
         }
@@ -819,11 +841,10 @@ public final class Simulation {
                 if (adversary == Adversary.ACK_LIAR) lieAboutAck(from, frame);
                 return; // a peer that passes on nothing it is sent between sites
             }
-            beginStep();
-            if (from.client()) node.onClientFrame(from.clientId(), frame);
-            else node.onServerFrame(from.server(), frame);
-            endStep();
-            afterInput();
+            runStep(() -> {
+                if (from.client()) node.onClientFrame(from.clientId(), frame);
+                else node.onServerFrame(from.server(), frame);
+            });
         }
 
         /** After every step: the cores' own invariants, and the logical-machine check (correct servers only). */
@@ -987,10 +1008,7 @@ public final class Simulation {
                 currentWideHops = wide;
                 currentLocalHops = local;
                 processing = id;
-                beginStep();
-                node.onTimer(timer);
-                endStep();
-                afterInput();
+                runStep(() -> node.onTimer(timer));
             }));
         }
 
@@ -1018,10 +1036,7 @@ public final class Simulation {
                 currentWideHops = wide;
                 currentLocalHops = local;
                 processing = id; // a certificate share is an ordinary signature, charged to this server (Table 4.3)
-                beginStep();
-                node.onCryptoDone(job.run());
-                endStep();
-                afterInput();
+                runStep(() -> node.onCryptoDone(job.run()));
             });
         }
 

@@ -133,6 +133,11 @@ class BLinkNodeTest {
         assertTrue(t.io.timersSet.stream().anyMatch(e -> e.getKey().equals(new ServerTimer.LmTimeout(head))), "every server times the new forwarder");
         assertTrue(t.io.timersSet.stream().noneMatch(e -> e.getKey().equals(new ServerTimer.LmTimeout(peer))),
                 () -> "server 1's peer timer is not this server's to run: " + t.io.timersSet);
+        assertTrue(t.io.timersCancelled.contains(new ServerTimer.LmTimeout(peer)),
+                () -> "the peer timer this server ran as forwarder stops, or its expiry would skip server 1's peer: " + t.io.timersCancelled);
+        long peerBefore = t.node.logicalMachine().links().peer(SITE1);
+        t.node.onTimer(new ServerTimer.LmTimeout(peer)); // were it still running here
+        assertEquals(peerBefore, t.node.logicalMachine().links().peer(SITE1), "a notice for another server's timer is never made");
         assertEquals(0, t.node.rejectionCount());
     }
 }

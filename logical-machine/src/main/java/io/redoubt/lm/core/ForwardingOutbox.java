@@ -44,4 +44,19 @@ public class ForwardingOutbox<N> implements Outbox<N> {
     public void reject(N from, Rejection reason, String detail) {
         inner.reject(from, reason, detail);
     }
+
+    @Override
+    public void accepted(List<Bytes> payloads) {
+        inner.accepted(payloads);
+    }
+
+    @Override
+    public boolean admits(Bytes payload) {
+        return inner.admits(payload);
+    }
+
+    @Override
+    public int lane(Bytes payload) {
+        return inner.lane(payload);
+    }
 }

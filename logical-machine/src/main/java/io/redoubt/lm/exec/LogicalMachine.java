@@ -84,11 +84,9 @@ public final class LogicalMachine {
 
     /** CLink-Order's executed Ordering_Requests and the servers they proved corrupt (section 4.5). */
     private final OrderingRequests requests;
-    private long uncheckedRequests;
 
-    /** A wide-area timer the core armed: its generation and delay, to re-arm after a restart. */
     /**
-     * An armed LM timer. {@code runBy}: the index of the one server of the site whose clock
+     * An armed LM timer, kept to re-arm it after a restart. {@code runBy}: the index of the one server of the site whose clock
      * drives it (BLink's forwarder timing its peer, section 4.4.2), or -1 for every server.
      */
     public record ActiveTimer(long generation, long delayMillis, int runBy) {
@@ -223,6 +221,10 @@ public final class LogicalMachine {
             host.rejected(via, Rejection.INVALID_REQUEST, "client update handed in by a server of another site");
             return;
         }
+        if (requests.isProvenFaulty(via)) {
+            host.rejected(via, Rejection.PROTOCOL_VIOLATION, "client update handed in by a server proven faulty");
+            return;
+        }
         boolean vouchedFor = !vouched.isEmpty() && vouched.contains(digest != null ? digest : updateDigest(u.encode()));
         if (!vouchedFor && !verifyClientUpdate(u)) {
             host.rejected(u.client(), Rejection.BAD_SIGNATURE, "client update signature");
@@ -241,19 +243,21 @@ public final class LogicalMachine {
 
     /**
      * CLink-Order (section 4.5): the request is kept as evidence (OrderingRequests), and its
-     * update executes as if its server had handed it in. A request from a server proven corrupt is
-     * refused, so that server no longer takes a share of the site's ordering; its clients
+     * update executes as if its server had handed it in. Once a server is proven corrupt, nothing
+     * it hands in is executed (requests or plain client updates in its name); its clients
      * retransmit to f+1 servers and are served through the others.
      */
     private void executeRequested(LmEvent.Requested e) {
         OrderingRequest r = e.request();
+        // Rejections name the site, not the request's server: whoever ordered a bad request
+        // chose that name (its submitter or the local leader), and the named server may be correct.
         if (!r.server().site().equals(site) || r.server().index() >= siteServers.size()) {
-            host.rejected(r.server(), Rejection.NOT_A_MEMBER, "ordering request of a server outside the site");
+            host.rejected(site, Rejection.NOT_A_MEMBER, "ordering request in the name of " + r.server() + ", outside the site");
             return;
         }
         Bytes digest = updateDigest(e.update().encode());
         if (!r.updateDigest().equals(digest)) {
-            host.rejected(r.server(), Rejection.MALFORMED, "ordering request names another update than the one it carries");
+            host.rejected(site, Rejection.MALFORMED, "ordering request in the name of " + r.server() + " names another update than it carries");
             return;
         }
         switch (requests.onExecuted(r)) {
@@ -262,11 +266,18 @@ public final class LogicalMachine {
                 return;
             }
             case PROVEN -> {
+                // From the proof on, nothing comes in through that server, this update included:
+                // its client retransmits to f+1 servers, and a correct one hands it in.
                 effect(13).server(r.server()).i64(r.seq());
                 host.provenFaulty(requests.proofAgainst(r.server()));
+                return;
             }
-            case FORGED -> host.rejected(r.server(), Rejection.BAD_SIGNATURE, "ordering request signature, against another request with its number");
-            case UNCHECKED -> uncheckedRequests++;
+            case FORGED -> host.rejected(site, Rejection.BAD_SIGNATURE, "an ordering request in the name of " + r.server()
+                    + " numbered " + r.seq() + " does not hold its signature (forged by its submitter or the local leader)");
+            case TOO_OLD -> {
+                host.rejected(site, Rejection.OUT_OF_WINDOW, "ordering request of " + r.server() + " numbered " + r.seq() + ", below its window");
+                return;
+            }
             case RECORDED, REPEATED -> { }
         }
         executeClientUpdate(r.server(), e.update(), digest);
@@ -282,10 +293,7 @@ public final class LogicalMachine {
         return requests.isProvenFaulty(server);
     }
 
-    /** Ordering_Requests executed below their server's window, which nothing was compared with. */
-    public long uncheckedRequests() {
-        return uncheckedRequests;
-    }
+
 
     private void executeWideMessage(LmEvent.WideMessage e) {
         if (links != null) {
@@ -492,11 +500,10 @@ public final class LogicalMachine {
             LinkLayer.Monitoring armed = headTimerArmedFor.get(s);
             TimerId headTimer = linkTimer(HEAD_TIMER, s), peerTimer = linkTimer(PEER_TIMER, s);
             if (m == null) {
-                if (armed != null) {
-                    headTimerArmedFor.remove(s);
-                    disarmTimer(headTimer);
-                    disarmTimer(peerTimer);
-                }
+                // Both, whether or not a stale timeout already forgot what was armed (disarming an unarmed timer does nothing).
+                headTimerArmedFor.remove(s);
+                disarmTimer(headTimer);
+                disarmTimer(peerTimer);
             } else if (armed == null || armed.headSeq() != m.headSeq() || armed.position() != m.position()) {
                 headTimerArmedFor.put(s, m);
                 armTimer(headTimer, m.timeoutMillis(), -1);
@@ -688,7 +695,6 @@ public final class LogicalMachine {
             });
             if (links != null) links.writeState(w);
             requests.writeState(w);
-            w.i64(uncheckedRequests);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;

@@ -18,6 +18,8 @@ import io.redoubt.lm.crypto.KeyDirectory;
  */
 public record OrderingRequest(ServerId server, long seq, Bytes updateDigest, Bytes signature) implements Encodable {
     public static final int DIGEST_BYTES = 32;
+    /** Numbers per server a site keeps to compare with; one further below is refused (OrderingRequests). */
+    public static final int WINDOW = 1024;
 
     public static Bytes signedContent(ServerId server, long seq, Bytes updateDigest) {
         return new CanonicalWriter().utf8("redoubt/clink-order").server(server).i64(seq).bytes(updateDigest).toBytes();

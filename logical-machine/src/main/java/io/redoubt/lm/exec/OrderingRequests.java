@@ -23,12 +23,16 @@ import java.util.TreeMap;
  * by its submitter, which cannot be told apart) and is dropped, and the valid one stands, so a
  * forged request can never frame a correct server.
  *
- * <p>Bounded: the newest {@link #WINDOW} numbers per server are kept. A request numbered below
- * a full window is executed unchecked (counted); detection then relies on the conflicting pair
- * executing within a window of each other, which the local core's request timers bound.
+ * <p>Bounded: the newest {@link OrderingRequest#WINDOW} numbers per server are kept, and a
+ * request numbered below a full window is refused (its update still reaches the site through
+ * the other servers its client retransmits to); were it executed unchecked, a corrupt server
+ * could first move its window up with requests far ahead and then equivocate below it. A request
+ * that jumps ahead of its server's highest number is checked before it is kept, so nobody can
+ * move a correct server's window past its own numbers with forgeries; a correct server's numbers
+ * come one after another (they jump only after a restart, once).
  */
 final class OrderingRequests {
-    static final int WINDOW = 1024;
+    static final int WINDOW = OrderingRequest.WINDOW;
 
     enum Outcome {
         /** The first request with this number from this server. */
@@ -39,8 +43,8 @@ final class OrderingRequests {
         PROVEN,
         /** It conflicts with an executed request and its signature does not hold: dropped as evidence. */
         FORGED,
-        /** Numbered below the window: nothing to compare it with. */
-        UNCHECKED,
+        /** Numbered below a full window: refused. */
+        TOO_OLD,
         /** From a server already proven corrupt: refused. */
         FAULTY
     }
@@ -63,9 +67,12 @@ final class OrderingRequests {
     Outcome onExecuted(OrderingRequest r) {
         if (proven.containsKey(r.server())) return Outcome.FAULTY;
         TreeMap<Long, OrderingRequest> mine = executed.computeIfAbsent(r.server(), k -> new TreeMap<>());
-        if (mine.size() >= WINDOW && r.seq() < mine.firstKey()) return Outcome.UNCHECKED;
+        if (mine.size() >= WINDOW && r.seq() < mine.firstKey()) return Outcome.TOO_OLD;
         OrderingRequest before = mine.get(r.seq());
         if (before == null) {
+            // A jump ahead is checked first: only the server itself can move its window that way.
+            boolean jump = mine.isEmpty() ? r.seq() > 1 : r.seq() > mine.lastKey() + 1;
+            if (jump && !r.verify(keys)) return Outcome.FORGED;
             keep(mine, r);
             return Outcome.RECORDED;
         }

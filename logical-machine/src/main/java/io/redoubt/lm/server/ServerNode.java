@@ -484,7 +484,10 @@ public final class ServerNode {
             return;
         }
         LmEvent.Requested made = requested.get(u.client());
-        if (made == null || !made.update().equals(u)) {
+        // A request half a window old may be refused as below the window by the time it
+        // executes (OrderingRequests): a retransmission then goes as a new one.
+        boolean stale = made != null && made.request().seq() < nextRequestSeq - OrderingRequest.WINDOW / 2;
+        if (made == null || !made.update().equals(u) || stale) {
             long seq = takeRequestSeq();
             made = new LmEvent.Requested(OrderingRequest.sign(keys, self, seq, u), u);
             LmEvent.Requested before = requested.put(u.client(), made);
@@ -517,10 +520,16 @@ public final class ServerNode {
         return new ClientId(new SiteId((int) (id.arg() >>> 32)), (int) id.arg());
     }
 
+    /** Whether this server's clock drives LM timer {@code id}: not one only another server runs (LogicalMachine.ActiveTimer#runBy). */
+    private boolean runsHere(TimerId id) {
+        LogicalMachine.ActiveTimer active = lm.activeTimers().get(id);
+        return active == null || active.runBy() < 0 || active.runBy() == self.index();
+    }
+
     /** A timer armed through {@link ServerIo#setTimer} fired. */
     public void onTimer(ServerTimer timer) {
         if (timer instanceof ServerTimer.Local t) local.onTimer(t.id());
-        else if (timer instanceof ServerTimer.LmTimeout t) timeouts.onExpired(t.id());
+        else if (timer instanceof ServerTimer.LmTimeout t && runsHere(t.id())) timeouts.onExpired(t.id());
         else if (timer instanceof ServerTimer.Forward t) onForwardTimeout(forwardTimerClient(t.id()));
         else if (timer instanceof ServerTimer.Link t) link.onTimer(t.id());
         afterInput();
@@ -729,7 +738,11 @@ public final class ServerNode {
         @Override
         public void startLmTimer(TimerId timer, long generation, long delayMillis, int runBy) {
             // Armed at every server, so that the leader takes the notice; only runBy's clock runs it.
-            timeouts.armed(timer, generation, delayMillis, !replaying && (runBy < 0 || runBy == self.index()));
+            boolean runsHere = runBy < 0 || runBy == self.index();
+            timeouts.armed(timer, generation, delayMillis, !replaying && runsHere);
+            // A local timer this server ran for an earlier generation (it forwarded then) must not
+            // expire into a notice for this one: its notice would skip the new forwarder's peer.
+            if (!replaying && !runsHere) io.cancelTimer(new ServerTimer.LmTimeout(timer));
         }
 
         @Override

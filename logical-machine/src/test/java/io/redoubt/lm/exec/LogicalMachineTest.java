@@ -404,16 +404,16 @@ class LogicalMachineTest {
             assertTrue(proof.holds(keys), "anyone with the public keys can check the proof");
             assertTrue(m.lm.isProvenFaulty(s1));
             assertEquals(java.util.Set.of(s1), m.lm.provenFaulty().keySet());
-            assertEquals(List.of(u.encode(), v.encode()), m.wide.submitted, "both updates are real client updates and execute");
+            assertEquals(List.of(u.encode()), m.wide.submitted, "the update of the request that completes the proof is refused with it");
 
             // From now on the server's requests are refused, and their updates wait for another server.
             SignedUpdate w = update(ALICE, 2, "x", "3");
             m.execute(requested(s1, 8, w));
-            assertEquals(2, m.wide.submitted.size());
+            assertEquals(1, m.wide.submitted.size());
             assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), m.host.reasons());
             assertEquals(1, m.host.proofs.size(), "proven once");
             m.execute(requested(ServerId.of(0, 2), 1, w));
-            assertEquals(3, m.wide.submitted.size(), "the same update through a correct server");
+            assertEquals(2, m.wide.submitted.size(), "the same update through a correct server");
         }
 
         @Test
@@ -470,17 +470,51 @@ class LogicalMachineTest {
         }
 
         @Test
-        void numbersBelowAFullWindowAreExecutedUnchecked() {
+        void numbersBelowAFullWindowAreRefusedSoNoServerCanMoveItsWindowAndEquivocateBelow() {
             Lm m = new Lm(2);
             SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
             List<LmEvent> many = new ArrayList<>();
-            for (long seq = 1; seq <= io.redoubt.lm.exec.OrderingRequests.WINDOW + 1; seq++) many.add(requested(s1, seq, u));
+            for (long seq = 1; seq <= OrderingRequest.WINDOW + 1; seq++) many.add(requested(s1, seq, u));
             m.execute(many.toArray(LmEvent[]::new));
+            int submitted = m.wide.submitted.size();
             m.execute(requested(s1, 1, v)); // number 1 left the window when number WINDOW + 1 came
-            assertEquals(1, m.lm.uncheckedRequests());
-            assertTrue(m.host.proofs.isEmpty());
+            assertEquals(List.of(Rejection.OUT_OF_WINDOW), m.host.reasons());
+            assertEquals(submitted, m.wide.submitted.size(), "refused: its update waits for another server");
             m.execute(requested(s1, 2, v)); // number 2 is still in it
             assertEquals(1, m.host.proofs.size());
+        }
+
+        @Test
+        void aForgedRequestFarAheadCannotMoveACorrectServersWindow() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2");
+            m.execute(requested(s1, 1, u));
+            // A faulty leader orders forgeries in s1's name far ahead of its numbers, to push them below the window.
+            LmEvent.Requested real = requested(s1, 2, u);
+            List<LmEvent> junk = new ArrayList<>();
+            for (long k = 0; k <= OrderingRequest.WINDOW; k++) {
+                OrderingRequest r = real.request();
+                junk.add(new LmEvent.Requested(new OrderingRequest(s1, (1L << 40) + k, r.updateDigest(), r.signature()), u));
+            }
+            m.execute(junk.toArray(LmEvent[]::new));
+            assertTrue(m.host.reasons().stream().allMatch(r -> r == Rejection.BAD_SIGNATURE), m.host.reasons()::toString);
+            m.host.rejected.clear();
+            // s1 goes on with its own numbers, and they are still compared.
+            m.execute(requested(s1, 2, u), requested(s1, 2, v));
+            assertEquals(1, m.host.proofs.size(), "s1's own equivocation is still caught");
+            assertTrue(m.host.rejected.isEmpty(), m.host.rejected::toString);
+        }
+
+        @Test
+        void aServerProvenFaultyCanHandNoUpdateInAtAll() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2"), w = update(ALICE, 2, "x", "3");
+            m.execute(requested(s1, 7, u), requested(s1, 7, v));
+            assertTrue(m.lm.isProvenFaulty(s1));
+            int submitted = m.wide.submitted.size();
+            m.execute(new LmEvent.ClientUpdate(s1, w));
+            assertEquals(submitted, m.wide.submitted.size());
+            assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), m.host.reasons());
         }
 
         @Test
