@@ -48,9 +48,15 @@ public final class CryptoCpu {
     private static final ThreadLocal<Tally> TALLY = new ThreadLocal<>();
 
     private static final class Tally {
+        /** The thread's CPU clock; a test may hand in its own, to check the accounting without timing anything. */
+        final java.util.function.LongSupplier clock;
         final long[] nanos = new long[KINDS];
         final long[] operations = new long[KINDS];
         long nested;
+
+        Tally(java.util.function.LongSupplier clock) {
+            this.clock = clock;
+        }
     }
 
     private CryptoCpu() {}
@@ -58,7 +64,12 @@ public final class CryptoCpu {
     /** Starts (or restarts, from zero) the calling thread's tally. */
     public static void start() {
         if (!MX.isCurrentThreadCpuTimeSupported()) return; // stays off: no row is better than a wrong one
-        TALLY.set(new Tally());
+        TALLY.set(new Tally(MX::getCurrentThreadCpuTime));
+    }
+
+    /** Starts the calling thread's tally on {@code clock} instead of its CPU clock (tests of the accounting). */
+    static void startWithClock(java.util.function.LongSupplier clock) {
+        TALLY.set(new Tally(clock));
     }
 
     /** Stops the calling thread's tally. */
@@ -77,11 +88,11 @@ public final class CryptoCpu {
         if (t == null) return operation.get();
         long savedNested = t.nested;
         t.nested = 0;
-        long t0 = MX.getCurrentThreadCpuTime();
+        long t0 = t.clock.getAsLong();
         try {
             return operation.get();
         } finally {
-            long spent = MX.getCurrentThreadCpuTime() - t0;
+            long spent = t.clock.getAsLong() - t0;
             t.nanos[kind.ordinal()] += spent - t.nested;
             t.operations[kind.ordinal()]++;
             t.nested = savedNested + spent;
