@@ -748,10 +748,13 @@ public final class Simulation {
         }
 
         /**
-         * One input to this server, as one step. A core that stops on its own check (it found
-         * its history contradicting a certified one, which only a safety violation can cause) is
-         * a finding, not a crash of the simulator: a correct server's halt is reported as a
-         * violation; a faulty server's is its own business. Either way the server stays down.
+         * One input to this server, as one step. A correct server whose core stops on its own
+         * check (it found its history contradicting a certified one, which only a safety violation
+         * can cause, or it hit one of our own bugs) is a finding, not a crash of the simulator: it
+         * is reported as a violation, with where it stopped, and the server crashes (the fault
+         * plan may restart it, and a second halt is reported again). A twin, correct code facing
+         * its own copy, crashes the same way into the fault log; any other faulty server's throw
+         * still ends the run loudly.
          */
         void runStep(Runnable input) {
             beginStep();
@@ -761,8 +764,9 @@ public final class Simulation {
                 // Faulty servers run our code too, and a throw there is still ours to see; but a
                 // twin is correct code whose history its other copy contradicts by design.
                 if (adversary != null && !adversary.twinned()) throw halted;
-                held = null;
-                String what = id + " halted on its own check (t=" + loop.nowMicros() / 1000 + "ms): " + halted.getMessage();
+                StackTraceElement[] at = halted.getStackTrace();
+                String what = id + " halted on its own check (t=" + loop.nowMicros() / 1000 + "ms): " + halted.getMessage()
+                        + (at.length > 0 ? " at " + at[0] : "");
                 if (adversary == null) checkers.violation("a correct server " + what);
                 else faultLog.add("twin " + what);
                 crash();

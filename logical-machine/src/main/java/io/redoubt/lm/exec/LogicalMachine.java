@@ -187,7 +187,7 @@ public final class LogicalMachine {
                 host.rejected(site, Rejection.MALFORMED, "ordered LM event: " + e.getMessage());
                 continue;
             }
-            if (event instanceof LmEvent.ClientUpdate e) executeClientUpdate(e.via(), e.update(), null);
+            if (event instanceof LmEvent.ClientUpdate e) executePlainClientUpdate(e);
             else if (event instanceof LmEvent.WideMessage e) executeWideMessage(e);
             else if (event instanceof LmEvent.Timeout e) executeTimeout(e);
             else if (event instanceof LmEvent.LinkMessage e) executeLinkMessage(e);
@@ -211,6 +211,31 @@ public final class LogicalMachine {
         List<LmHost.Outgoing> batch = List.copyOf(outgoing);
         outgoing.clear();
         host.sendWideBatch(batch);
+    }
+
+    /**
+     * A client update handed in without an Ordering_Request: a crash-fault site's way. Where
+     * CLink-Order is required (a Byzantine site, {@link #requireOrderingRequests}), refused: a
+     * server that could hand updates in plainly could never be proven to equivocate, and its
+     * {@code via} is only what its submitter says.
+     */
+    private void executePlainClientUpdate(LmEvent.ClientUpdate e) {
+        if (orderingRequestsRequired) {
+            host.rejected(site, Rejection.PROTOCOL_VIOLATION, "client update without an ordering request, in a site that requires one");
+            return;
+        }
+        executeClientUpdate(e.via(), e.update(), null);
+    }
+
+    private boolean orderingRequestsRequired;
+
+    /**
+     * From now on client updates must come as Ordering_Requests (CLink-Order, section 4.5): a
+     * Byzantine site's setting, made once when its servers are built, before any event executes.
+     */
+    public void requireOrderingRequests() {
+        if (executedEvents > 0) throw new IllegalStateException("requireOrderingRequests() after events executed");
+        orderingRequestsRequired = true;
     }
 
     /** @param digest the update's digest if already computed, or null */
@@ -249,7 +274,7 @@ public final class LogicalMachine {
      */
     private void executeRequested(LmEvent.Requested e) {
         OrderingRequest r = e.request();
-        // Rejections name the site, not the request's server: whoever ordered a bad request
+        // Rejections of a bad request name the site, not the request's server: whoever ordered it
         // chose that name (its submitter or the local leader), and the named server may be correct.
         if (!r.server().site().equals(site) || r.server().index() >= siteServers.size()) {
             host.rejected(site, Rejection.NOT_A_MEMBER, "ordering request in the name of " + r.server() + ", outside the site");
@@ -273,7 +298,11 @@ public final class LogicalMachine {
                 return;
             }
             case FORGED -> host.rejected(site, Rejection.BAD_SIGNATURE, "an ordering request in the name of " + r.server()
-                    + " numbered " + r.seq() + " does not hold its signature (forged by its submitter or the local leader)");
+                    + " numbered " + r.seq() + " conflicts with one executed and does not hold its signature (forged by its submitter or the local leader)");
+            case FORGERY_REPLACED -> host.rejected(site, Rejection.BAD_SIGNATURE, "the ordering request executed before in the name of "
+                    + r.server() + " numbered " + r.seq() + " did not hold its signature (forged); this one does and replaces it");
+            case FORGED_AHEAD -> host.rejected(site, Rejection.BAD_SIGNATURE, "an ordering request in the name of " + r.server()
+                    + " numbered " + r.seq() + ", far ahead of its checked numbers, does not hold its signature: not kept");
             case TOO_OLD -> {
                 host.rejected(site, Rejection.OUT_OF_WINDOW, "ordering request of " + r.server() + " numbered " + r.seq() + ", below its window");
                 return;
@@ -695,6 +724,7 @@ public final class LogicalMachine {
             });
             if (links != null) links.writeState(w);
             requests.writeState(w);
+            w.bool(orderingRequestsRequired);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;

@@ -26,10 +26,13 @@ import java.util.TreeMap;
  * <p>Bounded: the newest {@link OrderingRequest#WINDOW} numbers per server are kept, and a
  * request numbered below a full window is refused (its update still reaches the site through
  * the other servers its client retransmits to); were it executed unchecked, a corrupt server
- * could first move its window up with requests far ahead and then equivocate below it. A request
- * that jumps ahead of its server's highest number is checked before it is kept, so nobody can
- * move a correct server's window past its own numbers with forgeries; a correct server's numbers
- * come one after another (they jump only after a restart, once).
+ * could first move its window up with requests far ahead and then equivocate below it. Nobody
+ * but the server itself can move its window: a request more than half a window above the
+ * highest number of that server whose signature was checked is checked before it is kept. So
+ * unchecked entries stay within half a window of a number the server really signed, the window
+ * starts at most half a window below it, and a correct server's pending requests, which it
+ * re-issues once half a window old (ServerNode#submitUpdate), never fall below. A correct server
+ * pays one check per half window of its requests.
  */
 final class OrderingRequests {
     static final int WINDOW = OrderingRequest.WINDOW;
@@ -43,6 +46,10 @@ final class OrderingRequests {
         PROVEN,
         /** It conflicts with an executed request and its signature does not hold: dropped as evidence. */
         FORGED,
+        /** It conflicts with an executed request whose signature did not hold, and its own holds: it replaces that forgery. */
+        FORGERY_REPLACED,
+        /** More than half a window above its server's highest checked number, and its signature does not hold: not kept. */
+        FORGED_AHEAD,
         /** Numbered below a full window: refused. */
         TOO_OLD,
         /** From a server already proven corrupt: refused. */
@@ -52,6 +59,8 @@ final class OrderingRequests {
     private final KeyDirectory keys;
     private final Map<ServerId, TreeMap<Long, OrderingRequest>> executed = new TreeMap<>();
     private final SortedMap<ServerId, OrderingRequest.Equivocation> proven = new TreeMap<>();
+    /** Per server, the highest number whose signature was checked and held (0: none yet). */
+    private final SortedMap<ServerId, Long> checkedHigh = new TreeMap<>();
     /**
      * A running mix of every change, in execution order: the state digest's share of this table.
      * Not a cryptographic hash: the state digest finds correct servers that diverge (our bugs),
@@ -70,9 +79,12 @@ final class OrderingRequests {
         if (mine.size() >= WINDOW && r.seq() < mine.firstKey()) return Outcome.TOO_OLD;
         OrderingRequest before = mine.get(r.seq());
         if (before == null) {
-            // A jump ahead is checked first: only the server itself can move its window that way.
-            boolean jump = mine.isEmpty() ? r.seq() > 1 : r.seq() > mine.lastKey() + 1;
-            if (jump && !r.verify(keys)) return Outcome.FORGED;
+            // Only the server itself may move its window: far ahead of what it is known to have
+            // signed, a request is checked before it is kept.
+            if (r.seq() > checkedHigh.getOrDefault(r.server(), 0L) + WINDOW / 2) {
+                if (!r.verify(keys)) return Outcome.FORGED_AHEAD;
+                checked(r);
+            }
             keep(mine, r);
             return Outcome.RECORDED;
         }
@@ -84,8 +96,14 @@ final class OrderingRequests {
             change(2, r);
             return Outcome.PROVEN;
         }
-        if (nowHolds) keep(mine, r); // the one executed before was the forgery
-        return Outcome.FORGED;
+        if (!nowHolds) return Outcome.FORGED;
+        keep(mine, r); // the one executed before was the forgery
+        checked(r);
+        return Outcome.FORGERY_REPLACED;
+    }
+
+    private void checked(OrderingRequest r) {
+        if (r.seq() > checkedHigh.getOrDefault(r.server(), 0L)) checkedHigh.put(r.server(), r.seq());
     }
 
     private void keep(TreeMap<Long, OrderingRequest> mine, OrderingRequest r) {
@@ -118,5 +136,7 @@ final class OrderingRequests {
     void writeState(CanonicalWriter w) {
         w.i64(trail).i32(proven.size());
         proven.keySet().forEach(w::server);
+        w.i32(checkedHigh.size());
+        checkedHigh.forEach((server, seq) -> w.server(server).i64(seq));
     }
 }

@@ -177,6 +177,7 @@ public final class ServerNode {
         this.local = new ReentryGuard<>(localFactory.create(siteServers, self, localOutbox, coreRecords));
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host(), link.linkLayer());
+        if (requestsOrdering) lm.requireOrderingRequests();
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */

@@ -506,6 +506,40 @@ class LogicalMachineTest {
         }
 
         @Test
+        void forgeriesOneNumberAtATimeCannotWalkACorrectServersWindowPastIt() {
+            Lm m = new Lm(2);
+            SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2"), w = update(ALICE, 2, "x", "3");
+            m.execute(requested(s1, 1, u));
+            // A faulty member hands in forgeries in s1's name, each one above the last, to push
+            // s1's window past the numbers s1 will use.
+            OrderingRequest any = requested(s1, 1, u).request();
+            List<LmEvent> walk = new ArrayList<>();
+            for (long k = 2; k <= 2L * OrderingRequest.WINDOW + 1; k++) {
+                walk.add(new LmEvent.Requested(new OrderingRequest(s1, k, any.updateDigest(), any.signature()), u));
+            }
+            m.execute(walk.toArray(LmEvent[]::new));
+            assertTrue(m.host.reasons().contains(Rejection.BAD_SIGNATURE), "past half a window ahead of s1's checked numbers, they are checked");
+            m.host.rejected.clear();
+            int submitted = m.wide.submitted.size();
+            m.execute(requested(s1, 2, v)); // s1's own next request
+            assertEquals(submitted + 1, m.wide.submitted.size(), "executed, not refused as below the window");
+            assertEquals(List.of(Rejection.BAD_SIGNATURE), m.host.reasons(), "the forgery it met is named");
+            m.execute(requested(s1, 2, w));
+            assertEquals(1, m.host.proofs.size(), "and s1's own equivocation is still caught");
+        }
+
+        @Test
+        void whereOrderingRequestsAreRequiredAPlainClientUpdateIsRefused() {
+            Lm m = new Lm(2);
+            m.lm.requireOrderingRequests();
+            m.execute(viaUs(update(ALICE, 1, "x", "1")));
+            assertEquals(List.of(Rejection.PROTOCOL_VIOLATION), m.host.reasons());
+            assertTrue(m.wide.submitted.isEmpty());
+            m.execute(requested(s1, 1, update(ALICE, 1, "x", "1")));
+            assertEquals(1, m.wide.submitted.size());
+        }
+
+        @Test
         void aServerProvenFaultyCanHandNoUpdateInAtAll() {
             Lm m = new Lm(2);
             SignedUpdate u = update(ALICE, 1, "x", "1"), v = update(BOB, 1, "y", "2"), w = update(ALICE, 2, "x", "3");

@@ -170,7 +170,13 @@ public final class UnverifiedEventsLeader<N> implements PbftBehavior<N> {
                 }
                 SignedUpdate u = lastUpdate;
                 Bytes op = Bytes.ofUtf8("forged:" + u.operation().length());
-                return new LmEvent.ClientUpdate(self, new SignedUpdate(u.client(), u.seq() + 1, op, u.signature()));
+                SignedUpdate forged = new SignedUpdate(u.client(), u.seq() + 1, op, u.signature());
+                if (lastRequest == null) return new LmEvent.ClientUpdate(self, forged);
+                // A site that takes client updates only as Ordering_Requests (CLink-Order): the
+                // forged update inside a request in our own name, so that it reaches the check of
+                // its client signature (the request's own signature is checked only as evidence).
+                return new LmEvent.Requested(new OrderingRequest(self, sequence, LogicalMachine.updateDigest(forged.encode()),
+                        lastRequest.request().signature()), forged);
             }
             case 3 -> {
                 if (lastTimeout == null) return null;
