@@ -110,7 +110,7 @@ public final class BLinkState implements LinkLayer {
             in(from).ackAgain();
             OutgoingLink back = out(from);
             if (back.monitoring() == null && copiesSinceMove.merge(from, 1, Integer::sum) >= COPIES_BEFORE_RETURN_MOVE) {
-                back.onIdleMove();
+                back.onHeadExpired(); // as after a head timeout: nothing on it answered, so between benign sites both ends move
                 copiesSinceMove.remove(from);
             }
         }

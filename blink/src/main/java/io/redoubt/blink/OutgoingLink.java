@@ -156,15 +156,6 @@ public final class OutgoingLink {
         return current();
     }
 
-    /**
-     * The link carries nothing unacknowledged, but copies of messages we executed keep coming on
-     * the reverse link, so our acknowledgements are not getting through: move on, as after a
-     * head timeout (between benign machines nothing on the link answered, so both ends move).
-     */
-    public VirtualLink onIdleMove() {
-        return onHeadExpired();
-    }
-
     /** The virtual link in use: the forwarder of this site and the peer of the receiving one. */
     public VirtualLink current() {
         if (!skipsPeers) return order.at(position);
@@ -172,7 +163,7 @@ public final class OutgoingLink {
     }
 
     /** Whether the receiving machine acknowledged anything since the link moved to the virtual link in use. */
-    public boolean answeredSinceMove() {
+    private boolean answeredSinceMove() {
         return ackedThrough > ackedWhenMoved;
     }
 

@@ -244,10 +244,10 @@ class OutgoingLinkTest {
     }
 
     @Test
-    void anIdleMoveIsAMoveAsAfterAHeadTimeout() {
+    void aHeadTimeoutWithNothingAnsweredMovesBothEndsBetweenBenignMachines() {
         OutgoingLink l = skipping(3, 3);
-        assertEquals(new VirtualLink(1, 1), l.onIdleMove(), "nothing answered on the link: both ends move");
-        assertEquals(link(3, 3).order().at(1), link(3, 3).onIdleMove(), "along P, an idle move is a move");
+        assertEquals(new VirtualLink(1, 1), l.onHeadExpired(), "nothing answered on the link: both ends move");
+        assertEquals(link(3, 3).order().at(1), link(3, 3).onHeadExpired(), "along P, the next link of P");
     }
 
     /**

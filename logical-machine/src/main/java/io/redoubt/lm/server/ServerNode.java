@@ -945,10 +945,6 @@ public final class ServerNode {
         return requestsMade;
     }
 
-    /** CLink-Order: servers of this site its logical machine has proven corrupt, with the proofs. */
-    public java.util.SortedMap<ServerId, OrderingRequest.Equivocation> provenFaulty() {
-        return lm.provenFaulty();
-    }
 
     /** Site signatures this server produced as forwarder: one per batch signed with the site key, or combined from shares. */
     public long lmSignatures() {
