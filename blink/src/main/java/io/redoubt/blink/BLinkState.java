@@ -16,6 +16,9 @@ import java.util.TreeMap;
  */
 public final class BLinkState implements LinkLayer {
     private final BLinkConfig config;
+    private final SiteId self;
+    private final Map<SiteId, Integer> siteSizes;
+    private final java.util.Set<SiteId> byzantineSites;
     private final TreeMap<SiteId, OutgoingLink> out = new TreeMap<>();
     private final TreeMap<SiteId, IncomingLink> in = new TreeMap<>();
     private long messagesNumbered;
@@ -41,6 +44,9 @@ public final class BLinkState implements LinkLayer {
      */
     public BLinkState(SiteId self, Map<SiteId, Integer> siteSizes, java.util.Set<SiteId> byzantineSites, BLinkConfig config) {
         this.config = config;
+        this.self = self;
+        this.siteSizes = Map.copyOf(siteSizes);
+        this.byzantineSites = java.util.Set.copyOf(byzantineSites);
         Integer own = siteSizes.get(self);
         if (own == null) throw new IllegalArgumentException(self + " is not among " + siteSizes.keySet());
         boolean selfBenign = !byzantineSites.contains(self);
@@ -208,6 +214,53 @@ public final class BLinkState implements LinkLayer {
     public long messagesRefused() {
         return messagesRefused;
     }
+
+    @Override
+    public void writeSnapshot(CanonicalWriter w) {
+        w.utf8("blink").i64(messagesNumbered).i64(messagesRefused).i64(outputs).bool(resending).bool(outputResends).i32(copiesSinceMove.size());
+        copiesSinceMove.forEach((s, n) -> w.site(s).i32(n));
+        out.forEach((s, l) -> l.writeSnapshot(w)); // the same sites in the same order at every site of this shape
+        in.forEach((s, l) -> l.writeSnapshot(w));
+    }
+
+    @Override
+    public LinkLayer parseSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        BLinkState read = new BLinkState(self, siteSizes, byzantineSites, config);
+        if (!r.utf8(8).equals("blink")) throw new io.redoubt.lm.codec.DecodeException("not a BLink snapshot");
+        read.messagesNumbered = r.nonNegative("messages numbered");
+        read.messagesRefused = r.nonNegative("messages refused");
+        read.outputs = r.nonNegative("outputs");
+        read.resending = r.bool();
+        read.outputResends = r.bool();
+        int copies = r.count(out.size(), "copies since move");
+        for (int i = 0; i < copies; i++) {
+            SiteId s = r.site();
+            if (!out.containsKey(s)) throw new io.redoubt.lm.codec.DecodeException("BLink snapshot names " + s);
+            read.copiesSinceMove.put(s, r.i32());
+        }
+        for (OutgoingLink l : read.out.values()) l.readSnapshot(r, LINK_MESSAGE_BYTES_MAX);
+        for (IncomingLink l : read.in.values()) l.readSnapshot(r);
+        return read;
+    }
+
+    @Override
+    public void adoptSnapshot(LinkLayer parsed) {
+        BLinkState read = (BLinkState) parsed;
+        messagesNumbered = read.messagesNumbered;
+        messagesRefused = read.messagesRefused;
+        outputs = read.outputs;
+        resending = read.resending;
+        outputResends = read.outputResends;
+        copiesSinceMove.clear();
+        copiesSinceMove.putAll(read.copiesSinceMove);
+        out.clear();
+        out.putAll(read.out);
+        in.clear();
+        in.putAll(read.in);
+    }
+
+    /** The largest wide-area message a snapshot may hold on a link (a wide-area core's messages are far smaller). */
+    static final int LINK_MESSAGE_BYTES_MAX = 16 << 20;
 
     @Override
     public void writeState(CanonicalWriter w) {

@@ -101,6 +101,26 @@ public final class IncomingLink {
         return ahead.size();
     }
 
+    /** This link's whole state, for a snapshot (the same as {@link #writeState}). */
+    void writeSnapshot(CanonicalWriter w) {
+        writeState(w);
+    }
+
+    /** Reads what {@link #writeSnapshot} wrote into this link, which must be new. */
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        receivedThrough = r.nonNegative("received through");
+        acknowledged = r.nonNegative("acknowledged");
+        if (acknowledged > receivedThrough) throw new io.redoubt.lm.codec.DecodeException("acknowledged " + acknowledged + " past received " + receivedThrough);
+        ackAgain = r.bool();
+        int count = r.count(windowMax, "messages ahead");
+        for (int i = 0; i < count; i++) {
+            long seq = r.i64();
+            if (seq <= receivedThrough + 1 || seq > receivedThrough + windowMax || !ahead.add(seq)) {
+                throw new io.redoubt.lm.codec.DecodeException("message " + seq + " ahead of " + receivedThrough);
+            }
+        }
+    }
+
     /** Everything that decides this link's future behaviour, for the logical machine's state digest. */
     public void writeState(CanonicalWriter w) {
         w.i64(receivedThrough).i64(acknowledged).bool(ackAgain).i32(ahead.size());

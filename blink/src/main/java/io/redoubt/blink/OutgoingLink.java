@@ -220,6 +220,35 @@ public final class OutgoingLink {
         return order;
     }
 
+    /** This link's whole state, for a snapshot: the waiting messages whole (their digests are recomputed on reading). */
+    void writeSnapshot(CanonicalWriter w) {
+        w.i64(nextSeq).i64(ackedThrough).i64(position).i64(forwarderMoves).i64(peerMoves).i64(ackedWhenMoved).i32(unacked.size());
+        for (Pending p : unacked) w.i64(p.seq()).bytes(p.message());
+    }
+
+    /** Reads what {@link #writeSnapshot} wrote into this link, which must be new and built like the one that wrote it. */
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, int messageBytesMax) throws io.redoubt.lm.codec.DecodeException {
+        nextSeq = r.i64();
+        ackedThrough = r.nonNegative("acked through");
+        if (nextSeq < 1 || ackedThrough >= nextSeq) throw new io.redoubt.lm.codec.DecodeException("link snapshot: next " + nextSeq + ", acked " + ackedThrough);
+        position = r.nonNegative("position");
+        forwarderMoves = r.nonNegative("forwarder moves");
+        peerMoves = r.nonNegative("peer moves");
+        ackedWhenMoved = r.nonNegative("acked when moved");
+        int count = r.count(unackedMax, "unacknowledged messages");
+        long previous = ackedThrough;
+        for (int i = 0; i < count; i++) {
+            long seq = r.i64();
+            if (seq <= previous || seq >= nextSeq) throw new io.redoubt.lm.codec.DecodeException("link snapshot: message " + seq + " after " + previous);
+            previous = seq;
+            Bytes message = r.bytes(messageBytesMax);
+            unacked.addLast(new Pending(seq, message));
+            if (waitingDigests.put(io.redoubt.lm.crypto.Digests.sha256(message), seq) != null) {
+                throw new io.redoubt.lm.codec.DecodeException("link snapshot: one message waits twice");
+            }
+        }
+    }
+
     /** Everything that decides this link's future behaviour, for the logical machine's state digest. */
     public void writeState(CanonicalWriter w) {
         // The waiting messages by digest, hashed once each when they were numbered.

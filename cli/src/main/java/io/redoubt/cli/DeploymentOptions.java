@@ -68,6 +68,11 @@ final class DeploymentOptions {
             + "(redoubt.blink.enabled)")
     String blink;
 
+    @Option(names = "--compaction", paramLabel = "INTERVAL/HISTORY", description = "log compaction: a snapshot of the logical machine"
+            + " every INTERVAL local slots, and local Paxos keeping HISTORY decided slots, e.g. 16/128 so that a short run needs snapshot"
+            + " transfer (redoubt.compaction.snapshot-interval-slots, redoubt.local.paxos.history-slots-max)")
+    String compaction;
+
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
     SimConfig resolve(CommandLine cl, File defaultFile) {
         File file = config != null ? config : (defaultFile != null && defaultFile.isFile() ? defaultFile : null);
@@ -123,6 +128,19 @@ final class DeploymentOptions {
                 default -> throw new CommandLine.ParameterException(cl, "--blink " + blink + " is not valid; valid: on, off");
             };
             built = built.toBuilder().blink(built.deployment().blink().withEnabled(on)).build();
+        }
+        if (compaction != null) {
+            String[] parts = compaction.split("/");
+            if (parts.length != 2) throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY, e.g. 16/128");
+            int interval, history;
+            try {
+                interval = Integer.parseInt(parts[0].strip());
+                history = Integer.parseInt(parts[1].strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY in slots, e.g. 16/128");
+            }
+            SimConfig c = built;
+            built = parse(cl, () -> c.withCompaction(interval, history));
         }
         if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
             throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()

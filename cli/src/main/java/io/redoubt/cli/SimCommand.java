@@ -51,7 +51,8 @@ final class SimCommand implements Callable<Integer> {
     boolean swarm;
 
     @Option(names = "--fault-kinds", description = "benign fault kinds the safety phase draws from: all, or a list of crash-server,"
-            + " crash-local-leader, isolate-site, isolate-wide-leader-site, split-sites, cut-local-leader, crash-mid-step (default: all)")
+            + " crash-local-leader, isolate-site, isolate-wide-leader-site, split-sites, cut-local-leader, crash-mid-step, and keep-server-down"
+            + " (crashed early, back only at the heal; not in all) (default: all)")
     String faultKinds;
 
     @Option(names = "--fault-intensity", description = "how many faults a seed draws: few (1-2, mild links), some (1-5), many (6-15, lossy links) (default: some)")

@@ -32,6 +32,8 @@ import java.util.List;
  *     the wide area sends a new client update straight to a server of the leader site, unordered
  *     and unsigned by its own logical machine, and orders it the usual way only if it has not
  *     executed after this long; 0 turns CLink-Opt off (every update is ordered where it arrives)
+ * @param snapshotIntervalSlots log compaction (issue 18): a server snapshots its logical machine
+ *     and compacts its stable storage after every this many slots of its site's local order; 0 never
  */
 public record Deployment(
         Composition composition,
@@ -47,7 +49,8 @@ public record Deployment(
         int thresholdKeyBits,
         boolean amortized,
         long clinkForwardTimeoutMillis,
-        BLinkConfig blink) {
+        BLinkConfig blink,
+        int snapshotIntervalSlots) {
 
     /** CLink-Opt's fallback in the simulator: a wide-area progress timeout, under the clients' 2 s retransmission. */
     public static final long SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS = 1_000;
@@ -64,6 +67,20 @@ public record Deployment(
         if (blink == null) throw new IllegalArgumentException("blink settings are required (BLinkConfig.off() for the stand-in link)");
         if (clinkForwardTimeoutMillis < 0) throw new IllegalArgumentException("clinkForwardTimeoutMillis must be >= 0 (0 = off), was " + clinkForwardTimeoutMillis);
         checkShape(composition, sites, serversPerSite, "--sites", "--servers-per-site");
+        checkCompaction(snapshotIntervalSlots, localPaxos.historySlotsMax(), "snapshotIntervalSlots", "localPaxos.historySlotsMax");
+    }
+
+    /**
+     * A server that needs a snapshot installs one taken after at most an interval ago and then
+     * catches up past it from a peer's history, so the history must reach back at least two
+     * intervals (one would leave a server that installs the latest snapshot just short of it).
+     */
+    public static void checkCompaction(int snapshotIntervalSlots, int localHistorySlots, String intervalSetting, String historySetting) {
+        if (snapshotIntervalSlots < 0) throw new IllegalArgumentException(intervalSetting + " must be >= 0 (0 = never), was " + snapshotIntervalSlots);
+        if (snapshotIntervalSlots > 0 && localHistorySlots < 2L * snapshotIntervalSlots) {
+            throw new IllegalArgumentException(historySetting + " " + localHistorySlots + " must be at least twice " + intervalSetting + " "
+                    + snapshotIntervalSlots + ": raise the history to " + 2L * snapshotIntervalSlots + " or lower the interval");
+        }
     }
 
     /** Whether CLink-Opt forwards new client updates to the leader site unordered (section 4.5). */
@@ -91,7 +108,8 @@ public record Deployment(
     public static Deployment defaults(Composition composition, int sites, int serversPerSite) {
         return new Deployment(composition, sites, serversPerSite, 25_000, 10_000_000, PaxosConfig.localDefaults(),
                 PaxosConfig.wideAreaDefaults(), PbftConfig.localDefaults(), PbftConfig.wideAreaDefaults(), LmKeyring.Kind.THRESHOLD,
-                SIMULATION_THRESHOLD_KEY_BITS, true, SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS, BLinkConfig.defaults());
+                SIMULATION_THRESHOLD_KEY_BITS, true, SIMULATION_CLINK_FORWARD_TIMEOUT_MILLIS, BLinkConfig.defaults(),
+                io.redoubt.lm.server.ServerConfig.SNAPSHOT_INTERVAL_DEFAULT);
     }
 
     public List<SiteId> siteIds() {
@@ -179,6 +197,7 @@ public record Deployment(
         private boolean amortized;
         private long clinkForwardTimeoutMillis;
         private BLinkConfig blink;
+        private int snapshotIntervalSlots;
 
         private Builder(Deployment d) {
             composition = d.composition;
@@ -195,6 +214,7 @@ public record Deployment(
             amortized = d.amortized;
             clinkForwardTimeoutMillis = d.clinkForwardTimeoutMillis;
             blink = d.blink;
+            snapshotIntervalSlots = d.snapshotIntervalSlots;
         }
 
         public Builder composition(Composition v) { composition = v; return this; }
@@ -211,10 +231,12 @@ public record Deployment(
         public Builder amortized(boolean v) { amortized = v; return this; }
         public Builder clinkForwardTimeoutMillis(long v) { clinkForwardTimeoutMillis = v; return this; }
         public Builder blink(BLinkConfig v) { blink = v; return this; }
+        public Builder snapshotIntervalSlots(int v) { snapshotIntervalSlots = v; return this; }
 
         public Deployment build() {
             return new Deployment(composition, sites, serversPerSite, wanLatencyMicros, wanBandwidthBitsPerSecond, localPaxos, widePaxos,
-                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized, clinkForwardTimeoutMillis, blink);
+                    localPbft, widePbft, byzantineSiteSigning, thresholdKeyBits, amortized, clinkForwardTimeoutMillis, blink,
+                    snapshotIntervalSlots);
         }
     }
 }

@@ -35,9 +35,18 @@ public final class DeploymentSettings {
         } catch (IllegalArgumentException e) {
             throw new SettingsException(e.getMessage().startsWith("composition") ? "redoubt." + e.getMessage() : e.getMessage());
         }
+        int snapshotInterval = r.atLeast("compaction.snapshot-interval-slots", 0);
+        PaxosConfig localPaxos = paxos(r, "local.paxos");
         try {
-            return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, paxos(r, "local.paxos"), paxos(r, "wide.paxos"),
-                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"), blink(r));
+            Deployment.checkCompaction(snapshotInterval, localPaxos.historySlotsMax(), "redoubt.compaction.snapshot-interval-slots =",
+                    "redoubt.local.paxos.history-slots-max =");
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(e.getMessage());
+        }
+        try {
+            return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, localPaxos, paxos(r, "wide.paxos"),
+                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"), blink(r),
+                    snapshotInterval);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());
         }
@@ -121,7 +130,8 @@ public final class DeploymentSettings {
                 r.positiveMillis(path + ".retransmit"),
                 r.atLeast(path + ".catch-up-slots-max", 1),
                 r.atLeast(path + ".in-flight-slots-max", 1),
-                r.duration(path + ".load-batch-delay").toMillis()));
+                r.duration(path + ".load-batch-delay").toMillis(),
+                r.atLeast(path + ".history-slots-max", r.atLeast(path + ".catch-up-slots-max", 1))));
     }
 
     /** One line for banners: composition, topology and WAN. */

@@ -134,7 +134,8 @@ public final class ServerAssembly {
         boolean byzantine = deployment.localAt(site).byzantine();
         return ServerConfig.benignSite().withNoticesNeeded(keyring.noticesNeeded(site)).withEveryServerReplying(byzantine)
                 .withMerkleBatching(deployment.amortized()).withForwardTimeout(deployment.clinkForwardTimeoutMillis())
-                .withOrderedUpdatesRechecked(deployment.composition().wide().byzantine());
+                .withOrderedUpdatesRechecked(deployment.composition().wide().byzantine())
+                .withSnapshotInterval(deployment.snapshotIntervalSlots());
     }
 
     /**

@@ -24,6 +24,9 @@ package io.redoubt.paxos;
  *     proposal, once payloads had to wait behind its proposals in flight (load): among sites the
  *     clients the last instance answered then join the next one. A wait that finds no company ends
  *     the load; a lone payload never waits. 0: no wait
+ * @param historySlotsMax decided slots a node keeps below its last decided one, to serve catch-up;
+ *     older ones are dropped (their effect lives on in the host's snapshot), and a member further
+ *     behind is told to fetch a snapshot ({@link io.redoubt.lm.core.Outbox#snapshotNeeded})
  */
 public record PaxosConfig(
         int windowSlots,
@@ -36,7 +39,19 @@ public record PaxosConfig(
         long retransmitMillis,
         int catchUpSlotsMax,
         int inFlightSlotsMax,
-        long loadBatchDelayMillis) {
+        long loadBatchDelayMillis,
+        int historySlotsMax) {
+
+    /** Decided slots kept by default (the same at both tiers as PBFT's history, reference.conf). */
+    static final int HISTORY_SLOTS_DEFAULT = 4096;
+
+    /** As below, keeping {@value #HISTORY_SLOTS_DEFAULT} decided slots. */
+    public PaxosConfig(int windowSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax, int pendingPayloadsMax,
+                       long progressTimeoutMillis, long progressTimeoutMaxMillis, long retransmitMillis, int catchUpSlotsMax, int inFlightSlotsMax,
+                       long loadBatchDelayMillis) {
+        this(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax, progressTimeoutMillis,
+                progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, HISTORY_SLOTS_DEFAULT);
+    }
 
     /** As below, with no wait for load. */
     public PaxosConfig(int windowSlots, int batchPayloadsMax, int batchBytesMax, int payloadBytesMax, int pendingPayloadsMax,
@@ -62,6 +77,10 @@ public record PaxosConfig(
         positive("retransmitMillis", retransmitMillis);
         positive("catchUpSlotsMax", catchUpSlotsMax);
         positive("inFlightSlotsMax", inFlightSlotsMax);
+        // A leader's promises and catch-up replies reach this far below the decided prefix.
+        if (historySlotsMax < catchUpSlotsMax) {
+            throw new IllegalArgumentException("historySlotsMax (" + historySlotsMax + ") must be >= catchUpSlotsMax (" + catchUpSlotsMax + ")");
+        }
         if (loadBatchDelayMillis < 0) throw new IllegalArgumentException("loadBatchDelayMillis must be >= 0, was " + loadBatchDelayMillis);
         if (progressTimeoutMaxMillis < progressTimeoutMillis) {
             throw new IllegalArgumentException("progressTimeoutMaxMillis (" + progressTimeoutMaxMillis
@@ -92,31 +111,36 @@ public record PaxosConfig(
      * accepts, carries all the updates that arrived during the previous one (section 4.6).
      */
     public static PaxosConfig wideAreaDefaults() {
-        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64, 1, WIDE_LOAD_BATCH_DELAY_MILLIS);
+        return new PaxosConfig(32, 256, 1 << 20, 64 * 1024, 8192, 1_000, 16_000, 300, 64, 1, WIDE_LOAD_BATCH_DELAY_MILLIS, 1024);
     }
 
     public PaxosConfig withTimeouts(long progressMillis, long progressMaxMillis, long retransmitMillis) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
+                progressMillis, progressMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, historySlotsMax);
     }
 
     public PaxosConfig withBatchPayloadsMax(int max) {
         return new PaxosConfig(windowSlots, max, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, historySlotsMax);
     }
 
     public PaxosConfig withWindowSlots(int slots) {
         return new PaxosConfig(slots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, historySlotsMax);
     }
 
     public PaxosConfig withInFlightSlotsMax(int slots) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots, loadBatchDelayMillis);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots, loadBatchDelayMillis, historySlotsMax);
     }
 
     public PaxosConfig withLoadBatchDelayMillis(long millis) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
-                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, millis);
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, millis, historySlotsMax);
+    }
+
+    public PaxosConfig withHistorySlotsMax(int slots) {
+        return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, slots);
     }
 }

@@ -1,6 +1,7 @@
 package io.redoubt.paxos;
 
 import io.redoubt.lm.Bytes;
+import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.MemberIndex;
@@ -13,6 +14,7 @@ import io.redoubt.lm.crypto.Digests;
 import io.redoubt.paxos.PaxosMessage.Accept;
 import io.redoubt.paxos.PaxosMessage.CatchUpReply;
 import io.redoubt.paxos.PaxosMessage.CatchUpRequest;
+import io.redoubt.paxos.PaxosMessage.Compacted;
 import io.redoubt.paxos.PaxosMessage.Forward;
 import io.redoubt.paxos.PaxosMessage.Heartbeat;
 import io.redoubt.paxos.PaxosMessage.HeartbeatAck;
@@ -148,6 +150,16 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     private void restore(List<Bytes> persisted) {
         for (Bytes b : persisted) {
             PaxosRecord r = PaxosRecord.decode(b);
+            if (r instanceof PaxosRecord.Base base) {
+                // Compacted storage (recordsAfterSnapshot): the host restored its snapshot after this slot.
+                if (base.slot() > log.decidedThrough()) {
+                    log.installBase(base.slot(), baseChain(base.slot()));
+                    deliveredThrough = base.slot();
+                }
+                continue;
+            }
+            if (r instanceof PaxosRecord.Accepted a && a.slot() <= log.compactedThrough()) continue;
+            if (r instanceof PaxosRecord.Learned l && l.slot() <= log.compactedThrough()) continue;
             if (r instanceof PaxosRecord.Promised p) {
                 view = Math.max(view, p.view());
             } else if (r instanceof PaxosRecord.Accepted a) {
@@ -215,6 +227,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         else if (message instanceof ViewChange m) onViewChange(sender, m);
         else if (message instanceof Heartbeat m) onHeartbeat(sender, m);
         else if (message instanceof HeartbeatAck m) onHeartbeatAck(sender, m);
+        else if (message instanceof Compacted m) onCompacted(sender, m);
         else throw new IllegalStateException("unhandled Paxos message " + message);
     }
 
@@ -294,6 +307,13 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         }
         if (m.view() > view) adoptView(m.view());
         heardLeader();
+        if (m.fromSlot() <= log.compactedThrough()) {
+            // We no longer hold what was decided there, and a promise without it would let the
+            // leader fill those slots with no-ops: it installs a snapshot first, then prepares
+            // again from past it.
+            out.send(members.get(sender), new Compacted(log.compactedThrough(), decidedThrough()));
+            return;
+        }
         List<SlotReport> reports = new ArrayList<>();
         boolean truncated = log.collectReports(m.fromSlot(), config.catchUpSlotsMax() + config.windowSlots() * 4, reports, false);
         out.send(members.get(sender), new Promise(view, decidedThrough(), reports, truncated));
@@ -541,6 +561,10 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             }
             out.deliver(slotNumber, value);
         }
+        // Log compaction (issue 18): keep historySlotsMax decided slots to serve catch-up, dropping
+        // older ones a catch-up reply's worth at a time. A member further behind installs a snapshot.
+        long keepAbove = deliveredThrough - config.historySlotsMax();
+        if (keepAbove >= log.compactedThrough() + config.catchUpSlotsMax()) log.compactThrough(keepAbove);
         if (catchUpRequestedFrom >= 0 && catchUpRequestedFrom <= decidedThrough()) {
             catchUpRequestedFrom = -1;
             catchUpAttempts = 0;
@@ -661,6 +685,10 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     }
 
     private void onCatchUpRequest(int sender, CatchUpRequest m) {
+        if (m.fromSlot() <= log.compactedThrough()) {
+            out.send(members.get(sender), new Compacted(log.compactedThrough(), decidedThrough()));
+            return;
+        }
         List<SlotReport> reports = new ArrayList<>();
         log.collectReports(m.fromSlot(), config.catchUpSlotsMax(), reports, true);
         // Always answer, even with nothing: the reply tells the requester how far we are, so it
@@ -700,6 +728,12 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         heardLeader();
         learnFromLeader(sender, m.decidedThrough());
         out.send(members.get(sender), new HeartbeatAck(view, decidedThrough()));
+    }
+
+    /** {@code sender} no longer holds slots we lack: its host's snapshot must bring us past them. */
+    private void onCompacted(int sender, Compacted m) {
+        peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
+        if (m.compactedThrough() > decidedThrough()) out.snapshotNeeded(members.get(sender), m.compactedThrough());
     }
 
     private void onHeartbeatAck(int sender, HeartbeatAck m) {
@@ -751,6 +785,113 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
             }
             if (undecided || lagging) armRetransmit();
         }
+    }
+
+    // ---------------------------------------------------------------- snapshots and compaction (issue 18)
+
+    /** Where the decided prefix's chain resumes after a snapshot installed by the host: a label of the slot (the host's state is what it certifies). */
+    private static Bytes baseChain(long slot) {
+        return Digests.sha256(new CanonicalWriter().utf8("paxos-base").i64(slot).toBytes());
+    }
+
+    @Override
+    public boolean compactsWithSnapshots() {
+        return true;
+    }
+
+    @Override
+    public void installSnapshot(long slot) {
+        if (slot <= decidedThrough()) return; // caught up another way meanwhile
+        log.installBase(slot, baseChain(slot));
+        deliveredThrough = slot;
+        catchUpRequestedFrom = -1;
+        catchUpAttempts = 0;
+        nextSlot = Math.max(nextSlot, decidedThrough() + 1);
+        deliverReady(); // slots above it we had decided already
+        if (phase == Phase.PREPARING) {
+            startPhase1(); // prepare again from past the snapshot, where every member holds what it reports
+        } else if (!leading()) {
+            requestCatchUp(leaderIndex());
+        }
+    }
+
+    @Override
+    public List<Bytes> recordsAfterSnapshot(long slot) {
+        if (slot > deliveredThrough || slot < log.compactedThrough()) {
+            throw new IllegalArgumentException("no records after slot " + slot + ": delivered " + deliveredThrough + ", compacted " + log.compactedThrough());
+        }
+        List<Bytes> records = new ArrayList<>();
+        records.add(new PaxosRecord.Base(slot).encode());
+        if (view > 0) records.add(new PaxosRecord.Promised(view).encode());
+        for (Map.Entry<Long, Slot> e : log.from(slot + 1).entrySet()) {
+            Slot s = e.getValue();
+            if (s.decided) records.add(new PaxosRecord.Learned(e.getKey(), s.value).encode());
+            else if (s.value != null) records.add(new PaxosRecord.Accepted(e.getKey(), s.acceptedView, s.value).encode());
+        }
+        return records;
+    }
+
+    /** Everything {@link #stateDigest()} covers, and the values it covers by their chain, so a reader can re-chain them. */
+    @Override
+    public void writeSnapshot(CanonicalWriter w) {
+        w.utf8("paxos-core").bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot).i64(deliveredThrough).i64(restoredLastSlot);
+        log.writeSnapshot(w);
+        w.i32(promises.size());
+        for (Map.Entry<Integer, Promise> e : promises.entrySet()) w.i32(e.getKey()).bytes(e.getValue().encode());
+        for (long d : peerDecidedThrough) w.i64(d);
+        w.i32(pending.size());
+        for (Bytes p : pending) w.bytes(p).bool(proposedThisView.contains(p));
+        w.i64(progressTimeoutMillis).bool(progressArmed).bool(forwardRetried).i32(catchUpAttempts);
+        w.bool(retransmitArmed).i64(catchUpRequestedFrom).bool(batchHeld).bool(loaded).i32(lastBatchSize).bool(underLoad);
+        w.bool(leaderUnheard).bool(nudgeArmed).i32(nudges).i64(retransmitTicks).i64(decidedAtLastTick);
+    }
+
+    @Override
+    public void readSnapshot(CanonicalReader r) throws DecodeException {
+        if (started || deliveredThrough != -1 || !log.isEmpty()) throw new IllegalStateException("snapshot read into a core in use");
+        if (!r.utf8(16).equals("paxos-core")) throw new DecodeException("not a Paxos core snapshot");
+        started = r.bool();
+        view = r.nonNegative("view");
+        if (view > PaxosMessage.VIEW_MAX) throw new DecodeException("snapshot view beyond " + PaxosMessage.VIEW_MAX);
+        int p = r.u8();
+        if (p >= Phase.values().length) throw new DecodeException("snapshot phase " + p);
+        phase = Phase.values()[p];
+        prepareFrom = r.i64();
+        nextSlot = r.i64();
+        deliveredThrough = r.i64();
+        restoredLastSlot = r.i64();
+        int slotsMax = config.historySlotsMax() + 2 * config.catchUpSlotsMax() + 6 * config.windowSlots();
+        log.readSnapshot(r, slotsMax, members.size(), config.batchPayloadsMax(), config.payloadBytesMax());
+        if (deliveredThrough != log.decidedThrough() && started) throw new DecodeException("snapshot delivered " + deliveredThrough + " != decided " + log.decidedThrough());
+        int promiseCount = r.count(members.size(), "snapshot promises");
+        for (int i = 0; i < promiseCount; i++) {
+            int member = r.i32();
+            if (member < 0 || member >= members.size()) throw new DecodeException("snapshot promise of member " + member);
+            if (!(PaxosMessage.decode(r.bytes(Integer.MAX_VALUE), config) instanceof Promise promise)) throw new DecodeException("snapshot promise is no promise");
+            promises.put(member, promise);
+        }
+        for (int i = 0; i < peerDecidedThrough.length; i++) peerDecidedThrough[i] = r.i64();
+        int pendingCount = r.count(config.pendingPayloadsMax(), "snapshot pending payloads");
+        for (int i = 0; i < pendingCount; i++) {
+            Bytes payload = r.bytes(config.payloadBytesMax());
+            if (!pending.add(payload)) throw new DecodeException("snapshot pending payload twice");
+            if (r.bool()) proposedThisView.add(payload);
+        }
+        progressTimeoutMillis = r.i64();
+        progressArmed = r.bool();
+        forwardRetried = r.bool();
+        catchUpAttempts = r.i32();
+        retransmitArmed = r.bool();
+        catchUpRequestedFrom = r.i64();
+        batchHeld = r.bool();
+        loaded = r.bool();
+        lastBatchSize = r.i32();
+        underLoad = r.bool();
+        leaderUnheard = r.bool();
+        nudgeArmed = r.bool();
+        nudges = r.i32();
+        retransmitTicks = r.i64();
+        decidedAtLastTick = r.i64();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -914,8 +1055,8 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     public Bytes stateDigest() {
         // Hashed as written, never held whole (CanonicalWriter#hashingInto).
         CanonicalWriter w = CanonicalWriter.hashingInto(Digests.newSha256());
-        w.bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot);
-        w.i64(decidedThrough()).i64(deliveredThrough).bytes(log.decidedPrefixDigest());
+        w.bool(started).i64(view).u8(phase.ordinal()).i64(prepareFrom).i64(nextSlot).bool(underLoad).i64(restoredLastSlot);
+        w.i64(decidedThrough()).i64(deliveredThrough).i64(log.compactedThrough()).bytes(log.decidedPrefixDigest());
         w.i32(promises.size());
         for (Map.Entry<Integer, Promise> e : promises.entrySet()) {
             w.i32(e.getKey());

@@ -15,7 +15,7 @@ import java.util.List;
 public sealed interface PaxosMessage extends Encodable {
     int TAG_PREPARE = 1, TAG_PROMISE = 2, TAG_PROPOSE = 3, TAG_ACCEPT = 4, TAG_FORWARD = 5,
             TAG_CATCH_UP_REQUEST = 6, TAG_CATCH_UP_REPLY = 7, TAG_VIEW_CHANGE = 8, TAG_HEARTBEAT = 9,
-            TAG_HEARTBEAT_ACK = 10;
+            TAG_HEARTBEAT_ACK = 10, TAG_COMPACTED = 11;
 
     /** Phase 1a: the leader of {@code view} asks for promises and for what was accepted from {@code fromSlot} on. */
     record Prepare(long view, long fromSlot) implements PaxosMessage {
@@ -93,6 +93,17 @@ public sealed interface PaxosMessage extends Encodable {
         }
     }
 
+    /**
+     * The answer to a catch-up request or a prepare that reaches below what the sender keeps: it
+     * dropped every slot through {@code compactedThrough} (log compaction, issue 18), and the
+     * asker needs its host's snapshot first. {@code decidedThrough} says how far the sender is.
+     */
+    record Compacted(long compactedThrough, long decidedThrough) implements PaxosMessage {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_COMPACTED).i64(compactedThrough).i64(decidedThrough);
+        }
+    }
+
     /** A member's answer to a heartbeat: how far it has decided. */
     record HeartbeatAck(long view, long decidedThrough) implements PaxosMessage {
         public void encodeTo(CanonicalWriter w) {
@@ -127,6 +138,12 @@ public sealed interface PaxosMessage extends Encodable {
             case TAG_VIEW_CHANGE -> new ViewChange(view(r));
             case TAG_HEARTBEAT -> new Heartbeat(view(r), decidedThrough(r));
             case TAG_HEARTBEAT_ACK -> new HeartbeatAck(view(r), decidedThrough(r));
+            case TAG_COMPACTED -> {
+                long compacted = r.nonNegative("compactedThrough");
+                long decided = decidedThrough(r);
+                if (decided < compacted) throw new DecodeException("compacted through " + compacted + " past decided " + decided);
+                yield new Compacted(compacted, decided);
+            }
             default -> throw new DecodeException("unknown Paxos message tag " + tag);
         };
         r.expectEnd();

@@ -14,7 +14,18 @@ import java.util.List;
  * re-deliver them and serve catch-up without asking anyone.
  */
 public sealed interface PaxosRecord extends Encodable {
-    int TAG_PROMISED = 1, TAG_ACCEPTED = 2, TAG_LEARNED = 3;
+    int TAG_PROMISED = 1, TAG_ACCEPTED = 2, TAG_LEARNED = 3, TAG_BASE = 4;
+
+    /**
+     * The host holds a snapshot of its state after {@code slot}: every slot through it is decided
+     * and none is re-delivered. First of the records a compacted storage holds
+     * (PaxosCore#recordsAfterSnapshot).
+     */
+    record Base(long slot) implements PaxosRecord {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_BASE).i64(slot);
+        }
+    }
 
     /** This acceptor promised to ignore proposals of views below {@code view}. */
     record Promised(long view) implements PaxosRecord {
@@ -47,6 +58,7 @@ public sealed interface PaxosRecord extends Encodable {
                 case TAG_ACCEPTED -> new Accepted(r.nonNegative("slot"), r.nonNegative("view"),
                         r.bytesList(Integer.MAX_VALUE, Integer.MAX_VALUE));
                 case TAG_LEARNED -> new Learned(r.nonNegative("slot"), r.bytesList(Integer.MAX_VALUE, Integer.MAX_VALUE));
+                case TAG_BASE -> new Base(r.nonNegative("slot"));
                 default -> throw new DecodeException("unknown Paxos record tag " + tag);
             };
             r.expectEnd();

@@ -68,6 +68,24 @@ final class Checkers {
      * held at this count, so that a change inside the application or the core that had no effect
      * yet is caught too.
      */
+    /** Per site and local slot, the first snapshot digest a correct server took there, and who. */
+    private final Map<SiteId, TreeMap<Long, Map.Entry<ServerId, Bytes>>> snapshots = new TreeMap<>();
+    private static final int SNAPSHOTS_KEPT_PER_SITE = 64;
+
+    /**
+     * Correct servers of one site snapshot the same logical machine after the same local slot:
+     * the same bytes (section 4.3), or a server restored from one would not be that machine.
+     */
+    void snapshotTaken(ServerId server, long slot, Bytes digest, long nowMicros) {
+        TreeMap<Long, Map.Entry<ServerId, Bytes>> bySlot = snapshots.computeIfAbsent(server.site(), k -> new TreeMap<>());
+        Map.Entry<ServerId, Bytes> first = bySlot.putIfAbsent(slot, Map.entry(server, digest));
+        if (first != null && !first.getValue().equals(digest)) {
+            violations.add("logical machine: " + first.getKey() + " and " + server + " took different snapshots after local slot " + slot
+                    + " (t=" + nowMicros / 1000 + "ms)");
+        }
+        while (bySlot.size() > SNAPSHOTS_KEPT_PER_SITE) bySlot.pollFirstEntry();
+    }
+
     void logicalMachineState(ServerId server, long executedEvents, Bytes executionDigest, java.util.function.Supplier<Bytes> stateDigest,
                              boolean wholeState, long nowMicros) {
         if (executedEvents == 0) return;

@@ -36,7 +36,18 @@ public enum FaultKind {
      * send) or when its step ends. This is what makes an acceptor that sends before it persists,
      * or never persists, visible. Drawn apart from the kinds above (see {@link FaultPlan}).
      */
-    CRASH_MID_STEP("crash a server between two outputs of one step");
+    CRASH_MID_STEP("crash a server between two outputs of one step"),
+    /**
+     * Crash one server early in the safety phase and keep it down until the network heals: with
+     * a short history (issue 18) the rest of its site compacts past where it stopped, so it can
+     * come back only through a snapshot of the logical machine from another server. Drawn from a
+     * stream of its own, and only when named ({@code --fault-kinds}): not among {@link #DEFAULT_KINDS}.
+     */
+    KEEP_SERVER_DOWN("keep a server down until the network heals");
+
+    /** What {@code all} and a run that names no kinds draw: every kind before bounded state. */
+    static final java.util.List<FaultKind> DEFAULT_KINDS = java.util.List.of(CRASH_SERVER, CRASH_LOCAL_LEADER, ISOLATE_SITE,
+            ISOLATE_WIDE_LEADER_SITE, SPLIT_SITES, CUT_LOCAL_LEADER, BACK_TO_BACK_VIEW_CHANGES, CRASH_MID_STEP);
 
     /** The kinds drawn uniformly, in draw order: every kind but {@link #CRASH_MID_STEP}. */
     static final java.util.List<FaultKind> UNIFORM = java.util.List.of(CRASH_SERVER, CRASH_LOCAL_LEADER, ISOLATE_SITE,

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 public record FaultMix(List<FaultKind> kinds, Intensity intensity) {
     /** Every kind, today's amount: the draw of runs that name no mix. */
-    public static final FaultMix DEFAULT = new FaultMix(List.of(FaultKind.values()), Intensity.SOME);
+    public static final FaultMix DEFAULT = new FaultMix(FaultKind.DEFAULT_KINDS, Intensity.SOME);
 
     /** How many fault events a seed draws and how bad its links are. */
     public enum Intensity {
@@ -48,13 +48,13 @@ public record FaultMix(List<FaultKind> kinds, Intensity intensity) {
     /** Parses {@code --fault-kinds} ({@code all} or a comma-separated list) and {@code --fault-intensity}. */
     public static FaultMix parse(String kinds, String intensity) {
         List<FaultKind> list = new ArrayList<>();
-        if (kinds.strip().equals("all")) list.addAll(Arrays.asList(FaultKind.values()));
+        if (kinds.strip().equals("all")) list.addAll(FaultKind.DEFAULT_KINDS);
         else for (String k : kinds.split(",")) list.add(FaultKind.parse(k));
         return new FaultMix(list, Intensity.parse(intensity));
     }
 
     public boolean allKinds() {
-        return kinds.size() == FaultKind.values().length;
+        return kinds.equals(FaultKind.DEFAULT_KINDS);
     }
 
     /** {@code --fault-kinds}' value: {@code all} or the kinds' names. */

@@ -66,6 +66,19 @@ record FaultPlan(LinkFaults links, List<Event> events) {
                 events.add(new Event(at, m.between(100_000, 2_500_000), FaultKind.CRASH_MID_STEP, m.nextInt(d.sites()), m.nextInt(d.serversPerSite())));
             }
         }
+        if (mix.kinds().contains(FaultKind.KEEP_SERVER_DOWN)) {
+            // Its own stream too. Down early, up only at the heal (the duration is cut there).
+            RandomSource k = r.fork("servers kept down");
+            int down = switch (mix.intensity()) {
+                case FEW -> 1;
+                case SOME -> 1 + k.nextInt(2);
+                case MANY -> 2 + k.nextInt(2);
+            };
+            for (int e = 0; e < down; e++) {
+                long at = k.between(50_000, Math.max(50_000, safetyEndMicros / 5));
+                events.add(new Event(at, Long.MAX_VALUE / 4, FaultKind.KEEP_SERVER_DOWN, k.nextInt(d.sites()), k.nextInt(d.serversPerSite())));
+            }
+        }
         return new FaultPlan(links, List.copyOf(events));
     }
 }

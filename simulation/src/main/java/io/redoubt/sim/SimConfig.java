@@ -198,6 +198,14 @@ public record SimConfig(
         return toBuilder().localPbft(local).widePbft(wide).build();
     }
 
+    /**
+     * Log compaction every {@code interval} local slots, and local Paxos keeping {@code history}
+     * decided slots (issue 18): small values make a short run snapshot, compact and transfer.
+     */
+    public SimConfig withCompaction(int interval, int history) {
+        return toBuilder().snapshotIntervalSlots(interval).localPaxos(deployment.localPaxos().withHistorySlotsMax(history)).build();
+    }
+
     public SimConfig withPaxos(PaxosConfig local, PaxosConfig wide) {
         return toBuilder().localPaxos(local).widePaxos(wide).build();
     }
@@ -287,7 +295,8 @@ public record SimConfig(
                 .wanLatencyMicros(v.wanLatencyMicros()).wanBandwidthBitsPerSecond(v.wanBandwidthBitsPerSecond()).localPaxos(v.localPaxos())
                 .widePaxos(v.widePaxos()).localPbft(v.localPbft()).widePbft(v.widePbft()).byzantineSiteSigning(v.byzantineSiteSigning())
                 .thresholdKeyBits(v.thresholdKeyBits()).amortized(v.amortized())
-                .clinkForwardTimeoutMillis(v.clinkForwardTimeoutMillis()).blink(v.blink()); return this; }
+                .clinkForwardTimeoutMillis(v.clinkForwardTimeoutMillis()).blink(v.blink()).snapshotIntervalSlots(v.snapshotIntervalSlots()); return this; }
+        public Builder snapshotIntervalSlots(int v) { deployment.snapshotIntervalSlots(v); return this; }
         public Builder composition(Composition v) { deployment.composition(v); return this; }
         public Builder sites(int v) { deployment.sites(v); return this; }
         public Builder serversPerSite(int v) { deployment.serversPerSite(v); return this; }
@@ -366,6 +375,10 @@ public record SimConfig(
         }
         if (deployment.localPbft().batchDelayMillis() != PbftConfig.localDefaults().batchDelayMillis()) {
             sb.append(" --local-batch-delay ").append(deployment.localPbft().batchDelayMillis()).append("ms");
+        }
+        if (deployment.snapshotIntervalSlots() != io.redoubt.lm.server.ServerConfig.SNAPSHOT_INTERVAL_DEFAULT
+                || deployment.localPaxos().historySlotsMax() != PaxosConfig.localDefaults().historySlotsMax()) {
+            sb.append(" --compaction ").append(deployment.snapshotIntervalSlots()).append('/').append(deployment.localPaxos().historySlotsMax());
         }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
         if (!deployment.blink().enabled()) sb.append(" --blink off");

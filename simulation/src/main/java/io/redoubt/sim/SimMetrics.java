@@ -22,6 +22,13 @@ final class SimMetrics {
     final RoundStats roundsAtLeaderSite = new RoundStats();
     final RoundStats roundsElsewhere = new RoundStats();
     final List<Long> latenciesMicros = new ArrayList<>();
+    /** Bounded state (issue 18): the most records and bytes one server's stable storage held at any time, and snapshots. */
+    long storagePeakRecords, storagePeakBytes, snapshotsTaken, snapshotsInstalled, snapshotBytesMax, compactions;
+
+    void storagePeak(long records, long bytes) {
+        storagePeakRecords = Math.max(storagePeakRecords, records);
+        storagePeakBytes = Math.max(storagePeakBytes, bytes);
+    }
     /** Signature verifications by servers (clients' own are not counted). */
     long verificationsByServers;
     /**

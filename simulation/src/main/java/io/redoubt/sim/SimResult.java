@@ -37,17 +37,23 @@ public record SimResult(
         Storage storage) {
 
     /**
-     * Stable storage at the end of the run (issue 18): the most records, and the most bytes, that
-     * any one server held. Today every record ever persisted stays, so both grow with the number of
-     * updates; log compaction is to bound them. A campaign keeps the largest.
+     * Stable storage (issue 18): the most records, and the most bytes, that any one server held at
+     * the end of the run ({@code recordsMax}, {@code bytesMax}) and at any time ({@code peak...});
+     * snapshots of the logical machine taken (by correct and faulty servers), installed from
+     * another server, and fetched bad (digest or decoding, by correct servers), the largest
+     * snapshot, and storage compactions. A campaign keeps the largest sizes and sums the counts.
      */
-    public record Storage(long recordsMax, long bytesMax) {
+    public record Storage(long recordsMax, long bytesMax, long peakRecords, long peakBytes, long snapshotsTaken, long snapshotsInstalled,
+                          long badSnapshots, long snapshotBytesMax, long compactions) {
         public static Storage none() {
-            return new Storage(0, 0);
+            return new Storage(0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
+        /** Over a campaign: the largest sizes, and the counts summed. */
         public Storage max(Storage o) {
-            return new Storage(Math.max(recordsMax, o.recordsMax), Math.max(bytesMax, o.bytesMax));
+            return new Storage(Math.max(recordsMax, o.recordsMax), Math.max(bytesMax, o.bytesMax), Math.max(peakRecords, o.peakRecords),
+                    Math.max(peakBytes, o.peakBytes), snapshotsTaken + o.snapshotsTaken, snapshotsInstalled + o.snapshotsInstalled,
+                    badSnapshots + o.badSnapshots, Math.max(snapshotBytesMax, o.snapshotBytesMax), compactions + o.compactions);
         }
     }
 

@@ -454,6 +454,10 @@ public final class Simulation {
                 SimServer leader = localLeaderOf(site);
                 if (leader != null) crashFor(leader, t + "crash local leader " + leader.id, durationMicros);
             }
+            case KEEP_SERVER_DOWN -> {
+                SimServer s = servers.get(new Endpoint(false, site, e.index() % deployment.serversAt(new SiteId(site))));
+                if (s.up) crashFor(s, t + "crash " + s.id + ", kept down until the heal", durationMicros);
+            }
             case CRASH_MID_STEP -> {
                 // The crash comes inside the server's next step that has two outputs or more (SimServer.endStep).
                 SimServer s = servers.get(new Endpoint(false, site, e.index() % deployment.serversAt(new SiteId(site))));
@@ -703,6 +707,8 @@ public final class Simulation {
         /** 0, or 1 for the second copy of a twin. */
         final int copy;
         final List<Bytes> storage = new ArrayList<>();
+        /** The bytes {@link #storage} holds. */
+        long storageBytes;
         final TreeMap<ServerTimer, Cancellable> timers = new TreeMap<>();
         ServerNode node;
         boolean up;
@@ -1048,6 +1054,36 @@ public final class Simulation {
         public void persist(Bytes record) {
             if (hold(Held.PERSIST, () -> persist(record))) return;
             storage.add(record); // synchronous: durable before any later send, as Outbox requires
+            storageBytes += record.length();
+            metrics.storagePeak(storage.size(), storageBytes);
+        }
+
+        /** Atomic, like the runtime's rewrite-and-rename: a crash cut before it leaves the old storage (a held PERSIST). */
+        @Override
+        public void compactStorage(List<Bytes> records) {
+            if (hold(Held.PERSIST, () -> compactStorage(records))) return;
+            storage.clear();
+            storage.addAll(records);
+            storageBytes = 0;
+            for (Bytes r : records) storageBytes += r.length();
+            metrics.compactions++;
+            metrics.storagePeak(storage.size(), storageBytes);
+        }
+
+        @Override
+        public void snapshotTaken(long slot, Bytes digest, int bytes) {
+            if (hold(Held.OTHER, () -> snapshotTaken(slot, digest, bytes))) return;
+            metrics.snapshotsTaken++;
+            metrics.snapshotBytesMax = Math.max(metrics.snapshotBytesMax, bytes);
+            if (adversaries.isFaulty(id)) return;
+            checkers.snapshotTaken(id, slot, digest, loop.nowMicros());
+        }
+
+        @Override
+        public void snapshotInstalled(long slot, ServerId from) {
+            if (hold(Held.OTHER, () -> snapshotInstalled(slot, from))) return;
+            metrics.snapshotsInstalled++;
+            faultLog.add("t=" + loop.nowMicros() / 1000 + "ms " + id + " installed the snapshot after local slot " + slot + " from " + from);
         }
 
         @Override
@@ -1178,7 +1214,10 @@ public final class Simulation {
             records = Math.max(records, s.storage.size());
             bytes = Math.max(bytes, b);
         }
-        return new SimResult.Storage(records, bytes);
+        long bad = 0;
+        for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) bad += s.node.badSnapshots();
+        return new SimResult.Storage(records, bytes, metrics.storagePeakRecords, metrics.storagePeakBytes, metrics.snapshotsTaken,
+                metrics.snapshotsInstalled, bad, metrics.snapshotBytesMax, metrics.compactions);
     }
 
     /** What the whole run cost every server, counted (issue 16); CPU time is the runner's to measure. */

@@ -111,6 +111,52 @@ public interface OrderingCore<N> {
      */
     Bytes stateDigest();
 
+    // ---------------------------------------------------------------- snapshots and compaction (issue 18)
+
+    /**
+     * Writes this core's whole state, canonically, so that {@link #readSnapshot} on a core built
+     * the same way yields a core with the same {@link #stateDigest()} that behaves identically
+     * from then on. The logical machine snapshots its wide-area core this way: the site's state
+     * after a checkpoint is the executor's tables, this core and the application (section 4.3).
+     */
+    default void writeSnapshot(io.redoubt.lm.codec.CanonicalWriter w) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no snapshot");
+    }
+
+    /**
+     * Loads a snapshot written by {@link #writeSnapshot} into this core, which must be freshly
+     * built from no records and not started: it is then as the core that wrote it (started, if
+     * that one was). The bytes come from another server: anything malformed is a DecodeException,
+     * and the caller checks the resulting state digest against the certified one.
+     */
+    default void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no snapshot");
+    }
+
+    /** Whether this core takes part in host snapshots: {@link #installSnapshot} and {@link #recordsAfterSnapshot}. */
+    default boolean compactsWithSnapshots() {
+        return false;
+    }
+
+    /**
+     * The host installed a snapshot of its state after slot {@code slot} (fetched because of
+     * {@link Outbox#snapshotNeeded}): this core takes every slot through it as delivered, delivers
+     * nothing through it, and catches up from the next one. Ignored if it delivered that far already.
+     */
+    default void installSnapshot(long slot) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not compact with snapshots");
+    }
+
+    /**
+     * Records that, handed back at a restart together with the host's snapshot after slot
+     * {@code slot} (at most {@link #deliveredThrough()}), rebuild this core: the host may then
+     * replace its whole stable storage by the snapshot and these (log compaction). The restarted
+     * core delivers only the slots after {@code slot}.
+     */
+    default List<Bytes> recordsAfterSnapshot(long slot) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not compact with snapshots");
+    }
+
     /** Persisted records a core of this kind writes; hosts hand them back on restart. */
     interface Restorer<N, C extends OrderingCore<N>> {
         C restore(List<Bytes> persistedRecords);

@@ -62,6 +62,14 @@ public interface Outbox<N> {
         return 0;
     }
 
+    /**
+     * Catch-up cannot bring this node up to date: {@code from} no longer keeps the slots through
+     * {@code compactedThrough} (log compaction), whose effect lives on only in its host's
+     * snapshot. The host fetches a snapshot after at least that slot and hands it to
+     * {@link OrderingCore#installSnapshot}. By default nothing happens, and this node stays behind.
+     */
+    default void snapshotNeeded(N from, long compactedThrough) {}
+
     /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
     void reject(N from, Rejection reason, String detail);
 }

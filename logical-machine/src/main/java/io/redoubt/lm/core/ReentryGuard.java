@@ -126,6 +126,41 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
         return core.stateDigest();
     }
 
+    @Override
+    public void writeSnapshot(io.redoubt.lm.codec.CanonicalWriter w) {
+        core.writeSnapshot(w);
+    }
+
+    @Override
+    public void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        enter("readSnapshot()");
+        try {
+            core.readSnapshot(r);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public boolean compactsWithSnapshots() {
+        return core.compactsWithSnapshots();
+    }
+
+    @Override
+    public void installSnapshot(long slot) {
+        enter("installSnapshot()");
+        try {
+            core.installSnapshot(slot);
+        } finally {
+            running = null;
+        }
+    }
+
+    @Override
+    public java.util.List<Bytes> recordsAfterSnapshot(long slot) {
+        return core.recordsAfterSnapshot(slot);
+    }
+
     /** The guarded core. */
     public OrderingCore<N> inner() {
         return core;

@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> {
     private static final int RECORD_SLOT = 1;
+    /** Compacted storage starts here: the host holds a snapshot after this slot (issue 18). */
+    private static final int RECORD_BASE = 2;
 
     private final N self;
     private final Outbox<N> out;
@@ -45,7 +47,15 @@ public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> 
         for (Bytes record : persisted) {
             try {
                 CanonicalReader r = new CanonicalReader(record);
-                if (r.u8() != RECORD_SLOT) throw new DecodeException("unknown solo record");
+                int tag = r.u8();
+                if (tag == RECORD_BASE) {
+                    long base = r.nonNegative("base slot");
+                    r.expectEnd();
+                    if (base + 1 < nextSlot) throw new DecodeException("a snapshot after " + base + " below slot " + nextSlot);
+                    nextSlot = base + 1;
+                    continue;
+                }
+                if (tag != RECORD_SLOT) throw new DecodeException("unknown solo record");
                 long slot = r.nonNegative("slot");
                 Bytes payload = r.bytes(payloadBytesMax);
                 r.expectEnd();
@@ -78,6 +88,24 @@ public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> 
         long slot = nextSlot++;
         out.persist(w -> w.u8(RECORD_SLOT).i64(slot).bytes(payload));
         out.deliver(slot, List.of(payload));
+    }
+
+    @Override
+    public boolean compactsWithSnapshots() {
+        return true;
+    }
+
+    /** Only after the last slot: solo keeps no payloads once delivered, and its host snapshots as it delivers. */
+    @Override
+    public List<Bytes> recordsAfterSnapshot(long slot) {
+        if (slot != nextSlot - 1) throw new IllegalArgumentException("solo compacts only after its last slot " + (nextSlot - 1) + ", not " + slot);
+        return List.of(new CanonicalWriter().u8(RECORD_BASE).i64(slot).toBytes());
+    }
+
+    /** Never asked: a solo site has nobody to fall behind. */
+    @Override
+    public void installSnapshot(long slot) {
+        throw new IllegalStateException("a solo site has no peer to fetch a snapshot from");
     }
 
     @Override

@@ -86,4 +86,16 @@ public interface LinkLayer {
 
     /** Everything that decides the links' future behaviour, for the logical machine's state digest. */
     void writeState(CanonicalWriter w);
+
+    /** The links' whole state, for the logical machine's snapshot (issue 18): unacknowledged messages whole. */
+    void writeSnapshot(CanonicalWriter w);
+
+    /**
+     * Reads a snapshot {@link #writeSnapshot} wrote, for a site of this shape, into a new link
+     * layer; this one is unchanged until {@link #adoptSnapshot}.
+     */
+    LinkLayer parseSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException;
+
+    /** Takes over the state of {@code parsed}, which {@link #parseSnapshot} of this layer returned. */
+    void adoptSnapshot(LinkLayer parsed);
 }

@@ -167,6 +167,11 @@ public final class LmTimeouts {
         return ready;
     }
 
+    /** The wide-area timers this server holds armed. */
+    public List<TimerId> armedTimers() {
+        return List.copyOf(armed.keySet());
+    }
+
     /** The timers armed and the notices held, for failure reports. */
     public String describe() {
         StringBuilder sb = new StringBuilder("lmTimers=").append(armed).append(" notices={");

@@ -51,7 +51,10 @@ public final class LogicalMachine {
     private final KeyDirectory keys;
     private final StateMachine app;
     private final LmHost host;
-    private final OrderingCore<SiteId> wide;
+    /** Replaced only by {@link #restore}. */
+    private OrderingCore<SiteId> wide;
+    private final CoreFactory wideFactory;
+    private final List<SiteId> sites;
     private final VerifiedSignatures verified;
     private final LmMessageVerifier wideVerifier;
     private final List<LmHost.Outgoing> outgoing = new ArrayList<>();
@@ -83,7 +86,7 @@ public final class LogicalMachine {
     private record ClientRecord(long seq, Bytes reply) {}
 
     /** CLink-Order's executed Ordering_Requests and the servers they proved corrupt (section 4.5). */
-    private final OrderingRequests requests;
+    private OrderingRequests requests;
 
     /**
      * An armed LM timer, kept to re-arm it after a restart. {@code runBy}: the index of the one server of the site whose clock
@@ -148,6 +151,8 @@ public final class LogicalMachine {
                           VerifiedRootCache verifiedRoots, VerifiedSignatures verified, StateMachine app, LmHost host, LinkLayer links) {
         this.links = links;
         this.requests = new OrderingRequests(keys);
+        this.wideFactory = wideFactory;
+        this.sites = List.copyOf(sites);
         this.peerSites = new ArrayList<>();
         for (SiteId s : sites) if (!s.equals(site)) peerSites.add(s);
         if (noticesNeeded < 1 || noticesNeeded > siteServers.size()) {
@@ -722,6 +727,9 @@ public final class LogicalMachine {
                 id.encodeTo(w);
                 w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
             });
+            // Which (head, position) each link's head timeout was armed for: it decides whether a timeout is stale.
+            w.i32(headTimerArmedFor.size());
+            headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
             if (links != null) links.writeState(w);
             requests.writeState(w);
             w.bool(orderingRequestsRequired);
@@ -731,6 +739,118 @@ public final class LogicalMachine {
         }
         return stateDigest;
     }
+
+    // ---------------------------------------------------------------- snapshots (issue 18)
+
+    private static final String SNAPSHOT_LABEL = "redoubt/lm-snapshot";
+
+    /**
+     * This logical machine's whole state after the events executed so far, canonically encoded:
+     * the executor's tables (clients' last replies, armed timers, counters, the execution
+     * digest), BLink's links, CLink-Order's requests, the wide-area core and the application.
+     * Every correct server of the site holds the same bytes after the same ordered events
+     * (section 4.3), so a checkpoint can certify their digest and a server restored from them is
+     * the same logical machine: it goes on exactly as the one that wrote them.
+     */
+    public Bytes snapshot() {
+        if (trailWriter != null) throw new IllegalStateException("snapshot while a batch executes");
+        CanonicalWriter w = new CanonicalWriter().utf8(SNAPSHOT_LABEL).site(site).i32(siteServers.size()).i32(sites.size());
+        w.i64(executedEvents).i64(executedUpdates).i64(nextTimerGeneration).bytes(trail).bool(orderingRequestsRequired);
+        w.i32(clients.size());
+        clients.forEach((c, r) -> w.client(c).i64(r.seq).bytes(r.reply));
+        w.i32(timers.size());
+        timers.forEach((id, t) -> {
+            id.encodeTo(w);
+            w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
+        });
+        w.i32(headTimerArmedFor.size());
+        headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
+        requests.writeSnapshot(w);
+        CanonicalWriter core = new CanonicalWriter();
+        wide.writeSnapshot(core);
+        w.bytes(core.toBytes()).bytes(app.snapshot()).bool(links != null);
+        if (links != null) links.writeSnapshot(w);
+        return w.toBytes();
+    }
+
+    /**
+     * Replaces this logical machine's state by a snapshot {@link #snapshot()} wrote at a server
+     * of this site (another's, fetched, or our own, at a restart). Everything is read and checked
+     * before anything changes: on a DecodeException this machine is as it was. The caller checks
+     * the bytes against their certified digest first; this only guards against bytes that are
+     * not a snapshot of this site at all. Timers the restored machine has armed are the host's
+     * to re-arm ({@link #activeTimers()}).
+     */
+    public void restore(Bytes snapshot) throws DecodeException {
+        if (trailWriter != null) throw new IllegalStateException("restore while a batch executes");
+        io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(snapshot);
+        if (!r.utf8(64).equals(SNAPSHOT_LABEL)) throw new DecodeException("not a logical-machine snapshot");
+        SiteId ofSite = r.site();
+        int servers = r.i32(), siteCount = r.i32();
+        if (!ofSite.equals(site) || servers != siteServers.size() || siteCount != sites.size()) {
+            throw new DecodeException("a snapshot of " + ofSite + " (" + servers + " servers, " + siteCount + " sites), not of " + site);
+        }
+        long events = r.nonNegative("executed events"), updates = r.nonNegative("executed updates");
+        long timerGeneration = r.i64();
+        Bytes trailRead = r.bytes(32);
+        if (r.bool() != orderingRequestsRequired) throw new DecodeException("a snapshot of a site that handles client updates otherwise");
+        int clientCount = r.count(Integer.MAX_VALUE, "clients");
+        TreeMap<ClientId, ClientRecord> clientsRead = new TreeMap<>();
+        for (int i = 0; i < clientCount; i++) {
+            ClientId c = r.client();
+            clientsRead.put(c, new ClientRecord(r.nonNegative("client seq"), r.bytes(Integer.MAX_VALUE)));
+        }
+        int timerCount = r.count(TIMERS_MAX, "timers");
+        TreeMap<TimerId, ActiveTimer> timersRead = new TreeMap<>();
+        for (int i = 0; i < timerCount; i++) {
+            TimerId id = TimerId.decode(r);
+            long generation = r.nonNegative("timer generation");
+            long delay = r.nonNegative("timer delay");
+            int runBy = r.i32();
+            if (generation >= timerGeneration || runBy < -1 || runBy >= siteServers.size()) throw new DecodeException("snapshot timer " + id);
+            timersRead.put(id, new ActiveTimer(generation, delay, runBy));
+        }
+        int headCount = r.count(sites.size(), "head timers");
+        TreeMap<SiteId, LinkLayer.Monitoring> headsRead = new TreeMap<>();
+        for (int i = 0; i < headCount; i++) {
+            SiteId s = r.site();
+            if (!peerSites.contains(s)) throw new DecodeException("snapshot head timer for " + s);
+            headsRead.put(s, new LinkLayer.Monitoring(r.i64(), r.i64(), r.i64(), r.i64()));
+        }
+        OrderingRequests requestsRead = new OrderingRequests(keys);
+        requestsRead.readSnapshot(r, siteServers.size());
+        OrderingCore<SiteId> wideRead = new io.redoubt.lm.core.ReentryGuard<>(wideFactory.create(sites, site, new WideOutbox(), List.of()));
+        wideRead.readSnapshot(new io.redoubt.lm.codec.CanonicalReader(r.bytes(Integer.MAX_VALUE)));
+        Bytes appRead = r.bytes(Integer.MAX_VALUE);
+        if (r.bool() != (links != null)) throw new DecodeException("a snapshot of a site with another kind of link");
+        LinkLayer linksRead = links == null ? null : links.parseSnapshot(r);
+        r.expectEnd();
+        try {
+            app.restore(appRead); // all or nothing (StateMachine#restore)
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException("application snapshot: " + e.getMessage());
+        }
+        // Everything read: take it over.
+        executedEvents = events;
+        executedUpdates = updates;
+        nextTimerGeneration = timerGeneration;
+        trail = trailRead;
+        clients.clear();
+        clients.putAll(clientsRead);
+        timers.clear();
+        timers.putAll(timersRead);
+        headTimerArmedFor.clear();
+        headTimerArmedFor.putAll(headsRead);
+        requests = requestsRead;
+        wide = wideRead;
+        if (links != null) links.adoptSnapshot(linksRead);
+        ackAloneDue.clear();
+        outgoing.clear();
+        stateDigestAt = -1;
+    }
+
+    /** Most LM timers a snapshot may hold: the wide-area core's few, and BLink's per link. */
+    private static final int TIMERS_MAX = 4096;
 
     /**
      * A running digest of everything this logical machine executed and did: each ordered event's

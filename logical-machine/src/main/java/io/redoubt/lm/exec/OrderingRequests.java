@@ -132,6 +132,46 @@ final class OrderingRequests {
         return proven.containsKey(server);
     }
 
+    /** The whole table, for the logical machine's snapshot (issue 18): every request kept, every proof, the checked numbers and the mix. */
+    void writeSnapshot(CanonicalWriter w) {
+        w.i64(trail).i32(executed.size());
+        executed.forEach((server, mine) -> {
+            w.server(server).i32(mine.size());
+            mine.values().forEach(r -> r.encodeTo(w));
+        });
+        w.i32(proven.size());
+        proven.values().forEach(p -> p.encodeTo(w));
+        w.i32(checkedHigh.size());
+        checkedHigh.forEach((server, seq) -> w.server(server).i64(seq));
+    }
+
+    /** Reads a table {@link #writeSnapshot} wrote into this one, which must be new; at most {@code servers} servers. */
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, int servers) throws io.redoubt.lm.codec.DecodeException {
+        trail = r.i64();
+        int count = r.count(servers, "servers with requests");
+        for (int i = 0; i < count; i++) {
+            ServerId server = r.server();
+            int n = r.count(WINDOW, "requests of one server");
+            TreeMap<Long, OrderingRequest> mine = new TreeMap<>();
+            for (int k = 0; k < n; k++) {
+                OrderingRequest req = OrderingRequest.decode(r);
+                if (!req.server().equals(server) || mine.put(req.seq(), req) != null) {
+                    throw new io.redoubt.lm.codec.DecodeException("requests snapshot: request " + req.seq() + " of " + req.server() + " under " + server);
+                }
+            }
+            if (executed.put(server, mine) != null) throw new io.redoubt.lm.codec.DecodeException("requests snapshot: " + server + " twice");
+        }
+        int provenCount = r.count(servers, "servers proven faulty");
+        for (int i = 0; i < provenCount; i++) {
+            OrderingRequest first = OrderingRequest.decode(r), second = OrderingRequest.decode(r);
+            if (!first.server().equals(second.server()) || proven.put(first.server(), new OrderingRequest.Equivocation(first, second)) != null) {
+                throw new io.redoubt.lm.codec.DecodeException("requests snapshot: a proof against two servers, or one server twice");
+            }
+        }
+        int checked = r.count(servers, "checked numbers");
+        for (int i = 0; i < checked; i++) checkedHigh.put(r.server(), r.nonNegative("checked number"));
+    }
+
     /** What the state digest covers: the mix of every change, and who is proven faulty. */
     void writeState(CanonicalWriter w) {
         w.i64(trail).i32(proven.size());

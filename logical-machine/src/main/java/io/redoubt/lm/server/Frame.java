@@ -27,10 +27,16 @@ public sealed interface Frame extends Encodable {
      * component; the server routes a frame by its first byte. Tag 14 is the host's report of its
      * site cluster to a status request (the runtime's {@code SiteMembers}): the node neither makes
      * nor reads it. Tags 16 and 18 are THRESHOLD-SIGN's share request and its signed root.
-     * Tag 19 is BLink's frame, forwarder to peer.
+     * Tag 19 is BLink's frame, forwarder to peer. Tags 20 and 21 carry a snapshot of the logical
+     * machine between two servers of one site (issue 18).
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
-            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17, TAG_LINK = 19;
+            TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17, TAG_LINK = 19,
+            TAG_SNAPSHOT_REQUEST = 20, TAG_SNAPSHOT_CHUNK = 21;
+    /** Largest piece of a snapshot in one {@link SnapshotChunk}. */
+    int SNAPSHOT_CHUNK_BYTES_MAX = 256 * 1024;
+    /** Largest snapshot a server fetches: the whole logical machine, application included. */
+    long SNAPSHOT_BYTES_MAX = 1L << 30;
     /** Most update digests in one {@link Vouch}: a wide-area batch's worth. */
     int VOUCHED_UPDATES_MAX = 4096;
     /** Largest read a client may ask a server to answer. */
@@ -114,6 +120,27 @@ public sealed interface Frame extends Encodable {
     record Vouch(List<Bytes> updateDigests) implements Frame {
         public void encodeTo(CanonicalWriter w) {
             w.u8(TAG_VOUCH).bytesList(updateDigests);
+        }
+    }
+
+    /**
+     * Between two servers of one site: the sender's local core needs a snapshot of the logical
+     * machine after at least slot {@code slotAtLeast} (log compaction, issue 18); send the piece
+     * of your latest one from {@code offset}.
+     */
+    record SnapshotRequest(long slotAtLeast, long offset) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SNAPSHOT_REQUEST).i64(slotAtLeast).i64(offset);
+        }
+    }
+
+    /**
+     * A piece of the sender's latest snapshot of its logical machine after local slot {@code slot}:
+     * {@code totalBytes} long, with SHA-256 {@code digest}, this piece from {@code offset}.
+     */
+    record SnapshotChunk(long slot, Bytes digest, long totalBytes, long offset, Bytes data) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SNAPSHOT_CHUNK).i64(slot).bytes(digest).i64(totalBytes).i64(offset).bytes(data);
         }
     }
 
@@ -211,6 +238,17 @@ public sealed interface Frame extends Encodable {
             case TAG_QUERY -> new Query(r.i64(), r.bytes(QUERY_BYTES_MAX));
             case TAG_STATUS_REQUEST -> new StatusRequest(r.i64());
             case TAG_QUERY_REPLY -> new QueryReply(r.i64(), r.bytes(FRAME_BYTES_MAX));
+            case TAG_SNAPSHOT_REQUEST -> new SnapshotRequest(r.nonNegative("slot"), r.nonNegative("offset"));
+            case TAG_SNAPSHOT_CHUNK -> {
+                long slot = r.nonNegative("slot");
+                Bytes digest = r.bytes(32);
+                long total = r.nonNegative("total bytes"), offset = r.nonNegative("offset");
+                Bytes data = r.bytes(SNAPSHOT_CHUNK_BYTES_MAX);
+                if (digest.length() != 32 || total > SNAPSHOT_BYTES_MAX || offset + data.length() > total) {
+                    throw new DecodeException("snapshot chunk of " + data.length() + " bytes at " + offset + " of " + total);
+                }
+                yield new SnapshotChunk(slot, digest, total, offset, data);
+            }
             default -> throw new DecodeException("unknown frame tag " + tag);
         };
         r.expectEnd();

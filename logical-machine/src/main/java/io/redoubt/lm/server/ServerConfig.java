@@ -27,11 +27,25 @@ package io.redoubt.lm.server;
  * @param rechecksOrderedUpdates whether every server checks each globally ordered update's client
  *     signature again (see {@link io.redoubt.lm.exec.LmHost#rechecksOrderedUpdates}): on where a
  *     site may be compromised (PBFT among sites), off with Paxos among sites
+ * @param snapshotIntervalSlots log compaction (issue 18): after every this many slots of the
+ *     local order a server snapshots its logical machine and replaces its stable storage by the
+ *     snapshot and what the local core still needs; 0 never (storage then grows without bound)
  */
 public record ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, int forwarderRecentMax, int signingRoundsMax,
                            int earlySharesPerServerMax, boolean everyServerReplies, boolean merkleBatching, long forwardTimeoutMillis,
-                           boolean rechecksOrderedUpdates) {
+                           boolean rechecksOrderedUpdates, int snapshotIntervalSlots) {
+    /** Local slots between snapshots by default: a snapshot costs the whole state once per this many slots. */
+    public static final int SNAPSHOT_INTERVAL_DEFAULT = 1024;
+
+    public ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, int forwarderRecentMax, int signingRoundsMax,
+                        int earlySharesPerServerMax, boolean everyServerReplies, boolean merkleBatching, long forwardTimeoutMillis,
+                        boolean rechecksOrderedUpdates) {
+        this(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, everyServerReplies,
+                merkleBatching, forwardTimeoutMillis, rechecksOrderedUpdates, SNAPSHOT_INTERVAL_DEFAULT);
+    }
+
     public ServerConfig {
+        if (snapshotIntervalSlots < 0) throw new IllegalArgumentException("snapshotIntervalSlots must be >= 0 (0 = never), was " + snapshotIntervalSlots);
         if (lmTimeoutNoticesNeeded < 1) throw new IllegalArgumentException("lmTimeoutNoticesNeeded must be >= 1, was " + lmTimeoutNoticesNeeded);
         if (noticeResendMillis <= 0) throw new IllegalArgumentException("noticeResendMillis must be > 0, was " + noticeResendMillis);
         if (forwarderRecentMax <= 0) throw new IllegalArgumentException("forwarderRecentMax must be > 0, was " + forwarderRecentMax);
@@ -51,26 +65,31 @@ public record ServerConfig(int lmTimeoutNoticesNeeded, long noticeResendMillis, 
 
     public ServerConfig withNoticesNeeded(int n) {
         return new ServerConfig(n, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, everyServerReplies, merkleBatching,
-                forwardTimeoutMillis, rechecksOrderedUpdates);
+                forwardTimeoutMillis, rechecksOrderedUpdates, snapshotIntervalSlots);
     }
 
     public ServerConfig withMerkleBatching(boolean on) {
         return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
-                everyServerReplies, on, forwardTimeoutMillis, rechecksOrderedUpdates);
+                everyServerReplies, on, forwardTimeoutMillis, rechecksOrderedUpdates, snapshotIntervalSlots);
     }
 
     public ServerConfig withEveryServerReplying(boolean every) {
         return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax, every, merkleBatching,
-                forwardTimeoutMillis, rechecksOrderedUpdates);
+                forwardTimeoutMillis, rechecksOrderedUpdates, snapshotIntervalSlots);
     }
 
     public ServerConfig withForwardTimeout(long millis) {
         return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
-                everyServerReplies, merkleBatching, millis, rechecksOrderedUpdates);
+                everyServerReplies, merkleBatching, millis, rechecksOrderedUpdates, snapshotIntervalSlots);
     }
 
     public ServerConfig withOrderedUpdatesRechecked(boolean recheck) {
         return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
-                everyServerReplies, merkleBatching, forwardTimeoutMillis, recheck);
+                everyServerReplies, merkleBatching, forwardTimeoutMillis, recheck, snapshotIntervalSlots);
+    }
+
+    public ServerConfig withSnapshotInterval(int slots) {
+        return new ServerConfig(lmTimeoutNoticesNeeded, noticeResendMillis, forwarderRecentMax, signingRoundsMax, earlySharesPerServerMax,
+                everyServerReplies, merkleBatching, forwardTimeoutMillis, rechecksOrderedUpdates, slots);
     }
 }

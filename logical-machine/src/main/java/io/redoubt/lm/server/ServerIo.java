@@ -31,6 +31,14 @@ public interface ServerIo {
     void persist(Bytes record);
 
     /**
+     * Log compaction (issue 18): replaces this server's whole stable storage by {@code records},
+     * atomically (a crash leaves either the old storage or the new one); a restart hands back
+     * these and whatever is persisted after. Like a persist, durable before any later send
+     * leaves. A host that does nothing keeps every record, which is correct but unbounded.
+     */
+    default void compactStorage(List<Bytes> records) {}
+
+    /**
      * Runs {@code job} (CPU-heavy cryptography: a share, a proof, a proof check) wherever the host
      * decides, and hands its result back as a later input, {@link ServerNode#onCryptoDone}; never
      * during this call (the server must not be re-entered). The simulator runs it on its event
@@ -38,6 +46,12 @@ public interface ServerIo {
      * not started if {@link ServerNode#isCryptoWanted} says it is no longer of use.
      */
     void offload(CryptoJob job);
+
+    /** Observation: this server snapshotted its logical machine after local slot {@code slot} and compacted its storage (issue 18). */
+    default void snapshotTaken(long slot, Bytes digest, int bytes) {}
+
+    /** Observation: this server installed a snapshot after local slot {@code slot} that {@code from} served. */
+    default void snapshotInstalled(long slot, ServerId from) {}
 
     /** Observation: update {@code globalSeq} executed here (checkers, metrics). */
     default void executed(long globalSeq, SignedUpdate update, Bytes reply) {}

@@ -112,6 +112,9 @@ public final class ServerNode {
     /** The update of this server's latest Ordering_Request (for the simulator's equivocating server only). */
     private SignedUpdate lastRequested;
 
+    /** This server's latest snapshot of its logical machine, and fetching another's (issue 18). */
+    private final Snapshots snapshots;
+
     private final EnumMap<Rejection, Long> rejections = new EnumMap<>(Rejection.class);
     private long wideCheckedAtEvents = -1;
 
@@ -166,7 +169,13 @@ public final class ServerNode {
         this.link = linkFactory.create(self, siteSizes, byzantineSites, config.forwarderRecentMax(), new LinkHost());
         this.requestsOrdering = signing instanceof SiteSigning.Shared;
         List<Bytes> coreRecords = new ArrayList<>();
+        Snapshots.Snapshot stored = null;
         for (Bytes record : persisted) {
+            Snapshots.Snapshot s = storedSnapshot(record);
+            if (s != null) {
+                stored = s; // compacted storage holds one; the last is the newest
+                continue;
+            }
             Long reserved = requestSeqReservation(record);
             if (reserved == null) coreRecords.add(record);
             else requestSeqReserved = Math.max(requestSeqReserved, reserved);
@@ -178,6 +187,17 @@ public final class ServerNode {
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host(), link.linkLayer());
         if (requestsOrdering) lm.requireOrderingRequests();
+        this.snapshots = new Snapshots(self, size, new SnapshotHost());
+        if (stored != null) {
+            // A restart from compacted storage: the logical machine as it was after the snapshot's
+            // slot; the local core re-delivers only what came after (recordsAfterSnapshot).
+            try {
+                lm.restore(stored.bytes());
+            } catch (DecodeException e) {
+                throw new IllegalStateException("stable storage of " + self + " holds a snapshot that does not decode: " + e.getMessage(), e);
+            }
+            snapshots.taken(stored);
+        }
     }
 
     /** Starts the server: a restarted one first replays its stored local order to rebuild the logical machine. */
@@ -227,6 +247,10 @@ public final class ServerNode {
             onForwarded(from, f.update());
         } else if (frame instanceof Frame.Vouch f) {
             onVouch(from, f);
+        } else if (frame instanceof Frame.SnapshotRequest f) {
+            if (sameSitePeer(from, "snapshot request")) snapshots.onRequest(from, f);
+        } else if (frame instanceof Frame.SnapshotChunk f) {
+            if (sameSitePeer(from, "snapshot piece")) snapshots.onChunk(from, f);
         } else {
             reject(from, Rejection.PROTOCOL_VIOLATION, "client frame from a server");
         }
@@ -533,6 +557,7 @@ public final class ServerNode {
         else if (timer instanceof ServerTimer.LmTimeout t && runsHere(t.id())) timeouts.onExpired(t.id());
         else if (timer instanceof ServerTimer.Forward t) onForwardTimeout(forwardTimerClient(t.id()));
         else if (timer instanceof ServerTimer.Link t) link.onTimer(t.id());
+        else if (timer instanceof ServerTimer.Snapshot) snapshots.onTimer();
         afterInput();
     }
 
@@ -574,6 +599,134 @@ public final class ServerNode {
         List<Bytes> distinct = new ArrayList<>(new LinkedHashSet<>(messages.stream().map(LmHost.Outgoing::message).toList()));
         int attempt = link.noteAttempt(messages);
         signer.sign(new LmSigner.Batch(messages, distinct, MerkleBatch.of(link.leaves(messages, distinct)), attempt, link.resend(attempt)));
+    }
+
+    // ---------------------------------------------------------------- snapshots and log compaction (issue 18)
+
+    /** Stable-storage record: a snapshot of the logical machine after a local slot. A tag no core record uses. */
+    static final int SNAPSHOT_RECORD = 0xC1;
+
+    private static Snapshots.Snapshot storedSnapshot(Bytes record) {
+        if (record.length() < 10 || (record.unsafeArray()[0] & 0xff) != SNAPSHOT_RECORD) return null;
+        try {
+            io.redoubt.lm.codec.CanonicalReader r = new io.redoubt.lm.codec.CanonicalReader(record);
+            r.u8();
+            long slot = r.nonNegative("snapshot slot");
+            Bytes bytes = r.bytes(Integer.MAX_VALUE);
+            r.expectEnd();
+            return Snapshots.Snapshot.of(slot, bytes);
+        } catch (DecodeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * After local slot {@code slot} executed: at every snapshotIntervalSlots-th slot, snapshot the
+     * logical machine and replace stable storage by that snapshot and what the local core needs
+     * past it. Every correct server of the site snapshots after the same slots, so their
+     * snapshots are the same bytes. Not while replaying at a restart: storage already holds all that.
+     */
+    private void maybeSnapshot(long slot) {
+        int interval = config.snapshotIntervalSlots();
+        if (replaying || interval == 0 || (slot + 1) % interval != 0 || !local.compactsWithSnapshots()) return;
+        Snapshots.Snapshot s = Snapshots.Snapshot.of(slot, lm.snapshot());
+        snapshots.taken(s);
+        compactStorage(s);
+        io.snapshotTaken(slot, s.digest(), s.bytes().length());
+    }
+
+    /** Stable storage becomes: the snapshot, the request numbers reserved (CLink-Order), and the local core's records past the snapshot. */
+    private void compactStorage(Snapshots.Snapshot s) {
+        List<Bytes> records = new ArrayList<>();
+        records.add(new io.redoubt.lm.codec.CanonicalWriter().u8(SNAPSHOT_RECORD).i64(s.slot()).bytes(s.bytes()).toBytes());
+        if (requestSeqReserved > 0) {
+            records.add(new io.redoubt.lm.codec.CanonicalWriter().u8(REQUEST_SEQ_RECORD).i64(requestSeqReserved).toBytes());
+        }
+        records.addAll(local.recordsAfterSnapshot(s.slot()));
+        io.compactStorage(records);
+    }
+
+    private boolean sameSitePeer(ServerId from, String what) {
+        if (from.site().equals(site) && !from.equals(self) && from.index() < siteServers.size()) return true;
+        reject(from, Rejection.NOT_A_MEMBER, what + " from outside the site");
+        return false;
+    }
+
+    /** Installs a snapshot another server of the site served, its digest checked: the logical machine, then the local core past it. */
+    private boolean installSnapshot(Snapshots.Snapshot s, ServerId from) {
+        if (s.slot() <= local.deliveredThrough()) return true; // caught up meanwhile: nothing to do
+        try {
+            lm.restore(s.bytes());
+        } catch (DecodeException e) {
+            reject(from, Rejection.MALFORMED, "snapshot after slot " + s.slot() + " is not this site's logical machine: " + e.getMessage());
+            return false;
+        }
+        snapshots.taken(s);
+        rearmLmTimers();
+        local.installSnapshot(s.slot()); // may deliver slots it held past it, and snapshot again
+        if (snapshots.latest() == s) compactStorage(s);
+        io.snapshotInstalled(s.slot(), from);
+        return true;
+    }
+
+    /** After the logical machine was replaced: this server's LM timers become the restored machine's. */
+    private void rearmLmTimers() {
+        Map<TimerId, LogicalMachine.ActiveTimer> active = lm.activeTimers();
+        for (TimerId t : timeouts.armedTimers()) if (!active.containsKey(t)) timeouts.disarmed(t, true);
+        for (Map.Entry<TimerId, LogicalMachine.ActiveTimer> t : active.entrySet()) {
+            int runBy = t.getValue().runBy();
+            boolean runsHere = runBy < 0 || runBy == self.index();
+            timeouts.armed(t.getKey(), t.getValue().generation(), t.getValue().delayMillis(), runsHere);
+            if (!runsHere) io.cancelTimer(new ServerTimer.LmTimeout(t.getKey()));
+        }
+    }
+
+    private final class SnapshotHost implements Snapshots.Host {
+        @Override
+        public void sendToServer(ServerId to, Bytes frame) {
+            io.sendToServer(to, frame);
+        }
+
+        @Override
+        public void setTimer(ServerTimer timer, long delayMillis) {
+            io.setTimer(timer, delayMillis);
+        }
+
+        @Override
+        public void cancelTimer(ServerTimer timer) {
+            io.cancelTimer(timer);
+        }
+
+        @Override
+        public boolean install(Snapshots.Snapshot snapshot, ServerId from) {
+            return installSnapshot(snapshot, from);
+        }
+
+        @Override
+        public void reject(Object from, Rejection reason, String detail) {
+            ServerNode.this.reject(from, reason, detail);
+        }
+    }
+
+    /** Snapshots of its logical machine this server took or installed (issue 18). */
+    public long snapshotsTaken() {
+        return snapshots.takenCount();
+    }
+
+    /** Snapshots this server fetched from another server of its site and installed. */
+    public long snapshotsInstalled() {
+        return snapshots.installedCount();
+    }
+
+    /** Fetched snapshots that did not match their digest or did not decode, each fetched again elsewhere. */
+    public long badSnapshots() {
+        return snapshots.badCount();
+    }
+
+    /** The local slot this server's latest snapshot follows, or -1. */
+    public long latestSnapshotSlot() {
+        Snapshots.Snapshot s = snapshots.latest();
+        return s == null ? -1 : s.slot();
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -644,6 +797,12 @@ public final class ServerNode {
         @Override
         public void deliver(long slot, List<Bytes> payloads) {
             lm.execute(payloads);
+            maybeSnapshot(slot);
+        }
+
+        @Override
+        public void snapshotNeeded(ServerId from, long compactedThrough) {
+            snapshots.needed(from, compactedThrough);
         }
 
         /**

@@ -22,6 +22,9 @@ public sealed interface ServerTimer extends Comparable<ServerTimer> {
     /** The link's own timer at this server: BLink's forwarder resending what its peer has not acknowledged (section 4.4.1). */
     record Link(TimerId id) implements ServerTimer {}
 
+    /** This server's wait for the next piece of a snapshot it fetches from another server of its site (issue 18). */
+    record Snapshot(TimerId id) implements ServerTimer {}
+
     @Override
     default int compareTo(ServerTimer o) {
         int c = Integer.compare(rank(), o.rank());
@@ -29,6 +32,6 @@ public sealed interface ServerTimer extends Comparable<ServerTimer> {
     }
 
     private int rank() {
-        return this instanceof Local ? 0 : this instanceof LmTimeout ? 1 : this instanceof Forward ? 2 : 3;
+        return this instanceof Local ? 0 : this instanceof LmTimeout ? 1 : this instanceof Forward ? 2 : this instanceof Link ? 3 : 4;
     }
 }
