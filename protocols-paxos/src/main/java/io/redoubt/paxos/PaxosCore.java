@@ -795,6 +795,11 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     }
 
     @Override
+    public boolean writesSnapshots() {
+        return true;
+    }
+
+    @Override
     public boolean compactsWithSnapshots() {
         return true;
     }

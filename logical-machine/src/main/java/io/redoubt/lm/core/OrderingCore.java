@@ -119,6 +119,11 @@ public interface OrderingCore<N> {
      * from then on. The logical machine snapshots its wide-area core this way: the site's state
      * after a checkpoint is the executor's tables, this core and the application (section 4.3).
      */
+    /** Whether {@link #writeSnapshot} and {@link #readSnapshot} are implemented (Paxos today; PBFT not yet). */
+    default boolean writesSnapshots() {
+        return false;
+    }
+
     default void writeSnapshot(io.redoubt.lm.codec.CanonicalWriter w) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no snapshot");
     }

@@ -127,6 +127,11 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public boolean writesSnapshots() {
+        return core.writesSnapshots();
+    }
+
+    @Override
     public void writeSnapshot(io.redoubt.lm.codec.CanonicalWriter w) {
         core.writeSnapshot(w);
     }

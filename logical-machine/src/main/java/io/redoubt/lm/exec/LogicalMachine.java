@@ -744,6 +744,11 @@ public final class LogicalMachine {
 
     private static final String SNAPSHOT_LABEL = "redoubt/lm-snapshot";
 
+    /** Whether this machine can be snapshotted: its wide-area core writes snapshots (Paxos; PBFT's comes next). */
+    public boolean snapshots() {
+        return wide.writesSnapshots();
+    }
+
     /**
      * This logical machine's whole state after the events executed so far, canonically encoded:
      * the executor's tables (clients' last replies, armed timers, counters, the execution

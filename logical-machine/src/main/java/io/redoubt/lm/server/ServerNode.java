@@ -628,7 +628,7 @@ public final class ServerNode {
      */
     private void maybeSnapshot(long slot) {
         int interval = config.snapshotIntervalSlots();
-        if (replaying || interval == 0 || (slot + 1) % interval != 0 || !local.compactsWithSnapshots()) return;
+        if (replaying || interval == 0 || (slot + 1) % interval != 0 || !local.compactsWithSnapshots() || !lm.snapshots()) return;
         Snapshots.Snapshot s = Snapshots.Snapshot.of(slot, lm.snapshot());
         snapshots.taken(s);
         compactStorage(s);

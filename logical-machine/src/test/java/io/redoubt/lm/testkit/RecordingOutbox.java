@@ -160,6 +160,20 @@ public class RecordingOutbox<N, M extends Encodable, R extends Encodable> implem
         return out;
     }
 
+    /** Each call of {@link #snapshotNeeded}: who no longer keeps the slots, and through which one. */
+    public record SnapshotNeeded<T>(T from, long compactedThrough) {}
+
+    private final List<SnapshotNeeded<N>> snapshotsNeeded = new ArrayList<>();
+
+    @Override
+    public void snapshotNeeded(N from, long compactedThrough) {
+        snapshotsNeeded.add(new SnapshotNeeded<>(from, compactedThrough));
+    }
+
+    public List<SnapshotNeeded<N>> snapshotsNeeded() {
+        return List.copyOf(snapshotsNeeded);
+    }
+
     public List<Delivered> deliveries() {
         List<Delivered> out = new ArrayList<>();
         for (Event e : events) if (e instanceof Delivered d) out.add(d);

@@ -283,6 +283,11 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
         }
 
         @Override
+        public void compactStorage(List<Bytes> records) {
+            storage.replaceAll(records);
+        }
+
+        @Override
         public void offload(CryptoJob job) {
             // At once, not after the step's force: a job only computes, and what its result makes
             // the node send leaves in a later step, after that step's own force.

@@ -20,6 +20,12 @@ public interface Storage extends AutoCloseable {
     /** Makes every append so far durable. */
     void force();
 
+    /**
+     * Log compaction (issue 18): the storage becomes exactly {@code records}, durably and
+     * atomically (a crash leaves the old records or the new ones); appends continue after them.
+     */
+    void replaceAll(List<Bytes> records);
+
     @Override
     void close();
 
@@ -30,10 +36,23 @@ public interface Storage extends AutoCloseable {
      * retried fsync that succeeds proves nothing.
      */
     static Storage durable(java.nio.file.Path file) throws java.io.IOException {
-        io.redoubt.runtime.storage.DurableLog log = io.redoubt.runtime.storage.DurableLog.open(file);
+        io.redoubt.runtime.storage.DurableLog opened = io.redoubt.runtime.storage.DurableLog.open(file);
         return new Storage() {
+            private io.redoubt.runtime.storage.DurableLog log = opened;
+            private final List<Bytes> recordsAtOpen = opened.records();
+
             public List<Bytes> records() {
-                return log.records();
+                return recordsAtOpen;
+            }
+
+            public void replaceAll(List<Bytes> records) {
+                try {
+                    log.close(); // forces what was appended: the old log stays whole until the rename
+                    io.redoubt.runtime.storage.DurableLog.replace(log.file(), records);
+                    log = io.redoubt.runtime.storage.DurableLog.open(log.file());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot compact " + log.file(), e);
+                }
             }
 
             public void append(Bytes record) {
@@ -74,6 +93,12 @@ public interface Storage extends AutoCloseable {
 
             public List<Bytes> records() {
                 return List.copyOf(records);
+            }
+
+            public void replaceAll(List<Bytes> replacement) {
+                records.clear();
+                records.addAll(replacement);
+                dirty = false;
             }
 
             public void append(Bytes record) {

@@ -157,6 +157,24 @@ public final class DurableLog implements Closeable {
         }
     }
 
+    /**
+     * Log compaction (issue 18): replaces the log at {@code file}, which no {@code DurableLog} may
+     * hold open, by one that holds exactly {@code records}. Written and forced to a side file
+     * first, then renamed over the old one and the directory forced, so a crash leaves either the
+     * old log or the new one, whole.
+     */
+    public static void replace(Path file, List<Bytes> records) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        Path next = absolute.resolveSibling(absolute.getFileName() + ".compacting");
+        Files.deleteIfExists(next);
+        try (DurableLog log = open(next)) {
+            for (Bytes r : records) log.append(r);
+            log.force();
+        }
+        Files.move(next, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(absolute.getParent());
+    }
+
     /** The records the file held when it was opened, in append order; later appends are not included. */
     public List<Bytes> records() {
         return recordsAtOpen;
