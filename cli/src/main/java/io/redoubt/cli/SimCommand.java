@@ -192,8 +192,11 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "links between sites: %d virtual-link changes (a logical link moved to its next forwarder and peer by an ordered"
                 + " timeout; with --blink off, a message sent again from another forwarder or to another peer), at most %d in one run%n",
                 exercised.linkChanges(), exercised.linkChangesMaxRun());
-        out.printf(Locale.ROOT, "stable storage: at most %d records, %.1f KB, on one server at the end of a run (nothing is compacted yet: it grows"
-                + " with every update)%n", storage.recordsMax(), storage.bytesMax() / 1024.0);
+        out.printf(Locale.ROOT, "stable storage: at most %d records, %.1f KB, on one server at the end of a run; at most %d records, %.1f KB, at any"
+                + " time%n", storage.recordsMax(), storage.bytesMax() / 1024.0, storage.peakRecords(), storage.peakBytes() / 1024.0);
+        out.printf(Locale.ROOT, "snapshots: %,d taken, %,d installed from another server, %,d fetched bad; largest %.1f KB (log compaction%s)%n",
+                storage.snapshotsTaken(), storage.snapshotsInstalled(), storage.badSnapshots(), storage.snapshotBytesMax() / 1024.0,
+                storage.snapshotsTaken() == 0 ? ": none this run, see --compaction and why in the README" : "");
         out.printf(Locale.ROOT, "CLink-Order: %d ordering requests signed by correct servers of Byzantine sites, %d servers proven corrupt by"
                 + " two requests with one number%n", exercised.orderingRequests(), exercised.provenFaulty());
         if (!exercised.adversaries().isEmpty()) {

@@ -13,7 +13,6 @@ class CompactionTest {
             SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
                     .withWorkload(2, 40).withCompaction(16, 128);
             SimResult r = Sims.run(c);
-            System.out.println("seed " + seed + ": " + r.storage() + " " + r.safetyViolations() + " " + r.livenessFailures());
             assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures());
             assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
         }
@@ -27,7 +26,6 @@ class CompactionTest {
                     .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN), FaultMix.Intensity.FEW))
                     .withWorkload(3, 60).withCompaction(16, 128);
             SimResult r = Sims.run(c);
-            System.out.println("seed " + seed + ": " + r.storage() + " " + r.safetyViolations() + " " + r.livenessFailures());
             assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
             installed += r.storage().snapshotsInstalled();
         }
