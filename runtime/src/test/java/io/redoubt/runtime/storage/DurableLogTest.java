@@ -80,6 +80,26 @@ class DurableLogTest {
         assertFalse(Files.exists(dir.resolve("servers/s1/log.creating")));
     }
 
+    /** Log compaction (issue 18): the log becomes exactly the given records, and appends go on after them. */
+    @Test
+    void replaceLeavesExactlyTheNewRecordsAndAppendsGoOnAfterThem() throws IOException {
+        Path file = dir.resolve("log");
+        try (DurableLog log = DurableLog.open(file)) {
+            for (Bytes r : seededRecords(7, 50, 512)) log.append(r);
+        }
+        List<Bytes> compacted = seededRecords(8, 3, 4096);
+        DurableLog.replace(file, compacted);
+        assertFalse(Files.exists(dir.resolve("log.compacting")), "the side file is renamed into place");
+        Bytes later = filled(10, 9);
+        try (DurableLog log = DurableLog.open(file)) {
+            assertEquals(compacted, log.records());
+            log.append(later);
+        }
+        List<Bytes> expected = new ArrayList<>(compacted);
+        expected.add(later);
+        assertEquals(expected, reopen(file));
+    }
+
     @Test
     void forcedRecordsComeBackInAppendOrderAfterReopen() throws IOException {
         Path file = dir.resolve("log");
