@@ -231,6 +231,45 @@ final class PbftCheckpoints<N extends Comparable<N>> {
         }
     }
 
+    /** Everything, for a snapshot (issue 18): the stable checkpoint and its proof, votes, claims, our own checkpoints, certificates kept. */
+    void writeSnapshot(CanonicalWriter w) {
+        w.bytes(stableDigest);
+        PbftSnapshot.messages(w, stableProof);
+        w.i32(votes.size());
+        for (Map.Entry<Long, TreeMap<Integer, Checkpoint>> e : votes.entrySet()) {
+            w.i64(e.getKey());
+            PbftSnapshot.messages(w, e.getValue().values());
+        }
+        for (Checkpoint c : farCheckpoint) PbftSnapshot.message(w, c);
+        for (long seq : peerCheckpointSeq) w.i64(seq);
+        w.i32(ownCheckpoints.size());
+        for (Map.Entry<Long, Bytes> e : ownCheckpoints.entrySet()) w.i64(e.getKey()).bytes(e.getValue());
+        w.i32(certificates.size());
+        for (Map.Entry<Long, List<Checkpoint>> e : certificates.entrySet()) {
+            w.i64(e.getKey());
+            PbftSnapshot.messages(w, e.getValue());
+        }
+    }
+
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, PbftSnapshot in) throws io.redoubt.lm.codec.DecodeException {
+        int n = in.members();
+        stableDigest = r.bytes(PbftMessage.DIGEST_LENGTH);
+        stableProof = List.copyOf(in.messages(r, Checkpoint.class, n + 1));
+        int voteCount = r.count(windowSlots + 1, "checkpoint votes");
+        for (int i = 0; i < voteCount; i++) {
+            long seq = r.i64();
+            TreeMap<Integer, Checkpoint> forSeq = new TreeMap<>();
+            for (Checkpoint c : in.messages(r, Checkpoint.class, n)) forSeq.put(c.replica(), c);
+            votes.put(seq, forSeq);
+        }
+        for (int i = 0; i < n; i++) farCheckpoint[i] = in.message(r, Checkpoint.class);
+        for (int i = 0; i < n; i++) peerCheckpointSeq[i] = r.i64();
+        int own = r.count(windowSlots + 1, "own checkpoints");
+        for (int i = 0; i < own; i++) ownCheckpoints.put(r.i64(), r.bytes(PbftMessage.DIGEST_LENGTH));
+        int certs = r.count(in.config().historySlotsMax() + windowSlots + 1, "checkpoint certificates");
+        for (int i = 0; i < certs; i++) certificates.put(r.i64(), List.copyOf(in.messages(r, Checkpoint.class, n + 1)));
+    }
+
     /** The checkpoints' part of the state digest (see PbftCore#stateDigest). */
     void writeState(CanonicalWriter w) {
         w.bytes(stableDigest);

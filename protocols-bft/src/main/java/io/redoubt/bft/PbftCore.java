@@ -940,12 +940,61 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         w.bool(started);
         if (!started) w.bool(restarted).i32(restoredCommitted.size());
         w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(loaded).i32(lastBatchSize).i64(retransmitTicks).i32(retransmitStretch).i64(deliveredAtLastTick);
+        w.bool(underLoad);
         views.writeState(w);
         log.writeState(w);
         checkpoints.writeState(w);
         transfer.writeState(w);
         queues.writeState(w);
         return w.digest();
+    }
+
+    // ---------------------------------------------------------------- snapshot (issue 18)
+
+    @Override
+    public boolean writesSnapshots() {
+        return true;
+    }
+
+    /**
+     * Everything, part by part, messages whole: what the logical machine's snapshot holds of its
+     * wide-area PBFT core. Only a started core is snapshotted (the logical machine's always is).
+     */
+    @Override
+    public void writeSnapshot(CanonicalWriter w) {
+        if (!started) throw new IllegalStateException("snapshot of a PBFT core not started");
+        w.utf8("pbft-core").i32(self).i32(n).i32(quorum);
+        w.bool(retransmitArmed).bool(retransmitForTail).bool(batchHeld).bool(batchDue).bool(loaded).bool(underLoad).i32(lastBatchSize)
+                .i64(retransmitTicks).i32(retransmitStretch).i64(deliveredAtLastTick);
+        views.writeSnapshot(w);
+        log.writeSnapshot(w);
+        checkpoints.writeSnapshot(w);
+        transfer.writeState(w);
+        queues.writeSnapshot(w);
+    }
+
+    @Override
+    public void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws DecodeException {
+        if (started || restarted) throw new IllegalStateException("snapshot read into a PBFT core in use or restored");
+        if (!r.utf8(16).equals("pbft-core")) throw new DecodeException("not a PBFT core snapshot");
+        if (r.i32() != self || r.i32() != n || r.i32() != quorum) throw new DecodeException("a PBFT snapshot of another member or membership");
+        retransmitArmed = r.bool();
+        retransmitForTail = r.bool();
+        batchHeld = r.bool();
+        batchDue = r.bool();
+        loaded = r.bool();
+        underLoad = r.bool();
+        lastBatchSize = r.i32();
+        retransmitTicks = r.i64();
+        retransmitStretch = r.i32();
+        deliveredAtLastTick = r.i64();
+        PbftSnapshot in = new PbftSnapshot(config, n);
+        views.readSnapshot(r, in);
+        log.readSnapshot(r, in);
+        checkpoints.readSnapshot(r, in);
+        transfer.readSnapshot(r);
+        queues.readSnapshot(r);
+        started = true;
     }
 
     // ---------------------------------------------------------------- introspection

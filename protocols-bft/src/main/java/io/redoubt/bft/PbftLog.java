@@ -264,6 +264,80 @@ final class PbftLog {
         }
     }
 
+    /** The whole log, for a snapshot (issue 18): watermarks, chains, the delivered history with its proofs, every slot whole. */
+    void writeSnapshot(CanonicalWriter w) {
+        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);
+        w.i32(history.size());
+        for (Map.Entry<Long, Delivered> e : history.entrySet()) {
+            w.i64(e.getKey()).bytesList(e.getValue().batch());
+            PbftSnapshot.messages(w, e.getValue().commits());
+        }
+        w.i32(slots.size());
+        for (Slot s : slots.values()) {
+            w.i64(s.seq).i64(s.view);
+            PbftSnapshot.message(w, s.prePrepare);
+            PbftSnapshot.messages(w, s.prepares.values());
+            PbftSnapshot.messages(w, s.commits.values());
+            PbftSnapshot.message(w, s.myPrepare);
+            PbftSnapshot.message(w, s.myCommit);
+            w.i64(s.lastSentTick).bool(s.prepared != null);
+            if (s.prepared != null) {
+                PbftSnapshot.message(w, s.prepared.prePrepare());
+                PbftSnapshot.messages(w, s.prepared.prepares());
+            }
+            w.bool(s.committed).bool(s.committedBatch != null);
+            if (s.committedBatch != null) w.bytesList(s.committedBatch);
+            w.bool(s.commitCertificate != null);
+            if (s.commitCertificate != null) PbftSnapshot.messages(w, s.commitCertificate);
+        }
+    }
+
+    /** Reads what {@link #writeSnapshot} wrote into this log, which must be new. */
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, PbftSnapshot in) throws io.redoubt.lm.codec.DecodeException {
+        if (!slots.isEmpty() || !history.isEmpty() || deliveredThrough != -1) throw new IllegalStateException("snapshot read into a log in use");
+        stableSeq = r.i64();
+        deliveredThrough = r.i64();
+        chain = r.bytes(PbftMessage.DIGEST_LENGTH);
+        nextSeq = r.i64();
+        proofsChain = r.bytes(PbftMessage.DIGEST_LENGTH);
+        if (stableSeq < -1 || deliveredThrough < -1 || nextSeq <= stableSeq) {
+            throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: stable " + stableSeq + ", delivered " + deliveredThrough + ", next " + nextSeq);
+        }
+        int n = in.members();
+        int historyCount = r.count(historySlotsMax, "history slots");
+        long previous = Long.MIN_VALUE;
+        for (int i = 0; i < historyCount; i++) {
+            long seq = r.i64();
+            if (seq <= previous || seq > deliveredThrough) throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: history slot " + seq);
+            previous = seq;
+            history.put(seq, new Delivered(in.batch(r), List.copyOf(in.messages(r, Commit.class, n + 1))));
+        }
+        int slotCount = r.count(windowSlots + 1, "log slots");
+        for (int i = 0; i < slotCount; i++) {
+            Slot s = new Slot(r.i64());
+            if (s.seq <= stableSeq || s.seq > stableSeq + windowSlots || slots.containsKey(s.seq)) {
+                throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: slot " + s.seq + " outside the window above " + stableSeq);
+            }
+            s.view = r.i64();
+            s.prePrepare = in.message(r, PrePrepare.class);
+            for (Prepare p : in.messages(r, Prepare.class, n)) s.prepares.put(p.replica(), p);
+            for (Commit c : in.messages(r, Commit.class, n)) s.commits.put(c.replica(), c);
+            s.myPrepare = in.message(r, Prepare.class);
+            s.myCommit = in.message(r, Commit.class);
+            s.lastSentTick = r.i64();
+            if (r.bool()) {
+                PrePrepare pp = in.message(r, PrePrepare.class);
+                if (pp == null) throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: a prepared certificate without its pre-prepare");
+                s.prepared = new PreparedCertificate(pp, List.copyOf(in.messages(r, Prepare.class, n)));
+            }
+            s.committed = r.bool();
+            if (r.bool()) s.committedBatch = in.batch(r);
+            if (r.bool()) s.commitCertificate = List.copyOf(in.messages(r, Commit.class, n + 1));
+            slots.put(s.seq, s);
+        }
+        everySlotTouched = true;
+    }
+
     /** The log's part of the state digest (see PbftCore#stateDigest). */
     void writeState(CanonicalWriter w) {
         w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);

@@ -370,6 +370,31 @@ final class PbftRequestQueues<N extends Comparable<N>> {
     }
 
     /** The queues' part of the state digest (see PbftCore#stateDigest): payloads in queue order, with their ages. */
+    /** Everything, for a snapshot (issue 18): the same as the state digest's part, payloads whole. */
+    void writeSnapshot(CanonicalWriter w) {
+        writeState(w);
+    }
+
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        int count = r.count(n * LANES, "request queues");
+        for (int i = 0; i < count; i++) {
+            int key = r.i32();
+            if (key < 0 || key >= n * LANES) throw new io.redoubt.lm.codec.DecodeException("request queue key " + key);
+            int size = r.count(config.pendingPayloadsMax(), "queued payloads");
+            LinkedHashMap<Bytes, int[]> q = new LinkedHashMap<>();
+            for (int k = 0; k < size; k++) q.put(r.bytes(config.payloadBytesMax()), new int[] {r.i32()});
+            queues.put(key, q);
+        }
+        int flying = r.count(config.pendingPayloadsMax() * Math.max(1, n), "payloads in flight");
+        for (int i = 0; i < flying; i++) inFlight.add(r.bytes(config.payloadBytesMax()));
+        roundRobinNext = r.i32();
+        int turns = r.count(n, "lane turns");
+        for (int i = 0; i < turns; i++) laneTurn.put(r.i32(), r.i32());
+        timeoutMillis = r.i64();
+        timerArmed = r.bool();
+        forwardedForView = r.i64();
+    }
+
     void writeState(CanonicalWriter w) {
         w.i32(queues.size());
         for (Map.Entry<Integer, LinkedHashMap<Bytes, int[]>> q : queues.entrySet()) {

@@ -275,7 +275,16 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         if (ticksWaitingForView < 0) throw new IllegalStateException("ticks waiting for a new view " + ticksWaitingForView);
     }
 
-    /** State transfer's part of the state digest (see PbftCore#stateDigest). */
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
+        for (int i = 0; i < n; i++) peerCommitSeq[i] = r.i64();
+        sawBeyondWindow = r.bool();
+        deliveredAtLastTick = r.i64();
+        fetchAttempts = r.i32();
+        tailAnnouncementsLeft = r.i32();
+        ticksWaitingForView = r.i32();
+    }
+
+    /** State transfer's part of the state digest (see PbftCore#stateDigest), which is all of it: also its snapshot. */
     void writeState(CanonicalWriter w) {
         for (long seq : peerCommitSeq) w.i64(seq);
         w.bool(sawBeyondWindow).i64(deliveredAtLastTick).i32(fetchAttempts).i32(tailAnnouncementsLeft).i32(ticksWaitingForView);

@@ -407,8 +407,29 @@ final class PbftViewChange<N extends Comparable<N>> {
     }
 
     /** The view change's part of the state digest (see PbftCore#stateDigest). */
+    /** Everything, for a snapshot (issue 18): the new view and the votes whole. */
+    void writeSnapshot(CanonicalWriter w) {
+        w.i64(view).bool(active).i64(timeoutMillis).bool(timerArmed).i64(resendTicks).i64(lastConflictingNewView);
+        PbftSnapshot.message(w, installedNewView);
+        for (ViewChange vc : latestViewChange) PbftSnapshot.message(w, vc);
+        for (int c : staleSinceInstall) w.i32(c);
+    }
+
+    void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, PbftSnapshot in) throws io.redoubt.lm.codec.DecodeException {
+        view = r.nonNegative("view");
+        active = r.bool();
+        timeoutMillis = r.i64();
+        timerArmed = r.bool();
+        resendTicks = r.i64();
+        lastConflictingNewView = r.i64();
+        installedNewView = in.message(r, NewView.class);
+        for (int i = 0; i < latestViewChange.length; i++) latestViewChange[i] = in.message(r, ViewChange.class);
+        for (int i = 0; i < staleSinceInstall.length; i++) staleSinceInstall[i] = r.i32();
+    }
+
     void writeState(CanonicalWriter w) {
         w.i64(view).bool(active).i64(timeoutMillis).bool(timerArmed).i64(resendTicks);
+        for (int c : staleSinceInstall) w.i32(c); // it decides when we relay our new view (onStaleMessage)
         w.bool(installedNewView != null);
         if (installedNewView != null) {
             if (digestedNewView != installedNewView) {

@@ -31,4 +31,20 @@ class CompactionTest {
         }
         assertTrue(installed > 0, "no run needed a snapshot transfer");
     }
+
+    /** bft/paxos: the logical machine's snapshot holds its wide-area PBFT core whole. */
+    @Test
+    void aSiteWhoseWideAreaIsPbftSnapshotsAndTransfersToo() {
+        int installed = 0;
+        for (long seed = 1; seed <= 6; seed++) {
+            SimConfig c = SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN, FaultKind.CRASH_SERVER), FaultMix.Intensity.SOME))
+                    .withWorkload(2, 40).withCompaction(16, 128);
+            SimResult r = Sims.run(c);
+            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
+            installed += r.storage().snapshotsInstalled();
+        }
+        assertTrue(installed > 0, "no run needed a snapshot transfer");
+    }
 }
