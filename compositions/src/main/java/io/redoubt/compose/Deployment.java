@@ -68,6 +68,7 @@ public record Deployment(
         if (clinkForwardTimeoutMillis < 0) throw new IllegalArgumentException("clinkForwardTimeoutMillis must be >= 0 (0 = off), was " + clinkForwardTimeoutMillis);
         checkShape(composition, sites, serversPerSite, "--sites", "--servers-per-site");
         checkCompaction(snapshotIntervalSlots, localPaxos.historySlotsMax(), "snapshotIntervalSlots", "localPaxos.historySlotsMax");
+        checkCompaction(snapshotIntervalSlots, localPbft.historySlotsMax(), "snapshotIntervalSlots", "localPbft.historySlotsMax");
     }
 
     /**

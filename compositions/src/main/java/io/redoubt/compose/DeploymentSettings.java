@@ -37,15 +37,18 @@ public final class DeploymentSettings {
         }
         int snapshotInterval = r.atLeast("compaction.snapshot-interval-slots", 0);
         PaxosConfig localPaxos = paxos(r, "local.paxos");
+        PbftConfig localPbft = pbft(r, "local.pbft");
         try {
             Deployment.checkCompaction(snapshotInterval, localPaxos.historySlotsMax(), "redoubt.compaction.snapshot-interval-slots =",
                     "redoubt.local.paxos.history-slots-max =");
+            Deployment.checkCompaction(snapshotInterval, localPbft.historySlotsMax(), "redoubt.compaction.snapshot-interval-slots =",
+                    "redoubt.local.pbft.history-slots-max =");
         } catch (IllegalArgumentException e) {
             throw new SettingsException(e.getMessage());
         }
         try {
             return new Deployment(composition, sites, serversPerSite, latencyMicros, bandwidth, localPaxos, paxos(r, "wide.paxos"),
-                    pbft(r, "local.pbft"), pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"), blink(r),
+                    localPbft, pbft(r, "wide.pbft"), lmSigning, keyBits, true, clinkForwardTimeout(r, "clink.forward-timeout"), blink(r),
                     snapshotInterval);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("redoubt.composition / redoubt.topology: " + e.getMessage());

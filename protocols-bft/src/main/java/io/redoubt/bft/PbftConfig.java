@@ -192,6 +192,13 @@ public record PbftConfig(
                 batchDelayMillis, loadBatchDelayMillis, millis);
     }
 
+    public PbftConfig withHistorySlotsMax(int slots) {
+        return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
+                pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,
+                viewChangeTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, slots, inFlightSlotsMax, forwardToPrimaryFirst,
+                batchDelayMillis, loadBatchDelayMillis, retransmitMaxMillis);
+    }
+
     public PbftConfig withForwardToPrimaryFirst(boolean on) {
         return new PbftConfig(windowSlots, checkpointIntervalSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax,
                 pendingPayloadsMax, requestTimeoutMillis, requestTimeoutMaxMillis, viewChangeTimeoutMillis,

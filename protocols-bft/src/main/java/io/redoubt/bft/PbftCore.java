@@ -215,7 +215,10 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         TreeMap<Long, PrePrepare> accepted = new TreeMap<>();
         for (Bytes b : persisted) {
             PbftRecord r = PbftRecord.decode(b, config, n);
-            if (r instanceof PbftRecord.ViewChangeStarted v) {
+            if (r instanceof PbftRecord.Base base) {
+                // Compacted storage: the host restored its snapshot after this slot.
+                if (base.sequence() > log.deliveredThrough) log.installBase(base.sequence(), base.chain());
+            } else if (r instanceof PbftRecord.ViewChangeStarted v) {
                 if (v.view() > views.view) {
                     views.view = v.view();
                     views.active = false;
@@ -239,8 +242,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             }
         }
         long view = views.view;
+        // Slots above the stable checkpoint stay, delivered or not (a restored snapshot's among
+        // them): our view changes must still carry their prepared certificates.
         log.truncateThrough(log.stableSeq);
-        log.nextSeq = log.stableSeq + 1;
+        log.nextSeq = Math.max(log.stableSeq, log.installedThrough) + 1;
+        restoredCommitted.headMap(log.deliveredThrough, true).clear(); // in the host's snapshot
         for (PrePrepare pp : accepted.values()) {
             if (pp.view() != view || !views.active || pp.sequence() <= log.stableSeq) continue;
             Slot s = log.slot(pp.sequence());
@@ -255,7 +261,7 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
             }
         }
         log.resetTo(view);
-        for (Map.Entry<Long, Delivered> e : restoredCommitted.tailMap(log.stableSeq, false).entrySet()) {
+        for (Map.Entry<Long, Delivered> e : restoredCommitted.tailMap(Math.max(log.stableSeq, log.installedThrough), false).entrySet()) {
             Slot s = log.slot(e.getKey());
             s.committed = true;
             s.committedBatch = e.getValue().batch();
@@ -950,6 +956,66 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
     }
 
     // ---------------------------------------------------------------- snapshot (issue 18)
+
+    @Override
+    public boolean compactsWithSnapshots() {
+        return true;
+    }
+
+    /** The chain over the delivered batches, which goes on from there after an install. */
+    @Override
+    public Bytes baseAfter(long slot) {
+        if (slot != log.deliveredThrough) throw new IllegalArgumentException("base after " + slot + " asked, delivered " + log.deliveredThrough);
+        return log.chain;
+    }
+
+    /**
+     * Only through a stable checkpoint we hold: our view changes then name a stable checkpoint at
+     * or past the snapshot, and need no prepared certificates for the slots it covers, which we
+     * no longer hold. Installed below our stable checkpoint, a correct member could be the only
+     * one of a view-change quorum to have prepared a committed slot, and report nothing of it.
+     */
+    @Override
+    public boolean canInstallSnapshot(long slot) {
+        return slot > log.deliveredThrough && slot <= log.stableSeq;
+    }
+
+    @Override
+    public void installSnapshot(long slot, Bytes base) {
+        if (!canInstallSnapshot(slot)) throw new IllegalStateException("a snapshot after " + slot + " with delivered " + log.deliveredThrough
+                + ", stable " + log.stableSeq);
+        if (base.length() != PbftMessage.DIGEST_LENGTH) throw new IllegalArgumentException("a PBFT base is a chain digest, not " + base.length() + " bytes");
+        log.installBase(slot, base);
+        queues.inFlight.clear(); // proposals delivered in the snapshot; the rest are proposed again
+        transfer.deliveredAtLastTick = -2;
+        executeReady();
+        transfer.sendFetch(); // for what others delivered past it; a member with nothing newer stays silent
+        afterInput();
+    }
+
+    @Override
+    public List<Bytes> recordsAfterSnapshot(long slot, Bytes base) {
+        if (slot > log.deliveredThrough || (slot < log.deliveredThrough && !log.history.containsKey(slot + 1))) {
+            throw new IllegalArgumentException("no records after slot " + slot + ": delivered " + log.deliveredThrough + ", history from " + log.historyFrom());
+        }
+        List<Bytes> records = new ArrayList<>();
+        records.add(new PbftRecord.Base(slot, base).encode());
+        if (!views.active) records.add(new PbftRecord.ViewChangeStarted(views.view).encode());
+        else if (views.installedNewView != null) records.add(new PbftRecord.NewViewInstalled(views.installedNewView).encode());
+        if (log.stableSeq >= 0) records.add(new PbftRecord.StableCheckpoint(log.stableSeq, checkpoints.stableDigest, checkpoints.stableProof).encode());
+        // Delivered after the snapshot: re-delivered at the restart.
+        for (Map.Entry<Long, Delivered> e : log.history.tailMap(slot, false).entrySet()) {
+            records.add(new PbftRecord.Committed(e.getKey(), e.getValue().batch(), e.getValue().commits()).encode());
+        }
+        // Every slot above the stable checkpoint, delivered or not: a restarted member's view
+        // changes carry their prepared certificates, as they would without compaction.
+        for (Slot s : log.slots.values()) {
+            if (s.prePrepare != null && s.view == views.view) records.add(new PbftRecord.Accepted(s.prePrepare).encode());
+            if (s.prepared != null) records.add(new PbftRecord.Prepared(s.prepared).encode());
+            if (s.committed && s.seq > log.deliveredThrough) records.add(new PbftRecord.Committed(s.seq, s.committedBatch, s.commitCertificate == null ? List.of() : s.commitCertificate).encode());
+        }
+        return records;
+    }
 
     @Override
     public boolean writesSnapshots() {

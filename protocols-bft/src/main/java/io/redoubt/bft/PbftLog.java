@@ -78,6 +78,8 @@ final class PbftLog {
      * the whole history each time.
      */
     Bytes proofsChain = PbftMessage.CHAIN_START;
+    /** Slots through this one came in a snapshot of the host (issue 18): no history of them is kept. */
+    long installedThrough = -1;
 
     /**
      * Slots handed out by {@link #slot} or {@link #get} since the last invariant check: the only
@@ -174,6 +176,27 @@ final class PbftLog {
         proofsChain = Digests.sha256(proofsChain, w.toBytes());
     }
 
+    /**
+     * A snapshot of the host after slot {@code seq} was installed (or a restart restored one):
+     * every slot through it counts as delivered, the chain resumes from {@code chainAfter}, and
+     * nothing of them is kept (their batches live on only in the host's snapshot).
+     */
+    void installBase(long seq, Bytes chainAfter) {
+        if (seq <= deliveredThrough) throw new IllegalStateException("a snapshot after " + seq + " installed over delivered " + deliveredThrough);
+        deliveredThrough = seq;
+        chain = chainAfter;
+        history.clear();
+        installedThrough = seq;
+        slots.headMap(seq, true).clear();
+        nextSeq = Math.max(nextSeq, seq + 1);
+        everySlotTouched = true;
+    }
+
+    /** The first delivered slot whose batch we still hold to serve laggards. */
+    long historyFrom() {
+        return history.isEmpty() ? deliveredThrough + 1 : history.firstKey();
+    }
+
     /** Whether a slot above the next one to deliver is already committed (so we missed the one between). */
     boolean committedBeyondNext() {
         for (Slot s : slots.tailMap(deliveredThrough + 1, false).values()) if (s.committed) return true;
@@ -218,7 +241,8 @@ final class PbftLog {
         if (history.size() > historySlotsMax) throw new IllegalStateException("history holds " + history.size() + " slots > historySlotsMax " + historySlotsMax);
         // Only append() changes the history, and it moves deliveredThrough: walk to both ends only then.
         if (full || deliveredThrough != checkedDeliveredThrough || history.size() != checkedHistorySize) {
-            if (deliveredThrough >= 0 && (history.isEmpty() || history.lastKey() != deliveredThrough
+            boolean installedOnly = history.isEmpty() && deliveredThrough == installedThrough; // a snapshot, nothing delivered since
+            if (deliveredThrough >= 0 && !installedOnly && (history.isEmpty() || history.lastKey() != deliveredThrough
                     || history.lastKey() - history.firstKey() + 1 != history.size())) {
                 throw new IllegalStateException("delivered history " + (history.isEmpty() ? "is empty" : history.firstKey() + ".." + history.lastKey()
                         + " holds " + history.size() + " slots") + ", delivered through " + deliveredThrough);
@@ -266,7 +290,7 @@ final class PbftLog {
 
     /** The whole log, for a snapshot (issue 18): watermarks, chains, the delivered history with its proofs, every slot whole. */
     void writeSnapshot(CanonicalWriter w) {
-        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);
+        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain).i64(installedThrough);
         w.i32(history.size());
         for (Map.Entry<Long, Delivered> e : history.entrySet()) {
             w.i64(e.getKey()).bytesList(e.getValue().batch());
@@ -300,6 +324,7 @@ final class PbftLog {
         chain = r.bytes(PbftMessage.DIGEST_LENGTH);
         nextSeq = r.i64();
         proofsChain = r.bytes(PbftMessage.DIGEST_LENGTH);
+        installedThrough = r.i64();
         if (stableSeq < -1 || deliveredThrough < -1 || nextSeq <= stableSeq) {
             throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: stable " + stableSeq + ", delivered " + deliveredThrough + ", next " + nextSeq);
         }
@@ -340,7 +365,7 @@ final class PbftLog {
 
     /** The log's part of the state digest (see PbftCore#stateDigest). */
     void writeState(CanonicalWriter w) {
-        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain);
+        w.i64(stableSeq).i64(deliveredThrough).bytes(chain).i64(nextSeq).bytes(proofsChain).i64(installedThrough);
         w.i64(history.isEmpty() ? -1 : history.firstKey());
         w.i32(slots.size());
         for (Map.Entry<Long, Slot> e : slots.entrySet()) {

@@ -197,16 +197,24 @@ public sealed interface PbftMessage extends Encodable {
         }
     }
 
-    /** The answer to a {@link FetchRequest}: proofs for consecutive slots, in order. */
-    record FetchReply(long fromSequence, List<SlotProof> proofs, int replica, Bytes signature) implements PbftMessage {
+    /**
+     * The answer to a {@link FetchRequest}: proofs for consecutive slots, in order, and the first
+     * delivered slot the sender still holds ({@code historyFrom}; -1: not said). A requester below
+     * it can catch up only through a snapshot of its host (log compaction, issue 18).
+     */
+    record FetchReply(long fromSequence, List<SlotProof> proofs, int replica, Bytes signature, long historyFrom) implements PbftMessage {
+        public FetchReply(long fromSequence, List<SlotProof> proofs, int replica, Bytes signature) {
+            this(fromSequence, proofs, replica, signature, -1);
+        }
+
         public void encodeSigned(CanonicalWriter w) {
             w.u8(TAG_FETCH_REPLY).i64(fromSequence);
             w.list(proofs, (out, p) -> p.encodeTo(out));
-            w.i32(replica);
+            w.i64(historyFrom).i32(replica);
         }
 
         public FetchReply withSignature(Bytes s) {
-            return new FetchReply(fromSequence, proofs, replica, s);
+            return new FetchReply(fromSequence, proofs, replica, s, historyFrom);
         }
     }
 
@@ -303,7 +311,9 @@ public sealed interface PbftMessage extends Encodable {
         long total = 0;
         for (SlotProof p : proofs) total += p.batches().size();
         if (total > slotsMax) throw new DecodeException("fetch reply carries " + total + " slots, more than " + slotsMax);
-        return new FetchReply(from, proofs, replica(r, l.members()), signature(r));
+        long historyFrom = r.i64();
+        if (historyFrom < -1 || historyFrom > SEQUENCE_MAX) throw new DecodeException("history from " + historyFrom);
+        return new FetchReply(from, proofs, replica(r, l.members()), signature(r), historyFrom);
     }
 
     private static long view(CanonicalReader r) throws DecodeException {

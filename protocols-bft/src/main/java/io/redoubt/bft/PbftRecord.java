@@ -25,7 +25,18 @@ import java.util.List;
  */
 public sealed interface PbftRecord extends Encodable {
     int TAG_VIEW_CHANGE_STARTED = 1, TAG_NEW_VIEW_INSTALLED = 2, TAG_ACCEPTED = 3, TAG_PREPARED = 4,
-            TAG_COMMITTED = 5, TAG_STABLE_CHECKPOINT = 6;
+            TAG_COMMITTED = 5, TAG_STABLE_CHECKPOINT = 6, TAG_BASE = 7;
+
+    /**
+     * The host holds a snapshot of its state after {@code sequence}, whose delivered batches hash
+     * to {@code chain}: every slot through it counts as delivered and none is re-delivered. First
+     * of the records a compacted storage holds (PbftCore#recordsAfterSnapshot, issue 18).
+     */
+    record Base(long sequence, Bytes chain) implements PbftRecord {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_BASE).i64(sequence).bytes(chain);
+        }
+    }
 
     /** This member voted to leave its view for {@code view}; it takes no part in lower views again. */
     record ViewChangeStarted(long view) implements PbftRecord {
@@ -82,6 +93,7 @@ public sealed interface PbftRecord extends Encodable {
             int tag = r.u8();
             PbftRecord rec = switch (tag) {
                 case TAG_VIEW_CHANGE_STARTED -> new ViewChangeStarted(r.nonNegative("view"));
+                case TAG_BASE -> new Base(r.nonNegative("sequence"), r.bytes(PbftMessage.DIGEST_LENGTH));
                 case TAG_NEW_VIEW_INSTALLED -> new NewViewInstalled(message(r, NewView.class, config, members));
                 case TAG_ACCEPTED -> new Accepted(message(r, PrePrepare.class, config, members));
                 case TAG_PREPARED -> new Prepared(new PreparedCertificate(message(r, PrePrepare.class, config, members),

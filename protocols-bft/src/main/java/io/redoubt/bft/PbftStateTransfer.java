@@ -170,13 +170,23 @@ final class PbftStateTransfer<N extends Comparable<N>> {
             slots += batches.size();
             s = cert.getKey() + 1;
         }
-        if (!proofs.isEmpty()) core.sendTo(sender, core.sign(new FetchReply(m.fromSequence(), List.copyOf(proofs), core.self, Bytes.EMPTY)));
+        // Below what we still hold (log compaction, issue 18): say so, even with nothing else to
+        // send, so that the requester's host fetches a snapshot instead of asking forever.
+        boolean compacted = m.fromSequence() < log.historyFrom() && m.fromSequence() <= log.deliveredThrough;
+        if (!proofs.isEmpty() || compacted) {
+            core.sendTo(sender, core.sign(new FetchReply(m.fromSequence(), List.copyOf(proofs), core.self, Bytes.EMPTY,
+                    compacted ? log.historyFrom() : -1)));
+        }
     }
 
     void onFetchReply(int sender, FetchReply m) {
         long before = log.deliveredThrough;
         applyFetchReply(sender, m);
         core.executeReady();
+        if (m.historyFrom() > log.deliveredThrough + 1) {
+            // The sender no longer holds the batches we lack: its host's snapshot must bring us past them.
+            core.out.snapshotNeeded(core.members.get(sender), m.historyFrom() - 1);
+        }
         long slots = 0;
         for (SlotProof p : m.proofs()) slots += p.batches().size();
         // A full reply means the sender may hold more, even when nothing else says we are behind.

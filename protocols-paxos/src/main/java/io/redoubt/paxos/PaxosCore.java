@@ -805,7 +805,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     }
 
     @Override
-    public void installSnapshot(long slot) {
+    public void installSnapshot(long slot, Bytes base) {
         if (slot <= decidedThrough()) return; // caught up another way meanwhile
         log.installBase(slot, baseChain(slot));
         deliveredThrough = slot;
@@ -821,7 +821,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     }
 
     @Override
-    public List<Bytes> recordsAfterSnapshot(long slot) {
+    public List<Bytes> recordsAfterSnapshot(long slot, Bytes base) {
         if (slot > deliveredThrough || slot < log.compactedThrough()) {
             throw new IllegalArgumentException("no records after slot " + slot + ": delivered " + deliveredThrough + ", compacted " + log.compactedThrough());
         }

@@ -51,7 +51,7 @@ class PaxosCompactionTest {
         assertTrue(compacted >= 40 - 1 - 2 * HISTORY && compacted < 40 - HISTORY, "compacted through " + compacted);
         assertTrue(c.deliveries(2).isEmpty(), "nothing can be delivered across the compacted slots");
         // Its host installs the snapshot after slot 30 that another member took (the host's part).
-        c.core(2).installSnapshot(30);
+        c.core(2).installSnapshot(30, Bytes.EMPTY);
         c.deliverAll();
         List<Delivered> got = c.deliveries(2);
         assertEquals(31L, got.get(0).slot(), "delivery resumes after the snapshot");
@@ -63,7 +63,7 @@ class PaxosCompactionTest {
     @Test
     void theRecordsAfterASnapshotRebuildACoreThatDeliversOnlyWhatFollows() {
         PaxosTestCluster<Integer> c = member2Missed(40);
-        List<Bytes> records = c.core(0).recordsAfterSnapshot(35);
+        List<Bytes> records = c.core(0).recordsAfterSnapshot(35, Bytes.EMPTY);
         assertEquals(new PaxosRecord.Base(35), PaxosRecord.decode(records.get(0)));
         RecordingOutbox<Integer> out = new RecordingOutbox<>();
         PaxosCore<Integer> restored = new PaxosCore<>(CONFIG, List.of(0, 1, 2), 0, out, records);
@@ -72,7 +72,7 @@ class PaxosCompactionTest {
         assertEquals(List.of(36L, 37L, 38L, 39L), got.stream().map(Delivered::slot).toList());
         assertEquals(39L, restored.decidedThrough());
         restored.checkInvariants();
-        assertThrows(IllegalArgumentException.class, () -> c.core(0).recordsAfterSnapshot(3), "slots below the history are gone");
+        assertThrows(IllegalArgumentException.class, () -> c.core(0).recordsAfterSnapshot(3, Bytes.EMPTY), "slots below the history are gone");
     }
 
     @Test

@@ -203,7 +203,8 @@ public record SimConfig(
      * decided slots (issue 18): small values make a short run snapshot, compact and transfer.
      */
     public SimConfig withCompaction(int interval, int history) {
-        return toBuilder().snapshotIntervalSlots(interval).localPaxos(deployment.localPaxos().withHistorySlotsMax(history)).build();
+        return toBuilder().snapshotIntervalSlots(interval).localPaxos(deployment.localPaxos().withHistorySlotsMax(history))
+                .localPbft(deployment.localPbft().withHistorySlotsMax(history)).build();
     }
 
     public SimConfig withPaxos(PaxosConfig local, PaxosConfig wide) {
@@ -377,7 +378,8 @@ public record SimConfig(
             sb.append(" --local-batch-delay ").append(deployment.localPbft().batchDelayMillis()).append("ms");
         }
         if (deployment.snapshotIntervalSlots() != io.redoubt.lm.server.ServerConfig.SNAPSHOT_INTERVAL_DEFAULT
-                || deployment.localPaxos().historySlotsMax() != PaxosConfig.localDefaults().historySlotsMax()) {
+                || deployment.localPaxos().historySlotsMax() != PaxosConfig.localDefaults().historySlotsMax()
+                || deployment.localPbft().historySlotsMax() != PbftConfig.localDefaults().historySlotsMax()) {
             sb.append(" --compaction ").append(deployment.snapshotIntervalSlots()).append('/').append(deployment.localPaxos().historySlotsMax());
         }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");

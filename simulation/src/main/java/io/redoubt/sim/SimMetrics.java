@@ -23,7 +23,7 @@ final class SimMetrics {
     final RoundStats roundsElsewhere = new RoundStats();
     final List<Long> latenciesMicros = new ArrayList<>();
     /** Bounded state (issue 18): the most records and bytes one server's stable storage held at any time, and snapshots. */
-    long storagePeakRecords, storagePeakBytes, snapshotsTaken, snapshotsInstalled, snapshotBytesMax, compactions;
+    long storagePeakRecords, storagePeakBytes, snapshotsTaken, snapshotsInstalled, snapshotBytesMax, compactions, snapshotPiecesSpoiled;
 
     void storagePeak(long records, long bytes) {
         storagePeakRecords = Math.max(storagePeakRecords, records);

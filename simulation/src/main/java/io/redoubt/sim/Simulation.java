@@ -993,6 +993,17 @@ public final class Simulation {
                             && carriesLmMessage(frame);
                     if (!wide || (adversary == Adversary.ONE_LINK_DROPPER && to.site() != blockedSite)) send(endpoint, to, frame, countHop);
                 }
+                case SNAPSHOT_LIAR -> {
+                    if (io.redoubt.lm.server.Frame.tagOf(frame) == io.redoubt.lm.server.Frame.TAG_SNAPSHOT_CHUNK && frame.length() > 0) {
+                        // The piece's bytes end the frame: change the last one, and the frame still decodes.
+                        byte[] b = java.util.Arrays.copyOf(frame.unsafeArray(), frame.length());
+                        b[b.length - 1] ^= 1;
+                        metrics.snapshotPiecesSpoiled++;
+                        send(endpoint, to, Bytes.wrap(b), countHop);
+                    } else {
+                        send(endpoint, to, frame, countHop);
+                    }
+                }
                 case REPLAY -> {
                     send(endpoint, to, frame, countHop);
                     if (!heard.isEmpty() && mischief.nextInt(3) == 0) {

@@ -144,21 +144,38 @@ public interface OrderingCore<N> {
     }
 
     /**
-     * The host installed a snapshot of its state after slot {@code slot} (fetched because of
-     * {@link Outbox#snapshotNeeded}): this core takes every slot through it as delivered, delivers
-     * nothing through it, and catches up from the next one. Ignored if it delivered that far already.
+     * Read-only, asked while slot {@code slot} is being delivered ({@link Outbox#deliver}), when the
+     * host snapshots its state after it: what this core needs besides that snapshot to go on from
+     * there (PBFT: the hash chain over the delivered batches, which its checkpoints sign). The host
+     * keeps it with the snapshot and hands it back to {@link #installSnapshot} and
+     * {@link #recordsAfterSnapshot}. Every correct member gives the same for the same slot.
      */
-    default void installSnapshot(long slot) {
+    default Bytes baseAfter(long slot) {
+        return Bytes.EMPTY;
+    }
+
+    /** Read-only: whether {@link #installSnapshot} would take a snapshot after {@code slot} now. */
+    default boolean canInstallSnapshot(long slot) {
+        return slot > deliveredThrough();
+    }
+
+    /**
+     * The host installed a snapshot of its state after slot {@code slot} (fetched because of
+     * {@link Outbox#snapshotNeeded}; {@code base} is what {@link #baseAfter} gave where it was
+     * taken): this core takes every slot through it as delivered, delivers nothing through it,
+     * and catches up from the next one. Only when {@link #canInstallSnapshot} says so.
+     */
+    default void installSnapshot(long slot, Bytes base) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not compact with snapshots");
     }
 
     /**
      * Records that, handed back at a restart together with the host's snapshot after slot
-     * {@code slot} (at most {@link #deliveredThrough()}), rebuild this core: the host may then
-     * replace its whole stable storage by the snapshot and these (log compaction). The restarted
-     * core delivers only the slots after {@code slot}.
+     * {@code slot} (at most {@link #deliveredThrough()}; {@code base} as kept with it), rebuild
+     * this core: the host may then replace its whole stable storage by the snapshot and these
+     * (log compaction). The restarted core delivers only the slots after {@code slot}.
      */
-    default List<Bytes> recordsAfterSnapshot(long slot) {
+    default List<Bytes> recordsAfterSnapshot(long slot, Bytes base) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not compact with snapshots");
     }
 

@@ -152,18 +152,28 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
-    public void installSnapshot(long slot) {
+    public Bytes baseAfter(long slot) {
+        return core.baseAfter(slot);
+    }
+
+    @Override
+    public boolean canInstallSnapshot(long slot) {
+        return core.canInstallSnapshot(slot);
+    }
+
+    @Override
+    public void installSnapshot(long slot, Bytes base) {
         enter("installSnapshot()");
         try {
-            core.installSnapshot(slot);
+            core.installSnapshot(slot, base);
         } finally {
             running = null;
         }
     }
 
     @Override
-    public java.util.List<Bytes> recordsAfterSnapshot(long slot) {
-        return core.recordsAfterSnapshot(slot);
+    public java.util.List<Bytes> recordsAfterSnapshot(long slot, Bytes base) {
+        return core.recordsAfterSnapshot(slot, base);
     }
 
     /** The guarded core. */

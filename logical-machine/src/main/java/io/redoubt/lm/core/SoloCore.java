@@ -97,14 +97,14 @@ public final class SoloCore<N extends Comparable<N>> implements OrderingCore<N> 
 
     /** Only after the last slot: solo keeps no payloads once delivered, and its host snapshots as it delivers. */
     @Override
-    public List<Bytes> recordsAfterSnapshot(long slot) {
+    public List<Bytes> recordsAfterSnapshot(long slot, Bytes base) {
         if (slot != nextSlot - 1) throw new IllegalArgumentException("solo compacts only after its last slot " + (nextSlot - 1) + ", not " + slot);
         return List.of(new CanonicalWriter().u8(RECORD_BASE).i64(slot).toBytes());
     }
 
     /** Never asked: a solo site has nobody to fall behind. */
     @Override
-    public void installSnapshot(long slot) {
+    public void installSnapshot(long slot, Bytes base) {
         throw new IllegalStateException("a solo site has no peer to fetch a snapshot from");
     }
 

@@ -32,7 +32,8 @@ public sealed interface Frame extends Encodable {
      */
     int TAG_LOCAL = 1, TAG_WIDE = 2, TAG_NOTICE = 3, TAG_REQUEST = 4, TAG_REPLY = 5, TAG_QUERY = 10, TAG_QUERY_REPLY = 11,
             TAG_STATUS_REQUEST = 12, TAG_STATUS = 13, TAG_SITE_MEMBERS = 14, TAG_FORWARD = 15, TAG_VOUCH = 17, TAG_LINK = 19,
-            TAG_SNAPSHOT_REQUEST = 20, TAG_SNAPSHOT_CHUNK = 21;
+            TAG_SNAPSHOT_REQUEST = 20, TAG_SNAPSHOT_CHUNK = 21, TAG_SNAPSHOT_CLAIM = 22,
+            TAG_SNAPSHOT_CLAIMS_WANTED = 23;
     /** Largest piece of a snapshot in one {@link SnapshotChunk}. */
     int SNAPSHOT_CHUNK_BYTES_MAX = 256 * 1024;
     /** Largest snapshot a server fetches: the whole logical machine, application included. */
@@ -144,6 +145,33 @@ public sealed interface Frame extends Encodable {
         }
     }
 
+    /**
+     * Between two servers of a Byzantine site: {@code server} signed that its snapshot after local
+     * slot {@code slot} has SHA-256 {@code digest}. Correct servers take the same snapshot after
+     * the same slot, so f+1 matching claims certify a digest (one of them is correct), and a
+     * fetched snapshot is checked against it, whoever served it (issue 18).
+     */
+    record SnapshotClaim(ServerId server, long slot, Bytes digest, Bytes signature) implements Frame {
+        public static Bytes signedContent(ServerId server, long slot, Bytes digest) {
+            return new CanonicalWriter().utf8("redoubt/snapshot-claim").server(server).i64(slot).bytes(digest).toBytes();
+        }
+
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SNAPSHOT_CLAIM).server(server).i64(slot).bytes(digest).bytes(signature);
+        }
+    }
+
+    /**
+     * Between two servers of a Byzantine site: the sender needs a snapshot after at least
+     * {@code slotAtLeast} and holds too few claims to certify one (it was down when they were
+     * sent); answer with your claims of the snapshots you keep.
+     */
+    record SnapshotClaimsWanted(long slotAtLeast) implements Frame {
+        public void encodeTo(CanonicalWriter w) {
+            w.u8(TAG_SNAPSHOT_CLAIMS_WANTED).i64(slotAtLeast);
+        }
+    }
+
     /** The reply to a client's update, after it was globally ordered and executed. */
     record Reply(ClientId client, long seq, Bytes reply) implements Frame {
         public void encodeTo(CanonicalWriter w) {
@@ -239,6 +267,14 @@ public sealed interface Frame extends Encodable {
             case TAG_STATUS_REQUEST -> new StatusRequest(r.i64());
             case TAG_QUERY_REPLY -> new QueryReply(r.i64(), r.bytes(FRAME_BYTES_MAX));
             case TAG_SNAPSHOT_REQUEST -> new SnapshotRequest(r.nonNegative("slot"), r.nonNegative("offset"));
+            case TAG_SNAPSHOT_CLAIMS_WANTED -> new SnapshotClaimsWanted(r.nonNegative("slot"));
+            case TAG_SNAPSHOT_CLAIM -> {
+                ServerId server = r.server();
+                long slot = r.nonNegative("slot");
+                Bytes digest = r.bytes(32);
+                if (digest.length() != 32) throw new DecodeException("snapshot claim names a digest of " + digest.length() + " bytes");
+                yield new SnapshotClaim(server, slot, digest, r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+            }
             case TAG_SNAPSHOT_CHUNK -> {
                 long slot = r.nonNegative("slot");
                 Bytes digest = r.bytes(32);

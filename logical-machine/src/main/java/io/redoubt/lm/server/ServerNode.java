@@ -187,16 +187,17 @@ public final class ServerNode {
         this.lm = new LogicalMachine(site, List.copyOf(siteSizes.keySet()), siteServers, config.lmTimeoutNoticesNeeded(),
                 wideFactory, keys, keyring.verifiers(), verifiedRoots, verified, app, new Host(), link.linkLayer());
         if (requestsOrdering) lm.requireOrderingRequests();
-        this.snapshots = new Snapshots(self, size, new SnapshotHost());
+        // A Byzantine site's servers fetch a snapshot only against a digest f+1 of them claim.
+        this.snapshots = new Snapshots(self, size, requestsOrdering ? keyring.noticesNeeded(site) : 0, new SnapshotHost());
         if (stored != null) {
             // A restart from compacted storage: the logical machine as it was after the snapshot's
             // slot; the local core re-delivers only what came after (recordsAfterSnapshot).
             try {
-                lm.restore(stored.bytes());
+                lm.restore(stored.machine());
             } catch (DecodeException e) {
                 throw new IllegalStateException("stable storage of " + self + " holds a snapshot that does not decode: " + e.getMessage(), e);
             }
-            snapshots.taken(stored);
+            snapshots.taken(stored, false);
         }
     }
 
@@ -251,6 +252,10 @@ public final class ServerNode {
             if (sameSitePeer(from, "snapshot request")) snapshots.onRequest(from, f);
         } else if (frame instanceof Frame.SnapshotChunk f) {
             if (sameSitePeer(from, "snapshot piece")) snapshots.onChunk(from, f);
+        } else if (frame instanceof Frame.SnapshotClaim f) {
+            if (sameSitePeer(from, "snapshot claim")) snapshots.onClaim(from, f);
+        } else if (frame instanceof Frame.SnapshotClaimsWanted f) {
+            if (sameSitePeer(from, "request for snapshot claims")) snapshots.onClaimsWanted(from, f);
         } else {
             reject(from, Rejection.PROTOCOL_VIOLATION, "client frame from a server");
         }
@@ -629,8 +634,8 @@ public final class ServerNode {
     private void maybeSnapshot(long slot) {
         int interval = config.snapshotIntervalSlots();
         if (replaying || interval == 0 || (slot + 1) % interval != 0 || !local.compactsWithSnapshots() || !lm.snapshots()) return;
-        Snapshots.Snapshot s = Snapshots.Snapshot.of(slot, lm.snapshot());
-        snapshots.taken(s);
+        Snapshots.Snapshot s = Snapshots.Snapshot.pack(slot, local.baseAfter(slot), lm.snapshot());
+        snapshots.taken(s, true);
         compactStorage(s);
         io.snapshotTaken(slot, s.digest(), s.bytes().length());
     }
@@ -642,7 +647,11 @@ public final class ServerNode {
         if (requestSeqReserved > 0) {
             records.add(new io.redoubt.lm.codec.CanonicalWriter().u8(REQUEST_SEQ_RECORD).i64(requestSeqReserved).toBytes());
         }
-        records.addAll(local.recordsAfterSnapshot(s.slot()));
+        try {
+            records.addAll(local.recordsAfterSnapshot(s.slot(), s.base()));
+        } catch (DecodeException e) {
+            throw new IllegalStateException("our own snapshot after " + s.slot() + " does not decode", e);
+        }
         io.compactStorage(records);
     }
 
@@ -652,21 +661,28 @@ public final class ServerNode {
         return false;
     }
 
-    /** Installs a snapshot another server of the site served, its digest checked: the logical machine, then the local core past it. */
-    private boolean installSnapshot(Snapshots.Snapshot s, ServerId from) {
-        if (s.slot() <= local.deliveredThrough()) return true; // caught up meanwhile: nothing to do
+    /**
+     * Installs a snapshot another server of the site served, its digest checked: the logical
+     * machine, then the local core past it. Not yet if the local core cannot take it (PBFT holds
+     * no stable checkpoint that far yet): it is offered again after later inputs.
+     */
+    private Snapshots.Install installSnapshot(Snapshots.Snapshot s, ServerId from) {
+        if (s.slot() <= local.deliveredThrough()) return Snapshots.Install.INSTALLED; // caught up meanwhile: nothing to do
+        if (!local.canInstallSnapshot(s.slot())) return Snapshots.Install.NOT_YET;
+        Bytes base;
         try {
-            lm.restore(s.bytes());
+            base = s.base();
+            lm.restore(s.machine());
         } catch (DecodeException e) {
             reject(from, Rejection.MALFORMED, "snapshot after slot " + s.slot() + " is not this site's logical machine: " + e.getMessage());
-            return false;
+            return Snapshots.Install.REFUSED;
         }
-        snapshots.taken(s);
+        snapshots.taken(s, false);
         rearmLmTimers();
-        local.installSnapshot(s.slot()); // may deliver slots it held past it, and snapshot again
+        local.installSnapshot(s.slot(), base); // may deliver slots it held past it, and snapshot again
         if (snapshots.latest() == s) compactStorage(s);
         io.snapshotInstalled(s.slot(), from);
-        return true;
+        return Snapshots.Install.INSTALLED;
     }
 
     /** After the logical machine was replaced: this server's LM timers become the restored machine's. */
@@ -698,8 +714,24 @@ public final class ServerNode {
         }
 
         @Override
-        public boolean install(Snapshots.Snapshot snapshot, ServerId from) {
+        public Snapshots.Install install(Snapshots.Snapshot snapshot, ServerId from) {
             return installSnapshot(snapshot, from);
+        }
+
+        @Override
+        public boolean verify(Frame.SnapshotClaim c) {
+            return keys.verify(c.server(), Frame.SnapshotClaim.signedContent(c.server(), c.slot(), c.digest()), c.signature());
+        }
+
+        @Override
+        public Frame.SnapshotClaim claim(Snapshots.Snapshot s) {
+            Bytes signature = keys.scheme().sign(keys.server(self).privateKey(), Frame.SnapshotClaim.signedContent(self, s.slot(), s.digest()));
+            return new Frame.SnapshotClaim(self, s.slot(), s.digest(), signature);
+        }
+
+        @Override
+        public void broadcast(Bytes frame) {
+            broadcastInSite(frame);
         }
 
         @Override
@@ -735,6 +767,7 @@ public final class ServerNode {
     private void afterInput() {
         localOutbox.forgetLastFrame();
         if (draining) return;
+        snapshots.retryWaiting();
         draining = true;
         try {
             while (true) {

@@ -2,35 +2,79 @@ package io.redoubt.lm.server;
 
 import io.redoubt.lm.Bytes;
 import io.redoubt.lm.ServerId;
+import io.redoubt.lm.codec.CanonicalReader;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Log compaction's other half (issue 18), at one server: its latest snapshot of the logical
+ * Log compaction's other half (issue 18), at one server: its latest snapshots of the logical
  * machine, served in pieces to servers of its site that ask, and the fetching of another
  * server's when its local core has fallen behind what the others still keep
  * (io.redoubt.lm.core.Outbox#snapshotNeeded).
  *
  * <p>A fetch pulls one piece at a time ({@link Frame#SNAPSHOT_CHUNK_BYTES_MAX} at most), asking
  * for the next once the last arrived, so a slow link is never flooded; a piece that does not
- * come in time moves the fetch to the next server of the site, from the start. The whole is
- * checked against its SHA-256 before anything is installed; one that does not match, or does not
- * decode as this site's logical machine, is counted and fetched from the next server. In a
- * crash-fault site the digest the serving server names is trusted (it is correct, only the bytes
- * could be damaged); a Byzantine site's fetch will check against the digest its checkpoint
- * certificate names instead.
+ * come in time moves the fetch to the next server, from the start. The whole is checked against
+ * its SHA-256 before anything is installed; one that does not match, or does not decode as this
+ * site's logical machine, is counted and fetched from the next server.
+ *
+ * <p>Which digest? In a crash-fault site, the one the serving server names: it is correct, only
+ * the bytes could be damaged. In a Byzantine site, a certified one: every server signs a
+ * {@link Frame.SnapshotClaim} for each snapshot it takes and sends it to the site; correct
+ * servers take the same snapshot after the same slot, so f+1 matching claims include a correct
+ * server's, and a snapshot is fetched only against such a digest, from one of its claimers
+ * (another one after a bad or missing piece). A faulty server can then only waste a fetch.
  */
 final class Snapshots {
     static final TimerId FETCH_TIMER = TimerId.of("snapshot-fetch");
-    /** How long a fetch waits for the next piece before it asks the next server. */
+    /** How long a fetch waits for the next piece (or for a certified digest) before it tries again elsewhere. */
     static final long FETCH_TIMEOUT_MILLIS = 500;
+    /** Snapshots a server keeps to serve: a fetch under way survives the next snapshot. */
+    static final int KEPT = 2;
 
-    /** A snapshot of the logical machine after local slot {@code slot}. */
+    /**
+     * A snapshot after local slot {@code slot}: {@code bytes} holds the local core's base
+     * (OrderingCore#baseAfter) and the logical machine's snapshot, and {@code digest} is their
+     * SHA-256, what claims name and fetches check.
+     */
     record Snapshot(long slot, Bytes bytes, Bytes digest) {
+        static Snapshot pack(long slot, Bytes base, Bytes machine) {
+            Bytes bytes = new CanonicalWriter().bytes(base).bytes(machine).toBytes();
+            return new Snapshot(slot, bytes, Digests.sha256(bytes));
+        }
+
         static Snapshot of(long slot, Bytes bytes) {
             return new Snapshot(slot, bytes, Digests.sha256(bytes));
         }
+
+        /** The local core's base; DecodeException if the bytes are not a snapshot. */
+        Bytes base() throws DecodeException {
+            return new CanonicalReader(bytes).bytes(1024);
+        }
+
+        /** The logical machine's snapshot. */
+        Bytes machine() throws DecodeException {
+            CanonicalReader r = new CanonicalReader(bytes);
+            r.bytes(1024);
+            Bytes machine = r.bytes(Integer.MAX_VALUE);
+            r.expectEnd();
+            return machine;
+        }
+    }
+
+    /** What became of a fetched snapshot handed to the host. */
+    enum Install {
+        INSTALLED,
+        /** Good, but the local core cannot take it yet (PBFT: no stable checkpoint that far): kept and offered again. */
+        NOT_YET,
+        /** Not this site's logical machine: nothing changed. */
+        REFUSED
     }
 
     interface Host {
@@ -40,50 +84,154 @@ final class Snapshots {
 
         void cancelTimer(ServerTimer timer);
 
-        /** Installs a fetched snapshot whose digest held; false if it is not this site's logical machine (then nothing changed). */
-        boolean install(Snapshot snapshot, ServerId from);
+        /** Installs a fetched snapshot whose digest held. */
+        Install install(Snapshot snapshot, ServerId from);
+
+        /** Whether {@code claim}'s signature is its server's. */
+        boolean verify(Frame.SnapshotClaim claim);
+
+        /** Signs this server's claim on {@code s}. */
+        Frame.SnapshotClaim claim(Snapshot s);
+
+        /** Sends {@code frame} to every other server of the site. */
+        void broadcast(Bytes frame);
 
         void reject(Object from, Rejection reason, String detail);
     }
 
     private final ServerId self;
     private final int siteSize;
+    /** Matching claims that certify a digest: f+1 in a Byzantine site; 0 where the serving server's word will do. */
+    private final int claimsNeeded;
     private final Host host;
-    private Snapshot latest;
+    private final ArrayDeque<Snapshot> kept = new ArrayDeque<>();
+    /** Per server of the site, its latest claims: slot -> digest. */
+    private final TreeMap<Integer, TreeMap<Long, Bytes>> claims = new TreeMap<>();
+    /** Our own claims of the snapshots we keep, encoded, to send again to a server that was down when we sent them. */
+    private final TreeMap<Long, Bytes> ownClaims = new TreeMap<>();
 
     /** A fetch in progress wants a snapshot after at least this slot; -1: none. */
     private long wantedAtLeast = -1;
     private int source;
+    /** In a Byzantine site, the certified snapshot being fetched: its slot and digest; -1 while none is certified. */
+    private long certifiedSlot = -1;
+    private Bytes certifiedDigest;
     /** The snapshot being received (named by its first piece), and how much of it has arrived. */
     private long receivingSlot = -1;
     private Bytes receivingDigest;
     private byte[] receiving;
     private int received;
+    /** Fetched and good, waiting for the local core to be able to take it. */
+    private Snapshot waiting;
+    private ServerId waitingFrom;
 
     private long taken, installed, piecesServed, bad;
 
-    Snapshots(ServerId self, int siteSize, Host host) {
+    Snapshots(ServerId self, int siteSize, int claimsNeeded, Host host) {
         this.self = self;
         this.siteSize = siteSize;
+        this.claimsNeeded = claimsNeeded;
         this.host = host;
     }
 
-    /** This server took (or restored, or installed) {@code s}: the one it serves from now on. */
-    void taken(Snapshot s) {
-        latest = s;
+    /** This server took (or restored, or installed) {@code s}: it serves it from now on, and claims it where claims are needed. */
+    void taken(Snapshot s, boolean claim) {
+        if (!kept.isEmpty() && kept.peekLast().slot() >= s.slot()) kept.clear(); // an install of an older one replaces what we had
+        kept.addLast(s);
+        while (kept.size() > KEPT) kept.pollFirst();
         taken++;
+        if (claim && claimsNeeded > 0) {
+            Bytes frame = host.claim(s).encode();
+            ownClaims.put(s.slot(), frame);
+            while (ownClaims.size() > KEPT) ownClaims.pollFirstEntry();
+            host.broadcast(frame);
+            note(self.index(), s.slot(), s.digest());
+        }
     }
 
     Snapshot latest() {
-        return latest;
+        return kept.peekLast();
     }
 
-    /** The local core needs a snapshot after at least {@code compactedThrough}; {@code from} has one. */
+    private void note(int server, long slot, Bytes digest) {
+        TreeMap<Long, Bytes> mine = claims.computeIfAbsent(server, k -> new TreeMap<>());
+        mine.put(slot, digest);
+        while (mine.size() > KEPT) mine.pollFirstEntry();
+    }
+
+    /** A server of the site claims a snapshot (signature not yet checked). */
+    void onClaim(ServerId from, Frame.SnapshotClaim c) {
+        if (!c.server().equals(from)) {
+            host.reject(from, Rejection.PROTOCOL_VIOLATION, "snapshot claim relayed for " + c.server());
+            return;
+        }
+        TreeMap<Long, Bytes> mine = claims.get(from.index());
+        if (mine != null && mine.containsKey(c.slot())) return; // one claim per slot and server
+        if (mine != null && mine.size() >= KEPT && c.slot() < mine.firstKey()) return; // older than what we keep
+        if (!host.verify(c)) {
+            host.reject(from, Rejection.BAD_SIGNATURE, "snapshot claim signature");
+            return;
+        }
+        note(from.index(), c.slot(), c.digest());
+        if (wantedAtLeast >= 0 && certifiedSlot < 0) certify(false);
+    }
+
+    /** A server that was down when we claimed our snapshots asks for the claims. */
+    void onClaimsWanted(ServerId from, Frame.SnapshotClaimsWanted w) {
+        for (Map.Entry<Long, Bytes> c : ownClaims.tailMap(w.slotAtLeast(), true).entrySet()) host.sendToServer(from, c.getValue());
+    }
+
+    /** The local core needs a snapshot after at least {@code compactedThrough}; {@code from} has one (in a crash-fault site). */
     void needed(ServerId from, long compactedThrough) {
-        if (from.equals(self) || compactedThrough <= wantedAtLeast) return; // one fetch at a time; it aims at least that far
+        if (compactedThrough <= wantedAtLeast || waiting != null) return; // one fetch at a time; it aims at least that far
         wantedAtLeast = compactedThrough;
-        source = from.index();
-        ask(0);
+        if (claimsNeeded == 0) {
+            source = from.equals(self) ? (self.index() + 1) % siteSize : from.index();
+            ask(0);
+        } else {
+            certifiedSlot = -1;
+            certify(true);
+        }
+    }
+
+    /**
+     * Byzantine site: the newest snapshot after at least the slot wanted whose digest f+1 servers
+     * claim, and a source among them; or wait (a timer) for more claims.
+     */
+    private void certify(boolean askForClaims) {
+        TreeMap<Long, TreeMap<Bytes, Integer>> votes = new TreeMap<>();
+        for (Map.Entry<Integer, TreeMap<Long, Bytes>> e : claims.entrySet()) {
+            for (Map.Entry<Long, Bytes> c : e.getValue().tailMap(wantedAtLeast, true).entrySet()) {
+                votes.computeIfAbsent(c.getKey(), k -> new TreeMap<>()).merge(c.getValue(), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<Long, TreeMap<Bytes, Integer>> slot : votes.descendingMap().entrySet()) {
+            for (Map.Entry<Bytes, Integer> d : slot.getValue().entrySet()) {
+                if (d.getValue() < claimsNeeded) continue;
+                certifiedSlot = slot.getKey();
+                certifiedDigest = d.getKey();
+                source = nextClaimer(source);
+                ask(0);
+                return;
+            }
+        }
+        // Too few claims: we were probably down when they were sent. Ask for them (once per
+        // timeout, not per claim that arrives), and look again at the timer.
+        if (askForClaims) {
+            host.broadcast(new Frame.SnapshotClaimsWanted(wantedAtLeast).encode());
+            host.setTimer(new ServerTimer.Snapshot(FETCH_TIMER), FETCH_TIMEOUT_MILLIS);
+        }
+    }
+
+    /** The next server after {@code from} (not this one) that claims the certified snapshot. */
+    private int nextClaimer(int from) {
+        for (int k = 1; k <= siteSize; k++) {
+            int i = (from + k) % siteSize;
+            if (i == self.index()) continue;
+            TreeMap<Long, Bytes> c = claims.get(i);
+            if (c != null && certifiedDigest.equals(c.get(certifiedSlot))) return i;
+        }
+        return (from + 1) % siteSize == self.index() ? (from + 2) % siteSize : (from + 1) % siteSize;
     }
 
     private void ask(long offset) {
@@ -92,14 +240,23 @@ final class Snapshots {
             receiving = null;
             received = 0;
         }
-        host.sendToServer(new ServerId(self.site(), source), new Frame.SnapshotRequest(wantedAtLeast, offset).encode());
+        long slotAtLeast = certifiedSlot >= 0 ? certifiedSlot : wantedAtLeast;
+        host.sendToServer(new ServerId(self.site(), source), new Frame.SnapshotRequest(slotAtLeast, offset).encode());
         host.setTimer(new ServerTimer.Snapshot(FETCH_TIMER), FETCH_TIMEOUT_MILLIS);
     }
 
-    /** The next server of the site, not this one; from the start. */
+    /** After a bad or missing piece: the next server, from the start. */
     private void nextSource() {
-        source = (source + 1) % siteSize;
-        if (source == self.index()) source = (source + 1) % siteSize;
+        if (claimsNeeded > 0) {
+            if (certifiedSlot < 0) {
+                certify(true);
+                return;
+            }
+            source = nextClaimer(source);
+        } else {
+            source = (source + 1) % siteSize;
+            if (source == self.index()) source = (source + 1) % siteSize;
+        }
         ask(0);
     }
 
@@ -108,20 +265,29 @@ final class Snapshots {
     }
 
     void onRequest(ServerId from, Frame.SnapshotRequest q) {
-        // Nothing as recent as asked: stay silent, the asker moves on to another server.
-        if (latest == null || latest.slot() < q.slotAtLeast() || q.offset() > latest.bytes().length()) return;
+        // The oldest kept snapshot as recent as asked (a certified fetch names the slot it wants);
+        // none: stay silent, the asker moves on to another server.
+        Snapshot serve = null;
+        for (Snapshot s : kept) {
+            if (s.slot() >= q.slotAtLeast()) {
+                serve = s;
+                break;
+            }
+        }
+        if (serve == null || q.offset() > serve.bytes().length()) return;
         int offset = (int) q.offset();
-        int length = Math.min(Frame.SNAPSHOT_CHUNK_BYTES_MAX, latest.bytes().length() - offset);
+        int length = Math.min(Frame.SNAPSHOT_CHUNK_BYTES_MAX, serve.bytes().length() - offset);
         byte[] piece = new byte[length];
-        System.arraycopy(latest.bytes().unsafeArray(), offset, piece, 0, length);
+        System.arraycopy(serve.bytes().unsafeArray(), offset, piece, 0, length);
         piecesServed++;
-        host.sendToServer(from, new Frame.SnapshotChunk(latest.slot(), latest.digest(), latest.bytes().length(), offset, Bytes.wrap(piece)).encode());
+        host.sendToServer(from, new Frame.SnapshotChunk(serve.slot(), serve.digest(), serve.bytes().length(), offset, Bytes.wrap(piece)).encode());
     }
 
     void onChunk(ServerId from, Frame.SnapshotChunk c) {
         if (wantedAtLeast < 0 || from.index() != source) return; // not asked for (late, or from a server we moved past)
-        if (c.slot() < wantedAtLeast) {
-            host.reject(from, Rejection.PROTOCOL_VIOLATION, "snapshot after " + c.slot() + ", asked for one after at least " + wantedAtLeast);
+        if (c.slot() < wantedAtLeast || (certifiedSlot >= 0 && c.slot() != certifiedSlot)) {
+            host.reject(from, Rejection.PROTOCOL_VIOLATION, "snapshot after " + c.slot() + ", asked for "
+                    + (certifiedSlot >= 0 ? "the one after " + certifiedSlot : "one after at least " + wantedAtLeast));
             return;
         }
         if (c.totalBytes() > Integer.MAX_VALUE - 8) {
@@ -154,25 +320,44 @@ final class Snapshots {
         }
         Snapshot s = Snapshot.of(receivingSlot, Bytes.wrap(receiving));
         receiving = null;
-        if (!s.digest().equals(receivingDigest)) {
+        Bytes expected = certifiedSlot >= 0 ? certifiedDigest : receivingDigest;
+        if (!s.digest().equals(expected)) {
             bad++;
-            host.reject(from, Rejection.BAD_SIGNATURE, "snapshot after slot " + s.slot() + " does not match its digest");
+            host.reject(from, Rejection.BAD_SIGNATURE, "snapshot after slot " + s.slot() + " does not match its "
+                    + (certifiedSlot >= 0 ? "certified " : "") + "digest");
             nextSource();
             return;
         }
-        long wanted = wantedAtLeast;
-        wantedAtLeast = -1;
         host.cancelTimer(new ServerTimer.Snapshot(FETCH_TIMER));
-        if (!host.install(s, from)) {
-            bad++;
-            wantedAtLeast = wanted;
-            nextSource();
-            return;
-        }
-        installed++;
+        offer(s, from);
     }
 
-    /** Whether a fetch is under way. */
+    private void offer(Snapshot s, ServerId from) {
+        switch (host.install(s, from)) {
+            case INSTALLED -> {
+                installed++;
+                waiting = null;
+                wantedAtLeast = -1;
+                certifiedSlot = -1;
+            }
+            case NOT_YET -> {
+                waiting = s;
+                waitingFrom = from;
+            }
+            case REFUSED -> {
+                bad++;
+                waiting = null;
+                nextSource();
+            }
+        }
+    }
+
+    /** A fetched snapshot waits for the local core: offer it again (after every input). */
+    void retryWaiting() {
+        if (waiting != null) offer(waiting, waitingFrom);
+    }
+
+    /** Whether a fetch is under way (or a fetched snapshot waits to be installed). */
     boolean fetching() {
         return wantedAtLeast >= 0;
     }

@@ -37,7 +37,7 @@ class SnapshotsTest {
         Wired(int n) {
             for (int i = 0; i < n; i++) {
                 ServerId me = new ServerId(SITE, i);
-                servers.add(new Snapshots(me, n, new Snapshots.Host() {
+                servers.add(new Snapshots(me, n, 0, new Snapshots.Host() {
                     public void sendToServer(ServerId to, Bytes frame) {
                         wire.add(new InFlight(me, to, frame));
                     }
@@ -46,9 +46,21 @@ class SnapshotsTest {
 
                     public void cancelTimer(ServerTimer timer) {}
 
-                    public boolean install(Snapshots.Snapshot s, ServerId from) {
+                    public Snapshots.Install install(Snapshots.Snapshot s, ServerId from) {
                         installed.add(s);
+                        return Snapshots.Install.INSTALLED;
+                    }
+
+                    public boolean verify(Frame.SnapshotClaim claim) {
                         return true;
+                    }
+
+                    public Frame.SnapshotClaim claim(Snapshots.Snapshot s) {
+                        return new Frame.SnapshotClaim(me, s.slot(), s.digest(), Bytes.EMPTY);
+                    }
+
+                    public void broadcast(Bytes frame) {
+                        for (int k = 0; k < n; k++) if (k != me.index()) wire.add(new InFlight(me, new ServerId(SITE, k), frame));
                     }
 
                     public void reject(Object from, Rejection reason, String detail) {
@@ -91,7 +103,7 @@ class SnapshotsTest {
     void aSnapshotLargerThanAPieceArrivesWholeAndIsInstalledOnce() {
         Wired w = new Wired(3);
         Snapshots.Snapshot s = Snapshots.Snapshot.of(127, bytes(3 * Frame.SNAPSHOT_CHUNK_BYTES_MAX + 17, 1));
-        w.servers.get(0).taken(s);
+        w.servers.get(0).taken(s, false);
         w.servers.get(2).needed(new ServerId(SITE, 0), 100);
         w.run();
         assertEquals(List.of(s), w.installed);
@@ -104,8 +116,8 @@ class SnapshotsTest {
     void aDamagedSnapshotIsCaughtByItsDigestCountedAndFetchedFromTheNextServer() {
         Wired w = new Wired(3);
         Snapshots.Snapshot s = Snapshots.Snapshot.of(127, bytes(Frame.SNAPSHOT_CHUNK_BYTES_MAX + 5, 2));
-        w.servers.get(0).taken(s);
-        w.servers.get(1).taken(s);
+        w.servers.get(0).taken(s, false);
+        w.servers.get(1).taken(s, false);
         w.serverZeroLies = true;
         w.servers.get(2).needed(new ServerId(SITE, 0), 100);
         w.run();
@@ -117,9 +129,9 @@ class SnapshotsTest {
     @Test
     void aServerWithNothingRecentEnoughStaysSilentAndTheTimerMovesTheFetchOn() {
         Wired w = new Wired(3);
-        w.servers.get(0).taken(Snapshots.Snapshot.of(63, bytes(100, 3)));
+        w.servers.get(0).taken(Snapshots.Snapshot.of(63, bytes(100, 3)), false);
         Snapshots.Snapshot recent = Snapshots.Snapshot.of(127, bytes(100, 4));
-        w.servers.get(1).taken(recent);
+        w.servers.get(1).taken(recent, false);
         w.servers.get(2).needed(new ServerId(SITE, 0), 100);
         w.run();
         assertTrue(w.installed.isEmpty(), "server 0's snapshot is older than needed");

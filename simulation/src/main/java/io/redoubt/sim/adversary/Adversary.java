@@ -106,7 +106,13 @@ public enum Adversary {
      * disseminated). Acknowledgements are logical-machine messages under its site's signature,
      * which one server cannot make: the lie must be refused and the message still arrive.
      */
-    ACK_LIAR("peer acknowledging what it never passed on", false);
+    ACK_LIAR("peer acknowledging what it never passed on", false),
+    /**
+     * Correct but for the snapshots of its logical machine it serves other servers of its site
+     * (issue 18): every piece it sends has a byte changed. The fetching server must find out from
+     * the certified digest, count it, and fetch the snapshot from another server.
+     */
+    SNAPSHOT_LIAR("serves corrupted snapshot pieces", false);
 
     public final String description;
     public final boolean leader;
@@ -151,6 +157,8 @@ public enum Adversary {
             case SILENT, GARBAGE, REPLAY, SILENT_SITE, GARBAGE_SITE, TWIN, TWIN_SITE, VOUCH_LIAR, REQUEST_EQUIVOCATOR -> parts;
             // Link adversaries run correct parts: the simulator drops what they send or receive between sites.
             case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER, ACK_LIAR -> parts;
+            // It runs correct parts: the simulator spoils the snapshot pieces it sends.
+            case SNAPSHOT_LIAR -> parts;
         };
     }
 
