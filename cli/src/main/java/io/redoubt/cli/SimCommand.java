@@ -117,6 +117,7 @@ final class SimCommand implements Callable<Integer> {
         // The campaign's costs (issue 16): counted by the simulator, CPU measured here around each run.
         SimResult.Costs costs = SimResult.Costs.none();
         SimResult.Storage storage = SimResult.Storage.none();
+        List<SimResult.StateSample> samples = List.of();
         long lmSignatures = 0, cpuNanos = 0, warmCpuNanos = 0, warmUpdates = 0;
         CryptoCpu.Snapshot warmCrypto = null; // summed over the seeds that tallied it
         LatencyStats latencies = LatencyStats.of(List.of());
@@ -149,6 +150,7 @@ final class SimCommand implements Callable<Integer> {
                 updatesOrdered += r.orderedUpdates();
                 costs = costs.plus(r.costs());
                 storage = storage.max(r.storage());
+                if (seeds == 1) samples = r.stateSamples();
                 lmSignatures += r.lmSignatures();
                 latencies = latencies.plus(r.clientLatency());
                 exercised = exercised.plus(r.exercised());
@@ -197,6 +199,7 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "snapshots: %,d taken, %,d installed from another server, %,d fetched bad; largest %.1f KB (log compaction%s)%n",
                 storage.snapshotsTaken(), storage.snapshotsInstalled(), storage.badSnapshots(), storage.snapshotBytesMax() / 1024.0,
                 storage.snapshotsTaken() == 0 ? ": none this run, see --compaction and why in the README" : "");
+        if (!samples.isEmpty()) printStateSamples(out, samples);
         out.printf(Locale.ROOT, "CLink-Order: %d ordering requests signed by correct servers of Byzantine sites, %d servers proven corrupt by"
                 + " two requests with one number%n", exercised.orderingRequests(), exercised.provenFaulty());
         if (!exercised.adversaries().isEmpty()) {
@@ -323,6 +326,31 @@ final class SimCommand implements Callable<Integer> {
      * run's first {@code warmup} updates were executed everywhere, with the updates executed since
      * and, with real signatures, the cryptography's share of that CPU by kind (else null).
      */
+    /**
+     * One run's bounded state over time (issue 18): a row per twentieth of its updates, and a
+     * bar of each column against its largest value, so a flat column reads as a flat bar.
+     */
+    static void printStateSamples(PrintWriter out, List<SimResult.StateSample> samples) {
+        long maxStorage = 1, maxState = 1, maxLocal = 1, maxWide = 1;
+        for (SimResult.StateSample s : samples) {
+            maxStorage = Math.max(maxStorage, s.storageBytes());
+            maxState = Math.max(maxState, s.stateBytes());
+            maxLocal = Math.max(maxLocal, s.localSlots());
+            maxWide = Math.max(maxWide, s.wideSlots());
+        }
+        out.println("state over the run, the most on one correct server (storage: stable storage; state: its logical machine's snapshot;"
+                + " slots: held in memory by the local and wide-area cores):");
+        out.printf(Locale.ROOT, "  %9s  %8s %10s %-12s  %10s %-12s  %7s  %7s%n", "updates", "records", "storage", "", "state", "", "local", "wide");
+        for (SimResult.StateSample s : samples) {
+            out.printf(Locale.ROOT, "  %,9d  %,8d %,8.0fKB %-12s  %,8.0fKB %-12s  %,7d  %,7d%n", s.updates(), s.storageRecords(), s.storageBytes() / 1024.0,
+                    bar(s.storageBytes(), maxStorage), s.stateBytes() / 1024.0, bar(s.stateBytes(), maxState), s.localSlots(), s.wideSlots());
+        }
+    }
+
+    private static String bar(long value, long max) {
+        return "#".repeat((int) Math.round(12.0 * value / max));
+    }
+
     private record Timed(SimResult result, long cpuNanos, long warmCpuNanos, long warmUpdates, CryptoCpu.Snapshot warmCrypto) {}
 
     private static Timed timed(SimConfig c, long warmup) {

@@ -1022,6 +1022,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         return true;
     }
 
+    @Override
+    public long slotsHeld() {
+        return log.slots.size() + log.history.size();
+    }
+
     /**
      * Everything, part by part, messages whole: what the logical machine's snapshot holds of its
      * wide-area PBFT core. Only a started core is snapshotted (the logical machine's always is).

@@ -800,6 +800,11 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     }
 
     @Override
+    public long slotsHeld() {
+        return log.size();
+    }
+
+    @Override
     public boolean compactsWithSnapshots() {
         return true;
     }

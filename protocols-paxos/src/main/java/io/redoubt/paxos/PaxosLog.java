@@ -121,6 +121,10 @@ final class PaxosLog {
         return slots.isEmpty();
     }
 
+    int size() {
+        return slots.size();
+    }
+
     /** The highest slot held; the log must not be empty. */
     long lastSlot() {
         return slots.lastKey();

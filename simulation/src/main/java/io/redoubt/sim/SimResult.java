@@ -34,7 +34,16 @@ public record SimResult(
         String stopReason,
         CryptoCost leaderSiteCost,
         Costs costs,
-        Storage storage) {
+        Storage storage,
+        List<StateSample> stateSamples) {
+
+    /**
+     * Bounded state (issue 18), sampled every twentieth of a run's updates: after {@code updates}
+     * executed, the most any correct server held of stable storage (records, bytes), of
+     * logical-machine state (the size of its snapshot: the wide-area core, clients' replies,
+     * links, the application), and of slots in its local and wide-area cores' memory.
+     */
+    public record StateSample(long updates, long storageRecords, long storageBytes, long stateBytes, long localSlots, long wideSlots) {}
 
     /**
      * Stable storage (issue 18): the most records, and the most bytes, that any one server held at

@@ -1102,6 +1102,12 @@ public final class Simulation {
             if (hold(Held.OTHER, () -> executed(globalSeq, update, reply))) return;
             if (adversaries.isFaulty(id)) return; // no promise holds for a faulty server (section 4.2)
             checkers.executed(id, globalSeq, update, loop.nowMicros());
+            if (globalSeq >= nextSampleAt) {
+                // After this step: the executing machine is in the middle of a batch now.
+                long every = Math.max(1, config.totalUpdates() / 20);
+                nextSampleAt = (globalSeq / every + 1) * every;
+                loop.schedule(0, () -> sampleState(globalSeq));
+            }
             Bytes digest = Checkers.updateDigest(update);
             if (globalSeqOf.putIfAbsent(digest, globalSeq) == null) metrics.orderedUpdateBytes += update.encode().length();
             trace.executed(globalSeq, digest);
@@ -1213,7 +1219,25 @@ public final class Simulation {
                         clients.values().stream().mapToLong(SimClient::repliesRefused).sum(), linkChanges, linkChanges,
                         clinkCount(ServerNode::requestsMade), provenFaulty.size()),
                 List.copyOf(metrics.rejectionTrace), stopReason,
-                leaderSiteCost(), costs(), storage());
+                leaderSiteCost(), costs(), storage(), List.copyOf(stateSamples));
+    }
+
+    /** Bounded state (issue 18): a sample every twentieth of the run's updates, over every correct running server. */
+    private final List<SimResult.StateSample> stateSamples = new ArrayList<>();
+    private long nextSampleAt = 1;
+
+    private void sampleState(long updates) {
+        long records = 0, bytes = 0, state = 0, localSlots = 0, wideSlots = 0;
+        for (SimServer s : servers.values()) {
+            if (!s.up || adversaries.isFaulty(s.id)) continue;
+            records = Math.max(records, s.storage.size());
+            bytes = Math.max(bytes, s.storageBytes);
+            io.redoubt.lm.exec.LogicalMachine lm = s.node.logicalMachine();
+            if (lm.snapshots()) state = Math.max(state, lm.snapshot().length());
+            localSlots = Math.max(localSlots, s.node.localCore().slotsHeld());
+            wideSlots = Math.max(wideSlots, lm.wideCore().slotsHeld());
+        }
+        stateSamples.add(new SimResult.StateSample(updates, records, bytes, state, localSlots, wideSlots));
     }
 
     /** The most stable storage any server holds now, in records and bytes (issue 18). */

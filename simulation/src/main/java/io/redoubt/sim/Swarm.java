@@ -27,6 +27,8 @@ import java.util.TreeMap;
 public final class Swarm {
     /** Smallest and largest number of sites a seed draws. */
     public static final int SITES_MIN = 3, SITES_MAX = 7;
+    /** Compaction drawn for half the seeds: a snapshot every this many local slots, and this many decided slots kept. */
+    static final int SWARM_SNAPSHOT_INTERVAL = 16, SWARM_HISTORY = 128;
     /** Batch delays of BFT sites a swarm seed draws from (local.pbft.batch-delay): none, the default, longer. */
     static final long[] LOCAL_BATCH_DELAYS_MILLIS = {0, 1, 1, 4};
 
@@ -47,6 +49,19 @@ public final class Swarm {
         // once, and holding events across more of the protocol's steps, both stay exercised.
         d = d.toBuilder().localPbft(d.localPbft().withBatchDelayMillis(LOCAL_BATCH_DELAYS_MILLIS[r.fork("local-batch").nextInt(LOCAL_BATCH_DELAYS_MILLIS.length)])).build();
         FaultMix mix = drawFaultMix(r.fork("faults"));
+        // Bounded state (issue 18): half the seeds snapshot every 16 local slots and keep 128, so
+        // that compaction, restarts from a snapshot and snapshot transfer run in short runs; a
+        // third of those also keep a server down until the heal, past what the others keep.
+        RandomSource compaction = r.fork("compaction");
+        if (compaction.chance(0.5)) {
+            d = d.toBuilder().snapshotIntervalSlots(SWARM_SNAPSHOT_INTERVAL).localPaxos(d.localPaxos().withHistorySlotsMax(SWARM_HISTORY))
+                    .localPbft(d.localPbft().withHistorySlotsMax(SWARM_HISTORY)).build();
+            if (compaction.chance(1.0 / 3)) {
+                List<FaultKind> kinds = new ArrayList<>(mix.kinds());
+                kinds.add(FaultKind.KEEP_SERVER_DOWN);
+                mix = new FaultMix(kinds, mix.intensity());
+            }
+        }
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
         int clients = Math.max(1, base.clientsPerSite());
         int perClient = Math.max(1, (updates + d.sites() * clients - 1) / (d.sites() * clients));

@@ -53,7 +53,7 @@ class SwarmTest {
         assertEquals(expected, cells, "every composition family with every size its wide area admits");
         List<String> also = new ArrayList<>(List.of("f=1", "f=2", "F=1", "F=2", "signing THRESHOLD", "signing CERTIFICATE"));
         for (FaultMix.Intensity i : FaultMix.Intensity.values()) also.add("intensity " + i);
-        for (FaultKind k : FaultKind.DEFAULT_KINDS) also.add("kind " + k);
+        for (FaultKind k : FaultKind.values()) also.add("kind " + k);
         for (SwarmAdversaries.Row row : SwarmAdversaries.ROWS) also.add("adversary " + row.kind());
         List<String> missing = also.stream().filter(x -> !seen.contains(x)).toList();
         assertEquals(List.of(), missing, "drawn: " + seen);

@@ -119,7 +119,12 @@ public interface OrderingCore<N> {
      * from then on. The logical machine snapshots its wide-area core this way: the site's state
      * after a checkpoint is the executor's tables, this core and the application (section 4.3).
      */
-    /** Whether {@link #writeSnapshot} and {@link #readSnapshot} are implemented (Paxos today; PBFT not yet). */
+    /** Read-only: how many slots this core holds in memory (its log and its delivered history), for reports on bounded state. */
+    default long slotsHeld() {
+        return 0;
+    }
+
+    /** Whether {@link #writeSnapshot} and {@link #readSnapshot} are implemented. */
     default boolean writesSnapshots() {
         return false;
     }

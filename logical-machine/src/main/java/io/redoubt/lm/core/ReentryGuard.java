@@ -127,6 +127,11 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public long slotsHeld() {
+        return core.slotsHeld();
+    }
+
+    @Override
     public boolean writesSnapshots() {
         return core.writesSnapshots();
     }
