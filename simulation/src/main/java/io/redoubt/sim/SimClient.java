@@ -91,6 +91,9 @@ final class SimClient {
         });
     }
 
+    /** When this client last got a reply: between that and its next update it thinks, holding none. */
+    long idleSinceMicros;
+
     boolean finished() {
         return completed >= updates;
     }
@@ -139,5 +142,6 @@ final class SimClient {
         long thinkMicros = thinkMillis > 0 ? thinkMillis * 1000 : values.between(0, 2_000);
         world.schedule(thinkMicros, this::next);
         current = null;
+        idleSinceMicros = world.nowMicros();
     }
 }

@@ -309,7 +309,9 @@ public final class Simulation {
                         break;
                     }
                 }
-                long stalledClients = clients.values().stream().filter(c -> !c.finished() && c.current == null).count();
+                // Holding no update for longer than the liveness bound: not thinking between two updates, stalled.
+                long stalledClients = clients.values().stream().filter(c -> !c.finished() && c.current == null
+                        && loop.nowMicros() - c.idleSinceMicros > config.livenessBoundMillis() * 1000).count();
                 if (stalledClients > 0 && incomplete.isEmpty() && loop.nowMicros() > healAtMicros + config.livenessBoundMillis() * 1000) {
                     livenessFailures.add(stalledClients + " clients stalled without an outstanding update");
                     break;
