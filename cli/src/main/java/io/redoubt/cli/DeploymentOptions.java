@@ -68,9 +68,10 @@ final class DeploymentOptions {
             + "(redoubt.blink.enabled)")
     String blink;
 
-    @Option(names = "--compaction", paramLabel = "INTERVAL/HISTORY", description = "log compaction: a snapshot of the logical machine"
-            + " every INTERVAL local slots, and local Paxos keeping HISTORY decided slots, e.g. 16/128 so that a short run needs snapshot"
-            + " transfer (redoubt.compaction.snapshot-interval-slots, redoubt.local.paxos.history-slots-max)")
+    @Option(names = "--compaction", paramLabel = "INTERVAL/HISTORY[/WIDE]", description = "log compaction: a snapshot of the logical machine"
+            + " every INTERVAL local slots, local cores keeping HISTORY decided slots, and wide-area cores WIDE, e.g. 16/128 so that a short run"
+            + " needs snapshot transfer, or 16/128/64 for transfers among sites (redoubt.compaction.snapshot-interval-slots,"
+            + " redoubt.local.*.history-slots-max, redoubt.wide.*.history-slots-max)")
     String compaction;
 
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */
@@ -131,16 +132,19 @@ final class DeploymentOptions {
         }
         if (compaction != null) {
             String[] parts = compaction.split("/");
-            if (parts.length != 2) throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY, e.g. 16/128");
-            int interval, history;
+            if (parts.length != 2 && parts.length != 3) {
+                throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY[/WIDE-HISTORY], e.g. 16/128");
+            }
+            int interval, history, wide;
             try {
                 interval = Integer.parseInt(parts[0].strip());
                 history = Integer.parseInt(parts[1].strip());
+                wide = parts.length == 3 ? Integer.parseInt(parts[2].strip()) : -1;
             } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY in slots, e.g. 16/128");
+                throw new CommandLine.ParameterException(cl, "--compaction " + compaction + " is not INTERVAL/HISTORY[/WIDE-HISTORY] in slots, e.g. 16/128/64");
             }
             SimConfig c = built;
-            built = parse(cl, () -> c.withCompaction(interval, history));
+            built = parse(cl, () -> wide < 0 ? c.withCompaction(interval, history) : c.withCompaction(interval, history, wide));
         }
         if (built.deployment().insecureThresholdKeys() && !built.signatureScheme().equals("simulated") && built.composition().anyByzantineSite()) {
             throw new CommandLine.ParameterException(cl, "--threshold-key-bits " + built.deployment().thresholdKeyBits()

@@ -139,6 +139,11 @@ public record PaxosConfig(
                 progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, millis, historySlotsMax);
     }
 
+    public PaxosConfig withCatchUpSlotsMax(int slots) {
+        return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
+                progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, slots, inFlightSlotsMax, loadBatchDelayMillis, historySlotsMax);
+    }
+
     public PaxosConfig withHistorySlotsMax(int slots) {
         return new PaxosConfig(windowSlots, batchPayloadsMax, batchBytesMax, payloadBytesMax, pendingPayloadsMax,
                 progressTimeoutMillis, progressTimeoutMaxMillis, retransmitMillis, catchUpSlotsMax, inFlightSlotsMax, loadBatchDelayMillis, slots);

@@ -43,7 +43,14 @@ public enum FaultKind {
      * come back only through a snapshot of the logical machine from another server. Drawn from a
      * stream of its own, and only when named ({@code --fault-kinds}): not among {@link #DEFAULT_KINDS}.
      */
-    KEEP_SERVER_DOWN("keep a server down until the network heals");
+    KEEP_SERVER_DOWN("keep a server down until the network heals"),
+    /**
+     * Cut one site off from all others early in the safety phase, until the network heals: with a
+     * short wide-area history (issue 18) the other sites compact past where it stopped, so its
+     * logical machine can come back only through another's global state. Own stream, only when
+     * named, like {@link #KEEP_SERVER_DOWN}.
+     */
+    CUT_SITE_OFF("cut a site off until the network heals");
 
     /** What {@code all} and a run that names no kinds draw: every kind before bounded state. */
     static final java.util.List<FaultKind> DEFAULT_KINDS = java.util.List.of(CRASH_SERVER, CRASH_LOCAL_LEADER, ISOLATE_SITE,

@@ -79,6 +79,11 @@ record FaultPlan(LinkFaults links, List<Event> events) {
                 events.add(new Event(at, Long.MAX_VALUE / 4, FaultKind.KEEP_SERVER_DOWN, k.nextInt(d.sites()), k.nextInt(d.serversPerSite())));
             }
         }
+        if (mix.kinds().contains(FaultKind.CUT_SITE_OFF)) {
+            RandomSource c = r.fork("sites cut off");
+            long at = c.between(50_000, Math.max(50_000, safetyEndMicros / 5));
+            events.add(new Event(at, Long.MAX_VALUE / 4, FaultKind.CUT_SITE_OFF, c.nextInt(d.sites()), 0));
+        }
         return new FaultPlan(links, List.copyOf(events));
     }
 }

@@ -202,6 +202,16 @@ public record SimConfig(
      * Log compaction every {@code interval} local slots, and local Paxos keeping {@code history}
      * decided slots (issue 18): small values make a short run snapshot, compact and transfer.
      */
+    /** As {@link #withCompaction(int, int)}, and the wide-area cores keeping {@code wideHistory} decided slots. */
+    public SimConfig withCompaction(int interval, int history, int wideHistory) {
+        SimConfig c = withCompaction(interval, history);
+        // A catch-up reply carries at most half the history, so that short histories still compact (history >= catch-up).
+        PaxosConfig paxos = c.deployment().widePaxos();
+        paxos = paxos.withCatchUpSlotsMax(Math.max(1, Math.min(paxos.catchUpSlotsMax(), wideHistory / 2))).withHistorySlotsMax(wideHistory);
+        PbftConfig pbft = c.deployment().widePbft();
+        return c.toBuilder().widePaxos(paxos).widePbft(pbft.withHistorySlotsMax(Math.max(wideHistory, pbft.windowSlots()))).build();
+    }
+
     public SimConfig withCompaction(int interval, int history) {
         return toBuilder().snapshotIntervalSlots(interval).localPaxos(deployment.localPaxos().withHistorySlotsMax(history))
                 .localPbft(deployment.localPbft().withHistorySlotsMax(history)).build();
@@ -379,8 +389,12 @@ public record SimConfig(
         }
         if (deployment.snapshotIntervalSlots() != io.redoubt.lm.server.ServerConfig.SNAPSHOT_INTERVAL_DEFAULT
                 || deployment.localPaxos().historySlotsMax() != PaxosConfig.localDefaults().historySlotsMax()
-                || deployment.localPbft().historySlotsMax() != PbftConfig.localDefaults().historySlotsMax()) {
+                || deployment.localPbft().historySlotsMax() != PbftConfig.localDefaults().historySlotsMax()
+                || deployment.widePaxos().historySlotsMax() != PaxosConfig.wideAreaDefaults().historySlotsMax()) {
             sb.append(" --compaction ").append(deployment.snapshotIntervalSlots()).append('/').append(deployment.localPaxos().historySlotsMax());
+            if (deployment.widePaxos().historySlotsMax() != PaxosConfig.wideAreaDefaults().historySlotsMax()) {
+                sb.append('/').append(deployment.widePaxos().historySlotsMax());
+            }
         }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
         if (!deployment.blink().enabled()) sb.append(" --blink off");

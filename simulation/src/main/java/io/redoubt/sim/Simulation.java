@@ -456,6 +456,8 @@ public final class Simulation {
                 SimServer leader = localLeaderOf(site);
                 if (leader != null) crashFor(leader, t + "crash local leader " + leader.id, durationMicros);
             }
+            case CUT_SITE_OFF -> partitionFor((a, b) -> (a.site() == site) == (b.site() == site), t + "cut site " + site + " off until the heal",
+                    durationMicros);
             case KEEP_SERVER_DOWN -> {
                 SimServer s = servers.get(new Endpoint(false, site, e.index() % deployment.serversAt(new SiteId(site))));
                 if (s.up) crashFor(s, t + "crash " + s.id + ", kept down until the heal", durationMicros);
@@ -1252,9 +1254,16 @@ public final class Simulation {
             bytes = Math.max(bytes, b);
         }
         long bad = 0;
-        for (SimServer s : servers.values()) if (s.up && !adversaries.isFaulty(s.id)) bad += s.node.badSnapshots();
+        TreeMap<Integer, Long> globalBySite = new TreeMap<>();
+        for (SimServer s : servers.values()) {
+            if (!s.up || adversaries.isFaulty(s.id)) continue;
+            bad += s.node.badSnapshots();
+            globalBySite.merge(s.id.site().value(), s.node.logicalMachine().globalStatesInstalled(), Math::max);
+        }
+        long global = 0;
+        for (long g : globalBySite.values()) global += g;
         return new SimResult.Storage(records, bytes, metrics.storagePeakRecords, metrics.storagePeakBytes, metrics.snapshotsTaken,
-                metrics.snapshotsInstalled, bad, metrics.snapshotBytesMax, metrics.compactions);
+                metrics.snapshotsInstalled, bad, metrics.snapshotBytesMax, metrics.compactions, global);
     }
 
     /** What the whole run cost every server, counted (issue 16); CPU time is the runner's to measure. */

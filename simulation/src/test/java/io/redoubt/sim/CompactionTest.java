@@ -88,4 +88,22 @@ class CompactionTest {
         assertTrue(bad > 0, "no corrupted snapshot was caught");
         assertTrue(installed > 0, "no snapshot was installed");
     }
+
+    /**
+     * A site cut off past the wide-area history comes back through another logical machine's
+     * global state (GlobalState), with Paxos among the sites.
+     */
+    @Test
+    void aSiteCutOffPastTheWideHistoryComesBackThroughAGlobalState() {
+        long installed = 0;
+        for (long seed = 1; seed <= 4; seed++) {
+            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.CUT_SITE_OFF), FaultMix.Intensity.FEW))
+                    .withWorkload(2, 150).withCompaction(16, 128, 16);
+            SimResult r = Sims.run(c);
+            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+            installed += r.storage().globalStatesInstalled();
+        }
+        assertTrue(installed > 0, "no site needed another's global state");
+    }
 }

@@ -343,6 +343,10 @@ public final class LogicalMachine {
             host.rejected(e.from(), r.reason(), "logical-machine message of " + e.from() + ": " + r.detail());
             return;
         }
+        if (GlobalState.isControl(e.envelope().message())) {
+            host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "global state transfer outside a logical link");
+            return;
+        }
         host.acceptedWide(e.from(), e.envelope().message());
         wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
     }
@@ -387,7 +391,7 @@ public final class LogicalMachine {
      * update), so that the site's checkers can check them while the message is ordered locally.
      */
     public List<Bytes> updatesToAdmit(SiteId from, Bytes message) {
-        if (!host.rechecksOrderedUpdates() || from.equals(site)) return List.of();
+        if (!host.rechecksOrderedUpdates() || from.equals(site) || GlobalState.isControl(message)) return List.of();
         return wide.payloadsToAdmit(from, message);
     }
 
@@ -497,7 +501,8 @@ public final class LogicalMachine {
             if (entry.seq() == 0 || !links.onMessage(e.from(), entry.seq())) continue; // an acknowledgement alone, or executed before
             effect(10).site(e.from()).i64(entry.seq());
             host.acceptedWide(e.from(), e.envelope().message());
-            wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
+            if (GlobalState.isControl(e.envelope().message())) executeControl(e.from(), e.envelope().message());
+            else wide.onMessage(e.from(), e.envelope().message(), e.envelope().proof().encode());
         }
     }
 
@@ -606,7 +611,16 @@ public final class LogicalMachine {
     private final class WideOutbox implements Outbox<SiteId> {
         @Override
         public void send(SiteId to, Encodable message) {
-            Bytes encoded = message.encode();
+            sendOnLink(to, message.encode());
+        }
+
+        @Override
+        public void snapshotNeeded(SiteId from, long compactedThrough) {
+            requestGlobalState(from, compactedThrough);
+        }
+
+        /** A message of this machine to {@code to}: the wide-area core's, or the machine's own (global state transfer). */
+        void sendOnLink(SiteId to, Bytes encoded) {
             long seq = 0;
             if (links != null) {
                 if (!peerSites.contains(to)) {
@@ -732,12 +746,152 @@ public final class LogicalMachine {
             headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
             if (links != null) links.writeState(w);
             requests.writeState(w);
+            writeGlobalTransfer(w);
             w.bool(orderingRequestsRequired);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
             stateDigestAt = executedEvents;
         }
         return stateDigest;
+    }
+
+    // ---------------------------------------------------------------- global state transfer among logical machines (issue 18)
+
+    /** Per site, the wide-area slot after which we asked it for its global state (one request out per site). */
+    private final TreeMap<SiteId, Long> globalRequested = new TreeMap<>();
+    /** Per site, the wide-area slot of the global state we sent it last: a repeated request for the same is answered by BLink's resends. */
+    private final TreeMap<SiteId, Long> globalServed = new TreeMap<>();
+    /** Per site, the global state it is sending us, piece by piece. */
+    private final TreeMap<SiteId, GlobalState.Assembly> globalAssembling = new TreeMap<>();
+    private long globalStatesInstalled;
+
+    /**
+     * The wide-area core is behind what {@code from} still keeps (log compaction): ask that
+     * logical machine for its global state, once per site and slot. Every correct server of the
+     * site executes this at the same point; the request is an ordinary message of this machine,
+     * signed by the site and carried by BLink.
+     */
+    private void requestGlobalState(SiteId from, long compactedThrough) {
+        if (links == null) {
+            host.rejected(from, Rejection.PROTOCOL_VIOLATION, "global state transfer needs BLink's logical links");
+            return;
+        }
+        Long asked = globalRequested.get(from);
+        if (asked != null && asked >= compactedThrough) return;
+        globalRequested.put(from, compactedThrough);
+        effect(16).site(from).i64(compactedThrough);
+        new WideOutbox().sendOnLink(from, GlobalState.request(compactedThrough));
+    }
+
+    /**
+     * A message of another logical machine's own (not its wide-area core's): a request for our
+     * global state, which we send in pieces (all of them in this batch, under one signature), or a
+     * piece of its global state, which we keep until all have come and then install.
+     */
+    private void executeControl(SiteId from, Bytes message) {
+        GlobalState.Control c;
+        try {
+            c = GlobalState.decode(message);
+        } catch (DecodeException ex) {
+            host.rejected(from, Rejection.MALFORMED, "global state message: " + ex.getMessage()); // signed by that site: it is faulty
+            return;
+        }
+        if (c instanceof GlobalState.Request q) serveGlobalState(from, q.atLeast());
+        else if (c instanceof GlobalState.Piece p) onGlobalPiece(from, p);
+    }
+
+    private void serveGlobalState(SiteId to, long atLeast) {
+        long slot = wide.deliveredThrough();
+        Long served = globalServed.get(to);
+        if (slot < atLeast || !wide.compactsWithSnapshots() || (served != null && served == slot)) {
+            effect(17).site(to).i64(atLeast);
+            return;
+        }
+        globalServed.put(to, slot);
+        Bytes state = GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
+        List<Bytes> pieces = GlobalState.pieces(slot, state);
+        effect(18).site(to).i64(slot).i32(pieces.size());
+        WideOutbox out = new WideOutbox();
+        for (Bytes piece : pieces) out.sendOnLink(to, piece);
+    }
+
+    private void onGlobalPiece(SiteId from, GlobalState.Piece p) {
+        if (p.slot() <= wide.deliveredThrough()) return; // we got that far another way
+        GlobalState.Assembly a = globalAssembling.get(from);
+        if (a == null || !a.sameState(p)) {
+            a = GlobalState.Assembly.start(p);
+            if (a == null) {
+                host.rejected(from, Rejection.OVERLOADED, "global state of " + p.totalBytes() + " bytes");
+                return;
+            }
+            globalAssembling.put(from, a);
+        }
+        a.add(p);
+        effect(19).site(from).i64(p.slot()).i64(p.offset());
+        if (!a.complete()) return;
+        globalAssembling.remove(from);
+        Bytes state = a.whole();
+        if (!Digests.sha256(state).equals(a.digest())) {
+            host.rejected(from, Rejection.BAD_SIGNATURE, "global state after wide-area slot " + a.slot() + " does not match its digest");
+            globalRequested.remove(from);
+            return;
+        }
+        if (!wide.canInstallSnapshot(a.slot())) {
+            host.rejected(from, Rejection.STALE_VIEW, "global state after wide-area slot " + a.slot() + " cannot be installed here yet");
+            globalRequested.remove(from);
+            return;
+        }
+        GlobalState.Decoded g;
+        try {
+            g = GlobalState.decodeState(state);
+            app.restore(g.app()); // all or nothing (StateMachine#restore)
+        } catch (DecodeException | IllegalArgumentException ex) {
+            host.rejected(from, Rejection.MALFORMED, "global state after wide-area slot " + a.slot() + ": " + ex.getMessage());
+            globalRequested.remove(from);
+            return;
+        }
+        clients.clear();
+        g.clients().forEach((c, r) -> clients.put(c, new ClientRecord(r.getKey(), r.getValue())));
+        executedUpdates = g.executedUpdates();
+        globalRequested.clear();
+        globalStatesInstalled++;
+        effect(20).site(from).i64(a.slot());
+        wide.installSnapshot(a.slot(), g.base()); // the wide-area core goes on from there and catches up
+    }
+
+    private TreeMap<ClientId, Map.Entry<Long, Bytes>> clientsView() {
+        TreeMap<ClientId, Map.Entry<Long, Bytes>> view = new TreeMap<>();
+        clients.forEach((c, r) -> view.put(c, Map.entry(r.seq, r.reply)));
+        return view;
+    }
+
+    private void writeGlobalTransfer(CanonicalWriter w) {
+        w.i64(globalStatesInstalled).i32(globalRequested.size());
+        globalRequested.forEach((s, slot) -> w.site(s).i64(slot));
+        w.i32(globalServed.size());
+        globalServed.forEach((s, slot) -> w.site(s).i64(slot));
+        w.i32(globalAssembling.size());
+        globalAssembling.forEach((s, a) -> {
+            w.site(s);
+            a.writeTo(w);
+        });
+    }
+
+    private long readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<SiteId, Long> requested, TreeMap<SiteId, Long> served,
+                                    TreeMap<SiteId, GlobalState.Assembly> assembling) throws DecodeException {
+        long installed = r.nonNegative("global states installed");
+        int n = r.count(sites.size(), "global state requests");
+        for (int i = 0; i < n; i++) requested.put(r.site(), r.nonNegative("slot"));
+        n = r.count(sites.size(), "global states served");
+        for (int i = 0; i < n; i++) served.put(r.site(), r.nonNegative("slot"));
+        n = r.count(sites.size(), "global states arriving");
+        for (int i = 0; i < n; i++) assembling.put(r.site(), GlobalState.Assembly.readFrom(r));
+        return installed;
+    }
+
+    /** Global states of other logical machines this one installed (its wide-area core was behind their history). */
+    public long globalStatesInstalled() {
+        return globalStatesInstalled;
     }
 
     // ---------------------------------------------------------------- snapshots (issue 18)
@@ -775,6 +929,7 @@ public final class LogicalMachine {
         wide.writeSnapshot(core);
         w.bytes(core.toBytes()).bytes(app.snapshot()).bool(links != null);
         if (links != null) links.writeSnapshot(w);
+        writeGlobalTransfer(w);
         return w.toBytes();
     }
 
@@ -829,6 +984,9 @@ public final class LogicalMachine {
         Bytes appRead = r.bytes(Integer.MAX_VALUE);
         if (r.bool() != (links != null)) throw new DecodeException("a snapshot of a site with another kind of link");
         LinkLayer linksRead = links == null ? null : links.parseSnapshot(r);
+        TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), servedRead = new TreeMap<>();
+        TreeMap<SiteId, GlobalState.Assembly> assemblingRead = new TreeMap<>();
+        long installedRead = readGlobalTransfer(r, requestedRead, servedRead, assemblingRead);
         r.expectEnd();
         try {
             app.restore(appRead); // all or nothing (StateMachine#restore)
@@ -849,6 +1007,13 @@ public final class LogicalMachine {
         requests = requestsRead;
         wide = wideRead;
         if (links != null) links.adoptSnapshot(linksRead);
+        globalRequested.clear();
+        globalRequested.putAll(requestedRead);
+        globalServed.clear();
+        globalServed.putAll(servedRead);
+        globalAssembling.clear();
+        globalAssembling.putAll(assemblingRead);
+        globalStatesInstalled = installedRead;
         ackAloneDue.clear();
         outgoing.clear();
         stateDigestAt = -1;
