@@ -166,12 +166,21 @@ public record Deployment(
     // With amortization off (Table 4.3 was measured without the section 4.6 optimizations), every
     // ordering instance carries one event.
 
+    /**
+     * Decided slots a Paxos core keeps where nothing could bring a member past the ones dropped:
+     * no snapshots (compaction off) locally, no global state transfer (the stand-in link) among
+     * sites. Everything, as before log compaction.
+     */
+    static final int HISTORY_UNBOUNDED = 1 << 30;
+
     public PaxosConfig effectiveLocalPaxos() {
-        return amortized ? localPaxos : localPaxos.withBatchPayloadsMax(1);
+        PaxosConfig c = amortized ? localPaxos : localPaxos.withBatchPayloadsMax(1);
+        return snapshotIntervalSlots == 0 ? c.withHistorySlotsMax(HISTORY_UNBOUNDED) : c;
     }
 
     public PaxosConfig effectiveWidePaxos() {
-        return amortized ? widePaxos : widePaxos.withBatchPayloadsMax(1);
+        PaxosConfig c = amortized ? widePaxos : widePaxos.withBatchPayloadsMax(1);
+        return blink.enabled() ? c : c.withHistorySlotsMax(HISTORY_UNBOUNDED);
     }
 
     public PbftConfig effectiveLocalPbft() {

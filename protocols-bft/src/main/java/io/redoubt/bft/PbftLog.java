@@ -337,10 +337,11 @@ final class PbftLog {
             previous = seq;
             history.put(seq, new Delivered(in.batch(r), List.copyOf(in.messages(r, Commit.class, n + 1))));
         }
-        int slotCount = r.count(windowSlots + 1, "log slots");
+        // Slots above the high watermark can exist (a new view whose low watermark we could not adopt): bound the count, not the range.
+        int slotCount = r.count(4 * windowSlots + 1, "log slots");
         for (int i = 0; i < slotCount; i++) {
             Slot s = new Slot(r.i64());
-            if (s.seq <= stableSeq || s.seq > stableSeq + windowSlots || slots.containsKey(s.seq)) {
+            if (s.seq <= stableSeq || s.seq > PbftMessage.SEQUENCE_MAX || slots.containsKey(s.seq)) {
                 throw new io.redoubt.lm.codec.DecodeException("PBFT snapshot: slot " + s.seq + " outside the window above " + stableSeq);
             }
             s.view = r.i64();

@@ -48,6 +48,8 @@ final class PbftStateTransfer<N extends Comparable<N>> {
      * never needed, or one a view behind after a restart, catches up while the others are idle.
      */
     final long[] peerCommitSeq;
+    /** Per member, the first delivered slot it said it still holds in its last fetch reply (-1: none said). */
+    final long[] peerHistoryFrom;
     boolean sawBeyondWindow;
     long deliveredAtLastTick = -2;
     int fetchAttempts;
@@ -63,6 +65,8 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         this.config = config;
         this.n = n;
         this.peerCommitSeq = new long[n];
+        this.peerHistoryFrom = new long[n];
+        Arrays.fill(peerHistoryFrom, -1);
         Arrays.fill(peerCommitSeq, -1);
     }
 
@@ -183,10 +187,14 @@ final class PbftStateTransfer<N extends Comparable<N>> {
         long before = log.deliveredThrough;
         applyFetchReply(sender, m);
         core.executeReady();
-        if (m.historyFrom() > log.deliveredThrough + 1) {
-            // The sender no longer holds the batches we lack: its host's snapshot must bring us past them.
-            core.out.snapshotNeeded(core.members.get(sender), m.historyFrom() - 1);
-        }
+        peerHistoryFrom[sender] = m.historyFrom();
+        // f+1 members no longer hold the batches we lack (one of them is correct, so a faulty one
+        // alone cannot send us after a snapshot that does not exist): our host's snapshot must
+        // bring us past the slots they dropped.
+        long[] sorted = peerHistoryFrom.clone();
+        Arrays.sort(sorted);
+        long dropped = n == 1 ? -1 : sorted[n - 1 - core.f];
+        if (dropped > log.deliveredThrough + 1) core.out.snapshotNeeded(core.members.get(sender), dropped - 1);
         long slots = 0;
         for (SlotProof p : m.proofs()) slots += p.batches().size();
         // A full reply means the sender may hold more, even when nothing else says we are behind.
@@ -287,6 +295,7 @@ final class PbftStateTransfer<N extends Comparable<N>> {
 
     void readSnapshot(io.redoubt.lm.codec.CanonicalReader r) throws io.redoubt.lm.codec.DecodeException {
         for (int i = 0; i < n; i++) peerCommitSeq[i] = r.i64();
+        for (int i = 0; i < n; i++) peerHistoryFrom[i] = r.i64();
         sawBeyondWindow = r.bool();
         deliveredAtLastTick = r.i64();
         fetchAttempts = r.i32();
@@ -297,6 +306,7 @@ final class PbftStateTransfer<N extends Comparable<N>> {
     /** State transfer's part of the state digest (see PbftCore#stateDigest), which is all of it: also its snapshot. */
     void writeState(CanonicalWriter w) {
         for (long seq : peerCommitSeq) w.i64(seq);
+        for (long seq : peerHistoryFrom) w.i64(seq);
         w.bool(sawBeyondWindow).i64(deliveredAtLastTick).i32(fetchAttempts).i32(tailAnnouncementsLeft).i32(ticksWaitingForView);
     }
 }

@@ -733,7 +733,13 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
     /** {@code sender} no longer holds slots we lack: its host's snapshot must bring us past them. */
     private void onCompacted(int sender, Compacted m) {
         peerDecidedThrough[sender] = Math.max(peerDecidedThrough[sender], m.decidedThrough());
-        if (m.compactedThrough() > decidedThrough()) out.snapshotNeeded(members.get(sender), m.compactedThrough());
+        if (m.compactedThrough() > decidedThrough()) {
+            out.snapshotNeeded(members.get(sender), m.compactedThrough());
+        } else if (phase == Phase.PREPARING && m.compactedThrough() >= prepareFrom) {
+            // We got past its compaction another way (a snapshot, catch-up) since we prepared:
+            // prepare again from where we are, or our prepares keep reaching below what it holds.
+            startPhase1();
+        }
     }
 
     private void onHeartbeatAck(int sender, HeartbeatAck m) {
@@ -870,7 +876,7 @@ public final class PaxosCore<N extends Comparable<N>> implements OrderingCore<N>
         nextSlot = r.i64();
         deliveredThrough = r.i64();
         restoredLastSlot = r.i64();
-        int slotsMax = config.historySlotsMax() + 2 * config.catchUpSlotsMax() + 6 * config.windowSlots();
+        int slotsMax = (int) Math.min(Integer.MAX_VALUE - 1, (long) config.historySlotsMax() + 2L * config.catchUpSlotsMax() + 6L * config.windowSlots());
         log.readSnapshot(r, slotsMax, members.size(), config.batchPayloadsMax(), config.payloadBytesMax());
         if (deliveredThrough != log.decidedThrough() && started) throw new DecodeException("snapshot delivered " + deliveredThrough + " != decided " + log.decidedThrough());
         int promiseCount = r.count(members.size(), "snapshot promises");

@@ -151,13 +151,14 @@ public sealed interface Frame extends Encodable {
      * the same slot, so f+1 matching claims certify a digest (one of them is correct), and a
      * fetched snapshot is checked against it, whoever served it (issue 18).
      */
-    record SnapshotClaim(ServerId server, long slot, Bytes digest, Bytes signature) implements Frame {
-        public static Bytes signedContent(ServerId server, long slot, Bytes digest) {
-            return new CanonicalWriter().utf8("redoubt/snapshot-claim").server(server).i64(slot).bytes(digest).toBytes();
+    record SnapshotClaim(ServerId server, long slot, Bytes digest, long totalBytes, Bytes signature) implements Frame {
+        /** The size is signed too: a fetch sizes its buffer by a certified size, never by what one piece says. */
+        public static Bytes signedContent(ServerId server, long slot, Bytes digest, long totalBytes) {
+            return new CanonicalWriter().utf8("redoubt/snapshot-claim").server(server).i64(slot).bytes(digest).i64(totalBytes).toBytes();
         }
 
         public void encodeTo(CanonicalWriter w) {
-            w.u8(TAG_SNAPSHOT_CLAIM).server(server).i64(slot).bytes(digest).bytes(signature);
+            w.u8(TAG_SNAPSHOT_CLAIM).server(server).i64(slot).bytes(digest).i64(totalBytes).bytes(signature);
         }
     }
 
@@ -273,14 +274,16 @@ public sealed interface Frame extends Encodable {
                 long slot = r.nonNegative("slot");
                 Bytes digest = r.bytes(32);
                 if (digest.length() != 32) throw new DecodeException("snapshot claim names a digest of " + digest.length() + " bytes");
-                yield new SnapshotClaim(server, slot, digest, r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
+                long total = r.nonNegative("total bytes");
+                if (total > SNAPSHOT_BYTES_MAX) throw new DecodeException("snapshot claim of " + total + " bytes");
+                yield new SnapshotClaim(server, slot, digest, total, r.bytes(SignedUpdate.SIGNATURE_BYTES_MAX));
             }
             case TAG_SNAPSHOT_CHUNK -> {
                 long slot = r.nonNegative("slot");
                 Bytes digest = r.bytes(32);
                 long total = r.nonNegative("total bytes"), offset = r.nonNegative("offset");
                 Bytes data = r.bytes(SNAPSHOT_CHUNK_BYTES_MAX);
-                if (digest.length() != 32 || total > SNAPSHOT_BYTES_MAX || offset + data.length() > total) {
+                if (digest.length() != 32 || total > SNAPSHOT_BYTES_MAX || offset > total || offset + data.length() > total) {
                     throw new DecodeException("snapshot chunk of " + data.length() + " bytes at " + offset + " of " + total);
                 }
                 yield new SnapshotChunk(slot, digest, total, offset, data);

@@ -720,13 +720,19 @@ public final class ServerNode {
 
         @Override
         public boolean verify(Frame.SnapshotClaim c) {
-            return keys.verify(c.server(), Frame.SnapshotClaim.signedContent(c.server(), c.slot(), c.digest()), c.signature());
+            return keys.verify(c.server(), Frame.SnapshotClaim.signedContent(c.server(), c.slot(), c.digest(), c.totalBytes()), c.signature());
         }
 
         @Override
         public Frame.SnapshotClaim claim(Snapshots.Snapshot s) {
-            Bytes signature = keys.scheme().sign(keys.server(self).privateKey(), Frame.SnapshotClaim.signedContent(self, s.slot(), s.digest()));
-            return new Frame.SnapshotClaim(self, s.slot(), s.digest(), signature);
+            long total = s.bytes().length();
+            Bytes signature = keys.scheme().sign(keys.server(self).privateKey(), Frame.SnapshotClaim.signedContent(self, s.slot(), s.digest(), total));
+            return new Frame.SnapshotClaim(self, s.slot(), s.digest(), total, signature);
+        }
+
+        @Override
+        public boolean installable(long slot) {
+            return local.canInstallSnapshot(slot);
         }
 
         @Override

@@ -96,6 +96,9 @@ final class Snapshots {
         /** Sends {@code frame} to every other server of the site. */
         void broadcast(Bytes frame);
 
+        /** Whether the local core could take a snapshot after {@code slot} now (OrderingCore#canInstallSnapshot). */
+        boolean installable(long slot);
+
         void reject(Object from, Rejection reason, String detail);
     }
 
@@ -105,8 +108,13 @@ final class Snapshots {
     private final int claimsNeeded;
     private final Host host;
     private final ArrayDeque<Snapshot> kept = new ArrayDeque<>();
-    /** Per server of the site, its latest claims: slot -> digest. */
-    private final TreeMap<Integer, TreeMap<Long, Bytes>> claims = new TreeMap<>();
+    /** What a claim names: the snapshot's digest and size. */
+    private record Claimed(Bytes digest, long totalBytes) {}
+
+    /** Per server of the site, its latest claims: slot -> what it claims. */
+    private final TreeMap<Integer, TreeMap<Long, Claimed>> claims = new TreeMap<>();
+    /** Certified snapshots that turned out not to be this site's logical machine (a bug, or f+1 liars beyond our assumption): never fetched again. */
+    private final java.util.Set<Bytes> refused = new java.util.HashSet<>();
     /** Our own claims of the snapshots we keep, encoded, to send again to a server that was down when we sent them. */
     private final TreeMap<Long, Bytes> ownClaims = new TreeMap<>();
 
@@ -116,6 +124,7 @@ final class Snapshots {
     /** In a Byzantine site, the certified snapshot being fetched: its slot and digest; -1 while none is certified. */
     private long certifiedSlot = -1;
     private Bytes certifiedDigest;
+    private long certifiedTotal;
     /** The snapshot being received (named by its first piece), and how much of it has arrived. */
     private long receivingSlot = -1;
     private Bytes receivingDigest;
@@ -134,18 +143,24 @@ final class Snapshots {
         this.host = host;
     }
 
-    /** This server took (or restored, or installed) {@code s}: it serves it from now on, and claims it where claims are needed. */
-    void taken(Snapshot s, boolean claim) {
+    /**
+     * This server took {@code s} ({@code fresh}), or restored or installed it: it serves it from now
+     * on and, where claims are needed, claims it (a snapshot restored or installed is the site's
+     * too: installed ones were checked against f+1 claims). A fresh claim goes to the site at
+     * once; the others only to a server that asks (onClaimsWanted), so that a site whose servers
+     * restarted from their snapshots can still certify one.
+     */
+    void taken(Snapshot s, boolean fresh) {
         if (!kept.isEmpty() && kept.peekLast().slot() >= s.slot()) kept.clear(); // an install of an older one replaces what we had
         kept.addLast(s);
         while (kept.size() > KEPT) kept.pollFirst();
         taken++;
-        if (claim && claimsNeeded > 0) {
+        if (claimsNeeded > 0) {
             Bytes frame = host.claim(s).encode();
             ownClaims.put(s.slot(), frame);
             while (ownClaims.size() > KEPT) ownClaims.pollFirstEntry();
-            host.broadcast(frame);
-            note(self.index(), s.slot(), s.digest());
+            if (fresh) host.broadcast(frame);
+            note(self.index(), s.slot(), new Claimed(s.digest(), s.bytes().length()));
         }
     }
 
@@ -153,9 +168,9 @@ final class Snapshots {
         return kept.peekLast();
     }
 
-    private void note(int server, long slot, Bytes digest) {
-        TreeMap<Long, Bytes> mine = claims.computeIfAbsent(server, k -> new TreeMap<>());
-        mine.put(slot, digest);
+    private void note(int server, long slot, Claimed claimed) {
+        TreeMap<Long, Claimed> mine = claims.computeIfAbsent(server, k -> new TreeMap<>());
+        mine.put(slot, claimed);
         while (mine.size() > KEPT) mine.pollFirstEntry();
     }
 
@@ -165,14 +180,14 @@ final class Snapshots {
             host.reject(from, Rejection.PROTOCOL_VIOLATION, "snapshot claim relayed for " + c.server());
             return;
         }
-        TreeMap<Long, Bytes> mine = claims.get(from.index());
+        TreeMap<Long, Claimed> mine = claims.get(from.index());
         if (mine != null && mine.containsKey(c.slot())) return; // one claim per slot and server
         if (mine != null && mine.size() >= KEPT && c.slot() < mine.firstKey()) return; // older than what we keep
         if (!host.verify(c)) {
             host.reject(from, Rejection.BAD_SIGNATURE, "snapshot claim signature");
             return;
         }
-        note(from.index(), c.slot(), c.digest());
+        note(from.index(), c.slot(), new Claimed(c.digest(), c.totalBytes()));
         if (wantedAtLeast >= 0 && certifiedSlot < 0) certify(false);
     }
 
@@ -184,6 +199,10 @@ final class Snapshots {
     /** The local core needs a snapshot after at least {@code compactedThrough}; {@code from} has one (in a crash-fault site). */
     void needed(ServerId from, long compactedThrough) {
         if (compactedThrough <= wantedAtLeast || waiting != null) return; // one fetch at a time; it aims at least that far
+        if (wantedAtLeast >= 0 && Math.max(certifiedSlot, receivingSlot) >= compactedThrough) {
+            wantedAtLeast = compactedThrough; // the snapshot under way goes far enough: keep receiving it
+            return;
+        }
         wantedAtLeast = compactedThrough;
         if (claimsNeeded == 0) {
             source = from.equals(self) ? (self.index() + 1) % siteSize : from.index();
@@ -199,17 +218,20 @@ final class Snapshots {
      * claim, and a source among them; or wait (a timer) for more claims.
      */
     private void certify(boolean askForClaims) {
-        TreeMap<Long, TreeMap<Bytes, Integer>> votes = new TreeMap<>();
-        for (Map.Entry<Integer, TreeMap<Long, Bytes>> e : claims.entrySet()) {
-            for (Map.Entry<Long, Bytes> c : e.getValue().tailMap(wantedAtLeast, true).entrySet()) {
-                votes.computeIfAbsent(c.getKey(), k -> new TreeMap<>()).merge(c.getValue(), 1, Integer::sum);
+        TreeMap<Long, Map<Claimed, Integer>> votes = new TreeMap<>();
+        for (Map.Entry<Integer, TreeMap<Long, Claimed>> e : claims.entrySet()) {
+            for (Map.Entry<Long, Claimed> c : e.getValue().tailMap(wantedAtLeast, true).entrySet()) {
+                votes.computeIfAbsent(c.getKey(), k -> new java.util.HashMap<>()).merge(c.getValue(), 1, Integer::sum);
             }
         }
-        for (Map.Entry<Long, TreeMap<Bytes, Integer>> slot : votes.descendingMap().entrySet()) {
-            for (Map.Entry<Bytes, Integer> d : slot.getValue().entrySet()) {
-                if (d.getValue() < claimsNeeded) continue;
+        // The newest certified snapshot the local core can take now (PBFT: through its stable checkpoint).
+        for (Map.Entry<Long, Map<Claimed, Integer>> slot : votes.descendingMap().entrySet()) {
+            if (!host.installable(slot.getKey())) continue;
+            for (Map.Entry<Claimed, Integer> d : slot.getValue().entrySet()) {
+                if (d.getValue() < claimsNeeded || refused.contains(d.getKey().digest())) continue;
                 certifiedSlot = slot.getKey();
-                certifiedDigest = d.getKey();
+                certifiedDigest = d.getKey().digest();
+                certifiedTotal = d.getKey().totalBytes();
                 source = nextClaimer(source);
                 ask(0);
                 return;
@@ -228,8 +250,9 @@ final class Snapshots {
         for (int k = 1; k <= siteSize; k++) {
             int i = (from + k) % siteSize;
             if (i == self.index()) continue;
-            TreeMap<Long, Bytes> c = claims.get(i);
-            if (c != null && certifiedDigest.equals(c.get(certifiedSlot))) return i;
+            TreeMap<Long, Claimed> c = claims.get(i);
+            Claimed claimed = c == null ? null : c.get(certifiedSlot);
+            if (claimed != null && claimed.digest().equals(certifiedDigest)) return i;
         }
         return (from + 1) % siteSize == self.index() ? (from + 2) % siteSize : (from + 1) % siteSize;
     }
@@ -290,6 +313,13 @@ final class Snapshots {
                     + (certifiedSlot >= 0 ? "the one after " + certifiedSlot : "one after at least " + wantedAtLeast));
             return;
         }
+        if (certifiedSlot >= 0 && (!c.digest().equals(certifiedDigest) || c.totalBytes() != certifiedTotal)) {
+            // Not the certified snapshot: its size would be the sender's word alone.
+            bad++;
+            host.reject(from, Rejection.PROTOCOL_VIOLATION, "snapshot piece of another snapshot than the certified one after " + certifiedSlot);
+            nextSource();
+            return;
+        }
         if (c.totalBytes() > Integer.MAX_VALUE - 8) {
             host.reject(from, Rejection.OVERLOADED, "snapshot of " + c.totalBytes() + " bytes");
             return;
@@ -347,6 +377,8 @@ final class Snapshots {
             case REFUSED -> {
                 bad++;
                 waiting = null;
+                refused.add(s.digest());
+                if (certifiedSlot >= 0) certifiedSlot = -1; // fetch another certified one, not these bytes again
                 nextSource();
             }
         }

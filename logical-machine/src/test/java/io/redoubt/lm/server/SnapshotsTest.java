@@ -56,7 +56,11 @@ class SnapshotsTest {
                     }
 
                     public Frame.SnapshotClaim claim(Snapshots.Snapshot s) {
-                        return new Frame.SnapshotClaim(me, s.slot(), s.digest(), Bytes.EMPTY);
+                        return new Frame.SnapshotClaim(me, s.slot(), s.digest(), s.bytes().length(), Bytes.EMPTY);
+                    }
+
+                    public boolean installable(long slot) {
+                        return true;
                     }
 
                     public void broadcast(Bytes frame) {
