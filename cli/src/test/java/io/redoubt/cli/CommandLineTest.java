@@ -78,6 +78,16 @@ class CommandLineTest {
         assertOneLineError(run("demo", "--config", dir.resolve("missing.conf").toString()), "does not exist");
     }
 
+    /** Issue 18: a history shorter than two snapshot intervals would leave a server that installs the latest snapshot short of it. */
+    @Test
+    void aHistoryShorterThanTwoSnapshotIntervalsStopsStartUpNamingBothKeys(@TempDir Path dir) throws IOException {
+        File f = dir.resolve("short.conf").toFile();
+        Files.writeString(f.toPath(), "redoubt.compaction.snapshot-interval-slots = 4096\n");
+        assertOneLineError(run("demo", "--config", f.getPath()), "redoubt.local.paxos.history-slots-max", "4096",
+                "redoubt.compaction.snapshot-interval-slots", "8192");
+        assertOneLineError(run("sim", "--seeds", "1", "--compaction", "16/x"), "--compaction", "INTERVAL/HISTORY");
+    }
+
     private static String write(Path dir, String text) throws IOException {
         Path f = dir.resolve("test.conf");
         Files.writeString(f, text);

@@ -1,0 +1,90 @@
+package io.redoubt.lm.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.redoubt.lm.Bytes;
+import io.redoubt.lm.ClientId;
+import io.redoubt.lm.SiteId;
+import io.redoubt.lm.codec.CanonicalReader;
+import io.redoubt.lm.codec.CanonicalWriter;
+import io.redoubt.lm.codec.DecodeException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The global state one logical machine sends another (issue 18): its encoding, its pieces, and putting them back together. */
+class GlobalStateTest {
+    static Bytes state(int appBytes) {
+        TreeMap<ClientId, Map.Entry<Long, Bytes>> clients = new TreeMap<>();
+        clients.put(new ClientId(new SiteId(1), 0), Map.entry(7L, Bytes.ofUtf8("ok")));
+        byte[] app = new byte[appBytes];
+        for (int i = 0; i < app.length; i++) app[i] = (byte) (i * 7);
+        return GlobalState.encode(Bytes.ofUtf8("base"), 42, clients, Bytes.wrap(app));
+    }
+
+    @Test
+    void aStateDecodesToWhatWasEncoded() throws DecodeException {
+        GlobalState.Decoded d = GlobalState.decodeState(state(100));
+        assertEquals(Bytes.ofUtf8("base"), d.base());
+        assertEquals(42, d.executedUpdates());
+        assertEquals(7L, d.clients().get(new ClientId(new SiteId(1), 0)).getKey());
+        assertEquals(100, d.app().length());
+        assertThrows(DecodeException.class, () -> GlobalState.decodeState(Bytes.ofUtf8("not a state")));
+    }
+
+    @Test
+    void piecesArrivingInAnyOrderAndTwiceMakeTheWholeAgain() throws DecodeException {
+        Bytes whole = state(3 * GlobalState.PIECE_BYTES_MAX + 5);
+        List<Bytes> pieces = new ArrayList<>(GlobalState.pieces(99, whole));
+        assertEquals(4, pieces.size());
+        Collections.reverse(pieces);
+        pieces.add(pieces.get(1)); // a repeat
+        GlobalState.Assembly a = null;
+        for (Bytes encoded : pieces) {
+            assertTrue(GlobalState.isControl(encoded));
+            GlobalState.Piece p = (GlobalState.Piece) GlobalState.decode(encoded);
+            if (a == null) a = GlobalState.Assembly.start(p);
+            assertTrue(a.sameState(p));
+            a.add(p);
+        }
+        assertTrue(a.complete());
+        assertEquals(whole, a.whole());
+        assertEquals(99, a.slot());
+        // An assembly half done survives the logical machine's snapshot.
+        GlobalState.Assembly half = GlobalState.Assembly.start((GlobalState.Piece) GlobalState.decode(pieces.get(0)));
+        half.add((GlobalState.Piece) GlobalState.decode(pieces.get(0)));
+        CanonicalWriter w = new CanonicalWriter();
+        half.writeTo(w);
+        GlobalState.Assembly read = GlobalState.Assembly.readFrom(new CanonicalReader(w.toBytes()));
+        assertFalse(read.complete());
+        CanonicalWriter again = new CanonicalWriter();
+        read.writeTo(again);
+        assertEquals(w.toBytes(), again.toBytes());
+    }
+
+    @Test
+    void badPiecesAreRefusedOrDropped() throws DecodeException {
+        Bytes whole = state(GlobalState.PIECE_BYTES_MAX + 1);
+        GlobalState.Piece first = (GlobalState.Piece) GlobalState.decode(GlobalState.pieces(5, whole).get(0));
+        GlobalState.Assembly a = GlobalState.Assembly.start(first);
+        // Not at a piece boundary, or of the wrong length: dropped, nothing counted.
+        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), 3, Bytes.ofUtf8("xyz")));
+        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), GlobalState.PIECE_BYTES_MAX, Bytes.ofUtf8("xyz")));
+        assertFalse(a.complete());
+        // Too large to take in.
+        assertNull(GlobalState.Assembly.start(new GlobalState.Piece(5, first.digest(), GlobalState.STATE_BYTES_MAX + 1, 0, Bytes.ofUtf8("x"))));
+        // Pieces that claim bytes past the end, or an unknown kind, do not decode.
+        Bytes pastEnd = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(2).i64(1)
+                .bytes(Bytes.ofUtf8("xyz")).toBytes();
+        assertThrows(DecodeException.class, () -> GlobalState.decode(pastEnd));
+        assertThrows(DecodeException.class, () -> GlobalState.decode(new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(9).toBytes()));
+        assertFalse(GlobalState.isControl(Bytes.ofUtf8("a core's message")));
+    }
+}
