@@ -198,6 +198,13 @@ public final class ServerNode {
                 throw new IllegalStateException("stable storage of " + self + " holds a snapshot that does not decode: " + e.getMessage(), e);
             }
             snapshots.taken(stored, false);
+            // Its LM timers came with the snapshot, not through startLmTimer: this server's share
+            // of them (the notices it signs) must know them too, or they never expire into a
+            // notice (found by the cut-site-off campaign: a site all of whose servers restarted
+            // from their snapshots never ordered another timeout). start() runs the local timers.
+            for (Map.Entry<TimerId, LogicalMachine.ActiveTimer> t : lm.activeTimers().entrySet()) {
+                timeouts.armed(t.getKey(), t.getValue().generation(), t.getValue().delayMillis(), false);
+            }
         }
     }
 
