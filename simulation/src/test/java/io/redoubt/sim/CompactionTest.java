@@ -122,4 +122,18 @@ class CompactionTest {
         assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
         assertTrue(r.storage().snapshotsInstalled() > 0, r.storage()::toString);
     }
+
+    /**
+     * Found by the cut-site-off campaign: every server of the cut-off site restarted from its own
+     * snapshot, whose LM timers its LM timeouts did not know, so none ever expired into a notice
+     * and the site never ordered another timeout after the heal.
+     */
+    @Test
+    void aSiteWhoseServersAllRestartedFromSnapshotsStillOrdersItsTimeouts() {
+        SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(64)
+                .withFaultMix(FaultMix.parse("crash-server,crash-mid-step,cut-site-off", "some"))
+                .withWorkload(2, 34).withCompaction(16, 128, 16);
+        SimResult r = Sims.run(c);
+        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+    }
 }
