@@ -976,6 +976,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * one of a view-change quorum to have prepared a committed slot, and report nothing of it.
      */
     @Override
+    public boolean acceptsBase(Bytes base) {
+        return base.length() == PbftMessage.DIGEST_LENGTH;
+    }
+
+    @Override
     public boolean canInstallSnapshot(long slot) {
         return slot > log.deliveredThrough && slot <= log.stableSeq;
     }

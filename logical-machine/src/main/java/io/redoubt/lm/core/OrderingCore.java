@@ -159,6 +159,11 @@ public interface OrderingCore<N> {
         return Bytes.EMPTY;
     }
 
+    /** Read-only: whether {@code base}, come from elsewhere, is one {@link #baseAfter} of a core like this could have given. */
+    default boolean acceptsBase(Bytes base) {
+        return base.length() == 0;
+    }
+
     /** Read-only: whether {@link #installSnapshot} would take a snapshot after {@code slot} now. */
     default boolean canInstallSnapshot(long slot) {
         return slot > deliveredThrough();

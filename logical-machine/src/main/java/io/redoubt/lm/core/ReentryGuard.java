@@ -162,6 +162,11 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public boolean acceptsBase(Bytes base) {
+        return core.acceptsBase(base);
+    }
+
+    @Override
     public boolean canInstallSnapshot(long slot) {
         return core.canInstallSnapshot(slot);
     }

@@ -514,6 +514,8 @@ public final class LogicalMachine {
      * virtual link in use (or disarmed when nothing waits).
      */
     private void linkUpkeep() {
+        // A global state on its way that the wide-area core has got past another way: no longer needed.
+        if (!globalAssembling.isEmpty()) globalAssembling.values().removeIf(a -> a.slot() <= wide.deliveredThrough());
         for (SiteId s : ackAloneDue) {
             boolean carried = false;
             for (LmHost.Outgoing o : outgoing) carried |= o.to().equals(s);
@@ -619,31 +621,35 @@ public final class LogicalMachine {
             requestGlobalState(from, compactedThrough);
         }
 
-        /** A message of this machine to {@code to}: the wide-area core's, or the machine's own (global state transfer). */
-        void sendOnLink(SiteId to, Bytes encoded) {
+        /**
+         * A message of this machine to {@code to}: the wide-area core's, or the machine's own
+         * (global state transfer). Whether it left (false: its link is full, or the same bytes wait there already).
+         */
+        boolean sendOnLink(SiteId to, Bytes encoded) {
             long seq = 0;
             if (links != null) {
                 if (!peerSites.contains(to)) {
                     host.rejected(site, Rejection.PROTOCOL_VIOLATION, "the wide-area core sent to " + to + ", which is no other site");
-                    return;
+                    return false;
                 }
                 // Numbered on the link in execution order, so every correct server agrees (section 4.4.1).
                 seq = links.append(to, encoded);
                 if (seq == 0) {
                     effect(12).site(to); // the same message waits on the link already; the link resends it
-                    return;
+                    return false;
                 }
                 if (seq < 0) {
                     // The link holds as many unacknowledged messages as it may: the receiver is not
                     // taking them in. Dropped, like a lost message; the core resends what matters.
                     effect(11).site(to);
-                    return;
+                    return false;
                 }
             }
             CanonicalWriter w = effect(3).site(to);
             if (links != null) w.i64(seq);
             w.bytes(encoded);
             outgoing.add(new LmHost.Outgoing(to, encoded, seq, 0));
+            return true;
         }
 
         @Override
@@ -772,15 +778,32 @@ public final class LogicalMachine {
      * signed by the site and carried by BLink.
      */
     private void requestGlobalState(SiteId from, long compactedThrough) {
-        if (links == null) {
-            host.rejected(from, Rejection.PROTOCOL_VIOLATION, "global state transfer needs BLink's logical links");
-            return;
-        }
+        if (links == null || !globalTransferSound()) return; // nothing brings this machine past the dropped slots (README: not yet)
+        GlobalState.Assembly under = globalAssembling.get(from);
+        if (under != null && under.slot() >= compactedThrough) return; // the state on its way goes far enough
         Long asked = globalRequested.get(from);
-        if (asked != null && asked >= compactedThrough) return;
+        // Once asked, ask again only for more, or if nothing came of it for a while (a request or
+        // pieces the link refused, an idle system where nobody compacts further).
+        if (asked != null && asked >= compactedThrough && executedEvents - globalRequestedAt.getOrDefault(from, 0L) < GLOBAL_REQUEST_RETRY_EVENTS) return;
+        if (!new WideOutbox().sendOnLink(from, GlobalState.request(compactedThrough))) return;
         globalRequested.put(from, compactedThrough);
+        globalRequestedAt.put(from, executedEvents);
         effect(16).site(from).i64(compactedThrough);
-        new WideOutbox().sendOnLink(from, GlobalState.request(compactedThrough));
+    }
+
+    /** Executed events after which an unanswered request for a global state may be repeated. */
+    static final long GLOBAL_REQUEST_RETRY_EVENTS = 64;
+    /** Per site, the executed-event count when we last asked it for its global state. */
+    private final TreeMap<SiteId, Long> globalRequestedAt = new TreeMap<>();
+
+    /**
+     * Whether a global state from one other logical machine may be believed: only where sites are
+     * benign (Paxos among them). Where a site may be compromised (PBFT among sites), one site's
+     * word is not enough: the state would have to be certified by F+1 sites, which is not built
+     * yet, so such machines neither ask for global states nor serve or take them.
+     */
+    private boolean globalTransferSound() {
+        return !host.rechecksOrderedUpdates();
     }
 
     /**
@@ -796,6 +819,10 @@ public final class LogicalMachine {
             host.rejected(from, Rejection.MALFORMED, "global state message: " + ex.getMessage()); // signed by that site: it is faulty
             return;
         }
+        if (!globalTransferSound()) {
+            host.rejected(from, Rejection.PROTOCOL_VIOLATION, "global state transfer where sites may be compromised");
+            return;
+        }
         if (c instanceof GlobalState.Request q) serveGlobalState(from, q.atLeast());
         else if (c instanceof GlobalState.Piece p) onGlobalPiece(from, p);
     }
@@ -807,18 +834,32 @@ public final class LogicalMachine {
             effect(17).site(to).i64(atLeast);
             return;
         }
-        globalServed.put(to, slot);
         Bytes state = GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
         List<Bytes> pieces = GlobalState.pieces(slot, state);
         effect(18).site(to).i64(slot).i32(pieces.size());
         WideOutbox out = new WideOutbox();
-        for (Bytes piece : pieces) out.sendOnLink(to, piece);
+        for (Bytes piece : pieces) {
+            if (!out.sendOnLink(to, piece)) {
+                // The link is full: the rest would be lost. Serve it again when asked again.
+                effect(21).site(to);
+                globalServed.remove(to);
+                return;
+            }
+        }
+        globalServed.put(to, slot);
     }
 
     private void onGlobalPiece(SiteId from, GlobalState.Piece p) {
+        Long asked = globalRequested.get(from);
+        if (asked == null || p.slot() < asked) {
+            host.rejected(from, Rejection.PROTOCOL_VIOLATION, "a piece of a global state not asked for (after " + p.slot() + ")");
+            return;
+        }
         if (p.slot() <= wide.deliveredThrough()) return; // we got that far another way
         GlobalState.Assembly a = globalAssembling.get(from);
+        if (a != null && p.slot() < a.slot()) return; // a late piece of an older state: the newer one stays
         if (a == null || !a.sameState(p)) {
+            effect(22).site(from).i64(p.slot());
             a = GlobalState.Assembly.start(p);
             if (a == null) {
                 host.rejected(from, Rejection.OVERLOADED, "global state of " + p.totalBytes() + " bytes");
@@ -831,29 +872,34 @@ public final class LogicalMachine {
         if (!a.complete()) return;
         globalAssembling.remove(from);
         Bytes state = a.whole();
+        // Every check before anything changes: a state that fails one leaves this machine as it was.
+        String refused = null;
+        GlobalState.Decoded g = null;
         if (!Digests.sha256(state).equals(a.digest())) {
-            host.rejected(from, Rejection.BAD_SIGNATURE, "global state after wide-area slot " + a.slot() + " does not match its digest");
-            globalRequested.remove(from);
-            return;
+            refused = "does not match its digest";
+        } else {
+            try {
+                g = GlobalState.decodeState(state);
+                if (!wide.acceptsBase(g.base())) refused = "carries a base its wide-area core cannot go on from";
+                else if (!wide.canInstallSnapshot(a.slot())) refused = "cannot be installed here";
+                else app.restore(g.app()); // all or nothing (StateMachine#restore); the last check
+            } catch (DecodeException | IllegalArgumentException ex) {
+                refused = "does not decode: " + ex.getMessage();
+            }
         }
-        if (!wide.canInstallSnapshot(a.slot())) {
-            host.rejected(from, Rejection.STALE_VIEW, "global state after wide-area slot " + a.slot() + " cannot be installed here yet");
+        if (refused != null) {
+            host.rejected(from, Rejection.MALFORMED, "global state after wide-area slot " + a.slot() + " " + refused);
+            effect(23).site(from).i64(a.slot());
             globalRequested.remove(from);
-            return;
-        }
-        GlobalState.Decoded g;
-        try {
-            g = GlobalState.decodeState(state);
-            app.restore(g.app()); // all or nothing (StateMachine#restore)
-        } catch (DecodeException | IllegalArgumentException ex) {
-            host.rejected(from, Rejection.MALFORMED, "global state after wide-area slot " + a.slot() + ": " + ex.getMessage());
-            globalRequested.remove(from);
+            globalRequestedAt.remove(from);
             return;
         }
         clients.clear();
         g.clients().forEach((c, r) -> clients.put(c, new ClientRecord(r.getKey(), r.getValue())));
         executedUpdates = g.executedUpdates();
         globalRequested.clear();
+        globalRequestedAt.clear();
+        globalAssembling.clear();
         globalStatesInstalled++;
         effect(20).site(from).i64(a.slot());
         wide.installSnapshot(a.slot(), g.base()); // the wide-area core goes on from there and catches up
@@ -868,6 +914,8 @@ public final class LogicalMachine {
     private void writeGlobalTransfer(CanonicalWriter w) {
         w.i64(globalStatesInstalled).i32(globalRequested.size());
         globalRequested.forEach((s, slot) -> w.site(s).i64(slot));
+        w.i32(globalRequestedAt.size());
+        globalRequestedAt.forEach((s, at) -> w.site(s).i64(at));
         w.i32(globalServed.size());
         globalServed.forEach((s, slot) -> w.site(s).i64(slot));
         w.i32(globalAssembling.size());
@@ -877,11 +925,13 @@ public final class LogicalMachine {
         });
     }
 
-    private long readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<SiteId, Long> requested, TreeMap<SiteId, Long> served,
-                                    TreeMap<SiteId, GlobalState.Assembly> assembling) throws DecodeException {
+    private long readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<SiteId, Long> requested, TreeMap<SiteId, Long> requestedAt,
+                                    TreeMap<SiteId, Long> served, TreeMap<SiteId, GlobalState.Assembly> assembling) throws DecodeException {
         long installed = r.nonNegative("global states installed");
         int n = r.count(sites.size(), "global state requests");
         for (int i = 0; i < n; i++) requested.put(r.site(), r.nonNegative("slot"));
+        n = r.count(sites.size(), "global state request times");
+        for (int i = 0; i < n; i++) requestedAt.put(r.site(), r.nonNegative("events"));
         n = r.count(sites.size(), "global states served");
         for (int i = 0; i < n; i++) served.put(r.site(), r.nonNegative("slot"));
         n = r.count(sites.size(), "global states arriving");
@@ -984,9 +1034,9 @@ public final class LogicalMachine {
         Bytes appRead = r.bytes(Integer.MAX_VALUE);
         if (r.bool() != (links != null)) throw new DecodeException("a snapshot of a site with another kind of link");
         LinkLayer linksRead = links == null ? null : links.parseSnapshot(r);
-        TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), servedRead = new TreeMap<>();
+        TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), requestedAtRead = new TreeMap<>(), servedRead = new TreeMap<>();
         TreeMap<SiteId, GlobalState.Assembly> assemblingRead = new TreeMap<>();
-        long installedRead = readGlobalTransfer(r, requestedRead, servedRead, assemblingRead);
+        long installedRead = readGlobalTransfer(r, requestedRead, requestedAtRead, servedRead, assemblingRead);
         r.expectEnd();
         try {
             app.restore(appRead); // all or nothing (StateMachine#restore)
@@ -1009,6 +1059,8 @@ public final class LogicalMachine {
         if (links != null) links.adoptSnapshot(linksRead);
         globalRequested.clear();
         globalRequested.putAll(requestedRead);
+        globalRequestedAt.clear();
+        globalRequestedAt.putAll(requestedAtRead);
         globalServed.clear();
         globalServed.putAll(servedRead);
         globalAssembling.clear();

@@ -679,6 +679,7 @@ public final class ServerNode {
         Bytes base;
         try {
             base = s.base();
+            if (!local.acceptsBase(base)) throw new DecodeException("a base the local core cannot go on from");
             lm.restore(s.machine());
         } catch (DecodeException e) {
             reject(from, Rejection.MALFORMED, "snapshot after slot " + s.slot() + " is not this site's logical machine: " + e.getMessage());
