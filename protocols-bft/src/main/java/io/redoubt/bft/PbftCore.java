@@ -976,6 +976,11 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
      * one of a view-change quorum to have prepared a committed slot, and report nothing of it.
      */
     @Override
+    public long snapshotAnchor() {
+        return log.stableSeq;
+    }
+
+    @Override
     public boolean acceptsBase(Bytes base) {
         return base.length() == PbftMessage.DIGEST_LENGTH;
     }

@@ -164,6 +164,15 @@ public interface OrderingCore<N> {
         return base.length() == 0;
     }
 
+    /**
+     * Read-only: the newest slot after which a member behind could install a snapshot (PBFT: the
+     * stable checkpoint, see PbftCore#canInstallSnapshot); the host keeps its newest snapshot at
+     * or below it to serve them. Unbounded by default.
+     */
+    default long snapshotAnchor() {
+        return Long.MAX_VALUE;
+    }
+
     /** Read-only: whether {@link #installSnapshot} would take a snapshot after {@code slot} now. */
     default boolean canInstallSnapshot(long slot) {
         return slot > deliveredThrough();

@@ -162,6 +162,11 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public long snapshotAnchor() {
+        return core.snapshotAnchor();
+    }
+
+    @Override
     public boolean acceptsBase(Bytes base) {
         return core.acceptsBase(base);
     }

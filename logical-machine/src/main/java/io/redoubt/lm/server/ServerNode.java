@@ -744,6 +744,11 @@ public final class ServerNode {
         }
 
         @Override
+        public long anchor() {
+            return local.snapshotAnchor();
+        }
+
+        @Override
         public void broadcast(Bytes frame) {
             broadcastInSite(frame);
         }

@@ -8,7 +8,6 @@ import io.redoubt.lm.codec.DecodeException;
 import io.redoubt.lm.core.Rejection;
 import io.redoubt.lm.core.TimerId;
 import io.redoubt.lm.crypto.Digests;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,8 +34,15 @@ final class Snapshots {
     static final TimerId FETCH_TIMER = TimerId.of("snapshot-fetch");
     /** How long a fetch waits for the next piece (or for a certified digest) before it tries again elsewhere. */
     static final long FETCH_TIMEOUT_MILLIS = 500;
-    /** Snapshots a server keeps to serve: a fetch under way survives the next snapshot. */
+    /**
+     * Snapshots a server keeps to serve: the newest two (a fetch under way survives the next
+     * snapshot), and the newest one its local core would let a laggard install (PBFT: the newest
+     * at or below its stable checkpoint, see {@link Host#anchor}): in an idle site the newest
+     * snapshots may all lie past the stable checkpoint, and nobody behind could take them.
+     */
     static final int KEPT = 2;
+    /** Claims remembered per server: its kept snapshots. */
+    static final int CLAIMS_KEPT = KEPT + 1;
 
     /**
      * A snapshot after local slot {@code slot}: {@code bytes} holds the local core's base
@@ -99,6 +105,9 @@ final class Snapshots {
         /** Whether the local core could take a snapshot after {@code slot} now (OrderingCore#canInstallSnapshot). */
         boolean installable(long slot);
 
+        /** The newest slot after which a snapshot could be installed by a member behind (OrderingCore#snapshotAnchor). */
+        long anchor();
+
         void reject(Object from, Rejection reason, String detail);
     }
 
@@ -107,7 +116,7 @@ final class Snapshots {
     /** Matching claims that certify a digest: f+1 in a Byzantine site; 0 where the serving server's word will do. */
     private final int claimsNeeded;
     private final Host host;
-    private final ArrayDeque<Snapshot> kept = new ArrayDeque<>();
+    private final TreeMap<Long, Snapshot> kept = new TreeMap<>();
     /** What a claim names: the snapshot's digest and size. */
     private record Claimed(Bytes digest, long totalBytes) {}
 
@@ -151,27 +160,40 @@ final class Snapshots {
      * restarted from their snapshots can still certify one.
      */
     void taken(Snapshot s, boolean fresh) {
-        if (!kept.isEmpty() && kept.peekLast().slot() >= s.slot()) kept.clear(); // an install of an older one replaces what we had
-        kept.addLast(s);
-        while (kept.size() > KEPT) kept.pollFirst();
+        if (!kept.isEmpty() && kept.lastKey() >= s.slot()) kept.clear(); // an install of an older one replaces what we had
+        kept.put(s.slot(), s);
+        trim();
         taken++;
         if (claimsNeeded > 0) {
             Bytes frame = host.claim(s).encode();
             ownClaims.put(s.slot(), frame);
-            while (ownClaims.size() > KEPT) ownClaims.pollFirstEntry();
+            ownClaims.keySet().retainAll(kept.keySet());
             if (fresh) host.broadcast(frame);
             note(self.index(), s.slot(), new Claimed(s.digest(), s.bytes().length()));
         }
     }
 
+    /** Drops kept snapshots but the newest two and the newest at or below the anchor. */
+    private void trim() {
+        java.util.Set<Long> keep = new java.util.HashSet<>();
+        Long k = kept.isEmpty() ? null : kept.lastKey();
+        for (int i = 0; i < KEPT && k != null; i++) {
+            keep.add(k);
+            k = kept.lowerKey(k);
+        }
+        Long anchored = kept.floorKey(host.anchor());
+        if (anchored != null) keep.add(anchored);
+        kept.keySet().retainAll(keep);
+    }
+
     Snapshot latest() {
-        return kept.peekLast();
+        return kept.isEmpty() ? null : kept.lastEntry().getValue();
     }
 
     private void note(int server, long slot, Claimed claimed) {
         TreeMap<Long, Claimed> mine = claims.computeIfAbsent(server, k -> new TreeMap<>());
         mine.put(slot, claimed);
-        while (mine.size() > KEPT) mine.pollFirstEntry();
+        while (mine.size() > CLAIMS_KEPT) mine.pollFirstEntry();
     }
 
     /** A server of the site claims a snapshot (signature not yet checked). */
@@ -182,7 +204,7 @@ final class Snapshots {
         }
         TreeMap<Long, Claimed> mine = claims.get(from.index());
         if (mine != null && mine.containsKey(c.slot())) return; // one claim per slot and server
-        if (mine != null && mine.size() >= KEPT && c.slot() < mine.firstKey()) return; // older than what we keep
+        if (mine != null && mine.size() >= CLAIMS_KEPT && c.slot() < mine.firstKey()) return; // older than what we keep
         if (!host.verify(c)) {
             host.reject(from, Rejection.BAD_SIGNATURE, "snapshot claim signature");
             return;
@@ -291,7 +313,7 @@ final class Snapshots {
         // The oldest kept snapshot as recent as asked (a certified fetch names the slot it wants);
         // none: stay silent, the asker moves on to another server.
         Snapshot serve = null;
-        for (Snapshot s : kept) {
+        for (Snapshot s : kept.values()) {
             if (s.slot() >= q.slotAtLeast()) {
                 serve = s;
                 break;

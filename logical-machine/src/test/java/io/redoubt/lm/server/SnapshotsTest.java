@@ -63,6 +63,10 @@ class SnapshotsTest {
                         return true;
                     }
 
+                    public long anchor() {
+                        return Long.MAX_VALUE;
+                    }
+
                     public void broadcast(Bytes frame) {
                         for (int k = 0; k < n; k++) if (k != me.index()) wire.add(new InFlight(me, new ServerId(SITE, k), frame));
                     }
