@@ -136,4 +136,17 @@ class CompactionTest {
         SimResult r = Sims.run(c);
         assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
     }
+
+    /**
+     * Found by the swarm (seed 361): in an idle BFT site every snapshot a server kept lay past
+     * its stable checkpoint, so a server back from a long down could install none. Servers now
+     * keep the newest at or below it too.
+     */
+    @Test
+    void aServerBackInAnIdleBftSiteFindsASnapshotItCanInstall() {
+        SimConfig c = Swarm.draw(SwarmTest.BASE, 361, 20);
+        SimResult r = Sims.run(c);
+        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+        assertTrue(r.storage().snapshotsInstalled() > 0, r.storage()::toString);
+    }
 }
