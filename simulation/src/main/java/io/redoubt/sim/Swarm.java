@@ -28,7 +28,7 @@ public final class Swarm {
     /** Smallest and largest number of sites a seed draws. */
     public static final int SITES_MIN = 3, SITES_MAX = 7;
     /** Compaction drawn for half the seeds: a snapshot every this many local slots, and this many decided slots kept. */
-    static final int SWARM_SNAPSHOT_INTERVAL = 16, SWARM_HISTORY = 128;
+    static final int SWARM_SNAPSHOT_INTERVAL = 16, SWARM_HISTORY = 128, SWARM_WIDE_HISTORY = 16;
     /** Batch delays of BFT sites a swarm seed draws from (local.pbft.batch-delay): none, the default, longer. */
     static final long[] LOCAL_BATCH_DELAYS_MILLIS = {0, 1, 1, 4};
 
@@ -60,6 +60,14 @@ public final class Swarm {
                 List<FaultKind> kinds = new ArrayList<>(mix.kinds());
                 kinds.add(FaultKind.KEEP_SERVER_DOWN);
                 mix = new FaultMix(kinds, mix.intensity());
+            }
+            // With Paxos among the sites, a third of these also cut a site off until the heal and
+            // keep 16 wide-area instances: it comes back through another's global state.
+            if (d.composition().wide() == WideProtocol.PAXOS && compaction.chance(1.0 / 3)) {
+                List<FaultKind> kinds = new ArrayList<>(mix.kinds());
+                kinds.add(FaultKind.CUT_SITE_OFF);
+                mix = new FaultMix(kinds, mix.intensity());
+                d = d.toBuilder().widePaxos(d.widePaxos().withCatchUpSlotsMax(SWARM_WIDE_HISTORY / 2).withHistorySlotsMax(SWARM_WIDE_HISTORY)).build();
             }
         }
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));
