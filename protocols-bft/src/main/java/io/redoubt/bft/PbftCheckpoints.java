@@ -270,26 +270,8 @@ final class PbftCheckpoints<N extends Comparable<N>> {
         for (int i = 0; i < certs; i++) certificates.put(r.i64(), List.copyOf(in.messages(r, Checkpoint.class, n + 1)));
     }
 
-    /** The checkpoints' part of the state digest (see PbftCore#stateDigest). */
+    /** The checkpoints' part of the state digest (see PbftCore#stateDigest): all of it, as the snapshot holds it. */
     void writeState(CanonicalWriter w) {
-        w.bytes(stableDigest);
-        PbftLog.writeMessages(w, stableProof);
-        w.i32(votes.size());
-        for (Map.Entry<Long, TreeMap<Integer, Checkpoint>> e : votes.entrySet()) {
-            w.i64(e.getKey());
-            PbftLog.writeMessages(w, e.getValue().values());
-        }
-        for (Checkpoint c : farCheckpoint) {
-            w.bool(c != null);
-            if (c != null) c.encodeTo(w);
-        }
-        for (long seq : peerCheckpointSeq) w.i64(seq);
-        w.i32(ownCheckpoints.size());
-        for (Map.Entry<Long, Bytes> e : ownCheckpoints.entrySet()) w.i64(e.getKey()).bytes(e.getValue());
-        w.i32(certificates.size());
-        for (Map.Entry<Long, List<Checkpoint>> e : certificates.entrySet()) {
-            w.i64(e.getKey());
-            PbftLog.writeMessages(w, e.getValue());
-        }
+        writeSnapshot(w);
     }
 }

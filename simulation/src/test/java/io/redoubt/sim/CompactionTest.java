@@ -7,45 +7,42 @@ import org.junit.jupiter.api.Test;
 
 /** Log compaction (issue 18): snapshots of the logical machine, compacted storage, snapshot transfer. */
 class CompactionTest {
+    /** Runs seeds 1..{@code seeds} of {@code config}; each must pass. Returns their storage, counts summed (Storage#max). */
+    static SimResult.Storage runs(int seeds, java.util.function.LongFunction<SimConfig> config) {
+        SimResult.Storage all = SimResult.Storage.none();
+        for (long seed = 1; seed <= seeds; seed++) {
+            SimConfig c = config.apply(seed);
+            SimResult r = Sims.run(c);
+            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
+            all = all.max(r.storage());
+        }
+        return all;
+    }
+
+    static FaultMix only(FaultKind... kinds) {
+        return new FaultMix(java.util.List.of(kinds), FaultMix.Intensity.FEW);
+    }
     @Test
     void serversSnapshotAndCompactWithoutChangingWhatTheyExecute() {
-        for (long seed = 1; seed <= 4; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withWorkload(2, 40).withCompaction(16, 128);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures());
-            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
-        }
+        runs(4, seed -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withWorkload(2, 40).withCompaction(16, 128));
     }
 
     @Test
     void aServerKeptDownPastTheHistoryComesBackThroughASnapshot() {
-        int installed = 0;
-        for (long seed = 1; seed <= 6; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN), FaultMix.Intensity.FEW))
-                    .withWorkload(3, 60).withCompaction(16, 128);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            installed += r.storage().snapshotsInstalled();
-        }
-        assertTrue(installed > 0, "no run needed a snapshot transfer");
+        SimResult.Storage s = runs(6, seed -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.KEEP_SERVER_DOWN)).withWorkload(3, 60).withCompaction(16, 128));
+        assertTrue(s.snapshotsInstalled() > 0, "no run needed a snapshot transfer");
     }
 
     /** bft/paxos: the logical machine's snapshot holds its wide-area PBFT core whole. */
     @Test
     void aSiteWhoseWideAreaIsPbftSnapshotsAndTransfersToo() {
-        int installed = 0;
-        for (long seed = 1; seed <= 6; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN, FaultKind.CRASH_SERVER), FaultMix.Intensity.SOME))
-                    .withWorkload(2, 40).withCompaction(16, 128);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
-            installed += r.storage().snapshotsInstalled();
-        }
-        assertTrue(installed > 0, "no run needed a snapshot transfer");
+        SimResult.Storage s = runs(6, seed -> SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN, FaultKind.CRASH_SERVER), FaultMix.Intensity.SOME))
+                .withWorkload(2, 40).withCompaction(16, 128));
+        assertTrue(s.snapshotsInstalled() > 0, "no run needed a snapshot transfer");
     }
 
     /**
@@ -54,17 +51,9 @@ class CompactionTest {
      */
     @Test
     void aByzantineSiteFetchesOnlyCertifiedSnapshots() {
-        int installed = 0;
-        for (long seed = 1; seed <= 4; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/bft"), 3, 4).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN), FaultMix.Intensity.FEW))
-                    .withWorkload(2, 40).withCompaction(64, 128);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
-            installed += r.storage().snapshotsInstalled();
-        }
-        assertTrue(installed > 0, "no run needed a snapshot transfer");
+        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("paxos/bft"), 3, 4).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.KEEP_SERVER_DOWN)).withWorkload(2, 40).withCompaction(64, 128));
+        assertTrue(s.snapshotsInstalled() > 0, "no run needed a snapshot transfer");
     }
 
     /**
@@ -73,20 +62,12 @@ class CompactionTest {
      */
     @Test
     void aServerServingACorruptedSnapshotIsCaughtAndAnotherServes() {
-        long bad = 0, installed = 0;
-        for (long seed = 1; seed <= 4; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/bft"), 3, 4).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.KEEP_SERVER_DOWN), FaultMix.Intensity.FEW))
-                    .withAdversaries(java.util.List.of(SimConfig.PlantedAdversary.parse("0.1=snapshot-liar"), SimConfig.PlantedAdversary.parse("1.1=snapshot-liar"),
-                            SimConfig.PlantedAdversary.parse("2.1=snapshot-liar")))
-                    .withWorkload(2, 40).withCompaction(64, 128);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            bad += r.storage().badSnapshots();
-            installed += r.storage().snapshotsInstalled();
-        }
-        assertTrue(bad > 0, "no corrupted snapshot was caught");
-        assertTrue(installed > 0, "no snapshot was installed");
+        java.util.List<SimConfig.PlantedAdversary> liars = java.util.List.of(SimConfig.PlantedAdversary.parse("0.1=snapshot-liar"),
+                SimConfig.PlantedAdversary.parse("1.1=snapshot-liar"), SimConfig.PlantedAdversary.parse("2.1=snapshot-liar"));
+        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("paxos/bft"), 3, 4).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.KEEP_SERVER_DOWN)).withAdversaries(liars).withWorkload(2, 40).withCompaction(64, 128));
+        assertTrue(s.badSnapshots() > 0, "no corrupted snapshot was caught");
+        assertTrue(s.snapshotsInstalled() > 0, "no snapshot was installed");
     }
 
     /**
@@ -95,16 +76,9 @@ class CompactionTest {
      */
     @Test
     void aSiteCutOffPastTheWideHistoryComesBackThroughAGlobalState() {
-        long installed = 0;
-        for (long seed = 1; seed <= 4; seed++) {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(new FaultMix(java.util.List.of(FaultKind.CUT_SITE_OFF), FaultMix.Intensity.FEW))
-                    .withWorkload(2, 150).withCompaction(16, 128, 16);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            installed += r.storage().globalStatesInstalled();
-        }
-        assertTrue(installed > 0, "no site needed another's global state");
+        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16));
+        assertTrue(s.globalStatesInstalled() > 0, "no site needed another's global state");
     }
 
     /**

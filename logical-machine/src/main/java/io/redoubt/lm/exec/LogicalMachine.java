@@ -742,14 +742,7 @@ public final class LogicalMachine {
                     .i64(nextTimerGeneration);
             w.i32(clients.size());
             clients.forEach((c, r) -> w.client(c).i64(r.seq).bytes(Digests.sha256(r.reply)));
-            w.i32(timers.size());
-            timers.forEach((id, t) -> {
-                id.encodeTo(w);
-                w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
-            });
-            // Which (head, position) each link's head timeout was armed for: it decides whether a timeout is stale.
-            w.i32(headTimerArmedFor.size());
-            headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
+            writeTimers(w);
             if (links != null) links.writeState(w);
             requests.writeState(w);
             writeGlobalTransfer(w);
@@ -967,13 +960,7 @@ public final class LogicalMachine {
         w.i64(executedEvents).i64(executedUpdates).i64(nextTimerGeneration).bytes(trail).bool(orderingRequestsRequired);
         w.i32(clients.size());
         clients.forEach((c, r) -> w.client(c).i64(r.seq).bytes(r.reply));
-        w.i32(timers.size());
-        timers.forEach((id, t) -> {
-            id.encodeTo(w);
-            w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
-        });
-        w.i32(headTimerArmedFor.size());
-        headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
+        writeTimers(w);
         requests.writeSnapshot(w);
         CanonicalWriter core = new CanonicalWriter();
         wide.writeSnapshot(core);
@@ -1069,6 +1056,20 @@ public final class LogicalMachine {
         ackAloneDue.clear();
         outgoing.clear();
         stateDigestAt = -1;
+    }
+
+    /**
+     * The armed LM timers, and which (head, position) each link's head timeout was armed for (it
+     * decides whether a timeout is stale): the same in the state digest and in the snapshot.
+     */
+    private void writeTimers(CanonicalWriter w) {
+        w.i32(timers.size());
+        timers.forEach((id, t) -> {
+            id.encodeTo(w);
+            w.i64(t.generation).i64(t.delayMillis).i32(t.runBy);
+        });
+        w.i32(headTimerArmedFor.size());
+        headTimerArmedFor.forEach((s, m) -> w.site(s).i64(m.headSeq()).i64(m.position()).i64(m.timeoutMillis()).i64(m.peerTimeoutMillis()));
     }
 
     /** Most LM timers a snapshot may hold: the wide-area core's few, and BLink's per link. */
