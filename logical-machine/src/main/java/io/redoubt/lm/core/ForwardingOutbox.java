@@ -59,4 +59,9 @@ public class ForwardingOutbox<N> implements Outbox<N> {
     public int lane(Bytes payload) {
         return inner.lane(payload);
     }
+
+    @Override
+    public void snapshotNeeded(N from, long compactedThrough) {
+        inner.snapshotNeeded(from, compactedThrough);
+    }
 }
