@@ -7,16 +7,18 @@ import org.junit.jupiter.api.Test;
 
 /** Log compaction (issue 18): snapshots of the logical machine, compacted storage, snapshot transfer. */
 class CompactionTest {
-    /** Runs seeds 1..{@code seeds} of {@code config}; each must pass. Returns their storage, counts summed (Storage#max). */
+    /** Runs {@code c}, which must pass and take snapshots; returns its storage report. */
+    static SimResult.Storage run(SimConfig c) {
+        SimResult r = Sims.run(c);
+        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+        assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
+        return r.storage();
+    }
+
+    /** Runs seeds 1..{@code seeds} of {@code config} (run); their storage, counts summed (Storage#max). */
     static SimResult.Storage runs(int seeds, java.util.function.LongFunction<SimConfig> config) {
         SimResult.Storage all = SimResult.Storage.none();
-        for (long seed = 1; seed <= seeds; seed++) {
-            SimConfig c = config.apply(seed);
-            SimResult r = Sims.run(c);
-            assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-            assertTrue(r.storage().snapshotsTaken() > 0, r.storage()::toString);
-            all = all.max(r.storage());
-        }
+        for (long seed = 1; seed <= seeds; seed++) all = all.max(run(config.apply(seed)));
         return all;
     }
 
@@ -92,9 +94,7 @@ class CompactionTest {
         SimConfig c = SimConfig.defaults(Composition.parse("paxos/bft"), 5, 4).withFaults(FaultProfile.BENIGN).withSeed(153)
                 .withFaultMix(FaultMix.parse("crash-server,isolate-site,crash-mid-step,keep-server-down", "some"))
                 .withWorkload(2, 20).withCompaction(64, 128);
-        SimResult r = Sims.run(c);
-        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-        assertTrue(r.storage().snapshotsInstalled() > 0, r.storage()::toString);
+        assertTrue(run(c).snapshotsInstalled() > 0, "no snapshot was installed");
     }
 
     /**
@@ -107,8 +107,7 @@ class CompactionTest {
         SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(64)
                 .withFaultMix(FaultMix.parse("crash-server,crash-mid-step,cut-site-off", "some"))
                 .withWorkload(2, 34).withCompaction(16, 128, 16);
-        SimResult r = Sims.run(c);
-        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
+        run(c);
     }
 
     /**
@@ -118,9 +117,6 @@ class CompactionTest {
      */
     @Test
     void aServerBackInAnIdleBftSiteFindsASnapshotItCanInstall() {
-        SimConfig c = Swarm.draw(SwarmTest.BASE, 361, 20);
-        SimResult r = Sims.run(c);
-        assertTrue(r.passed(), () -> r.safetyViolations() + " " + r.livenessFailures() + "\n" + c.replayCommand());
-        assertTrue(r.storage().snapshotsInstalled() > 0, r.storage()::toString);
+        assertTrue(run(Swarm.draw(SwarmTest.BASE, 361, 20)).snapshotsInstalled() > 0, "no snapshot was installed");
     }
 }
