@@ -33,7 +33,7 @@ final class PbftCheckpoints<N extends Comparable<N>> {
     final Checkpoint[] farCheckpoint;
     /** Per member, the highest slot it claims (a checkpoint, or a view change's stable proof) to have delivered. */
     final long[] peerCheckpointSeq;
-    /** Our own checkpoints above the stable one: slot -> chain digest. */
+    /** Our own checkpoints above the stable one: slot -> digest (the chain, and our host's state if it has one). */
     final TreeMap<Long, Bytes> ownCheckpoints = new TreeMap<>();
     /** Certificates proving ranges of the delivered history, for fetches. */
     final TreeMap<Long, List<Checkpoint>> certificates = new TreeMap<>();
@@ -59,12 +59,16 @@ final class PbftCheckpoints<N extends Comparable<N>> {
         }
     }
 
-    /** After slot {@code seq} is delivered: at an interval boundary, we sign the chain and vote. */
+    /**
+     * After slot {@code seq} is delivered: at an interval boundary, we sign the chain, with our
+     * host's state there where it has one to certify (Outbox#checkpointState), and vote.
+     */
     void onDelivered(long seq) {
         if (!log.history.isEmpty()) certificates.headMap(log.history.firstKey(), false).clear();
         if ((seq + 1) % interval != 0 || seq <= log.stableSeq) return;
-        ownCheckpoints.put(seq, log.chain);
-        Checkpoint c = core.sign(new Checkpoint(seq, log.chain, core.self, Bytes.EMPTY));
+        Bytes digest = PbftMessage.checkpointDigest(log.chain, core.out.checkpointState(seq, log.chain));
+        ownCheckpoints.put(seq, digest);
+        Checkpoint c = core.sign(new Checkpoint(seq, digest, core.self, Bytes.EMPTY));
         core.broadcast(c);
         if (seq <= log.highWatermark()) {
             votes.computeIfAbsent(seq, k -> new TreeMap<>()).put(core.self, c);
@@ -253,7 +257,7 @@ final class PbftCheckpoints<N extends Comparable<N>> {
 
     void readSnapshot(io.redoubt.lm.codec.CanonicalReader r, PbftSnapshot in) throws io.redoubt.lm.codec.DecodeException {
         int n = in.members();
-        stableDigest = r.bytes(PbftMessage.DIGEST_LENGTH);
+        stableDigest = PbftMessage.checkpointDigest(r);
         stableProof = List.copyOf(in.messages(r, Checkpoint.class, n + 1));
         int voteCount = r.count(windowSlots + 1, "checkpoint votes");
         for (int i = 0; i < voteCount; i++) {
@@ -265,7 +269,7 @@ final class PbftCheckpoints<N extends Comparable<N>> {
         for (int i = 0; i < n; i++) farCheckpoint[i] = in.message(r, Checkpoint.class);
         for (int i = 0; i < n; i++) peerCheckpointSeq[i] = r.i64();
         int own = r.count(windowSlots + 1, "own checkpoints");
-        for (int i = 0; i < own; i++) ownCheckpoints.put(r.i64(), r.bytes(PbftMessage.DIGEST_LENGTH));
+        for (int i = 0; i < own; i++) ownCheckpoints.put(r.i64(), PbftMessage.checkpointDigest(r));
         int certs = r.count(in.config().historySlotsMax() + windowSlots + 1, "checkpoint certificates");
         for (int i = 0; i < certs; i++) certificates.put(r.i64(), List.copyOf(in.messages(r, Checkpoint.class, n + 1)));
     }

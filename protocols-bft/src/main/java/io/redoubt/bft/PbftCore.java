@@ -990,6 +990,28 @@ public final class PbftCore<N extends Comparable<N>> implements OrderingCore<N> 
         return slot > log.deliveredThrough && slot <= log.stableSeq;
     }
 
+    /**
+     * The host's state after {@code slot} as a quorum of checkpoints certified it: at our stable
+     * checkpoint, or at one whose certificate we keep (a member behind keeps those it adopted
+     * until it delivers again). At least f+1 of the quorum are correct and computed that state.
+     */
+    @Override
+    public Bytes certifiedState(long slot) {
+        Bytes digest = null;
+        if (slot == log.stableSeq) {
+            digest = checkpoints.stableDigest;
+        } else {
+            List<Checkpoint> proof = checkpoints.certificates.get(slot);
+            if (proof != null && !proof.isEmpty()) digest = proof.get(0).stateDigest();
+        }
+        return digest == null ? null : PbftMessage.hostStateOf(digest);
+    }
+
+    @Override
+    public boolean certifiesState() {
+        return true;
+    }
+
     @Override
     public void installSnapshot(long slot, Bytes base) {
         if (!canInstallSnapshot(slot)) throw new IllegalStateException("a snapshot after " + slot + " with delivered " + log.deliveredThrough

@@ -92,7 +92,9 @@ public sealed interface PbftMessage extends Encodable {
 
     /**
      * The sender delivered every slot through {@code sequence}, and the hash chain over those
-     * batches is {@code stateDigest} (the core does not own application state; the chain stands for it).
+     * batches is {@code stateDigest} (the core does not own application state; the chain stands for
+     * it). Where the host's state is certified too (Outbox#checkpointState: among sites, issue 18)
+     * the digest is the chain followed by that state's digest; see {@link #chainOf}.
      */
     record Checkpoint(long sequence, Bytes stateDigest, int replica, Bytes signature) implements PbftMessage {
         public void encodeSigned(CanonicalWriter w) {
@@ -230,6 +232,30 @@ public sealed interface PbftMessage extends Encodable {
         return Digests.sha256(previous, new CanonicalWriter().i64(sequence).bytes(batchDigest).toBytes());
     }
 
+    /** The hash chain part of a checkpoint's digest. */
+    static Bytes chainOf(Bytes checkpointDigest) {
+        if (checkpointDigest.length() == DIGEST_LENGTH) return checkpointDigest;
+        return Bytes.wrap(java.util.Arrays.copyOf(checkpointDigest.unsafeArray(), DIGEST_LENGTH));
+    }
+
+    /** The host state's part of a checkpoint's digest, or null if it certifies the chain alone. */
+    static Bytes hostStateOf(Bytes checkpointDigest) {
+        if (checkpointDigest.length() != CHECKPOINT_DIGEST_LENGTH_MAX) return null;
+        return Bytes.wrap(java.util.Arrays.copyOfRange(checkpointDigest.unsafeArray(), DIGEST_LENGTH, CHECKPOINT_DIGEST_LENGTH_MAX));
+    }
+
+    /** A checkpoint's digest: the chain, followed by the host state's digest where it has one (issue 18). */
+    static Bytes checkpointDigest(Bytes chain, Bytes hostState) {
+        if (hostState.isEmpty()) return chain;
+        if (hostState.length() != DIGEST_LENGTH) throw new IllegalArgumentException("a host state digest of " + hostState.length() + " bytes");
+        byte[] both = java.util.Arrays.copyOf(chain.unsafeArray(), CHECKPOINT_DIGEST_LENGTH_MAX);
+        System.arraycopy(hostState.unsafeArray(), 0, both, DIGEST_LENGTH, DIGEST_LENGTH);
+        return Bytes.wrap(both);
+    }
+
+    /** Longest checkpoint digest: a chain and a host state's digest. */
+    int CHECKPOINT_DIGEST_LENGTH_MAX = 2 * DIGEST_LENGTH;
+
     /** The chain value before slot 0. */
     Bytes CHAIN_START = Bytes.wrap(new byte[DIGEST_LENGTH]);
 
@@ -286,7 +312,7 @@ public sealed interface PbftMessage extends Encodable {
     }
 
     private static Checkpoint checkpointBody(CanonicalReader r, Limits l) throws DecodeException {
-        return new Checkpoint(sequence(r), digest(r), replica(r, l.members()), signature(r));
+        return new Checkpoint(sequence(r), checkpointDigest(r), replica(r, l.members()), signature(r));
     }
 
     private static ViewChange viewChangeBody(CanonicalReader r, Limits l) throws DecodeException {
@@ -337,6 +363,14 @@ public sealed interface PbftMessage extends Encodable {
     private static Bytes digest(CanonicalReader r) throws DecodeException {
         Bytes d = r.bytes(DIGEST_LENGTH);
         if (d.length() != DIGEST_LENGTH) throw new DecodeException("digest must be " + DIGEST_LENGTH + " bytes, was " + d.length());
+        return d;
+    }
+
+    static Bytes checkpointDigest(CanonicalReader r) throws DecodeException {
+        Bytes d = r.bytes(CHECKPOINT_DIGEST_LENGTH_MAX);
+        if (d.length() != DIGEST_LENGTH && d.length() != CHECKPOINT_DIGEST_LENGTH_MAX) {
+            throw new DecodeException("checkpoint digest must be " + DIGEST_LENGTH + " or " + CHECKPOINT_DIGEST_LENGTH_MAX + " bytes, was " + d.length());
+        }
         return d;
     }
 

@@ -100,7 +100,7 @@ public sealed interface PbftRecord extends Encodable {
                         r.list(Integer.MAX_VALUE, in -> message(in, Prepare.class, config, members))));
                 case TAG_COMMITTED -> new Committed(r.nonNegative("sequence"), r.bytesList(Integer.MAX_VALUE, Integer.MAX_VALUE),
                         r.list(Integer.MAX_VALUE, in -> message(in, Commit.class, config, members)));
-                case TAG_STABLE_CHECKPOINT -> new StableCheckpoint(r.nonNegative("sequence"), r.bytes(PbftMessage.DIGEST_LENGTH),
+                case TAG_STABLE_CHECKPOINT -> new StableCheckpoint(r.nonNegative("sequence"), PbftMessage.checkpointDigest(r),
                         r.list(Integer.MAX_VALUE, in -> message(in, Checkpoint.class, config, members)));
                 default -> throw new DecodeException("unknown PBFT record tag " + tag);
             };

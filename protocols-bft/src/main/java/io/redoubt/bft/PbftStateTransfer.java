@@ -246,7 +246,7 @@ final class PbftStateTransfer<N extends Comparable<N>> {
                 for (int k = 0; k < p.batches().size(); k++) {
                     c = PbftMessage.chain(c, p.firstSequence() + k, PbftMessage.batchDigest(p.batches().get(k)));
                 }
-                if (digest == null || !digest.equals(c)) {
+                if (digest == null || !PbftMessage.chainOf(digest).equals(c)) {
                     core.reject(sender, Rejection.PROTOCOL_VIOLATION, "batches do not match the checkpoint certificate at " + last);
                     return;
                 }

@@ -199,19 +199,25 @@ public record SimConfig(
     }
 
     /**
-     * Log compaction every {@code interval} local slots, and local Paxos keeping {@code history}
-     * decided slots (issue 18): small values make a short run snapshot, compact and transfer.
+     * As {@link #withCompaction(int, int)}, and the wide-area cores keeping {@code wideHistory}
+     * decided slots. PBFT keeps at least its window, so a shorter history shrinks the window to
+     * it, with a checkpoint every half window: a short run then certifies global states and
+     * drops what a site cut off needs.
      */
-    /** As {@link #withCompaction(int, int)}, and the wide-area cores keeping {@code wideHistory} decided slots. */
     public SimConfig withCompaction(int interval, int history, int wideHistory) {
         SimConfig c = withCompaction(interval, history);
         // A catch-up reply carries at most half the history, so that short histories still compact (history >= catch-up).
         PaxosConfig paxos = c.deployment().widePaxos();
         paxos = paxos.withCatchUpSlotsMax(Math.max(1, Math.min(paxos.catchUpSlotsMax(), wideHistory / 2))).withHistorySlotsMax(wideHistory);
         PbftConfig pbft = c.deployment().widePbft();
+        if (wideHistory < pbft.windowSlots()) pbft = pbft.withWindow(wideHistory, Math.max(1, wideHistory / 2));
         return c.toBuilder().widePaxos(paxos).widePbft(pbft.withHistorySlotsMax(Math.max(wideHistory, pbft.windowSlots()))).build();
     }
 
+    /**
+     * Log compaction every {@code interval} local slots, and local Paxos keeping {@code history}
+     * decided slots (issue 18): small values make a short run snapshot, compact and transfer.
+     */
     public SimConfig withCompaction(int interval, int history) {
         return toBuilder().snapshotIntervalSlots(interval).localPaxos(deployment.localPaxos().withHistorySlotsMax(history))
                 .localPbft(deployment.localPbft().withHistorySlotsMax(history)).build();

@@ -50,14 +50,15 @@ public record SimResult(
      * the end of the run ({@code recordsMax}, {@code bytesMax}) and at any time ({@code peak...});
      * snapshots of the logical machine taken (by correct and faulty servers), installed from
      * another server, and fetched bad (digest or decoding, by correct servers), the largest
-     * snapshot, storage compactions, and global states a logical machine installed from another
-     * (its wide-area core was behind their history; counted once per site). A campaign keeps the
-     * largest sizes and sums the counts.
+     * snapshot, storage compactions, global states a logical machine installed from another (its
+     * wide-area core was behind their history) and global states it refused (not matching what its
+     * certificates vouch for), each counted once per correct site. A campaign keeps the largest
+     * sizes and sums the counts.
      */
     public record Storage(long recordsMax, long bytesMax, long peakRecords, long peakBytes, long snapshotsTaken, long snapshotsInstalled,
-                          long badSnapshots, long snapshotBytesMax, long compactions, long globalStatesInstalled) {
+                          long badSnapshots, long snapshotBytesMax, long compactions, long globalStatesInstalled, long badGlobalStates) {
         public static Storage none() {
-            return new Storage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Storage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         /** Over a campaign: the largest sizes, and the counts summed. */
@@ -65,7 +66,7 @@ public record SimResult(
             return new Storage(Math.max(recordsMax, o.recordsMax), Math.max(bytesMax, o.bytesMax), Math.max(peakRecords, o.peakRecords),
                     Math.max(peakBytes, o.peakBytes), snapshotsTaken + o.snapshotsTaken, snapshotsInstalled + o.snapshotsInstalled,
                     badSnapshots + o.badSnapshots, Math.max(snapshotBytesMax, o.snapshotBytesMax), compactions + o.compactions,
-                    globalStatesInstalled + o.globalStatesInstalled);
+                    globalStatesInstalled + o.globalStatesInstalled, badGlobalStates + o.badGlobalStates);
         }
     }
 

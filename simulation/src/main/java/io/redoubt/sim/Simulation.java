@@ -1171,6 +1171,11 @@ public final class Simulation {
         public boolean vouchesUnchecked() {
             return adversary == Adversary.VOUCH_LIAR || (config.plantedBug() != null && config.plantedBug().vouchesUnchecked());
         }
+
+        @Override
+        public boolean spoilsGlobalStates() {
+            return adversary == Adversary.GLOBAL_STATE_LIAR;
+        }
     }
 
     // ---------------------------------------------------------------- result
@@ -1254,16 +1259,18 @@ public final class Simulation {
             bytes = Math.max(bytes, b);
         }
         long bad = 0;
-        TreeMap<Integer, Long> globalBySite = new TreeMap<>();
+        TreeMap<Integer, Long> globalBySite = new TreeMap<>(), badGlobalBySite = new TreeMap<>();
         for (SimServer s : servers.values()) {
             if (!s.up || adversaries.isFaulty(s.id)) continue;
             bad += s.node.badSnapshots();
             globalBySite.merge(s.id.site().value(), s.node.logicalMachine().globalStatesInstalled(), Math::max);
+            badGlobalBySite.merge(s.id.site().value(), s.node.logicalMachine().globalStatesRefused(), Math::max);
         }
-        long global = 0;
+        long global = 0, badGlobal = 0;
         for (long g : globalBySite.values()) global += g;
+        for (long g : badGlobalBySite.values()) badGlobal += g;
         return new SimResult.Storage(records, bytes, metrics.storagePeakRecords, metrics.storagePeakBytes, metrics.snapshotsTaken,
-                metrics.snapshotsInstalled, bad, metrics.snapshotBytesMax, metrics.compactions, global);
+                metrics.snapshotsInstalled, bad, metrics.snapshotBytesMax, metrics.compactions, global, badGlobal);
     }
 
     /** What the whole run cost every server, counted (issue 16); CPU time is the runner's to measure. */

@@ -61,13 +61,19 @@ public final class Swarm {
                 kinds.add(FaultKind.KEEP_SERVER_DOWN);
                 mix = new FaultMix(kinds, mix.intensity());
             }
-            // With Paxos among the sites, a third of these also cut a site off until the heal and
-            // keep 16 wide-area instances: it comes back through another's global state.
-            if (d.composition().wide() == WideProtocol.PAXOS && compaction.chance(1.0 / 3)) {
+            // A third of these also cut a site off until the heal and keep 16 wide-area instances:
+            // it comes back through another's global state. With PBFT among the sites the window
+            // shrinks to that history, with a checkpoint every 8 instances, each certifying the
+            // machines' global state.
+            if (compaction.chance(1.0 / 3)) {
                 List<FaultKind> kinds = new ArrayList<>(mix.kinds());
                 kinds.add(FaultKind.CUT_SITE_OFF);
                 mix = new FaultMix(kinds, mix.intensity());
-                d = d.toBuilder().widePaxos(d.widePaxos().withCatchUpSlotsMax(SWARM_WIDE_HISTORY / 2).withHistorySlotsMax(SWARM_WIDE_HISTORY)).build();
+                if (d.composition().wide() == WideProtocol.PAXOS) {
+                    d = d.toBuilder().widePaxos(d.widePaxos().withCatchUpSlotsMax(SWARM_WIDE_HISTORY / 2).withHistorySlotsMax(SWARM_WIDE_HISTORY)).build();
+                } else {
+                    d = d.toBuilder().widePbft(d.widePbft().withWindow(SWARM_WIDE_HISTORY, SWARM_WIDE_HISTORY / 2).withHistorySlotsMax(SWARM_WIDE_HISTORY)).build();
+                }
             }
         }
         List<SimConfig.PlantedAdversary> adversaries = drawAdversaries(d, r.fork("adversaries"));

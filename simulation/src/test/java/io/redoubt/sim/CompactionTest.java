@@ -84,6 +84,31 @@ class CompactionTest {
     }
 
     /**
+     * The same where PBFT runs among the sites: a global state is installed only if a stable
+     * wide-area checkpoint of 2F+1 sites certifies its digest (Outbox#checkpointState).
+     */
+    @Test
+    void aSiteCutOffPastTheWidePbftHistoryComesBackThroughACertifiedGlobalState() {
+        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16));
+        assertTrue(s.globalStatesInstalled() > 0, "no site needed another's global state");
+    }
+
+    /**
+     * A compromised site serving spoiled global states (Adversary#GLOBAL_STATE_LIAR): the machine
+     * behind refuses them against its checkpoint certificate, counts them, and installs a
+     * certified state from another site.
+     */
+    @Test
+    void aCompromisedSiteServingASpoiledGlobalStateIsRefusedAndAnotherServes() {
+        java.util.List<SimConfig.PlantedAdversary> liar = java.util.List.of(SimConfig.PlantedAdversary.parse("1=global-state-liar"));
+        SimResult.Storage s = runs(8, seed -> SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withAdversaries(liar).withWorkload(2, 150).withCompaction(16, 128, 16));
+        assertTrue(s.badGlobalStates() > 0, "no spoiled global state was refused");
+        assertTrue(s.globalStatesInstalled() > 0, "no global state was installed");
+    }
+
+    /**
      * Found by the compaction campaign: in a BFT site whose other servers had restarted from their
      * own snapshots, nobody answered a returning server's request for claims (only fresh
      * snapshots were claimed), so no digest was certified and it never caught up. Servers now

@@ -64,4 +64,9 @@ public class ForwardingOutbox<N> implements Outbox<N> {
     public void snapshotNeeded(N from, long compactedThrough) {
         inner.snapshotNeeded(from, compactedThrough);
     }
+
+    @Override
+    public Bytes checkpointState(long slot, Bytes base) {
+        return inner.checkpointState(slot, base);
+    }
 }

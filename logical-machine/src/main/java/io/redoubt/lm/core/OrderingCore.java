@@ -173,6 +173,21 @@ public interface OrderingCore<N> {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * Read-only: the digest of the host's state after {@code slot} that a certificate this core
+     * holds vouches for ({@link Outbox#checkpointState} at a quorum of members), or null if it holds
+     * none for that slot. A host that may not believe one member's word installs a state fetched
+     * from it only if it matches this. None by default.
+     */
+    default Bytes certifiedState(long slot) {
+        return null;
+    }
+
+    /** Read-only: whether this core's checkpoints certify its host's state ({@link #certifiedState}). */
+    default boolean certifiesState() {
+        return false;
+    }
+
     /** Read-only: whether {@link #installSnapshot} would take a snapshot after {@code slot} now. */
     default boolean canInstallSnapshot(long slot) {
         return slot > deliveredThrough();

@@ -70,6 +70,18 @@ public interface Outbox<N> {
      */
     default void snapshotNeeded(N from, long compactedThrough) {}
 
+    /**
+     * At a checkpoint after slot {@code slot} (just delivered; {@code base} is what
+     * {@link OrderingCore#baseAfter} gives there): the digest of the host's state there, for the
+     * checkpoint to certify beside the core's own (PBFT among sites, issue 18: a stable checkpoint
+     * then certifies the logical machines' global state, so one that fell behind can take that
+     * state from any site and check it). Every correct member's host gives the same for the same
+     * slot. Empty by default: the checkpoint certifies the core's history alone.
+     */
+    default Bytes checkpointState(long slot, Bytes base) {
+        return Bytes.EMPTY;
+    }
+
     /** Reports a dropped input; hosts count these per reason. Never used for our own bugs. */
     void reject(N from, Rejection reason, String detail);
 }

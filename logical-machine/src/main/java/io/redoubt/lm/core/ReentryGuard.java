@@ -177,6 +177,16 @@ public final class ReentryGuard<N> implements OrderingCore<N> {
     }
 
     @Override
+    public Bytes certifiedState(long slot) {
+        return core.certifiedState(slot);
+    }
+
+    @Override
+    public boolean certifiesState() {
+        return core.certifiesState();
+    }
+
+    @Override
     public void installSnapshot(long slot, Bytes base) {
         enter("installSnapshot()");
         try {

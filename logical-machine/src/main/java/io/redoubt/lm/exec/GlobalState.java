@@ -17,10 +17,17 @@ import java.util.TreeMap;
  * logical machine holds alike after delivering slots 0..s of the global order: the wide-area
  * core's base there (OrderingCore#baseAfter), the count of executed updates, each client's last
  * reply, and the application. A machine whose wide-area core has fallen behind what the others
- * keep asks one of them for it; the answer is its current global state in pieces, each a message
- * of that logical machine under its site signature, carried by BLink. The asking machine keeps the
- * pieces as they execute, checks the whole against the digest every piece names, installs it and
- * lets its wide-area core go on from there.
+ * keep asks one of them for it; the answer comes in pieces, each a message of that logical
+ * machine under its site signature, carried by BLink. The asking machine keeps the pieces as they
+ * execute, checks the whole against the digest every piece names, installs it and lets its
+ * wide-area core go on from there.
+ *
+ * <p>With Paxos among sites every site is correct, and the answer is the other machine's current
+ * global state. With PBFT among sites one site's word is worth nothing: each wide-area checkpoint
+ * certifies the global state at its slot beside the hash chain (Outbox#checkpointState), every
+ * machine keeps the states from the one below its stable checkpoint on, and the asking machine
+ * asks for the state at its own stable checkpoint and takes only pieces naming the digest 2F+1
+ * sites certified there.
  *
  * <p>These messages travel on the logical links beside the wide-area core's own, told apart by a
  * first byte no core message uses ({@link #CONTROL_TAG}).
@@ -79,7 +86,11 @@ public final class GlobalState {
 
     /** {@code state} after wide-area slot {@code slot}, as pieces to send. */
     static List<Bytes> pieces(long slot, Bytes state) {
-        Bytes digest = Digests.sha256(state);
+        return pieces(slot, state, Digests.sha256(state));
+    }
+
+    /** As {@link #pieces(long, Bytes)}, each naming {@code digest} (a compromised site's may name another state's). */
+    static List<Bytes> pieces(long slot, Bytes state, Bytes digest) {
         List<Bytes> out = new ArrayList<>();
         int offset = 0;
         do {

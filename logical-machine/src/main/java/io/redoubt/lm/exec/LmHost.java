@@ -84,4 +84,13 @@ public interface LmHost {
     default boolean rechecksOrderedUpdates() {
         return true;
     }
+
+    /**
+     * Adversary seam: whether this machine serves spoiled global states (a compromised site's,
+     * issue 18), for the simulator to show that a machine behind takes only certified ones. False
+     * on every correct server.
+     */
+    default boolean spoilsGlobalStates() {
+        return false;
+    }
 }

@@ -516,6 +516,7 @@ public final class LogicalMachine {
     private void linkUpkeep() {
         // A global state on its way that the wide-area core has got past another way: no longer needed.
         if (!globalAssembling.isEmpty()) globalAssembling.values().removeIf(a -> a.slot() <= wide.deliveredThrough());
+        pruneCheckpointStates();
         for (SiteId s : ackAloneDue) {
             boolean carried = false;
             for (LmHost.Outgoing o : outgoing) carried |= o.to().equals(s);
@@ -619,6 +620,21 @@ public final class LogicalMachine {
         @Override
         public void snapshotNeeded(SiteId from, long compactedThrough) {
             requestGlobalState(from, compactedThrough);
+        }
+
+        /**
+         * A wide-area checkpoint (PBFT among sites) certifies our global state after {@code slot}:
+         * we keep it, to serve a machine behind, and give its digest. Nothing with the stand-in
+         * link, which carries no global state.
+         */
+        @Override
+        public Bytes checkpointState(long slot, Bytes base) {
+            if (links == null) return Bytes.EMPTY;
+            Bytes state = GlobalState.encode(base, executedUpdates, clientsView(), app.snapshot());
+            Bytes digest = Digests.sha256(state);
+            checkpointStates.put(slot, new KeptState(state, digest));
+            effect(24).i64(slot).bytes(digest);
+            return digest;
         }
 
         /**
@@ -745,7 +761,7 @@ public final class LogicalMachine {
             writeTimers(w);
             if (links != null) links.writeState(w);
             requests.writeState(w);
-            writeGlobalTransfer(w);
+            writeGlobalTransfer(w, false);
             w.bool(orderingRequestsRequired);
             w.bytes(wide.stateDigest()).bytes(app.stateDigest());
             stateDigest = w.digest();
@@ -763,6 +779,8 @@ public final class LogicalMachine {
     /** Per site, the global state it is sending us, piece by piece. */
     private final TreeMap<SiteId, GlobalState.Assembly> globalAssembling = new TreeMap<>();
     private long globalStatesInstalled;
+    /** Global states (or their pieces) refused: not matching their digest or what a certificate vouches for, or not installable. */
+    private long globalStatesRefused;
 
     /**
      * The wide-area core is behind what {@code from} still keeps (log compaction): ask that
@@ -771,18 +789,29 @@ public final class LogicalMachine {
      * signed by the site and carried by BLink.
      */
     private void requestGlobalState(SiteId from, long compactedThrough) {
-        if (links == null || !globalTransferSound()) return; // nothing brings this machine past the dropped slots (README: not yet)
+        if (links == null || !globalTransferSound()) return; // nothing brings this machine past the dropped slots
+        long wanted = compactedThrough;
+        if (wide.certifiesState()) {
+            // Only the state after a slot our certificates vouch for and our core can install: its
+            // stable checkpoint. If that does not reach past the dropped slots, the core says so
+            // again once installed, with a newer stable checkpoint by then.
+            wanted = wide.snapshotAnchor();
+            if (!wide.canInstallSnapshot(wanted) || wide.certifiedState(wanted) == null) return;
+        }
         GlobalState.Assembly under = globalAssembling.get(from);
-        if (under != null && under.slot() >= compactedThrough) return; // the state on its way goes far enough
+        if (under != null && under.slot() >= wanted) return; // the state on its way goes far enough
         Long asked = globalRequested.get(from);
         // Once asked, ask again only for more, or if nothing came of it for a while (a request or
         // pieces the link refused, an idle system where nobody compacts further).
-        if (asked != null && asked >= compactedThrough && executedEvents - globalRequestedAt.getOrDefault(from, 0L) < GLOBAL_REQUEST_RETRY_EVENTS) return;
-        if (!new WideOutbox().sendOnLink(from, GlobalState.request(compactedThrough))) return;
-        globalRequested.put(from, compactedThrough);
+        if (asked != null && asked >= wanted && executedEvents - globalRequestedAt.getOrDefault(from, 0L) < GLOBAL_REQUEST_RETRY_EVENTS) return;
+        if (!new WideOutbox().sendOnLink(from, GlobalState.request(wanted))) return;
+        globalRequested.put(from, wanted);
         globalRequestedAt.put(from, executedEvents);
-        effect(16).site(from).i64(compactedThrough);
+        effect(16).site(from).i64(wanted);
     }
+
+    /** Most kept global states a snapshot may hold: one per wide-area checkpoint inside PBFT's window and one below, whatever the configuration. */
+    private static final int CHECKPOINT_STATES_MAX = 1 << 20;
 
     /** Executed events after which an unanswered request for a global state may be repeated. */
     static final long GLOBAL_REQUEST_RETRY_EVENTS = 64;
@@ -790,13 +819,29 @@ public final class LogicalMachine {
     private final TreeMap<SiteId, Long> globalRequestedAt = new TreeMap<>();
 
     /**
-     * Whether a global state from one other logical machine may be believed: only where sites are
-     * benign (Paxos among them). Where a site may be compromised (PBFT among sites), one site's
-     * word is not enough: the state would have to be certified by F+1 sites, which is not built
-     * yet, so such machines neither ask for global states nor serve or take them.
+     * Whether a global state from one other logical machine may be installed: where sites are
+     * benign (Paxos among them), on its word; where a site may be compromised (PBFT among sites),
+     * only a state whose digest a stable checkpoint of 2F+1 sites certifies (Outbox#checkpointState),
+     * so the bytes may come from any site, faulty or not.
      */
     private boolean globalTransferSound() {
-        return !host.rechecksOrderedUpdates();
+        return !host.rechecksOrderedUpdates() || wide.certifiesState();
+    }
+
+    /** A global state a wide-area checkpoint certifies, kept to serve machines behind, with its digest. */
+    private record KeptState(Bytes state, Bytes digest) {}
+
+    /**
+     * Where wide-area checkpoints certify global states: ours after each checkpoint's slot, from
+     * the newest below the stable checkpoint on (a machine behind asks for the state at its stable
+     * checkpoint, which may be the one before ours).
+     */
+    private final TreeMap<Long, KeptState> checkpointStates = new TreeMap<>();
+
+    private void pruneCheckpointStates() {
+        if (checkpointStates.isEmpty()) return;
+        Long below = checkpointStates.lowerKey(wide.snapshotAnchor());
+        if (below != null) checkpointStates.headMap(below, false).clear();
     }
 
     /**
@@ -821,14 +866,17 @@ public final class LogicalMachine {
     }
 
     private void serveGlobalState(SiteId to, long atLeast) {
-        long slot = wide.deliveredThrough();
+        // Where checkpoints certify global states, exactly the one asked for (the asker can check
+        // and install only that); elsewhere our current one.
+        KeptState kept = wide.certifiesState() ? checkpointStates.get(atLeast) : null;
+        long slot = wide.certifiesState() ? atLeast : wide.deliveredThrough();
         Long served = globalServed.get(to);
-        if (slot < atLeast || !wide.compactsWithSnapshots() || (served != null && served == slot)) {
+        if (slot < atLeast || !wide.compactsWithSnapshots() || (served != null && served == slot) || (wide.certifiesState() && kept == null)) {
             effect(17).site(to).i64(atLeast);
             return;
         }
-        Bytes state = GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
-        List<Bytes> pieces = GlobalState.pieces(slot, state);
+        Bytes state = kept != null ? kept.state() : GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
+        List<Bytes> pieces = host.spoilsGlobalStates() ? spoiled(to, slot, state) : GlobalState.pieces(slot, state);
         effect(18).site(to).i64(slot).i32(pieces.size());
         WideOutbox out = new WideOutbox();
         for (Bytes piece : pieces) {
@@ -842,13 +890,39 @@ public final class LogicalMachine {
         globalServed.put(to, slot);
     }
 
+    /**
+     * A compromised site's pieces (LmHost#spoilsGlobalStates): the last byte changed, named by the
+     * true state's digest (to sites of even index) or by the changed state's own (to the others).
+     */
+    private static List<Bytes> spoiled(SiteId to, long slot, Bytes state) {
+        byte[] b = state.toArray();
+        b[b.length - 1] ^= 1;
+        if (to.value() % 2 != 0) return GlobalState.pieces(slot, Bytes.wrap(b));
+        return GlobalState.pieces(slot, Bytes.wrap(b), Digests.sha256(state));
+    }
+
     private void onGlobalPiece(SiteId from, GlobalState.Piece p) {
         Long asked = globalRequested.get(from);
-        if (asked == null || p.slot() < asked) {
+        // Where checkpoints certify states, a late answer to an earlier request is as good as any.
+        if (asked == null || (p.slot() < asked && !wide.certifiesState())) {
             host.rejected(from, Rejection.PROTOCOL_VIOLATION, "a piece of a global state not asked for (after " + p.slot() + ")");
             return;
         }
         if (p.slot() <= wide.deliveredThrough()) return; // we got that far another way
+        if (wide.certifiesState()) {
+            Bytes certified = wide.certifiedState(p.slot());
+            if (certified == null) {
+                effect(25).site(from).i64(p.slot()); // no certificate of ours covers it (any more): asked again from our stable checkpoint
+                return;
+            }
+            if (!certified.equals(p.digest())) {
+                // The sending site is compromised: 2F+1 sites certified another state there.
+                host.rejected(from, Rejection.MALFORMED, "a piece of a global state after wide-area slot " + p.slot() + " that its checkpoint certificate does not vouch for");
+                effect(26).site(from).i64(p.slot());
+                globalStatesRefused++;
+                return;
+            }
+        }
         GlobalState.Assembly a = globalAssembling.get(from);
         if (a != null && p.slot() < a.slot()) return; // a late piece of an older state: the newer one stays
         if (a == null || !a.sameState(p)) {
@@ -883,6 +957,7 @@ public final class LogicalMachine {
         if (refused != null) {
             host.rejected(from, Rejection.MALFORMED, "global state after wide-area slot " + a.slot() + " " + refused);
             effect(23).site(from).i64(a.slot());
+            globalStatesRefused++;
             globalRequested.remove(from);
             globalRequestedAt.remove(from);
             return;
@@ -895,6 +970,7 @@ public final class LogicalMachine {
         globalAssembling.clear();
         globalStatesInstalled++;
         effect(20).site(from).i64(a.slot());
+        if (wide.certifiesState()) checkpointStates.put(a.slot(), new KeptState(state, a.digest())); // to serve others in turn
         wide.installSnapshot(a.slot(), g.base()); // the wide-area core goes on from there and catches up
     }
 
@@ -904,8 +980,11 @@ public final class LogicalMachine {
         return view;
     }
 
-    private void writeGlobalTransfer(CanonicalWriter w) {
-        w.i64(globalStatesInstalled).i32(globalRequested.size());
+    /** The global transfer's state: in a snapshot whole, in the state digest with kept states by their digests. */
+    private void writeGlobalTransfer(CanonicalWriter w, boolean whole) {
+        w.i32(checkpointStates.size());
+        checkpointStates.forEach((slot, k) -> w.i64(slot).bytes(whole ? k.state() : k.digest()));
+        w.i64(globalStatesInstalled).i64(globalStatesRefused).i32(globalRequested.size());
         globalRequested.forEach((s, slot) -> w.site(s).i64(slot));
         w.i32(globalRequestedAt.size());
         globalRequestedAt.forEach((s, at) -> w.site(s).i64(at));
@@ -918,9 +997,16 @@ public final class LogicalMachine {
         });
     }
 
-    private long readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<SiteId, Long> requested, TreeMap<SiteId, Long> requestedAt,
-                                    TreeMap<SiteId, Long> served, TreeMap<SiteId, GlobalState.Assembly> assembling) throws DecodeException {
-        long installed = r.nonNegative("global states installed");
+    private long[] readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<Long, KeptState> kept, TreeMap<SiteId, Long> requested,
+                                    TreeMap<SiteId, Long> requestedAt, TreeMap<SiteId, Long> served, TreeMap<SiteId, GlobalState.Assembly> assembling)
+            throws DecodeException {
+        int k = r.count(CHECKPOINT_STATES_MAX, "kept global states");
+        for (int i = 0; i < k; i++) {
+            long slot = r.nonNegative("slot");
+            Bytes state = r.bytes(Integer.MAX_VALUE);
+            kept.put(slot, new KeptState(state, Digests.sha256(state)));
+        }
+        long installed = r.nonNegative("global states installed"), refused = r.nonNegative("global states refused");
         int n = r.count(sites.size(), "global state requests");
         for (int i = 0; i < n; i++) requested.put(r.site(), r.nonNegative("slot"));
         n = r.count(sites.size(), "global state request times");
@@ -929,7 +1015,12 @@ public final class LogicalMachine {
         for (int i = 0; i < n; i++) served.put(r.site(), r.nonNegative("slot"));
         n = r.count(sites.size(), "global states arriving");
         for (int i = 0; i < n; i++) assembling.put(r.site(), GlobalState.Assembly.readFrom(r));
-        return installed;
+        return new long[] {installed, refused};
+    }
+
+    /** Global states (or pieces of them) from other logical machines this one refused. */
+    public long globalStatesRefused() {
+        return globalStatesRefused;
     }
 
     /** Global states of other logical machines this one installed (its wide-area core was behind their history). */
@@ -941,7 +1032,7 @@ public final class LogicalMachine {
 
     private static final String SNAPSHOT_LABEL = "redoubt/lm-snapshot";
 
-    /** Whether this machine can be snapshotted: its wide-area core writes snapshots (Paxos; PBFT's comes next). */
+    /** Whether this machine can be snapshotted: its wide-area core writes snapshots (Paxos and PBFT both do). */
     public boolean snapshots() {
         return wide.writesSnapshots();
     }
@@ -966,7 +1057,7 @@ public final class LogicalMachine {
         wide.writeSnapshot(core);
         w.bytes(core.toBytes()).bytes(app.snapshot()).bool(links != null);
         if (links != null) links.writeSnapshot(w);
-        writeGlobalTransfer(w);
+        writeGlobalTransfer(w, true);
         return w.toBytes();
     }
 
@@ -1023,7 +1114,8 @@ public final class LogicalMachine {
         LinkLayer linksRead = links == null ? null : links.parseSnapshot(r);
         TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), requestedAtRead = new TreeMap<>(), servedRead = new TreeMap<>();
         TreeMap<SiteId, GlobalState.Assembly> assemblingRead = new TreeMap<>();
-        long installedRead = readGlobalTransfer(r, requestedRead, requestedAtRead, servedRead, assemblingRead);
+        TreeMap<Long, KeptState> keptRead = new TreeMap<>();
+        long[] countsRead = readGlobalTransfer(r, keptRead, requestedRead, requestedAtRead, servedRead, assemblingRead);
         r.expectEnd();
         try {
             app.restore(appRead); // all or nothing (StateMachine#restore)
@@ -1052,7 +1144,10 @@ public final class LogicalMachine {
         globalServed.putAll(servedRead);
         globalAssembling.clear();
         globalAssembling.putAll(assemblingRead);
-        globalStatesInstalled = installedRead;
+        globalStatesInstalled = countsRead[0];
+        globalStatesRefused = countsRead[1];
+        checkpointStates.clear();
+        checkpointStates.putAll(keptRead);
         ackAloneDue.clear();
         outgoing.clear();
         stateDigestAt = -1;

@@ -93,6 +93,15 @@ public interface ServerIo {
         return false;
     }
 
+    /**
+     * Adversary seam: whether this server's logical machine serves spoiled global states to
+     * machines behind (LmHost#spoilsGlobalStates). False but for the simulator's
+     * {@code global-state-liar}, which takes a whole site.
+     */
+    default boolean spoilsGlobalStates() {
+        return false;
+    }
+
     /** Test seam: see {@link LmHost#checksOrderedWideMessages}; always true outside the simulator's planted-bug tests. */
     default boolean checksOrderedWideMessages() {
         return true;

@@ -943,6 +943,11 @@ public final class ServerNode {
         }
 
         @Override
+        public boolean spoilsGlobalStates() {
+            return io.spoilsGlobalStates();
+        }
+
+        @Override
         public void startLmTimer(TimerId timer, long generation, long delayMillis) {
             timeouts.armed(timer, generation, delayMillis, !replaying);
         }

@@ -112,7 +112,15 @@ public enum Adversary {
      * (issue 18): every piece it sends has a byte changed. The fetching server must find out from
      * the certified digest, count it, and fetch the snapshot from another server.
      */
-    SNAPSHOT_LIAR("serves corrupted snapshot pieces", false);
+    SNAPSHOT_LIAR("serves corrupted snapshot pieces", false),
+    /**
+     * A whole compromised site, correct but for the global states its logical machine serves
+     * others behind the wide-area history (issue 18): to half the sites a changed byte under the
+     * digest it should have, to the other half a changed state under that state's own digest. The
+     * asking machine must refuse both against its wide-area checkpoint certificate, count them,
+     * and install a certified state from another site.
+     */
+    GLOBAL_STATE_LIAR("a logical machine serving corrupted global states", false);
 
     public final String description;
     public final boolean leader;
@@ -159,13 +167,15 @@ public enum Adversary {
             case LINK_DROPPER, ONE_LINK_DROPPER, DEAF_PEER, ACK_LIAR -> parts;
             // It runs correct parts: the simulator spoils the snapshot pieces it sends.
             case SNAPSHOT_LIAR -> parts;
+            // It runs correct parts: its logical machine's host says it spoils global states (LmHost#spoilsGlobalStates).
+            case GLOBAL_STATE_LIAR -> parts;
         };
     }
 
     /** Whether it takes a whole site (every server faulty) rather than one server. */
     public boolean wholeSite() {
         return this == SILENT_SITE || this == EQUIVOCATING_SITE || this == GARBAGE_SITE || this == MUTATING_SITE || this == TWIN_SITE
-                || this == MUTATOR_SITE;
+                || this == MUTATOR_SITE || this == GLOBAL_STATE_LIAR;
     }
 
     /** Whether the simulator runs two copies of each of its servers. */
