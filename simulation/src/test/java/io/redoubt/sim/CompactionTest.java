@@ -95,6 +95,24 @@ class CompactionTest {
     }
 
     /**
+     * Flow control: with links that hold 4 messages unacknowledged, a global state of more pieces
+     * than that (these of about 3 KB are cut into pieces of 256 bytes) still goes through, a few
+     * pieces at a time as acknowledgements come back. Sent all at once, the rest would be refused
+     * by the full link.
+     */
+    @Test
+    void aGlobalStateOfMorePiecesThanALinkHoldsGoesThroughAFewAtATime() {
+        SimResult.Storage s = runs(4, seed -> {
+            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                    .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16);
+            io.redoubt.blink.BLinkConfig b = c.deployment().blink();
+            return c.toBuilder().blink(new io.redoubt.blink.BLinkConfig(true, b.headTimeoutMillis(), b.headTimeoutMaxMillis(), b.resendMillis(),
+                    b.ackDelayMillis(), 4, b.windowMax())).build();
+        });
+        assertTrue(s.globalStatesInstalled() > 0, "no site needed another's global state");
+    }
+
+    /**
      * A compromised site serving spoiled global states (Adversary#GLOBAL_STATE_LIAR): the machine
      * behind refuses them against its checkpoint certificate, counts them, and installs a
      * certified state from another site.

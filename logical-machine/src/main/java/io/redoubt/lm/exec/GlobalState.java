@@ -38,6 +38,10 @@ public final class GlobalState {
     static final int KIND_REQUEST = 1, KIND_PIECE = 2;
     /** Largest piece: well inside a wide-area message and a local ordering's payload. */
     static final int PIECE_BYTES_MAX = 64 * 1024;
+    /** Smallest piece a state is cut into, unless the whole is smaller. */
+    static final int PIECE_BYTES_MIN = 256;
+    /** A state is cut into about this many pieces, within the bounds above (so even small ones travel under flow control). */
+    static final int PIECES_PER_STATE = 64;
     /** Largest global state a machine takes in. */
     static final long STATE_BYTES_MAX = 1L << 30;
 
@@ -48,8 +52,12 @@ public final class GlobalState {
     /** Send me your global state after at least wide-area slot {@code atLeast}. */
     record Request(long atLeast) implements Control {}
 
-    /** Bytes {@code offset}.. of the sender's global state after wide-area slot {@code slot}, {@code totalBytes} long with SHA-256 {@code digest}. */
-    record Piece(long slot, Bytes digest, long totalBytes, long offset, Bytes data) implements Control {}
+    /**
+     * Bytes {@code offset}.. of the sender's global state after wide-area slot {@code slot},
+     * {@code totalBytes} long with SHA-256 {@code digest}, cut into pieces of {@code pieceBytes}
+     * (the last shorter).
+     */
+    record Piece(long slot, Bytes digest, long totalBytes, int pieceBytes, long offset, Bytes data) implements Control {}
 
     /** A decoded global state. */
     record Decoded(Bytes base, long executedUpdates, TreeMap<ClientId, Map.Entry<Long, Bytes>> clients, Bytes app) {}
@@ -84,22 +92,29 @@ public final class GlobalState {
         return new Decoded(base, executed, clients, app);
     }
 
-    /** {@code state} after wide-area slot {@code slot}, as pieces to send. */
-    static List<Bytes> pieces(long slot, Bytes state) {
-        return pieces(slot, state, Digests.sha256(state));
+    /** The size of the pieces a state of {@code totalBytes} is cut into. */
+    static int pieceBytesFor(long totalBytes) {
+        return (int) Math.max(PIECE_BYTES_MIN, Math.min(PIECE_BYTES_MAX, (totalBytes + PIECES_PER_STATE - 1) / PIECES_PER_STATE));
     }
 
-    /** As {@link #pieces(long, Bytes)}, each naming {@code digest} (a compromised site's may name another state's). */
-    static List<Bytes> pieces(long slot, Bytes state, Bytes digest) {
+    /** The piece at {@code offset} of {@code state} after wide-area slot {@code slot}, naming {@code digest} (a compromised site's may name another state's). */
+    static Bytes piece(long slot, Bytes state, Bytes digest, int pieceBytes, int offset) {
+        int length = Math.min(pieceBytes, state.length() - offset);
+        byte[] data = new byte[length];
+        System.arraycopy(state.unsafeArray(), offset, data, 0, length);
+        return new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_PIECE).i64(slot).bytes(digest).i64(state.length()).i32(pieceBytes).i64(offset)
+                .bytes(Bytes.wrap(data)).toBytes();
+    }
+
+    /** {@code state} after wide-area slot {@code slot}, as every piece to send. */
+    static List<Bytes> pieces(long slot, Bytes state) {
+        Bytes digest = Digests.sha256(state);
+        int pieceBytes = pieceBytesFor(state.length());
         List<Bytes> out = new ArrayList<>();
         int offset = 0;
         do {
-            int length = Math.min(PIECE_BYTES_MAX, state.length() - offset);
-            byte[] data = new byte[length];
-            System.arraycopy(state.unsafeArray(), offset, data, 0, length);
-            out.add(new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_PIECE).i64(slot).bytes(digest).i64(state.length()).i64(offset)
-                    .bytes(Bytes.wrap(data)).toBytes());
-            offset += length;
+            out.add(piece(slot, state, digest, pieceBytes, offset));
+            offset += pieceBytes;
         } while (offset < state.length());
         return out;
     }
@@ -113,12 +128,15 @@ public final class GlobalState {
             case KIND_PIECE -> {
                 long slot = r.nonNegative("slot");
                 Bytes digest = r.bytes(32);
-                long total = r.nonNegative("total bytes"), offset = r.nonNegative("offset");
+                long total = r.nonNegative("total bytes");
+                int pieceBytes = r.i32();
+                long offset = r.nonNegative("offset");
                 Bytes data = r.bytes(PIECE_BYTES_MAX);
-                if (digest.length() != 32 || offset + data.length() > total || (data.length() == 0 && total > 0)) {
-                    throw new DecodeException("global state piece of " + data.length() + " bytes at " + offset + " of " + total);
+                if (digest.length() != 32 || pieceBytes < 1 || pieceBytes > PIECE_BYTES_MAX || data.length() > pieceBytes
+                        || offset + data.length() > total || (data.length() == 0 && total > 0)) {
+                    throw new DecodeException("global state piece of " + data.length() + " bytes (of " + pieceBytes + ") at " + offset + " of " + total);
                 }
-                yield new Piece(slot, digest, total, offset, data);
+                yield new Piece(slot, digest, total, pieceBytes, offset, data);
             }
             default -> throw new DecodeException("unknown logical machine message kind " + kind);
         };
@@ -131,28 +149,30 @@ public final class GlobalState {
         private final long slot;
         private final Bytes digest;
         private final long totalBytes;
+        private final int pieceBytes;
         private final TreeMap<Long, Bytes> pieces = new TreeMap<>();
         private long received;
 
-        private Assembly(long slot, Bytes digest, long totalBytes) {
+        private Assembly(long slot, Bytes digest, long totalBytes, int pieceBytes) {
             this.slot = slot;
             this.digest = digest;
             this.totalBytes = totalBytes;
+            this.pieceBytes = pieceBytes;
         }
 
         /** A new assembly for the state {@code p} belongs to, or null if it is too large to take in. */
         static Assembly start(Piece p) {
-            return p.totalBytes() > STATE_BYTES_MAX ? null : new Assembly(p.slot(), p.digest(), p.totalBytes());
+            return p.totalBytes() > STATE_BYTES_MAX ? null : new Assembly(p.slot(), p.digest(), p.totalBytes(), p.pieceBytes());
         }
 
         boolean sameState(Piece p) {
-            return p.slot() == slot && p.digest().equals(digest) && p.totalBytes() == totalBytes;
+            return p.slot() == slot && p.digest().equals(digest) && p.totalBytes() == totalBytes && p.pieceBytes() == pieceBytes;
         }
 
         /** Keeps a piece; one at an offset already held, or not at a piece boundary, is dropped. */
         void add(Piece p) {
-            if (p.offset() % PIECE_BYTES_MAX != 0 || pieces.containsKey(p.offset())) return;
-            long expected = Math.min(PIECE_BYTES_MAX, totalBytes - p.offset());
+            if (p.offset() % pieceBytes != 0 || pieces.containsKey(p.offset())) return;
+            long expected = Math.min(pieceBytes, totalBytes - p.offset());
             if (p.data().length() != expected) return;
             pieces.put(p.offset(), p.data());
             received += p.data().length();
@@ -177,7 +197,7 @@ public final class GlobalState {
         }
 
         void writeTo(CanonicalWriter w) {
-            w.i64(slot).bytes(digest).i64(totalBytes).i32(pieces.size());
+            w.i64(slot).bytes(digest).i64(totalBytes).i32(pieceBytes).i32(pieces.size());
             pieces.forEach((offset, data) -> w.i64(offset).bytes(data));
         }
 
@@ -186,9 +206,11 @@ public final class GlobalState {
             Bytes digest = r.bytes(32);
             long total = r.nonNegative("total bytes");
             if (total > STATE_BYTES_MAX) throw new DecodeException("global state of " + total + " bytes");
-            Assembly a = new Assembly(slot, digest, total);
-            int count = r.count((int) (total / PIECE_BYTES_MAX) + 1, "global state pieces");
-            for (int i = 0; i < count; i++) a.add(new Piece(slot, digest, total, r.nonNegative("offset"), r.bytes(PIECE_BYTES_MAX)));
+            int pieceBytes = r.i32();
+            if (pieceBytes < 1 || pieceBytes > PIECE_BYTES_MAX) throw new DecodeException("global state pieces of " + pieceBytes + " bytes");
+            Assembly a = new Assembly(slot, digest, total, pieceBytes);
+            int count = r.count((int) (total / pieceBytes) + 1, "global state pieces");
+            for (int i = 0; i < count; i++) a.add(new Piece(slot, digest, total, pieceBytes, r.nonNegative("offset"), r.bytes(pieceBytes)));
             if (a.pieces.size() != count) throw new DecodeException("global state pieces that do not fit");
             return a;
         }

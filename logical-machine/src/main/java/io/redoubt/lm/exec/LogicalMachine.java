@@ -497,6 +497,7 @@ public final class LogicalMachine {
                 host.rejected(e.from(), Rejection.PROTOCOL_VIOLATION, "acknowledgement through " + entry.ackThrough() + " of messages never sent");
             } else if (acked == LinkLayer.AckResult.ADVANCED) {
                 effect(9).site(e.from()).i64(entry.ackThrough());
+                globalPiecesAcked(e.from(), entry.ackThrough());
             }
             if (entry.seq() == 0 || !links.onMessage(e.from(), entry.seq())) continue; // an acknowledgement alone, or executed before
             effect(10).site(e.from()).i64(entry.seq());
@@ -517,6 +518,7 @@ public final class LogicalMachine {
         // A global state on its way that the wide-area core has got past another way: no longer needed.
         if (!globalAssembling.isEmpty()) globalAssembling.values().removeIf(a -> a.slot() <= wide.deliveredThrough());
         pruneCheckpointStates();
+        globalServingUpkeep();
         for (SiteId s : ackAloneDue) {
             boolean carried = false;
             for (LmHost.Outgoing o : outgoing) carried |= o.to().equals(s);
@@ -642,30 +644,35 @@ public final class LogicalMachine {
          * (global state transfer). Whether it left (false: its link is full, or the same bytes wait there already).
          */
         boolean sendOnLink(SiteId to, Bytes encoded) {
+            return sendNumbered(to, encoded) >= 0;
+        }
+
+        /** As {@link #sendOnLink}: its number on the link (0 with the stand-in link), or -1 if it did not leave. */
+        long sendNumbered(SiteId to, Bytes encoded) {
             long seq = 0;
             if (links != null) {
                 if (!peerSites.contains(to)) {
                     host.rejected(site, Rejection.PROTOCOL_VIOLATION, "the wide-area core sent to " + to + ", which is no other site");
-                    return false;
+                    return -1;
                 }
                 // Numbered on the link in execution order, so every correct server agrees (section 4.4.1).
                 seq = links.append(to, encoded);
                 if (seq == 0) {
                     effect(12).site(to); // the same message waits on the link already; the link resends it
-                    return false;
+                    return -1;
                 }
                 if (seq < 0) {
                     // The link holds as many unacknowledged messages as it may: the receiver is not
                     // taking them in. Dropped, like a lost message; the core resends what matters.
                     effect(11).site(to);
-                    return false;
+                    return -1;
                 }
             }
             CanonicalWriter w = effect(3).site(to);
             if (links != null) w.i64(seq);
             w.bytes(encoded);
             outgoing.add(new LmHost.Outgoing(to, encoded, seq, 0));
-            return true;
+            return seq;
         }
 
         @Override
@@ -774,8 +781,55 @@ public final class LogicalMachine {
 
     /** Per site, the wide-area slot after which we asked it for its global state (one request out per site). */
     private final TreeMap<SiteId, Long> globalRequested = new TreeMap<>();
-    /** Per site, the wide-area slot of the global state we sent it last: a repeated request for the same is answered by BLink's resends. */
-    private final TreeMap<SiteId, Long> globalServed = new TreeMap<>();
+    /** Per site, the global state on its way to it. */
+    private final TreeMap<SiteId, Serving> globalServing = new TreeMap<>();
+    /** Pieces of a global state on their way to one site unacknowledged at most: its link stays open to the core's own messages, and a state of any size goes through. */
+    static final int GLOBAL_PIECES_IN_FLIGHT = 8;
+
+    /**
+     * A global state on its way to another machine (flow control): pieces go out as the link's
+     * acknowledgements come back, at most {@link #GLOBAL_PIECES_IN_FLIGHT} unacknowledged; the link
+     * resends those itself. {@code named} is the digest the pieces name (a compromised site's
+     * may not be the state's).
+     */
+    private static final class Serving {
+        final long slot;
+        final Bytes state, named;
+        /** For the state digest, hashed once. */
+        final Bytes stateDigest;
+        final int pieceBytes;
+        int nextOffset;
+        final java.util.ArrayDeque<Long> inFlight = new java.util.ArrayDeque<>();
+
+        Serving(long slot, Bytes state, Bytes named, int pieceBytes) {
+            this.slot = slot;
+            this.state = state;
+            this.named = named;
+            this.pieceBytes = pieceBytes;
+            this.stateDigest = Digests.sha256(state);
+        }
+
+        boolean done() {
+            return nextOffset >= state.length() && inFlight.isEmpty();
+        }
+
+        void writeTo(CanonicalWriter w, boolean whole) {
+            w.i64(slot).bytes(whole ? state : stateDigest).bytes(named).i32(pieceBytes).i32(nextOffset).i32(inFlight.size());
+            for (long seq : inFlight) w.i64(seq);
+        }
+
+        static Serving readFrom(io.redoubt.lm.codec.CanonicalReader r) throws DecodeException {
+            long slot = r.nonNegative("slot");
+            Bytes state = r.bytes(Integer.MAX_VALUE), named = r.bytes(32);
+            int pieceBytes = r.i32(), next = r.i32();
+            if (pieceBytes < 1 || next < 0 || next > state.length() + pieceBytes) throw new DecodeException("global state served in pieces of " + pieceBytes + " from " + next);
+            Serving s = new Serving(slot, state, named, pieceBytes);
+            s.nextOffset = next;
+            int n = r.count(GLOBAL_PIECES_IN_FLIGHT, "global state pieces in flight");
+            for (int i = 0; i < n; i++) s.inFlight.add(r.nonNegative("link seq"));
+            return s;
+        }
+    }
     /** Per site, the global state it is sending us, piece by piece. */
     private final TreeMap<SiteId, GlobalState.Assembly> globalAssembling = new TreeMap<>();
     private long globalStatesInstalled;
@@ -798,12 +852,15 @@ public final class LogicalMachine {
             wanted = wide.snapshotAnchor();
             if (!wide.canInstallSnapshot(wanted) || wide.certifiedState(wanted) == null) return;
         }
-        GlobalState.Assembly under = globalAssembling.get(from);
-        if (under != null && under.slot() >= wanted) return; // the state on its way goes far enough
+        boolean quiet = executedEvents - globalRequestedAt.getOrDefault(from, 0L) >= GLOBAL_REQUEST_RETRY_EVENTS;
+        // A state on its way: let it come, even if it does not go as far as we now want; asking for
+        // another would make that site start over, and a large state under load would never arrive.
+        // Once installed, the core tells us again if it is not enough.
+        if (globalAssembling.containsKey(from) && !quiet) return;
         Long asked = globalRequested.get(from);
-        // Once asked, ask again only for more, or if nothing came of it for a while (a request or
-        // pieces the link refused, an idle system where nobody compacts further).
-        if (asked != null && asked >= wanted && executedEvents - globalRequestedAt.getOrDefault(from, 0L) < GLOBAL_REQUEST_RETRY_EVENTS) return;
+        // Once asked, ask again only for more, or if nothing came of it for a while (a request the
+        // link refused, a site that went down, an idle system where nobody compacts further).
+        if (asked != null && asked >= wanted && !quiet) return;
         if (!new WideOutbox().sendOnLink(from, GlobalState.request(wanted))) return;
         globalRequested.put(from, wanted);
         globalRequestedAt.put(from, executedEvents);
@@ -815,7 +872,7 @@ public final class LogicalMachine {
 
     /** Executed events after which an unanswered request for a global state may be repeated. */
     static final long GLOBAL_REQUEST_RETRY_EVENTS = 64;
-    /** Per site, the executed-event count when we last asked it for its global state. */
+    /** Per site, the executed-event count when we last asked it for its global state, or a piece of it came. */
     private final TreeMap<SiteId, Long> globalRequestedAt = new TreeMap<>();
 
     /**
@@ -870,35 +927,58 @@ public final class LogicalMachine {
         // and install only that); elsewhere our current one.
         KeptState kept = wide.certifiesState() ? checkpointStates.get(atLeast) : null;
         long slot = wide.certifiesState() ? atLeast : wide.deliveredThrough();
-        Long served = globalServed.get(to);
-        if (slot < atLeast || !wide.compactsWithSnapshots() || (served != null && served == slot) || (wide.certifiesState() && kept == null)) {
-            effect(17).site(to).i64(atLeast);
+        Serving serving = globalServing.get(to);
+        // One on its way that serves the asker goes on (BLink resends what it lost): where states are
+        // certified, the one asked for exactly; elsewhere any going far enough.
+        boolean onItsWay = serving != null && (wide.certifiesState() ? serving.slot == atLeast : serving.slot >= atLeast);
+        if (slot < atLeast || !wide.compactsWithSnapshots() || onItsWay || (wide.certifiesState() && kept == null)) {
+            effect(17).site(to).i64(atLeast); // nothing to send, or on its way already
             return;
         }
         Bytes state = kept != null ? kept.state() : GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
-        List<Bytes> pieces = host.spoilsGlobalStates() ? spoiled(to, slot, state) : GlobalState.pieces(slot, state);
-        effect(18).site(to).i64(slot).i32(pieces.size());
-        WideOutbox out = new WideOutbox();
-        for (Bytes piece : pieces) {
-            if (!out.sendOnLink(to, piece)) {
-                // The link is full: the rest would be lost. Serve it again when asked again.
-                effect(21).site(to);
-                globalServed.remove(to);
-                return;
-            }
+        Bytes named = Digests.sha256(state);
+        if (host.spoilsGlobalStates()) {
+            // A compromised site's (LmHost#spoilsGlobalStates): the last byte changed, named by the
+            // true state's digest (to sites of even index) or by the changed state's own (to the others).
+            byte[] b = state.toArray();
+            b[b.length - 1] ^= 1;
+            state = Bytes.wrap(b);
+            if (to.value() % 2 != 0) named = Digests.sha256(state);
         }
-        globalServed.put(to, slot);
+        serving = new Serving(slot, state, named, GlobalState.pieceBytesFor(state.length()));
+        globalServing.put(to, serving); // in place of an older one on its way
+        effect(18).site(to).i64(slot).i32(serving.pieceBytes).i64(state.length());
+        sendGlobalPieces(to, serving);
     }
 
-    /**
-     * A compromised site's pieces (LmHost#spoilsGlobalStates): the last byte changed, named by the
-     * true state's digest (to sites of even index) or by the changed state's own (to the others).
-     */
-    private static List<Bytes> spoiled(SiteId to, long slot, Bytes state) {
-        byte[] b = state.toArray();
-        b[b.length - 1] ^= 1;
-        if (to.value() % 2 != 0) return GlobalState.pieces(slot, Bytes.wrap(b));
-        return GlobalState.pieces(slot, Bytes.wrap(b), Digests.sha256(state));
+    /** Sends what the link to {@code to} takes of the global state on its way there, within the window. */
+    private void sendGlobalPieces(SiteId to, Serving s) {
+        WideOutbox out = new WideOutbox();
+        while (s.nextOffset < s.state.length() && s.inFlight.size() < GLOBAL_PIECES_IN_FLIGHT) {
+            long seq = out.sendNumbered(to, GlobalState.piece(s.slot, s.state, s.named, s.pieceBytes, s.nextOffset));
+            if (seq < 0) return; // the link is full: again after its next acknowledgement
+            if (seq > 0) s.inFlight.add(seq);
+            s.nextOffset += s.pieceBytes;
+        }
+    }
+
+    /** The link to {@code to} is acknowledged through {@code through}: pieces of a global state on their way there arrived. */
+    private void globalPiecesAcked(SiteId to, long through) {
+        Serving s = globalServing.get(to);
+        if (s == null) return;
+        while (!s.inFlight.isEmpty() && s.inFlight.peekFirst() <= through) s.inFlight.pollFirst();
+    }
+
+    /** After each batch: more pieces of the global states on their way, and those all acknowledged are done. */
+    private void globalServingUpkeep() {
+        if (globalServing.isEmpty()) return;
+        for (Map.Entry<SiteId, Serving> e : new ArrayList<>(globalServing.entrySet())) {
+            sendGlobalPieces(e.getKey(), e.getValue());
+            if (e.getValue().done()) {
+                globalServing.remove(e.getKey());
+                effect(21).site(e.getKey()).i64(e.getValue().slot);
+            }
+        }
     }
 
     private void onGlobalPiece(SiteId from, GlobalState.Piece p) {
@@ -935,6 +1015,7 @@ public final class LogicalMachine {
             globalAssembling.put(from, a);
         }
         a.add(p);
+        globalRequestedAt.put(from, executedEvents); // it is coming: no need to ask again yet
         effect(19).site(from).i64(p.slot()).i64(p.offset());
         if (!a.complete()) return;
         globalAssembling.remove(from);
@@ -988,8 +1069,11 @@ public final class LogicalMachine {
         globalRequested.forEach((s, slot) -> w.site(s).i64(slot));
         w.i32(globalRequestedAt.size());
         globalRequestedAt.forEach((s, at) -> w.site(s).i64(at));
-        w.i32(globalServed.size());
-        globalServed.forEach((s, slot) -> w.site(s).i64(slot));
+        w.i32(globalServing.size());
+        globalServing.forEach((s, serving) -> {
+            w.site(s);
+            serving.writeTo(w, whole);
+        });
         w.i32(globalAssembling.size());
         globalAssembling.forEach((s, a) -> {
             w.site(s);
@@ -998,7 +1082,7 @@ public final class LogicalMachine {
     }
 
     private long[] readGlobalTransfer(io.redoubt.lm.codec.CanonicalReader r, TreeMap<Long, KeptState> kept, TreeMap<SiteId, Long> requested,
-                                    TreeMap<SiteId, Long> requestedAt, TreeMap<SiteId, Long> served, TreeMap<SiteId, GlobalState.Assembly> assembling)
+                                    TreeMap<SiteId, Long> requestedAt, TreeMap<SiteId, Serving> serving, TreeMap<SiteId, GlobalState.Assembly> assembling)
             throws DecodeException {
         int k = r.count(CHECKPOINT_STATES_MAX, "kept global states");
         for (int i = 0; i < k; i++) {
@@ -1012,7 +1096,7 @@ public final class LogicalMachine {
         n = r.count(sites.size(), "global state request times");
         for (int i = 0; i < n; i++) requestedAt.put(r.site(), r.nonNegative("events"));
         n = r.count(sites.size(), "global states served");
-        for (int i = 0; i < n; i++) served.put(r.site(), r.nonNegative("slot"));
+        for (int i = 0; i < n; i++) serving.put(r.site(), Serving.readFrom(r));
         n = r.count(sites.size(), "global states arriving");
         for (int i = 0; i < n; i++) assembling.put(r.site(), GlobalState.Assembly.readFrom(r));
         return new long[] {installed, refused};
@@ -1112,10 +1196,11 @@ public final class LogicalMachine {
         Bytes appRead = r.bytes(Integer.MAX_VALUE);
         if (r.bool() != (links != null)) throw new DecodeException("a snapshot of a site with another kind of link");
         LinkLayer linksRead = links == null ? null : links.parseSnapshot(r);
-        TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), requestedAtRead = new TreeMap<>(), servedRead = new TreeMap<>();
+        TreeMap<SiteId, Long> requestedRead = new TreeMap<>(), requestedAtRead = new TreeMap<>();
+        TreeMap<SiteId, Serving> servingRead = new TreeMap<>();
         TreeMap<SiteId, GlobalState.Assembly> assemblingRead = new TreeMap<>();
         TreeMap<Long, KeptState> keptRead = new TreeMap<>();
-        long[] countsRead = readGlobalTransfer(r, keptRead, requestedRead, requestedAtRead, servedRead, assemblingRead);
+        long[] countsRead = readGlobalTransfer(r, keptRead, requestedRead, requestedAtRead, servingRead, assemblingRead);
         r.expectEnd();
         try {
             app.restore(appRead); // all or nothing (StateMachine#restore)
@@ -1140,8 +1225,8 @@ public final class LogicalMachine {
         globalRequested.putAll(requestedRead);
         globalRequestedAt.clear();
         globalRequestedAt.putAll(requestedAtRead);
-        globalServed.clear();
-        globalServed.putAll(servedRead);
+        globalServing.clear();
+        globalServing.putAll(servingRead);
         globalAssembling.clear();
         globalAssembling.putAll(assemblingRead);
         globalStatesInstalled = countsRead[0];

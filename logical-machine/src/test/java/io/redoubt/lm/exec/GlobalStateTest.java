@@ -43,7 +43,9 @@ class GlobalStateTest {
     void piecesArrivingInAnyOrderAndTwiceMakeTheWholeAgain() throws DecodeException {
         Bytes whole = state(3 * GlobalState.PIECE_BYTES_MAX + 5);
         List<Bytes> pieces = new ArrayList<>(GlobalState.pieces(99, whole));
-        assertEquals(4, pieces.size());
+        int pieceBytes = GlobalState.pieceBytesFor(whole.length());
+        assertEquals(GlobalState.PIECES_PER_STATE, (whole.length() + pieceBytes - 1) / pieceBytes, "about so many pieces a state");
+        assertEquals((whole.length() + pieceBytes - 1) / pieceBytes, pieces.size());
         Collections.reverse(pieces);
         pieces.add(pieces.get(1)); // a repeat
         GlobalState.Assembly a = null;
@@ -70,20 +72,32 @@ class GlobalStateTest {
     }
 
     @Test
+    void piecesAreNeverLargerThanTheMostNorSmallerThanTheLeastButForASmallState() {
+        assertEquals(GlobalState.PIECE_BYTES_MAX, GlobalState.pieceBytesFor(GlobalState.STATE_BYTES_MAX));
+        assertEquals(GlobalState.PIECE_BYTES_MIN, GlobalState.pieceBytesFor(10));
+        assertEquals(1, GlobalState.pieces(1, state(10)).size());
+    }
+
+    @Test
     void badPiecesAreRefusedOrDropped() throws DecodeException {
         Bytes whole = state(GlobalState.PIECE_BYTES_MAX + 1);
         GlobalState.Piece first = (GlobalState.Piece) GlobalState.decode(GlobalState.pieces(5, whole).get(0));
+        int size = first.pieceBytes();
         GlobalState.Assembly a = GlobalState.Assembly.start(first);
-        // Not at a piece boundary, or of the wrong length: dropped, nothing counted.
-        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), 3, Bytes.ofUtf8("xyz")));
-        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), GlobalState.PIECE_BYTES_MAX, Bytes.ofUtf8("xyz")));
+        // Not at a piece boundary, of the wrong length, or cut otherwise: dropped, nothing counted.
+        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), size, 3, Bytes.ofUtf8("xyz")));
+        a.add(new GlobalState.Piece(5, first.digest(), first.totalBytes(), size, size, Bytes.ofUtf8("xyz")));
+        assertFalse(a.sameState(new GlobalState.Piece(5, first.digest(), first.totalBytes(), size / 2, 0, Bytes.ofUtf8("x"))));
         assertFalse(a.complete());
         // Too large to take in.
-        assertNull(GlobalState.Assembly.start(new GlobalState.Piece(5, first.digest(), GlobalState.STATE_BYTES_MAX + 1, 0, Bytes.ofUtf8("x"))));
-        // Pieces that claim bytes past the end, or an unknown kind, do not decode.
-        Bytes pastEnd = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(2).i64(1)
+        assertNull(GlobalState.Assembly.start(new GlobalState.Piece(5, first.digest(), GlobalState.STATE_BYTES_MAX + 1, size, 0, Bytes.ofUtf8("x"))));
+        // Pieces that claim bytes past the end or past their size, or an unknown kind, do not decode.
+        Bytes pastEnd = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(2).i32(1024).i64(1)
                 .bytes(Bytes.ofUtf8("xyz")).toBytes();
         assertThrows(DecodeException.class, () -> GlobalState.decode(pastEnd));
+        Bytes pastSize = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(100).i32(2).i64(0)
+                .bytes(Bytes.ofUtf8("xyz")).toBytes();
+        assertThrows(DecodeException.class, () -> GlobalState.decode(pastSize));
         assertThrows(DecodeException.class, () -> GlobalState.decode(new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(9).toBytes()));
         assertFalse(GlobalState.isControl(Bytes.ofUtf8("a core's message")));
     }
