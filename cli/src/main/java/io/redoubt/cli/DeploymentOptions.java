@@ -70,8 +70,9 @@ final class DeploymentOptions {
 
     @Option(names = "--compaction", paramLabel = "INTERVAL/HISTORY[/WIDE]", description = "log compaction: a snapshot of the logical machine"
             + " every INTERVAL local slots, local cores keeping HISTORY decided slots, and wide-area cores WIDE, e.g. 16/128 so that a short run"
-            + " needs snapshot transfer, or 16/128/64 for transfers among sites (redoubt.compaction.snapshot-interval-slots,"
-            + " redoubt.local.*.history-slots-max, redoubt.wide.*.history-slots-max)")
+            + " needs snapshot transfer, or 16/128/16 for transfers among sites; a WIDE below PBFT's window shrinks the window to it, with a"
+            + " checkpoint every WIDE/2 slots (redoubt.compaction.snapshot-interval-slots, redoubt.local.*.history-slots-max,"
+            + " redoubt.wide.*.history-slots-max, redoubt.wide.pbft.window-slots and checkpoint-interval-slots)")
     String compaction;
 
     /** Loads the deployment file (or {@code defaultFile} if none was named and it exists) and applies the options. */

@@ -393,14 +393,16 @@ public record SimConfig(
         if (deployment.localPbft().batchDelayMillis() != PbftConfig.localDefaults().batchDelayMillis()) {
             sb.append(" --local-batch-delay ").append(deployment.localPbft().batchDelayMillis()).append("ms");
         }
+        // The wide-area history of the protocol among sites (withCompaction(int, int, int) sets both,
+        // and for PBFT below its window the window with it).
+        int wideHistory = widePbft ? deployment.widePbft().historySlotsMax() : deployment.widePaxos().historySlotsMax();
+        int wideHistoryDefault = widePbft ? PbftConfig.wideAreaDefaults().historySlotsMax() : PaxosConfig.wideAreaDefaults().historySlotsMax();
         if (deployment.snapshotIntervalSlots() != io.redoubt.lm.server.ServerConfig.SNAPSHOT_INTERVAL_DEFAULT
                 || deployment.localPaxos().historySlotsMax() != PaxosConfig.localDefaults().historySlotsMax()
                 || deployment.localPbft().historySlotsMax() != PbftConfig.localDefaults().historySlotsMax()
-                || deployment.widePaxos().historySlotsMax() != PaxosConfig.wideAreaDefaults().historySlotsMax()) {
+                || wideHistory != wideHistoryDefault) {
             sb.append(" --compaction ").append(deployment.snapshotIntervalSlots()).append('/').append(deployment.localPaxos().historySlotsMax());
-            if (deployment.widePaxos().historySlotsMax() != PaxosConfig.wideAreaDefaults().historySlotsMax()) {
-                sb.append('/').append(deployment.widePaxos().historySlotsMax());
-            }
+            if (wideHistory != wideHistoryDefault) sb.append('/').append(wideHistory);
         }
         if (!deployment.clinkOpt()) sb.append(" --clink-opt off");
         if (!deployment.blink().enabled()) sb.append(" --blink off");

@@ -151,6 +151,21 @@ class SwarmTest {
             } else {
                 assertTrue(!flags.containsKey("--wide-forward"), cmd);
             }
+            // Compaction, and the wide-area history (with PBFT's window and checkpoints that follow it).
+            SimConfig fresh = SimConfig.defaults(c.composition(), c.sites(), c.deployment().serversPerSite());
+            if (flags.containsKey("--compaction")) {
+                int[] v = java.util.Arrays.stream(one(flags, "--compaction").split("/")).mapToInt(Integer::parseInt).toArray();
+                fresh = v.length > 2 ? fresh.withCompaction(v[0], v[1], v[2]) : fresh.withCompaction(v[0], v[1]);
+            }
+            assertEquals(c.deployment().snapshotIntervalSlots(), fresh.deployment().snapshotIntervalSlots(), cmd);
+            if (widePbft) {
+                io.redoubt.bft.PbftConfig drawn = c.deployment().widePbft(), replayed = fresh.deployment().widePbft();
+                assertEquals(drawn.historySlotsMax(), replayed.historySlotsMax(), cmd);
+                assertEquals(drawn.windowSlots(), replayed.windowSlots(), cmd);
+                assertEquals(drawn.checkpointIntervalSlots(), replayed.checkpointIntervalSlots(), cmd);
+            } else {
+                assertEquals(c.deployment().widePaxos().historySlotsMax(), fresh.deployment().widePaxos().historySlotsMax(), cmd);
+            }
         }
     }
 
