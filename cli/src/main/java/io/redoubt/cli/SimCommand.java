@@ -197,7 +197,7 @@ final class SimCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "stable storage: at most %d records, %.1f KB, on one server at the end of a run; at most %d records, %.1f KB, at any"
                 + " time%n", storage.recordsMax(), storage.bytesMax() / 1024.0, storage.peakRecords(), storage.peakBytes() / 1024.0);
         out.printf(Locale.ROOT, "snapshots: %,d taken, %,d installed from another server, %,d fetched bad, %,d global states installed by a"
-                + " logical machine from another, %,d refused; largest %.1f KB (log compaction%s)%n",
+                + " logical machine from another, %,d refused (pieces or wholes); largest %.1f KB (log compaction%s)%n",
                 storage.snapshotsTaken(), storage.snapshotsInstalled(), storage.badSnapshots(), storage.globalStatesInstalled(), storage.badGlobalStates(),
                 storage.snapshotBytesMax() / 1024.0,
                 storage.snapshotsTaken() == 0 ? ": none this run, see --compaction and why in the README" : "");

@@ -65,8 +65,14 @@ final class PbftCheckpoints<N extends Comparable<N>> {
      */
     void onDelivered(long seq) {
         if (!log.history.isEmpty()) certificates.headMap(log.history.firstKey(), false).clear();
-        if ((seq + 1) % interval != 0 || seq <= log.stableSeq) return;
+        if ((seq + 1) % interval != 0 || seq < log.stableSeq) return;
         Bytes digest = PbftMessage.checkpointDigest(log.chain, core.out.checkpointState(seq, log.chain));
+        if (seq == log.stableSeq) {
+            // Stable already (others' votes came first): no vote of ours is needed, but our host
+            // keeps its state there to serve members behind, and it must be the certified one.
+            if (!digest.equals(stableDigest)) throw new IllegalStateException("our state after " + seq + " diverges from the certified checkpoint");
+            return;
+        }
         ownCheckpoints.put(seq, digest);
         Checkpoint c = core.sign(new Checkpoint(seq, digest, core.self, Bytes.EMPTY));
         core.broadcast(c);

@@ -35,7 +35,7 @@ import java.util.TreeMap;
 public final class GlobalState {
     /** First byte of a logical machine's own messages: no wide-area core's message starts with it. */
     public static final int CONTROL_TAG = 0xF0;
-    static final int KIND_REQUEST = 1, KIND_PIECE = 2;
+    static final int KIND_REQUEST = 1, KIND_PIECE = 2, KIND_DONE = 3;
     /** Largest piece: well inside a wide-area message and a local ordering's payload. */
     static final int PIECE_BYTES_MAX = 64 * 1024;
     /** Smallest piece a state is cut into, unless the whole is smaller. */
@@ -47,10 +47,13 @@ public final class GlobalState {
 
     private GlobalState() {}
 
-    sealed interface Control permits Request, Piece {}
+    sealed interface Control permits Request, Piece, Done {}
 
     /** Send me your global state after at least wide-area slot {@code atLeast}. */
     record Request(long atLeast) implements Control {}
+
+    /** I installed a global state (another site's): stop sending me yours. */
+    record Done() implements Control {}
 
     /**
      * Bytes {@code offset}.. of the sender's global state after wide-area slot {@code slot},
@@ -68,6 +71,10 @@ public final class GlobalState {
 
     static Bytes request(long atLeast) {
         return new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_REQUEST).i64(atLeast).toBytes();
+    }
+
+    static Bytes done() {
+        return new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_DONE).toBytes();
     }
 
     static Bytes encode(Bytes base, long executedUpdates, TreeMap<ClientId, Map.Entry<Long, Bytes>> clients, Bytes app) {
@@ -98,10 +105,10 @@ public final class GlobalState {
     }
 
     /** The piece at {@code offset} of {@code state} after wide-area slot {@code slot}, naming {@code digest} (a compromised site's may name another state's). */
-    static Bytes piece(long slot, Bytes state, Bytes digest, int pieceBytes, int offset) {
-        int length = Math.min(pieceBytes, state.length() - offset);
+    static Bytes piece(long slot, Bytes state, Bytes digest, int pieceBytes, long offset) {
+        int length = (int) Math.min(pieceBytes, state.length() - offset);
         byte[] data = new byte[length];
-        System.arraycopy(state.unsafeArray(), offset, data, 0, length);
+        System.arraycopy(state.unsafeArray(), (int) offset, data, 0, length);
         return new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_PIECE).i64(slot).bytes(digest).i64(state.length()).i32(pieceBytes).i64(offset)
                 .bytes(Bytes.wrap(data)).toBytes();
     }
@@ -111,7 +118,7 @@ public final class GlobalState {
         Bytes digest = Digests.sha256(state);
         int pieceBytes = pieceBytesFor(state.length());
         List<Bytes> out = new ArrayList<>();
-        int offset = 0;
+        long offset = 0;
         do {
             out.add(piece(slot, state, digest, pieceBytes, offset));
             offset += pieceBytes;
@@ -125,6 +132,7 @@ public final class GlobalState {
         int kind = r.u8();
         Control c = switch (kind) {
             case KIND_REQUEST -> new Request(r.nonNegative("slot"));
+            case KIND_DONE -> new Done();
             case KIND_PIECE -> {
                 long slot = r.nonNegative("slot");
                 Bytes digest = r.bytes(32);
@@ -132,7 +140,8 @@ public final class GlobalState {
                 int pieceBytes = r.i32();
                 long offset = r.nonNegative("offset");
                 Bytes data = r.bytes(PIECE_BYTES_MAX);
-                if (digest.length() != 32 || pieceBytes < 1 || pieceBytes > PIECE_BYTES_MAX || data.length() > pieceBytes
+                // The cut is the one pieceBytesFor gives: a sender may not make us keep a piece per byte.
+                if (digest.length() != 32 || pieceBytes != pieceBytesFor(total) || data.length() > pieceBytes
                         || offset + data.length() > total || (data.length() == 0 && total > 0)) {
                     throw new DecodeException("global state piece of " + data.length() + " bytes (of " + pieceBytes + ") at " + offset + " of " + total);
                 }
@@ -207,7 +216,7 @@ public final class GlobalState {
             long total = r.nonNegative("total bytes");
             if (total > STATE_BYTES_MAX) throw new DecodeException("global state of " + total + " bytes");
             int pieceBytes = r.i32();
-            if (pieceBytes < 1 || pieceBytes > PIECE_BYTES_MAX) throw new DecodeException("global state pieces of " + pieceBytes + " bytes");
+            if (pieceBytes != pieceBytesFor(total)) throw new DecodeException("global state of " + total + " bytes in pieces of " + pieceBytes);
             Assembly a = new Assembly(slot, digest, total, pieceBytes);
             int count = r.count((int) (total / pieceBytes) + 1, "global state pieces");
             for (int i = 0; i < count; i++) a.add(new Piece(slot, digest, total, pieceBytes, r.nonNegative("offset"), r.bytes(pieceBytes)));

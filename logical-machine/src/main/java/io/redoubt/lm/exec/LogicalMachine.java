@@ -798,7 +798,7 @@ public final class LogicalMachine {
         /** For the state digest, hashed once. */
         final Bytes stateDigest;
         final int pieceBytes;
-        int nextOffset;
+        long nextOffset;
         final java.util.ArrayDeque<Long> inFlight = new java.util.ArrayDeque<>();
 
         Serving(long slot, Bytes state, Bytes named, int pieceBytes) {
@@ -814,15 +814,18 @@ public final class LogicalMachine {
         }
 
         void writeTo(CanonicalWriter w, boolean whole) {
-            w.i64(slot).bytes(whole ? state : stateDigest).bytes(named).i32(pieceBytes).i32(nextOffset).i32(inFlight.size());
+            w.i64(slot).bytes(whole ? state : stateDigest).bytes(named).i32(pieceBytes).i64(nextOffset).i32(inFlight.size());
             for (long seq : inFlight) w.i64(seq);
         }
 
         static Serving readFrom(io.redoubt.lm.codec.CanonicalReader r) throws DecodeException {
             long slot = r.nonNegative("slot");
             Bytes state = r.bytes(Integer.MAX_VALUE), named = r.bytes(32);
-            int pieceBytes = r.i32(), next = r.i32();
-            if (pieceBytes < 1 || next < 0 || next > state.length() + pieceBytes) throw new DecodeException("global state served in pieces of " + pieceBytes + " from " + next);
+            int pieceBytes = r.i32();
+            long next = r.i64();
+            if (pieceBytes != GlobalState.pieceBytesFor(state.length()) || next < 0 || next > (long) state.length() + pieceBytes) {
+                throw new DecodeException("global state served in pieces of " + pieceBytes + " from " + next);
+            }
             Serving s = new Serving(slot, state, named, pieceBytes);
             s.nextOffset = next;
             int n = r.count(GLOBAL_PIECES_IN_FLIGHT, "global state pieces in flight");
@@ -853,14 +856,24 @@ public final class LogicalMachine {
             if (!wide.canInstallSnapshot(wanted) || wide.certifiedState(wanted) == null) return;
         }
         boolean quiet = executedEvents - globalRequestedAt.getOrDefault(from, 0L) >= GLOBAL_REQUEST_RETRY_EVENTS;
-        // A state on its way: let it come, even if it does not go as far as we now want; asking for
-        // another would make that site start over, and a large state under load would never arrive.
-        // Once installed, the core tells us again if it is not enough.
-        if (globalAssembling.containsKey(from) && !quiet) return;
-        Long asked = globalRequested.get(from);
-        // Once asked, ask again only for more, or if nothing came of it for a while (a request the
-        // link refused, a site that went down, an idle system where nobody compacts further).
-        if (asked != null && asked >= wanted && !quiet) return;
+        GlobalState.Assembly under = globalAssembling.get(from);
+        if (under != null && wide.certifiesState() && (!wide.canInstallSnapshot(under.slot()) || wide.certifiedState(under.slot()) == null)) {
+            globalAssembling.remove(from); // no certificate of ours vouches for it any more: of no use
+            under = null;
+        }
+        if (under != null) {
+            // A state on its way: let it come, even if it does not go as far as we now want. Asking
+            // that site for another would make it start over, and a large state under load would
+            // never arrive; once this one is installed the core tells us again if it is not enough.
+            // If it has gone quiet, ask for the same one again: a site still sending it goes on.
+            if (!quiet) return;
+            wanted = under.slot();
+        } else {
+            Long asked = globalRequested.get(from);
+            // Once asked, ask again only for more, or if nothing came of it for a while (a request the
+            // link refused, a site that went down, an idle system where nobody compacts further).
+            if (asked != null && asked >= wanted && !quiet) return;
+        }
         if (!new WideOutbox().sendOnLink(from, GlobalState.request(wanted))) return;
         globalRequested.put(from, wanted);
         globalRequestedAt.put(from, executedEvents);
@@ -920,6 +933,7 @@ public final class LogicalMachine {
         }
         if (c instanceof GlobalState.Request q) serveGlobalState(from, q.atLeast());
         else if (c instanceof GlobalState.Piece p) onGlobalPiece(from, p);
+        else if (c instanceof GlobalState.Done && globalServing.remove(from) != null) effect(27).site(from);
     }
 
     private void serveGlobalState(SiteId to, long atLeast) {
@@ -936,6 +950,12 @@ public final class LogicalMachine {
             return;
         }
         Bytes state = kept != null ? kept.state() : GlobalState.encode(wide.baseAfter(slot), executedUpdates, clientsView(), app.snapshot());
+        if (state.length() > GlobalState.STATE_BYTES_MAX) {
+            // No machine takes it in (GlobalState.Assembly#start): say so here rather than stream it.
+            host.rejected(site, Rejection.OVERLOADED, "our global state of " + state.length() + " bytes is larger than a machine takes in");
+            effect(17).site(to).i64(atLeast);
+            return;
+        }
         Bytes named = Digests.sha256(state);
         if (host.spoilsGlobalStates()) {
             // A compromised site's (LmHost#spoilsGlobalStates): the last byte changed, named by the
@@ -982,13 +1002,14 @@ public final class LogicalMachine {
     }
 
     private void onGlobalPiece(SiteId from, GlobalState.Piece p) {
+        // We got that far another way (another site's state, or catching up): a late piece, no fault of the sender's.
+        if (p.slot() <= wide.deliveredThrough()) return;
         Long asked = globalRequested.get(from);
         // Where checkpoints certify states, a late answer to an earlier request is as good as any.
         if (asked == null || (p.slot() < asked && !wide.certifiesState())) {
             host.rejected(from, Rejection.PROTOCOL_VIOLATION, "a piece of a global state not asked for (after " + p.slot() + ")");
             return;
         }
-        if (p.slot() <= wide.deliveredThrough()) return; // we got that far another way
         if (wide.certifiesState()) {
             Bytes certified = wide.certifiedState(p.slot());
             if (certified == null) {
@@ -1046,6 +1067,9 @@ public final class LogicalMachine {
         clients.clear();
         g.clients().forEach((c, r) -> clients.put(c, new ClientRecord(r.getKey(), r.getValue())));
         executedUpdates = g.executedUpdates();
+        // The other sites we asked may still be sending theirs: they can stop.
+        WideOutbox out = new WideOutbox();
+        for (SiteId other : globalRequested.keySet()) if (!other.equals(from)) out.sendOnLink(other, GlobalState.done());
         globalRequested.clear();
         globalRequestedAt.clear();
         globalAssembling.clear();

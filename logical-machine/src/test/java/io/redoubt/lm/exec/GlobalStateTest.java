@@ -78,6 +78,11 @@ class GlobalStateTest {
         assertEquals(1, GlobalState.pieces(1, state(10)).size());
     }
 
+    private static Bytes piece(Bytes digest, long total, int pieceBytes, long offset, byte[] data) {
+        return new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(digest).i64(total).i32(pieceBytes).i64(offset)
+                .bytes(Bytes.wrap(data)).toBytes();
+    }
+
     @Test
     void badPiecesAreRefusedOrDropped() throws DecodeException {
         Bytes whole = state(GlobalState.PIECE_BYTES_MAX + 1);
@@ -92,12 +97,12 @@ class GlobalStateTest {
         // Too large to take in.
         assertNull(GlobalState.Assembly.start(new GlobalState.Piece(5, first.digest(), GlobalState.STATE_BYTES_MAX + 1, size, 0, Bytes.ofUtf8("x"))));
         // Pieces that claim bytes past the end or past their size, or an unknown kind, do not decode.
-        Bytes pastEnd = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(2).i32(1024).i64(1)
-                .bytes(Bytes.ofUtf8("xyz")).toBytes();
-        assertThrows(DecodeException.class, () -> GlobalState.decode(pastEnd));
-        Bytes pastSize = new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(GlobalState.KIND_PIECE).i64(5).bytes(first.digest()).i64(100).i32(2).i64(0)
-                .bytes(Bytes.ofUtf8("xyz")).toBytes();
-        assertThrows(DecodeException.class, () -> GlobalState.decode(pastSize));
+        assertThrows(DecodeException.class, () -> GlobalState.decode(piece(first.digest(), 2, 256, 1, new byte[3])));
+        assertThrows(DecodeException.class, () -> GlobalState.decode(piece(first.digest(), 1000, 256, 0, new byte[300])));
+        // Cut other than pieceBytesFor says (a piece per byte would make us keep a map entry per byte).
+        assertEquals(256, GlobalState.pieceBytesFor(1000));
+        assertThrows(DecodeException.class, () -> GlobalState.decode(piece(first.digest(), 1000, 1, 0, new byte[1])));
+        GlobalState.decode(piece(first.digest(), 1000, 256, 256, new byte[256])); // and the right cut decodes
         assertThrows(DecodeException.class, () -> GlobalState.decode(new CanonicalWriter().u8(GlobalState.CONTROL_TAG).u8(9).toBytes()));
         assertFalse(GlobalState.isControl(Bytes.ofUtf8("a core's message")));
     }

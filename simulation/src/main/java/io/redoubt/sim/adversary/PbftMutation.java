@@ -58,7 +58,7 @@ public final class PbftMutation {
             options.add(new Mutated(new Commit(c.view(), c.sequence(), otherDigest(c.batchDigest(), r, digests), c.replica(), c.signature()), type + "batchDigest"));
         } else if (m instanceof Checkpoint c) {
             options.add(new Mutated(new Checkpoint(near(c.sequence(), 0, r), c.stateDigest(), c.replica(), c.signature()), type + "sequence"));
-            options.add(new Mutated(new Checkpoint(c.sequence(), otherDigest(c.stateDigest(), r, digests), c.replica(), c.signature()), type + "stateDigest"));
+            options.add(new Mutated(new Checkpoint(c.sequence(), otherCheckpointDigest(c.stateDigest(), r, digests), c.replica(), c.signature()), type + "stateDigest"));
         } else if (m instanceof ViewChange v) {
             options.add(new Mutated(new ViewChange(near(v.view(), 0, r), v.stableSequence(), v.stableProof(), v.prepared(), v.replica(), v.signature()),
                     type + "view"));
@@ -119,6 +119,21 @@ public final class PbftMutation {
         List<Bytes> others = digests.stream().filter(d -> d.length() == PbftMessage.DIGEST_LENGTH && !d.equals(old)).distinct().toList();
         if (!others.isEmpty() && r.nextInt(4) != 0) return others.get(r.nextInt(others.size()));
         return Digests.sha256(old);
+    }
+
+    /**
+     * A checkpoint's digest changed. One that certifies a host state beside the chain (64 bytes,
+     * among sites: Outbox#checkpointState) has only its chain or only its state changed, so that
+     * each part meets its own check; a chain alone is changed as any digest.
+     */
+    static Bytes otherCheckpointDigest(Bytes old, RandomSource r, List<Bytes> digests) {
+        int half = PbftMessage.DIGEST_LENGTH;
+        if (old.length() != 2 * half) return otherDigest(old, r, digests);
+        byte[] b = old.toArray();
+        int from = r.nextInt(2) == 0 ? 0 : half;
+        Bytes part = otherDigest(Bytes.wrap(java.util.Arrays.copyOfRange(b, from, from + half)), r, digests);
+        System.arraycopy(part.unsafeArray(), 0, b, from, half);
+        return Bytes.wrap(b);
     }
 
     /** One entry dropped, two swapped or one replaced by another; null when none of these changes the list. */
