@@ -168,10 +168,12 @@ public final class ServerActor extends AbstractBehavior<ServerActor.Command> {
         this.wan = wan;
         this.observer = observer;
         this.timers = timers;
-        this.node = assembly.build(id, new Io(), storage.records());
+        List<Bytes> stored = storage.records();
+        this.node = assembly.build(id, new Io(), stored);
+        storage.forgetRecords(); // restored from them; held, they would take memory for the process's life
         node.start();
         endOfStep();
-        context.getLog().info("{} started from {} stored records", id, storage.records().size());
+        context.getLog().info("{} started from {} stored records", id, stored.size());
     }
 
     @Override

@@ -10,7 +10,11 @@ import java.util.List;
  * that appended, before that input's messages leave (Outbox's persist-before-send rule).
  */
 public interface Storage extends AutoCloseable {
+    /** What was persisted before this start, for the server to restore itself from; only until {@link #forgetRecords}. */
     List<Bytes> records();
+
+    /** The server has restored itself from {@link #records()}: they need not be held any longer. */
+    void forgetRecords();
 
     void append(Bytes record);
 
@@ -39,10 +43,13 @@ public interface Storage extends AutoCloseable {
         io.redoubt.runtime.storage.DurableLog opened = io.redoubt.runtime.storage.DurableLog.open(file);
         return new Storage() {
             private io.redoubt.runtime.storage.DurableLog log = opened;
-            private final List<Bytes> recordsAtOpen = opened.records();
 
             public List<Bytes> records() {
-                return recordsAtOpen;
+                return log.records();
+            }
+
+            public void forgetRecords() {
+                log.forgetRecords();
             }
 
             public void replaceAll(List<Bytes> records) {
@@ -50,6 +57,7 @@ public interface Storage extends AutoCloseable {
                     log.close(); // forces what was appended: the old log stays whole until the rename
                     io.redoubt.runtime.storage.DurableLog.replace(log.file(), records);
                     log = io.redoubt.runtime.storage.DurableLog.open(log.file());
+                    log.forgetRecords(); // read back only to check it opens; the server holds what it needs
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot compact " + log.file(), e);
                 }
@@ -94,6 +102,8 @@ public interface Storage extends AutoCloseable {
             public List<Bytes> records() {
                 return List.copyOf(records);
             }
+
+            public void forgetRecords() {}
 
             public void replaceAll(List<Bytes> replacement) {
                 records.clear();

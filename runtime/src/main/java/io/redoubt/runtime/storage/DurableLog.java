@@ -92,7 +92,7 @@ public final class DurableLog implements Closeable {
     private final FileChannel channel;
     private final FileLock lock;
     private final int payloadBytesMax;
-    private final List<Bytes> recordsAtOpen;
+    private List<Bytes> recordsAtOpen;
     private final Recovery recovery;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
@@ -177,7 +177,16 @@ public final class DurableLog implements Closeable {
 
     /** The records the file held when it was opened, in append order; later appends are not included. */
     public List<Bytes> records() {
+        if (recordsAtOpen == null) throw new IllegalStateException("the records read at open were forgotten (forgetRecords)");
         return recordsAtOpen;
+    }
+
+    /**
+     * Lets go of the records read at open: the server has restored itself from them, and held
+     * here they would take memory for the life of the process (a snapshot among them may be large).
+     */
+    public void forgetRecords() {
+        recordsAtOpen = null;
     }
 
     /** What open found: where the good records end and how much of a torn tail it cut off. */

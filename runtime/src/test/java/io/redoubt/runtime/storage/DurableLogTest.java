@@ -100,6 +100,27 @@ class DurableLogTest {
         assertEquals(expected, reopen(file));
     }
 
+    /** The records read at open are let go once the server restored itself; the log goes on, and they come back at the next open. */
+    @Test
+    void recordsForgottenAfterStartAreStillOnDisk() throws IOException {
+        Path file = dir.resolve("log");
+        List<Bytes> first = seededRecords(3, 5, 100);
+        try (DurableLog log = DurableLog.open(file)) {
+            for (Bytes r : first) log.append(r);
+        }
+        Bytes later = filled(20, 4);
+        try (DurableLog log = DurableLog.open(file)) {
+            assertEquals(first, log.records());
+            log.forgetRecords();
+            assertThrows(IllegalStateException.class, log::records);
+            log.append(later);
+            log.force();
+        }
+        List<Bytes> expected = new ArrayList<>(first);
+        expected.add(later);
+        assertEquals(expected, reopen(file));
+    }
+
     @Test
     void forcedRecordsComeBackInAppendOrderAfterReopen() throws IOException {
         Path file = dir.resolve("log");
