@@ -23,8 +23,8 @@ final class Checkers {
     private final Map<Long, String> globalOrderWho = new HashMap<>();
     private final Map<ClientId, Map<Long, Bytes>> proposed = new TreeMap<>();
     /** Per site and executed-event count, the first state digest seen and who held it. */
-    private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteDigests = new TreeMap<>();
-    private final Map<SiteId, Map<Long, Map.Entry<ServerId, Bytes>>> siteTrails = new TreeMap<>();
+    private final Map<SiteId, TreeMap<Long, Map.Entry<ServerId, Bytes>>> siteDigests = new TreeMap<>();
+    private final Map<SiteId, TreeMap<Long, Map.Entry<ServerId, Bytes>>> siteTrails = new TreeMap<>();
     private final java.util.Set<SiteId> divergedTrails = new java.util.TreeSet<>();
     private final List<String> violations = new ArrayList<>();
     /** Per site, the wide-area messages its correct servers' logical machines produced (only looked up). */
@@ -89,7 +89,7 @@ final class Checkers {
     void logicalMachineState(ServerId server, long executedEvents, Bytes executionDigest, java.util.function.Supplier<Bytes> stateDigest,
                              boolean wholeState, long nowMicros) {
         if (executedEvents == 0) return;
-        Map<Long, Map.Entry<ServerId, Bytes>> trails = siteTrails.computeIfAbsent(server.site(), k -> new HashMap<>());
+        Map<Long, Map.Entry<ServerId, Bytes>> trails = siteTrails.computeIfAbsent(server.site(), k -> new TreeMap<>());
         Map.Entry<ServerId, Bytes> firstTrail = trails.putIfAbsent(executedEvents, Map.entry(server, executionDigest));
         if (firstTrail != null && !firstTrail.getKey().equals(server) && !firstTrail.getValue().equals(executionDigest)
                 && divergedTrails.add(server.site())) {
@@ -98,7 +98,7 @@ final class Checkers {
                     + " has execution digest " + executionDigest.toHex().substring(0, 16) + " but " + firstTrail.getKey() + " had "
                     + firstTrail.getValue().toHex().substring(0, 16) + " (t=" + nowMicros / 1000 + "ms)");
         }
-        Map<Long, Map.Entry<ServerId, Bytes>> site = siteDigests.computeIfAbsent(server.site(), k -> new HashMap<>());
+        Map<Long, Map.Entry<ServerId, Bytes>> site = siteDigests.computeIfAbsent(server.site(), k -> new TreeMap<>());
         Map.Entry<ServerId, Bytes> first = site.get(executedEvents);
         if (first == null) {
             if (wholeState) site.put(executedEvents, Map.entry(server, stateDigest.get()));
@@ -107,6 +107,18 @@ final class Checkers {
                     + " holds state " + stateDigest.get().toHex().substring(0, 16) + " but " + first.getKey() + " held "
                     + first.getValue().toHex().substring(0, 16) + " (t=" + nowMicros / 1000 + "ms)");
         }
+    }
+
+    /**
+     * Every running correct server of {@code site} has executed at least {@code events} ordered
+     * events: the digests held for fewer can go, so that a long run's checkers stay bounded (issue
+     * 18). A server that comes back from further behind is compared from there on; the execution
+     * digest is chained, so a divergence before that point still shows at every later one.
+     */
+    void forgetBefore(SiteId site, long events) {
+        TreeMap<Long, Map.Entry<ServerId, Bytes>> trails = siteTrails.get(site), digests = siteDigests.get(site);
+        if (trails != null) trails.headMap(events, false).clear();
+        if (digests != null) digests.headMap(events, false).clear();
     }
 
     /**
