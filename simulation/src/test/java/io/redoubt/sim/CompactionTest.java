@@ -22,6 +22,12 @@ class CompactionTest {
         return all;
     }
 
+    /** A site cut off past a wide-area history of 16 slots (a snapshot every 16 local slots, 128 kept): seed {@code seed} of {@code composition}. */
+    static SimConfig cutOff(String composition, int sites, int servers, long seed) {
+        return SimConfig.defaults(Composition.parse(composition), sites, servers).withFaults(FaultProfile.BENIGN).withSeed(seed)
+                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16);
+    }
+
     static FaultMix only(FaultKind... kinds) {
         return new FaultMix(java.util.List.of(kinds), FaultMix.Intensity.FEW);
     }
@@ -78,8 +84,7 @@ class CompactionTest {
      */
     @Test
     void aSiteCutOffPastTheWideHistoryComesBackThroughAGlobalState() {
-        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16));
+        SimResult.Storage s = runs(4, seed -> cutOff("paxos/paxos", 3, 3, seed));
         assertTrue(s.globalStatesInstalled() > 0, "no site needed another's global state");
     }
 
@@ -89,8 +94,7 @@ class CompactionTest {
      */
     @Test
     void aSiteCutOffPastTheWidePbftHistoryComesBackThroughACertifiedGlobalState() {
-        SimResult.Storage s = runs(4, seed -> SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16));
+        SimResult.Storage s = runs(4, seed -> cutOff("bft/paxos", 4, 3, seed));
         assertTrue(s.globalStatesInstalled() > 0, "no site needed another's global state");
     }
 
@@ -103,8 +107,7 @@ class CompactionTest {
     @Test
     void aGlobalStateOfMorePiecesThanALinkHoldsGoesThroughAFewAtATime() {
         SimResult.Storage s = runs(4, seed -> {
-            SimConfig c = SimConfig.defaults(Composition.parse("paxos/paxos"), 3, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                    .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withWorkload(2, 150).withCompaction(16, 128, 16);
+            SimConfig c = cutOff("paxos/paxos", 3, 3, seed);
             io.redoubt.blink.BLinkConfig b = c.deployment().blink();
             return c.toBuilder().blink(new io.redoubt.blink.BLinkConfig(true, b.headTimeoutMillis(), b.headTimeoutMaxMillis(), b.resendMillis(),
                     b.ackDelayMillis(), 4, b.windowMax())).build();
@@ -120,8 +123,7 @@ class CompactionTest {
     @Test
     void aCompromisedSiteServingASpoiledGlobalStateIsRefusedAndAnotherServes() {
         java.util.List<SimConfig.PlantedAdversary> liar = java.util.List.of(SimConfig.PlantedAdversary.parse("1=global-state-liar"));
-        SimResult.Storage s = runs(8, seed -> SimConfig.defaults(Composition.parse("bft/paxos"), 4, 3).withFaults(FaultProfile.BENIGN).withSeed(seed)
-                .withFaultMix(only(FaultKind.CUT_SITE_OFF)).withAdversaries(liar).withWorkload(2, 150).withCompaction(16, 128, 16));
+        SimResult.Storage s = runs(8, seed -> cutOff("bft/paxos", 4, 3, seed).withAdversaries(liar));
         assertTrue(s.badGlobalStates() > 0, "no spoiled global state was refused");
         assertTrue(s.globalStatesInstalled() > 0, "no global state was installed");
     }
