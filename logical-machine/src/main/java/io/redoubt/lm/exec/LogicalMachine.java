@@ -1005,11 +1005,13 @@ public final class LogicalMachine {
         // We got that far another way (another site's state, or catching up): a late piece, no fault of the sender's.
         if (p.slot() <= wide.deliveredThrough()) return;
         Long asked = globalRequested.get(from);
-        // Where checkpoints certify states, a late answer to an earlier request is as good as any.
-        if (asked == null || (p.slot() < asked && !wide.certifiesState())) {
+        if (asked == null) {
             host.rejected(from, Rejection.PROTOCOL_VIOLATION, "a piece of a global state not asked for (after " + p.slot() + ")");
             return;
         }
+        // A late piece of a state asked for before, which no longer goes far enough (no fault of the
+        // sender's). Where checkpoints certify states, a late answer is as good as any.
+        if (p.slot() < asked && !wide.certifiesState()) return;
         if (wide.certifiesState()) {
             Bytes certified = wide.certifiedState(p.slot());
             if (certified == null) {
