@@ -5,9 +5,6 @@ import io.redoubt.lm.ClientId;
 import io.redoubt.lm.codec.CanonicalReader;
 import io.redoubt.lm.codec.CanonicalWriter;
 import io.redoubt.lm.codec.DecodeException;
-import io.redoubt.lm.crypto.Digests;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -111,19 +108,6 @@ public final class GlobalState {
         System.arraycopy(state.unsafeArray(), (int) offset, data, 0, length);
         return new CanonicalWriter().u8(CONTROL_TAG).u8(KIND_PIECE).i64(slot).bytes(digest).i64(state.length()).i32(pieceBytes).i64(offset)
                 .bytes(Bytes.wrap(data)).toBytes();
-    }
-
-    /** {@code state} after wide-area slot {@code slot}, as every piece to send. */
-    static List<Bytes> pieces(long slot, Bytes state) {
-        Bytes digest = Digests.sha256(state);
-        int pieceBytes = pieceBytesFor(state.length());
-        List<Bytes> out = new ArrayList<>();
-        long offset = 0;
-        do {
-            out.add(piece(slot, state, digest, pieceBytes, offset));
-            offset += pieceBytes;
-        } while (offset < state.length());
-        return out;
     }
 
     static Control decode(Bytes message) throws DecodeException {

@@ -794,19 +794,18 @@ public final class LogicalMachine {
      */
     private static final class Serving {
         final long slot;
-        final Bytes state, named;
-        /** For the state digest, hashed once. */
-        final Bytes stateDigest;
+        /** The state, its SHA-256 (for the machine's state digest) and the digest its pieces name. */
+        final Bytes state, stateDigest, named;
         final int pieceBytes;
         long nextOffset;
         final java.util.ArrayDeque<Long> inFlight = new java.util.ArrayDeque<>();
 
-        Serving(long slot, Bytes state, Bytes named, int pieceBytes) {
+        Serving(long slot, Bytes state, Bytes stateDigest, Bytes named) {
             this.slot = slot;
             this.state = state;
+            this.stateDigest = stateDigest;
             this.named = named;
-            this.pieceBytes = pieceBytes;
-            this.stateDigest = Digests.sha256(state);
+            this.pieceBytes = GlobalState.pieceBytesFor(state.length());
         }
 
         boolean done() {
@@ -826,7 +825,7 @@ public final class LogicalMachine {
             if (pieceBytes != GlobalState.pieceBytesFor(state.length()) || next < 0 || next > (long) state.length() + pieceBytes) {
                 throw new DecodeException("global state served in pieces of " + pieceBytes + " from " + next);
             }
-            Serving s = new Serving(slot, state, named, pieceBytes);
+            Serving s = new Serving(slot, state, Digests.sha256(state), named);
             s.nextOffset = next;
             int n = r.count(GLOBAL_PIECES_IN_FLIGHT, "global state pieces in flight");
             for (int i = 0; i < n; i++) s.inFlight.add(r.nonNegative("link seq"));
@@ -956,16 +955,17 @@ public final class LogicalMachine {
             effect(17).site(to).i64(atLeast);
             return;
         }
-        Bytes named = Digests.sha256(state);
+        Bytes digest = kept != null ? kept.digest() : Digests.sha256(state), named = digest;
         if (host.spoilsGlobalStates()) {
             // A compromised site's (LmHost#spoilsGlobalStates): the last byte changed, named by the
             // true state's digest (to sites of even index) or by the changed state's own (to the others).
             byte[] b = state.toArray();
             b[b.length - 1] ^= 1;
             state = Bytes.wrap(b);
-            if (to.value() % 2 != 0) named = Digests.sha256(state);
+            digest = Digests.sha256(state);
+            if (to.value() % 2 != 0) named = digest;
         }
-        serving = new Serving(slot, state, named, GlobalState.pieceBytesFor(state.length()));
+        serving = new Serving(slot, state, digest, named);
         globalServing.put(to, serving); // in place of an older one on its way
         effect(18).site(to).i64(slot).i32(serving.pieceBytes).i64(state.length());
         sendGlobalPieces(to, serving);

@@ -29,6 +29,19 @@ class GlobalStateTest {
         return GlobalState.encode(Bytes.ofUtf8("base"), 42, clients, Bytes.wrap(app));
     }
 
+    /** {@code state} after wide-area slot {@code slot} as every piece a machine sends of it. */
+    static List<Bytes> pieces(long slot, Bytes state) {
+        Bytes digest = io.redoubt.lm.crypto.Digests.sha256(state);
+        int pieceBytes = GlobalState.pieceBytesFor(state.length());
+        List<Bytes> out = new ArrayList<>();
+        long offset = 0;
+        do {
+            out.add(GlobalState.piece(slot, state, digest, pieceBytes, offset));
+            offset += pieceBytes;
+        } while (offset < state.length());
+        return out;
+    }
+
     @Test
     void aStateDecodesToWhatWasEncoded() throws DecodeException {
         GlobalState.Decoded d = GlobalState.decodeState(state(100));
@@ -42,7 +55,7 @@ class GlobalStateTest {
     @Test
     void piecesArrivingInAnyOrderAndTwiceMakeTheWholeAgain() throws DecodeException {
         Bytes whole = state(3 * GlobalState.PIECE_BYTES_MAX + 5);
-        List<Bytes> pieces = new ArrayList<>(GlobalState.pieces(99, whole));
+        List<Bytes> pieces = new ArrayList<>(pieces(99, whole));
         int pieceBytes = GlobalState.pieceBytesFor(whole.length());
         assertEquals(GlobalState.PIECES_PER_STATE, (whole.length() + pieceBytes - 1) / pieceBytes, "about so many pieces a state");
         assertEquals((whole.length() + pieceBytes - 1) / pieceBytes, pieces.size());
@@ -75,7 +88,7 @@ class GlobalStateTest {
     void piecesAreNeverLargerThanTheMostNorSmallerThanTheLeastButForASmallState() {
         assertEquals(GlobalState.PIECE_BYTES_MAX, GlobalState.pieceBytesFor(GlobalState.STATE_BYTES_MAX));
         assertEquals(GlobalState.PIECE_BYTES_MIN, GlobalState.pieceBytesFor(10));
-        assertEquals(1, GlobalState.pieces(1, state(10)).size());
+        assertEquals(1, pieces(1, state(10)).size());
     }
 
     private static Bytes piece(Bytes digest, long total, int pieceBytes, long offset, byte[] data) {
@@ -86,7 +99,7 @@ class GlobalStateTest {
     @Test
     void badPiecesAreRefusedOrDropped() throws DecodeException {
         Bytes whole = state(GlobalState.PIECE_BYTES_MAX + 1);
-        GlobalState.Piece first = (GlobalState.Piece) GlobalState.decode(GlobalState.pieces(5, whole).get(0));
+        GlobalState.Piece first = (GlobalState.Piece) GlobalState.decode(pieces(5, whole).get(0));
         int size = first.pieceBytes();
         GlobalState.Assembly a = GlobalState.Assembly.start(first);
         // Not at a piece boundary, of the wrong length, or cut otherwise: dropped, nothing counted.
